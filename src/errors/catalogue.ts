@@ -1,0 +1,92 @@
+/**
+ * The one catalogue of error codes. Every error Specter TS raises on purpose carries one of these
+ * codes, so scripts, tests and extension authors can rely on them across releases.
+ *
+ * Each layer owns one block below. A code never changes meaning once released; add new ones.
+ * `status` is the HTTP status the server answers with when the error reaches a request.
+ */
+export interface CatalogueEntry {
+  /** HTTP status used when the error escapes to a request handler. */
+  readonly status: number;
+  /** One line: what went wrong, for the documentation table. */
+  readonly summary: string;
+}
+
+const general = {
+  INTERNAL: { status: 500, summary: 'An unexpected internal error.' },
+  NOT_FOUND: { status: 404, summary: 'The page or object does not exist.' },
+  BAD_REQUEST: { status: 400, summary: 'The request is malformed.' },
+  VALIDATION: { status: 400, summary: 'Input failed validation; the message names the field.' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+const persistence = {
+  DATA_FILE_CORRUPT: { status: 500, summary: 'A data file does not parse; it is left untouched.' },
+  DATA_FILE_WRITE: { status: 500, summary: 'A data file could not be written; the old content is kept.' },
+  CRYPTO_INVALID_TOKEN: { status: 400, summary: 'A Fernet token is malformed, tampered with or was made with another key.' },
+  CRYPTO_BAD_KEY: { status: 500, summary: 'A Fernet key is not 32 bytes of urlsafe base64.' },
+  ENCRYPTED_STORAGE_VERSION: { status: 500, summary: 'An encrypted data file has an unsupported encrypted_storage_version.' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+const config = {
+  CONFIG_INVALID: { status: 500, summary: 'A configuration value or config.json is invalid.' },
+  CONFIG_KEY_OVERRIDE: { status: 500, summary: 'An extension config tried to override an existing core key.' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+const auth = {
+  AUTH_REQUIRED: { status: 401, summary: 'Login is required.' },
+  AUTH_FAILED: { status: 401, summary: 'Username or password is wrong.' },
+  AUTH_FORBIDDEN: { status: 403, summary: 'The user may not do this (e.g. not an admin).' },
+  CSRF_INVALID: { status: 403, summary: 'The CSRF token is missing or invalid.' },
+  RATE_LIMITED: { status: 429, summary: 'Too many attempts; wait and try again.' },
+  USER_EXISTS: { status: 409, summary: 'A user with that username already exists.' },
+  USER_NOT_FOUND: { status: 404, summary: 'No such user.' },
+  USER_INVALID: { status: 400, summary: 'A user field (username, password) is invalid.' },
+  USER_SECRET_LOCKED: { status: 401, summary: 'The user secret is not decrypted: log in again with the password.' },
+  USER_SECRET_UNAVAILABLE: { status: 409, summary: 'The auth mode has no password, so there is no user secret.' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+const bitcoin = {
+  KEY_INVALID: { status: 400, summary: 'An extended public key does not parse.' },
+  KEY_NETWORK_MISMATCH: { status: 400, summary: 'A key belongs to a different network.' },
+  KEY_ORIGIN_INVALID: { status: 400, summary: 'A key origin [fingerprint/path] is malformed.' },
+  DESCRIPTOR_INVALID: { status: 400, summary: 'An output descriptor does not parse or is unsupported.' },
+  DESCRIPTOR_CHECKSUM: { status: 400, summary: 'A descriptor checksum does not match.' },
+  DESCRIPTOR_POLICY: { status: 400, summary: 'A multisig policy is invalid (k > n, too many keys, duplicate keys).' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+const extensions = {
+  EXT_MANIFEST_INVALID: { status: 500, summary: 'An extension manifest or class declaration is invalid.' },
+  EXT_DUPLICATE_ID: { status: 500, summary: 'Two extensions declare the same id.' },
+  EXT_INCOMPATIBLE: { status: 500, summary: 'An extension requires another Specter TS version.' },
+  EXT_MISSING_DEPENDENCY: { status: 500, summary: 'An extension depends on one that is not loaded.' },
+  EXT_DEPENDENCY_CYCLE: { status: 500, summary: 'Extensions depend on each other in a cycle.' },
+  EXT_LOAD_FAILED: { status: 500, summary: 'An extension failed while loading.' },
+  EXT_NOT_FOUND: { status: 404, summary: 'No such extension, or not active for this user.' },
+  EXT_UNKNOWN_CALLBACK: { status: 500, summary: 'A callback id that nobody registered.' },
+  EXT_BLUEPRINT_INVALID: { status: 500, summary: 'An extension blueprint map is invalid.' },
+  EXT_STORAGE: { status: 500, summary: 'Extension data could not be read or written.' },
+  EXT_NO_USER: { status: 500, summary: 'Storage was used outside a request without naming a user.' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+const wallets = {
+  DEVICE_INVALID: { status: 400, summary: 'A device name, type or key is invalid.' },
+  DEVICE_EXISTS: { status: 409, summary: 'A device with that name already exists.' },
+  DEVICE_NOT_FOUND: { status: 404, summary: 'No such device.' },
+  WALLET_INVALID: { status: 400, summary: 'A wallet definition or backup is invalid.' },
+  WALLET_EXISTS: { status: 409, summary: 'A wallet with that name already exists.' },
+  WALLET_NOT_FOUND: { status: 404, summary: 'No such wallet.' },
+  ADDRESS_NOT_FOUND: { status: 404, summary: 'The address does not belong to the wallet.' },
+  LIMIT_EXCEEDED: { status: 400, summary: 'A requested count is over the allowed limit.' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export const catalogue = {
+  ...general,
+  ...persistence,
+  ...config,
+  ...auth,
+  ...bitcoin,
+  ...extensions,
+  ...wallets,
+} as const;
+
+export type ErrorKey = keyof typeof catalogue;
