@@ -1,0 +1,64 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * The app configuration chain, after Specter Desktop's `config.py`: plain classes whose UPPERCASE
+ * instance fields are the settings. Other code (the extension config merge) walks the chain with
+ * {@link configChain}, so keep every config a subclass of {@link BaseConfig}.
+ */
+export type Devstatus = 'alpha' | 'beta' | 'prod';
+
+export class BaseConfig {
+  HOST = '127.0.0.1';
+  PORT = 25441;
+  SPECTER_DATA_FOLDER = path.join(os.homedir(), '.specter-ts');
+  /** Core UI lives under this prefix; the session cookie is scoped to it. */
+  SPECTER_URL_PREFIX = '/spc';
+  EXT_URL_PREFIX = '/spc/ext';
+  ISOLATED_CLIENT_EXT_URL_PREFIX = '/ext';
+  ROOT_URL_REDIRECT = '/spc/';
+  /** Extension ids/paths/package names to load in addition to the built-in folder. */
+  EXTENSION_LIST: string[] = [];
+  SERVICES_LOAD_FROM_CWD = false;
+  SERVICES_DEVSTATUS_THRESHOLD: Devstatus = 'prod';
+  /** Errors from one extension's callbacks/jobs before it is switched off. */
+  EXTENSION_ERROR_THRESHOLD = 5;
+  /** Login attempts per minute per client address. */
+  LOGIN_RATE_LIMIT = 10;
+  /** Session lifetime in seconds. */
+  SESSION_MAX_AGE = 60 * 60 * 24 * 7;
+  /** Serve cookies with the Secure flag (behind TLS). */
+  SESSION_COOKIE_SECURE = false;
+  LOG_LEVEL = 'info';
+  DEBUG = false;
+  /** Re-read templates from disk on every render (development). */
+  TEMPLATES_NO_CACHE = false;
+}
+
+export class ProductionConfig extends BaseConfig {}
+
+export class DevelopmentConfig extends BaseConfig {
+  override SPECTER_DATA_FOLDER = path.join(os.homedir(), '.specter-ts-dev');
+  override SERVICES_LOAD_FROM_CWD = true;
+  override SERVICES_DEVSTATUS_THRESHOLD: Devstatus = 'alpha';
+  override LOG_LEVEL = 'debug';
+  override DEBUG = true;
+  override TEMPLATES_NO_CACHE = true;
+}
+
+export class TestConfig extends BaseConfig {
+  override PORT = 0;
+  override SERVICES_DEVSTATUS_THRESHOLD: Devstatus = 'beta';
+  override LOG_LEVEL = 'silent';
+  /** Tests hammer the login form; keep the limit out of their way unless a test sets it. */
+  override LOGIN_RATE_LIMIT = 1000;
+}
+
+export type ConfigClass = new () => BaseConfig;
+
+export const configClasses: Record<string, ConfigClass> = {
+  BaseConfig,
+  ProductionConfig,
+  DevelopmentConfig,
+  TestConfig,
+};

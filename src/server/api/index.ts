@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Specter } from '../../specter/index.js';
+import type { User } from '../../managers/users/index.js';
+import { verifyPassword } from '../../persistence/index.js';
+import { SpecterError } from '../../errors/index.js';
+import { setRequestUser } from '../plugins/request-context.js';
+
+const API = '/api/v1';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The HTTP Basic password of this API request, kept only for the request (unlocks the user secret). */
+    apiPassword?: string;
+  }
+}
+
+/**
+ * HTTP Basic against users.json. In auth mode "none" the API acts as admin, exactly like the UI
+ * does — both are open to whoever reaches the port, which is why "none" is only for localhost.
+ */
+async function authenticateBasic(request: FastifyRequest, specter: Specter): Promise<User> {
+  if (specter.authMethod === 'none') return specter.userManager.admin;
+  const header = request.headers.authorization ?? '';
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header);
+  if (!match) {
+    throw new SpecterError('AUTH_REQUIRED', 'This API needs HTTP Basic authentication.', { hint: 'Send "Authorization: Basic base64(username:password)".' });
+  }
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const username = colon < 0 ? decoded : decoded.slice(0, colon);
+  const password = colon < 0 ? '' : decoded.slice(colon + 1);
+  const user = specter.authMethod === 'passwordonly' ? specter.userManager.admin : specter.userManager.getByUsername(username);
+  if (!user?.record.password || !(await verifyPassword(password, user.record.password))) {
+    throw new SpecterError('AUTH_FAILED', 'Wrong username or password.');
+  }
+  request.apiPassword = password;
+  return user;
+}
+
+export async function registerApi(app: FastifyInstance, specter: Specter): Promise<void> {
+  await app.register(async (api) => {
+    api.addHook('onRequest', async (request, reply) => {
+      if (request.routeOptions.config?.public) return;
+      try {
+        setRequestUser(request, await authenticateBasic(request, specter));
+      } catch (err) {
+        reply.header('WWW-Authenticate', 'Basic realm="Specter TS", charset="UTF-8"');
+        throw err;
+      }
+    });
+    // Inside this scope, so an unknown API path still asks for credentials before saying 404.
+    api.setNotFoundHandler(async (request) => {
+      throw new SpecterError('NOT_FOUND', `No API route ${request.method} ${request.url.split('?')[0]}.`, { hint: 'See docs/API.md for the routes.' });
+    });
+    api.get('/health', { config: { public: true } }, async () => ({ status: 'ok', version: specter.version }));
+  }, { prefix: API });
+}

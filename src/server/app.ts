@@ -1,0 +1,97 @@
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import secureSession from '@fastify/secure-session';
+import csrfProtection from '@fastify/csrf-protection';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import type { Specter } from '../specter/index.js';
+import { PACKAGE_ROOT } from '../version.js';
+import { loadSessionKey } from './session.js';
+import { createViewEnvironment } from './views.js';
+import { EndpointRegistry } from './urls.js';
+import { registerRequestContext } from './plugins/request-context.js';
+import { registerRendering } from './plugins/rendering.js';
+import { registerGuards } from './plugins/guards.js';
+import { registerErrorHandling } from './plugins/error-handling.js';
+import { registerCoreRoutes } from './routes/index.js';
+import { registerApi } from './api/index.js';
+import './types.js';
+
+export interface BuildAppOptions {
+  /** Fastify's own logger; off by default (Specter's logger records what matters). */
+  fastifyLogger?: boolean;
+}
+
+export const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
+export const STATIC_DIR = path.join(PACKAGE_ROOT, 'static');
+
+/**
+ * Builds the web app for a loaded Specter. Order matters: security plugins, then request context
+ * (user resolution), then guards (login, CSRF), then routes.
+ */
+export async function buildApp(specter: Specter, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const config = specter.config;
+  const app = Fastify({ logger: options.fastifyLogger ?? false, trustProxy: false });
+  const endpoints = new EndpointRegistry();
+  const views = createViewEnvironment({ searchPaths: [TEMPLATES_DIR], noCache: Boolean(config.TEMPLATES_NO_CACHE) });
+
+  await app.register(formbody, { bodyLimit: 1024 * 1024 });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    // Same-origin only; extensions under /ext/ are isolated by cookie path, not by origin.
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(secureSession, {
+    key: await loadSessionKey(specter.dataFolder),
+    cookieName: 'specter_session',
+    expiry: Number(config.SESSION_MAX_AGE),
+    cookie: {
+      path: String(config.SPECTER_URL_PREFIX) || '/',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: Boolean(config.SESSION_COOKIE_SECURE),
+      maxAge: Number(config.SESSION_MAX_AGE),
+    },
+  });
+  await app.register(csrfProtection, {
+    sessionPlugin: '@fastify/secure-session',
+    getToken: (req) => {
+      const body = req.body as Record<string, unknown> | undefined;
+      const fromBody = body && typeof body.csrf_token === 'string' ? body.csrf_token : undefined;
+      return fromBody ?? (req.headers['x-csrf-token'] as string | undefined);
+    },
+  });
+  await app.register(rateLimit, { global: false });
+  await app.register(fastifyStatic, {
+    root: STATIC_DIR,
+    prefix: '/static/',
+    decorateReply: false,
+    maxAge: config.DEBUG ? 0 : 3600 * 1000,
+  });
+
+  registerRequestContext(app, specter);
+  registerRendering(app, { specter, views, endpoints });
+  registerGuards(app, specter);
+  registerErrorHandling(app, specter);
+  await registerCoreRoutes(app, { specter, endpoints });
+  await registerApi(app, specter);
+
+  app.addHook('onClose', async () => specter.close());
+  return app;
+}

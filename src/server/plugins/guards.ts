@@ -1,0 +1,43 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Specter } from '../../specter/index.js';
+import { SpecterError } from '../../errors/index.js';
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Where a request path belongs, for the guards. */
+export function isApiPath(url: string): boolean {
+  return url.startsWith('/api/');
+}
+
+/**
+ * Login on every non-public /spc route and CSRF on every state change. Public routes opt out with
+ * `config: { public: true }`; the JSON API authenticates itself (HTTP Basic) and is not cookie-based,
+ * so CSRF does not apply there.
+ */
+export function registerGuards(app: FastifyInstance, specter: Specter): void {
+  const prefix = String(specter.config.SPECTER_URL_PREFIX);
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config?.public) return;
+    if (!request.url.startsWith(prefix)) return;
+    if (!request.user) return sendToLogin(request, reply, prefix);
+  });
+  // Callback style on purpose: csrfProtection answers 403 itself and never calls `done` then.
+  app.addHook('preHandler', (request, reply, done) => {
+    const skip = !STATE_CHANGING.has(request.method) || request.routeOptions.config?.csrf === false
+      || isApiPath(request.url) || !request.url.startsWith(prefix);
+    if (skip) return done();
+    app.csrfProtection(request, reply, done);
+  });
+}
+
+export function sendToLogin(request: FastifyRequest, reply: FastifyReply, prefix: string) {
+  const next = request.method === 'GET' ? request.url : `${prefix}/`;
+  return reply.redirect(`${prefix}/auth/login?next=${encodeURIComponent(next)}`);
+}
+
+/** For handlers: the admin-only routes of settings (users, auth). */
+export function requireAdmin(request: FastifyRequest): void {
+  if (!request.user?.isAdmin) {
+    throw new SpecterError('AUTH_FORBIDDEN', 'Only an admin can do this.', { hint: 'Log in as an admin user.' });
+  }
+}

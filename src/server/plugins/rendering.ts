@@ -1,0 +1,68 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type nunjucks from 'nunjucks';
+import type { Specter } from '../../specter/index.js';
+import type { EndpointRegistry } from '../urls.js';
+import { takeFlashes } from '../flash.js';
+
+/**
+ * Adds to the context of every rendered page. The extension layer contributes the sidebar's
+ * plugin entries and base-page injections this way; core contributes the rest.
+ */
+export type ViewContributor = (request: FastifyRequest, context: Record<string, unknown>) => void | Promise<void>;
+
+export interface RenderingOptions {
+  specter: Specter;
+  views: nunjucks.Environment;
+  endpoints: EndpointRegistry;
+  contributors?: ViewContributor[];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    views: nunjucks.Environment;
+    endpoints: EndpointRegistry;
+    viewContributors: ViewContributor[];
+  }
+}
+
+export function registerRendering(app: FastifyInstance, options: RenderingOptions): void {
+  const { specter, views, endpoints } = options;
+  app.decorate('views', views);
+  app.decorate('endpoints', endpoints);
+  app.decorate('viewContributors', options.contributors ?? []);
+  views.addGlobal('url_for', (endpoint: string, params?: Record<string, unknown>) => endpoints.urlFor(endpoint, params));
+
+  app.decorateReply('render', async function render(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+    const request = this.request;
+    const base = await baseContext(request, this, specter);
+    for (const contribute of app.viewContributors) await contribute(request, base);
+    const html = await new Promise<string>((resolve, reject) => {
+      views.render(template, { ...base, ...context }, (err, out) => (err ? reject(err) : resolve(out ?? '')));
+    });
+    return this.type('text/html; charset=utf-8').send(html);
+  });
+}
+
+async function baseContext(request: FastifyRequest, reply: FastifyReply, specter: Specter): Promise<Record<string, unknown>> {
+  const user = request.user;
+  // The token is bound to the session secret; creating it here puts the secret in the session
+  // cookie, so the very first form (login) already works.
+  const csrfToken = request.session ? await reply.generateCsrf() : '';
+  return {
+    specter: {
+      version: specter.version,
+      auth_method: specter.authMethod,
+      config: specter.configManager.values,
+      debug: Boolean(specter.config.DEBUG),
+    },
+    current_user: user ? { id: user.id, username: user.username, is_admin: user.isAdmin, services: user.services } : null,
+    user_secret_unlocked: user ? specter.userManager.secretOf(user.id) !== undefined : false,
+    csrf_token: csrfToken,
+    flashes: request.session ? takeFlashes(request) : [],
+    request_path: request.url.split('?')[0],
+    specter_url_prefix: specter.config.SPECTER_URL_PREFIX,
+    ext_url_prefix: specter.config.EXT_URL_PREFIX,
+    sidebar: { wallets: [], devices: [], plugins: [] },
+    inject: { head: [], body_top: [], body_bottom: [] },
+  };
+}

@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { RouteDeps } from './index.js';
+import { pushFlash } from '../flash.js';
+import { setRequestUser } from '../plugins/request-context.js';
+
+interface LoginBody {
+  username?: string;
+  password?: string;
+  next?: string;
+}
+
+/** Only same-app paths are followed after login, never another origin (`//evil`, `https:`). */
+export function safeNext(next: unknown, prefix: string): string {
+  if (typeof next !== 'string' || !next.startsWith(`${prefix}/`) || next.startsWith('//') || next.includes('\\')) return `${prefix}/`;
+  return next;
+}
+
+export function registerAuthRoutes(app: FastifyInstance, { specter, endpoints }: RouteDeps, prefix: string): void {
+  const base = `${prefix}/auth`;
+  endpoints.register('auth_endpoint.login', `${base}/login`);
+  endpoints.register('auth_endpoint.logout', `${base}/logout`);
+
+  const renderLogin = (request: FastifyRequest, next: string) =>
+    ({ next, show_username: specter.authMethod === 'usernamepassword', username: (request.body as LoginBody | undefined)?.username ?? '' });
+
+  app.get(`${base}/login`, { config: { public: true } }, async (request, reply) => {
+    const next = safeNext((request.query as { next?: string }).next, prefix);
+    if (specter.authMethod === 'none' || request.user) return reply.redirect(next);
+    return reply.render('auth/login.njk', renderLogin(request, next));
+  });
+
+  app.post(`${base}/login`, {
+    config: { public: true, rateLimit: { max: Number(specter.config.LOGIN_RATE_LIMIT), timeWindow: '1 minute' } },
+  }, async (request, reply) => {
+    const body = (request.body ?? {}) as LoginBody;
+    const next = safeNext(body.next, prefix);
+    if (specter.authMethod === 'none') return reply.redirect(next);
+    const candidate = specter.authMethod === 'passwordonly'
+      ? specter.userManager.admin
+      : specter.userManager.getByUsername(String(body.username ?? '').trim());
+    const user = candidate && (await specter.userManager.authenticate(candidate.id, String(body.password ?? '')));
+    if (!user) {
+      specter.logger.warn({ username: body.username, ip: request.ip }, 'failed login');
+      request.session.set('userId', undefined);
+      pushFlash(request, specter.authMethod === 'passwordonly' ? 'Wrong password.' : 'Wrong username or password.', 'error');
+      reply.code(401);
+      return reply.render('auth/login.njk', renderLogin(request, next));
+    }
+    request.session.set('userId', user.id);
+    setRequestUser(request, user);
+    specter.logger.info({ user: user.id }, 'login');
+    return reply.redirect(next);
+  });
+
+  app.get(`${base}/logout`, async (_request, reply) => reply.render('auth/logout.njk'));
+  app.post(`${base}/logout`, async (request, reply) => {
+    const user = request.user;
+    if (user) specter.userManager.lock(user.id);
+    request.session.set('userId', undefined);
+    setRequestUser(request, undefined);
+    pushFlash(request, 'You have been logged out.', 'info');
+    return reply.redirect(specter.authMethod === 'none' ? `${prefix}/` : endpoints.urlFor('auth_endpoint.login'));
+  });
+}

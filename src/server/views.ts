@@ -1,0 +1,38 @@
+import nunjucks from 'nunjucks';
+
+/**
+ * The nunjucks environment: core templates first, then each extension's templates folder (so
+ * `extends "base.njk"` and `include "components/…"` reach the core, while extensions keep their
+ * files under `templates/<id>/…` as the seed's convention). Autoescape is always on.
+ */
+export interface ViewEnvironmentOptions {
+  searchPaths: string[];
+  noCache: boolean;
+}
+
+export function createViewEnvironment(options: ViewEnvironmentOptions): nunjucks.Environment {
+  const loader = new nunjucks.FileSystemLoader(options.searchPaths, { noCache: options.noCache, watch: false });
+  const env = new nunjucks.Environment(loader, { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true });
+  addJinjaCompat(env);
+  return env;
+}
+
+/**
+ * The gaps between Jinja2 and nunjucks that Specter-style templates trip over
+ * (library-choices.md §4): `tojson`, `_()` and a global `replace` that replaces every match.
+ */
+function addJinjaCompat(env: nunjucks.Environment): void {
+  env.addFilter('tojson', (value: unknown) => new nunjucks.runtime.SafeString(
+    JSON.stringify(value ?? null).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026'),
+  ));
+  env.addFilter('replace_all', (value: string, from: string, to: string) => String(value).split(from).join(to));
+  // Translation hook: identity until translations exist, but templates already mark strings.
+  env.addGlobal('_', (text: string, params?: Record<string, unknown>) =>
+    params ? text.replace(/%\((\w+)\)s/g, (_m, k: string) => String(params[k] ?? '')) : text);
+}
+
+export function addSearchPath(env: nunjucks.Environment, dir: string): void {
+  // FileSystemLoader keeps its paths in `searchPaths`; nunjucks has no public API to add one later.
+  const loader = (env as unknown as { loaders: Array<{ searchPaths: string[] }> }).loaders[0];
+  if (loader && !loader.searchPaths.includes(dir)) loader.searchPaths.push(dir);
+}

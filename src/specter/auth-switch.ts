@@ -1,0 +1,78 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { SpecterError } from '../errors/index.js';
+import type { AuthMethod } from '../managers/config/index.js';
+import type { Specter } from './specter.js';
+
+/** What switching the auth method will remove; the confirmation page lists it. */
+export interface AuthSwitchPlan {
+  from: AuthMethod;
+  to: AuthMethod;
+  /** Files of encrypted extension data that will be emptied (switching to "none"). */
+  wipedFiles: string[];
+  /** Extension names that will be unlinked from users (encryptData extensions). */
+  unlinkedExtensions: string[];
+  /** A password must be set because the current method has none. */
+  needsPassword: boolean;
+}
+
+export function encryptedServicesFile(dataFolder: string, username: string): string {
+  return path.join(dataFolder, `${username}_services.json`);
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.stat(file).then(() => true, () => false);
+}
+
+export async function planAuthSwitch(specter: Specter, to: AuthMethod, encryptedExtensionNames: string[] = []): Promise<AuthSwitchPlan> {
+  const from = specter.authMethod;
+  const wipedFiles: string[] = [];
+  if (to === 'none') {
+    for (const user of specter.userManager.list()) {
+      const file = encryptedServicesFile(specter.dataFolder, user.username);
+      if (await exists(file)) wipedFiles.push(path.basename(file));
+    }
+  }
+  return {
+    from,
+    to,
+    wipedFiles,
+    unlinkedExtensions: to === 'none' ? encryptedExtensionNames : [],
+    needsPassword: from === 'none' && to !== 'none',
+  };
+}
+
+/**
+ * Applies an auth method change. To "none": every user secret is deleted and every encrypted
+ * extension-data file emptied, because without a password nothing could decrypt them (seed rule).
+ * From "none": the admin password is set first, which creates and wraps the admin's secret.
+ */
+export async function applyAuthSwitch(
+  specter: Specter,
+  to: AuthMethod,
+  options: { adminPassword?: string; unlinkExtensionIds?: string[] } = {},
+): Promise<void> {
+  const from = specter.authMethod;
+  if (from === to) return;
+  if (to === 'none') {
+    for (const user of specter.userManager.list()) {
+      const file = encryptedServicesFile(specter.dataFolder, user.username);
+      if (await exists(file)) await specter.store.write(file, { encrypted_storage_version: 1 });
+      const unlink = options.unlinkExtensionIds ?? [];
+      if (unlink.some((id) => user.hasService(id))) {
+        await specter.userManager.setServices(user.id, user.services.filter((id) => !unlink.includes(id)));
+      }
+    }
+    await specter.userManager.deleteAllSecrets();
+  } else if (from === 'none') {
+    const password = options.adminPassword ?? '';
+    if (password.length < specter.configManager.passwordMinChars) {
+      throw new SpecterError('USER_INVALID', `The admin password must have at least ${specter.configManager.passwordMinChars} characters.`, {
+        hint: 'Choose a longer password.',
+      });
+    }
+    await specter.userManager.setPassword(specter.userManager.admin.id, password);
+  }
+  await specter.configManager.setAuth({ method: to });
+  specter.logger.info({ from, to }, 'authentication method changed');
+}

@@ -1,0 +1,2 @@
+export { Specter, type SpecterOptions } from './specter.js';
+export { planAuthSwitch, applyAuthSwitch, encryptedServicesFile, type AuthSwitchPlan } from './auth-switch.js';
