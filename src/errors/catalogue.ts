@@ -22,6 +22,7 @@ const general = {
 const persistence = {
   DATA_FILE_CORRUPT: { status: 500, summary: 'A data file does not parse; it is left untouched.' },
   DATA_FILE_WRITE: { status: 500, summary: 'A data file could not be written; the old content is kept.' },
+  DATA_FILE_READ: { status: 500, summary: 'A data file exists but could not be read (permissions, I/O error).' },
   CRYPTO_INVALID_TOKEN: { status: 400, summary: 'A Fernet token is malformed, tampered with or was made with another key.' },
   CRYPTO_BAD_KEY: { status: 500, summary: 'A Fernet key is not 32 bytes of urlsafe base64.' },
   ENCRYPTED_STORAGE_VERSION: { status: 500, summary: 'An encrypted data file has an unsupported encrypted_storage_version.' },
@@ -66,6 +67,10 @@ const extensions = {
   EXT_BLUEPRINT_INVALID: { status: 500, summary: 'An extension blueprint map is invalid.' },
   EXT_STORAGE: { status: 500, summary: 'Extension data could not be read or written.' },
   EXT_NO_USER: { status: 500, summary: 'Storage was used outside a request without naming a user.' },
+  EXT_CALLBACK_CONFLICT: { status: 500, summary: 'A callback id is defined twice, or its id or style is invalid.' },
+  EXT_JOB_INVALID: { status: 500, summary: 'A scheduled job has an invalid schedule, a duplicate id, or was added after shutdown.' },
+  EXT_ENDPOINT_UNKNOWN: { status: 500, summary: 'url_for named an endpoint nobody registered, or a path parameter is missing.' },
+  EXT_ENDPOINT_CONFLICT: { status: 500, summary: 'Two routes claim the same endpoint name or path.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 const wallets = {
