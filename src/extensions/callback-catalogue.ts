@@ -1,0 +1,69 @@
+import type { CallbackStyle } from './manifest.js';
+import type { ExtensionScheduler } from './scheduler.js';
+
+/**
+ * The core callbacks: Specter Desktop's catalogue (specter-behaviour.md §3) with the seed's ids,
+ * so extension authors porting from Python find the names they know. `style` is the return style:
+ * `collect` gathers `{extId: value}` (null/undefined dropped), `middleware` threads its first
+ * argument through every extension.
+ */
+export interface CallbackDefinition {
+  id: string;
+  style: CallbackStyle;
+  description: string;
+  /** `core`, or the id of the extension that defined it. */
+  definedBy: string;
+}
+
+export const CORE_CALLBACKS: readonly CallbackDefinition[] = Object.freeze([
+  { id: 'afterExtensionManagerInit', style: 'collect', definedBy: 'core', description: 'Fired once at the end of extension loading. Return value ignored.' },
+  { id: 'specter_added_to_flask_app', style: 'collect', definedBy: 'core', description: 'The app root is attached to the server, before login config, routes and scheduler. Return value ignored.' },
+  { id: 'after_serverpy_init_app', style: 'collect', definedBy: 'core', description: 'Last step of server start; receives {scheduler}. The place for initialising work and jobs. Return value ignored.' },
+  { id: 'flask_before_request', style: 'collect', definedBy: 'core', description: 'Before every request (static included); receives the request. Return value ignored.' },
+  { id: 'specter_persistence_callback', style: 'collect', definedBy: 'core', description: 'After every data file write or delete; receives {path, mode}. Return value ignored.' },
+  { id: 'flash', style: 'collect', definedBy: 'core', description: 'A flash message (message, category); any non-null return means an extension showed it and the core flash is skipped.' },
+  { id: 'add_settingstabs', style: 'collect', definedBy: 'core', description: 'Returns [{title, endpoint}] tabs for the settings page.' },
+  { id: 'add_wallettabs', style: 'collect', definedBy: 'core', description: 'Returns [{title, endpoint}] tabs for wallet pages (endpoint takes wallet_alias).' },
+  { id: 'adjust_view_model', style: 'middleware', definedBy: 'core', description: 'Receives a view model (WelcomeVm, WalletsOverviewVm) and must return it, possibly changed.' },
+  { id: 'cleanup_on_exit', style: 'collect', definedBy: 'core', description: 'On SIGINT/SIGTERM; receives the signal name. Return value ignored.' },
+  { id: 'create_and_show_notification', style: 'collect', definedBy: 'core', description: 'Create and show a notification (title, options). Not fired by the core.' },
+] satisfies CallbackDefinition[]);
+
+/** A settings or wallet tab contributed by `add_settingstabs` / `add_wallettabs`. */
+export interface ExtensionTab {
+  title: string;
+  /** Endpoint name inside the extension's default blueprint, e.g. `"settings_get"`. */
+  endpoint: string;
+}
+
+/**
+ * The callback methods an extension may implement: `callback_<id>`. Method syntax on purpose:
+ * parameters are checked bivariantly, so an author can narrow them
+ * (`callback_adjust_view_model(vm: WelcomeVm)`). All may be async; the registry awaits them.
+ */
+export interface ExtensionCallbacks {
+  callback_afterExtensionManagerInit?(): unknown;
+  callback_specter_added_to_flask_app?(): unknown;
+  callback_after_serverpy_init_app?(args: { scheduler: ExtensionScheduler }): unknown;
+  callback_flask_before_request?(request: unknown): unknown;
+  callback_specter_persistence_callback?(args: { path: string; mode: 'write' | 'delete' }): unknown;
+  callback_flash?(message: string, category?: string): unknown;
+  callback_add_settingstabs?(): ExtensionTab[] | undefined | Promise<ExtensionTab[] | undefined>;
+  callback_add_wallettabs?(): ExtensionTab[] | undefined | Promise<ExtensionTab[] | undefined>;
+  callback_adjust_view_model?(viewModel: unknown): unknown;
+  callback_cleanup_on_exit?(signal?: string): unknown;
+  callback_create_and_show_notification?(title: string, options?: Record<string, unknown>): unknown;
+}
+
+export type CoreCallbackId =
+  | 'afterExtensionManagerInit'
+  | 'specter_added_to_flask_app'
+  | 'after_serverpy_init_app'
+  | 'flask_before_request'
+  | 'specter_persistence_callback'
+  | 'flash'
+  | 'add_settingstabs'
+  | 'add_wallettabs'
+  | 'adjust_view_model'
+  | 'cleanup_on_exit'
+  | 'create_and_show_notification';
