@@ -10,7 +10,7 @@ import type { EndpointRegistry } from './endpoints.js';
  *
  * ```js
  * export default function controller(bp, ext) {
- *   bp.get('/', 'index', async (req, reply) => reply.view('swan/index.jinja', { ext }));
+ *   bp.get('/', 'index', async (req, reply) => reply.render('swan/index.njk', { ext }));
  *   bp.post('/settings', 'settings_post', async (req, reply) => { … });
  * }
  * ```
@@ -29,6 +29,8 @@ export interface ExtRequest {
   query: unknown;
   body: unknown;
   headers: Record<string, string | string[] | undefined>;
+  /** The logged-in user (undefined on isolated-client routes, which never see the session). */
+  user?: { readonly id: string; readonly username: string; readonly isAdmin: boolean; readonly services: readonly string[] } | undefined;
 }
 
 /** The reply methods an extension handler may rely on; Fastify's reply satisfies it. */
@@ -37,6 +39,8 @@ export interface ExtReply {
   header(name: string, value: string): ExtReply;
   redirect(url: string, code?: number): unknown;
   send(payload?: unknown): unknown;
+  /** Renders a nunjucks template inside the app's layout context (`ext`, `specter`, `url_for`, …). */
+  render(template: string, context?: Record<string, unknown>): unknown;
 }
 
 export type RouteHandler<Req = ExtRequest, Rep = ExtReply> = (request: Req, reply: Rep) => unknown;

@@ -1,3 +1,4 @@
+import { SpecterError } from '../errors/index.js';
 import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { CallbackRegistry } from './callbacks.js';
@@ -10,6 +11,16 @@ import type { ExtensionManifest, ExtensionManifestInput } from './manifest.js';
  * copy of specter-ts is still recognised. `instanceof` would fail across copies.
  */
 export const EXTENSION_BRAND: unique symbol = Symbol.for('specter-ts.Extension') as never;
+
+/** An extension's per-user data: a JSON object. */
+export type ServiceData = Record<string, unknown>;
+
+/** The part of the host's storage service the Extension convenience methods use. */
+export interface ExtensionStorageApi {
+  getCurrentUserServiceData(extId: string, encrypt: boolean): Promise<ServiceData>;
+  setCurrentUserServiceData(extId: string, encrypt: boolean, data: ServiceData): Promise<void>;
+  updateCurrentUserServiceData(extId: string, encrypt: boolean, partial: ServiceData): Promise<ServiceData>;
+}
 
 /** What the loader hands to an extension's constructor. */
 export interface ExtensionContext {
@@ -131,6 +142,31 @@ export class Extension {
   /** The seed's `default_address_label()`. */
   defaultAddressLabel(): string {
     return `Reserved for ${this.manifest.name}`;
+  }
+
+  /**
+   * The current user's data of this extension (`{}` when none), from the encrypted store when the
+   * manifest says `encryptData`, else the unencrypted one (the seed's convenience methods).
+   * Outside a request (scheduler jobs) use `host.services.storage.forUser(user)` instead.
+   */
+  getCurrentUserServiceData(): Promise<ServiceData> {
+    return this.#storage().getCurrentUserServiceData(this.id, this.manifest.encryptData);
+  }
+
+  /** Replaces the current user's data of this extension (`{}` removes it). */
+  setCurrentUserServiceData(data: ServiceData): Promise<void> {
+    return this.#storage().setCurrentUserServiceData(this.id, this.manifest.encryptData, data);
+  }
+
+  /** Shallow-merges into the current user's data of this extension. */
+  updateCurrentUserServiceData(partial: ServiceData): Promise<ServiceData> {
+    return this.#storage().updateCurrentUserServiceData(this.id, this.manifest.encryptData, partial);
+  }
+
+  #storage(): ExtensionStorageApi {
+    const storage = this.#ctx.host.services.storage as ExtensionStorageApi | undefined;
+    if (!storage) throw new SpecterError('EXT_STORAGE', `Extension "${this.id}": the host provides no storage.`, { hint: 'Run the extension inside Specter TS (or the test harness).' });
+    return storage;
   }
 
   /** HTML for the end of `<head>` on every page of a user who activated the extension. */

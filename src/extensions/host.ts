@@ -38,6 +38,6 @@ export function createBasicHost(options: { config: AppConfig; dataFolder?: strin
     dataFolder: options.dataFolder ?? options.config.SPECTER_DATA_FOLDER,
     logger: options.logger,
     version: options.version,
-    services: options.services ?? {},
+    services: options.services ?? ({} as HostServices),
   };
 }

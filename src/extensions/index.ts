@@ -12,6 +12,8 @@ export {
   type ExtensionContext,
   type ExtensionUser,
   type InjectionView,
+  type ServiceData,
+  type ExtensionStorageApi,
 } from './extension.js';
 export { createBasicHost, type ExtensionHost, type HostServices } from './host.js';
 export {

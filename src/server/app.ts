@@ -10,13 +10,16 @@ import type { Specter } from '../specter/index.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { loadSessionKey } from './session.js';
 import { createViewEnvironment } from './views.js';
-import { EndpointRegistry } from './urls.js';
 import { registerRequestContext } from './plugins/request-context.js';
 import { registerRendering } from './plugins/rendering.js';
 import { registerGuards } from './plugins/guards.js';
 import { registerErrorHandling } from './plugins/error-handling.js';
 import { registerCoreRoutes } from './routes/index.js';
 import { registerApi } from './api/index.js';
+import { mountExtensions } from './extensions/mount.js';
+import { registerExtensionGate } from './extensions/gate.js';
+import { registerExtensionContributions } from './extensions/contributions.js';
+import { registerPluginRoutes } from './extensions/plugins-routes.js';
 import './types.js';
 
 export interface BuildAppOptions {
@@ -34,7 +37,7 @@ export const STATIC_DIR = path.join(PACKAGE_ROOT, 'static');
 export async function buildApp(specter: Specter, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const config = specter.config;
   const app = Fastify({ logger: options.fastifyLogger ?? false, trustProxy: false });
-  const endpoints = new EndpointRegistry();
+  const endpoints = specter.endpoints;
   const views = createViewEnvironment({ searchPaths: [TEMPLATES_DIR], noCache: Boolean(config.TEMPLATES_NO_CACHE) });
 
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
@@ -88,10 +91,22 @@ export async function buildApp(specter: Specter, options: BuildAppOptions = {}):
   registerRequestContext(app, specter);
   registerRendering(app, { specter, views, endpoints });
   registerGuards(app, specter);
+  registerExtensionGate(app, specter);
   registerErrorHandling(app, specter);
+  // The seed's `flask_before_request`: every request, static files included, after user resolution.
+  const callbacks = specter.extensionManager.callbacks;
+  app.addHook('onRequest', async (request) => {
+    await callbacks.execute('flask_before_request', request);
+  });
   await registerCoreRoutes(app, { specter, endpoints });
+  registerPluginRoutes(app, specter);
+  registerExtensionContributions(app, specter);
   await registerApi(app, specter);
+  await mountExtensions(app, specter);
+  await callbacks.execute('specter_added_to_flask_app');
 
   app.addHook('onClose', async () => specter.close());
+  // Last start-up step, as in Specter: extensions get the scheduler and do their initialising work.
+  await specter.extensionManager.afterServerInit();
   return app;
 }

@@ -7,7 +7,18 @@ export interface FlashMessage {
   category: string;
 }
 
-/** Stores a message for the next rendered page (Flask's `flash`). */
+/**
+ * Shows a message on the next rendered page (Flask's `flash`). Extensions hear it first through
+ * the `flash` callback; when any of them returns something (e.g. the notifications plugin showed
+ * it its own way) the core flash is skipped — Specter's rule.
+ */
+export async function flash(request: FastifyRequest, message: string, category: FlashCategory | string = 'info'): Promise<void> {
+  const handled = await request.specter?.extensionManager?.callbacks.execute('flash', message, category);
+  if (handled && Object.keys(handled as object).length > 0) return;
+  pushFlash(request, message, category);
+}
+
+/** Stores a flash in the session without asking extensions (used where no user exists yet). */
 export function pushFlash(request: FastifyRequest, message: string, category: FlashCategory | string = 'info'): void {
   const list = (request.session.get('flashes') as FlashMessage[] | undefined) ?? [];
   list.push({ message, category });

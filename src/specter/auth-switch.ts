@@ -16,10 +16,6 @@ export interface AuthSwitchPlan {
   needsPassword: boolean;
 }
 
-export function encryptedServicesFile(dataFolder: string, username: string): string {
-  return path.join(dataFolder, `${username}_services.json`);
-}
-
 async function exists(file: string): Promise<boolean> {
   return fs.stat(file).then(() => true, () => false);
 }
@@ -29,7 +25,7 @@ export async function planAuthSwitch(specter: Specter, to: AuthMethod, encrypted
   const wipedFiles: string[] = [];
   if (to === 'none') {
     for (const user of specter.userManager.list()) {
-      const file = encryptedServicesFile(specter.dataFolder, user.username);
+      const file = specter.services.storage.filesOf(user.username).encrypted;
       if (await exists(file)) wipedFiles.push(path.basename(file));
     }
   }
@@ -56,8 +52,7 @@ export async function applyAuthSwitch(
   if (from === to) return;
   if (to === 'none') {
     for (const user of specter.userManager.list()) {
-      const file = encryptedServicesFile(specter.dataFolder, user.username);
-      if (await exists(file)) await specter.store.write(file, { encrypted_storage_version: 1 });
+      if (await exists(specter.services.storage.filesOf(user.username).encrypted)) await specter.services.storage.wipeEncrypted(user);
       const unlink = options.unlinkExtensionIds ?? [];
       if (unlink.some((id) => user.hasService(id))) {
         await specter.userManager.setServices(user.id, user.services.filter((id) => !unlink.includes(id)));

@@ -1,2 +1,3 @@
 export { Specter, type SpecterOptions } from './specter.js';
-export { planAuthSwitch, applyAuthSwitch, encryptedServicesFile, type AuthSwitchPlan } from './auth-switch.js';
+export { ActivationService } from './activation-service.js';
+export { planAuthSwitch, applyAuthSwitch, type AuthSwitchPlan } from './auth-switch.js';

@@ -2,23 +2,50 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
-import { JsonFileStore } from '../persistence/index.js';
+import { JsonFileStore, type PersistEvent } from '../persistence/index.js';
 import { ConfigManager } from '../managers/config/index.js';
 import { UserManager } from '../managers/users/index.js';
-import { VERSION } from '../version.js';
+import { EndpointRegistry, ExtensionManager, type ExtensionHost, type HostServices } from '../extensions/index.js';
+import { ExtensionStorage } from '../extensions/storage/index.js';
+import { VERSION, PACKAGE_ROOT } from '../version.js';
+import { ActivationService } from './activation-service.js';
 
 export interface SpecterOptions {
   config: AppConfig;
   /** The config class chain, most specific first (for the extension config merge). */
   configChain: string[];
   logger: Logger;
+  /** Where installed extension packages are looked for; default: the node_modules Specter TS lives in. */
+  nodeModulesDir?: string;
+  /** The built-in extensions folder; default `<package>/extensions`. */
+  builtinDir?: string;
+}
+
+declare module '../extensions/host.js' {
+  interface HostServices {
+    users: UserManager;
+    activation: ActivationService;
+    /** Per-user extension data (encrypted / unencrypted) and its life cycle. */
+    storage: ExtensionStorage;
+    /** The extension manager: statuses, callbacks, scheduler (devhelp-style tools read it). */
+    extensions: ExtensionManager;
+  }
+}
+
+/** The node_modules folder that holds Specter TS's neighbours (its own when run from a clone). */
+function defaultNodeModules(): string {
+  const parent = path.dirname(PACKAGE_ROOT);
+  if (path.basename(parent) === 'node_modules') return parent;
+  if (path.basename(path.dirname(parent)) === 'node_modules') return path.dirname(parent); // scoped
+  return path.join(PACKAGE_ROOT, 'node_modules');
 }
 
 /**
- * The app root: owns the configuration, the data folder, the managers and (later) the extension
- * manager. Routes reach it through the request (`request.specter`), never through a module global.
+ * The app root: owns the configuration, the data folder, the managers and the extension manager.
+ * It is the `ExtensionHost` extensions see. Routes reach it through the request
+ * (`request.specter`), never through a module global.
  */
-export class Specter {
+export class Specter implements ExtensionHost {
   readonly version = VERSION;
   readonly config: AppConfig;
   readonly configChain: string[];
@@ -27,23 +54,45 @@ export class Specter {
   readonly store: JsonFileStore;
   readonly configManager: ConfigManager;
   readonly userManager: UserManager;
+  /** url_for's table, shared by core routes and extension blueprints. */
+  readonly endpoints = new EndpointRegistry();
+  readonly services: HostServices;
+  extensionManager!: ExtensionManager;
 
-  private constructor(options: SpecterOptions) {
+  private constructor(private readonly options: SpecterOptions) {
     this.config = options.config;
     this.configChain = options.configChain;
     this.dataFolder = path.resolve(options.config.SPECTER_DATA_FOLDER);
     this.logger = options.logger;
-    this.store = new JsonFileStore({ logger: this.logger });
+    this.store = new JsonFileStore({ logger: this.logger, onPersist: (e) => this.firePersistence(e) });
     this.configManager = new ConfigManager(this.dataFolder, this.store);
     this.userManager = new UserManager(this.dataFolder, this.store, this.logger);
+    this.services = {
+      users: this.userManager,
+      activation: new ActivationService(this),
+      storage: new ExtensionStorage({ dataFolder: this.dataFolder, store: this.store, users: this.userManager, authMethod: () => this.authMethod, logger: this.logger }),
+    } as HostServices;
   }
 
-  /** Creates the data folder (mode 0700: it holds wallets and secrets) and loads every manager. */
+  /** Creates the data folder (mode 0700: it holds wallets and secrets), loads managers, then extensions. */
   static async create(options: SpecterOptions): Promise<Specter> {
     const specter = new Specter(options);
     await fs.mkdir(specter.dataFolder, { recursive: true, mode: 0o700 });
     await specter.configManager.load();
     await specter.userManager.load();
+    specter.extensionManager = await ExtensionManager.create({
+      config: specter.config,
+      logger: specter.logger,
+      configChain: specter.configChain,
+      host: specter,
+      appVersion: specter.version,
+      dataFolder: specter.dataFolder,
+      builtinDir: options.builtinDir ?? path.join(PACKAGE_ROOT, 'extensions'),
+      nodeModulesDir: options.nodeModulesDir ?? defaultNodeModules(),
+      endpoints: specter.endpoints,
+    });
+    specter.services.extensions = specter.extensionManager;
+    await specter.services.activation.applyOptionalityToAllUsers();
     return specter;
   }
 
@@ -51,7 +100,12 @@ export class Specter {
     return this.configManager.authMethod;
   }
 
+  /** The seed's `specter_persistence_callback`: extensions hear of every data-file write/delete. */
+  private async firePersistence(event: PersistEvent): Promise<void> {
+    await this.extensionManager?.callbacks.execute('specter_persistence_callback', { path: event.path, mode: event.mode });
+  }
+
   async close(): Promise<void> {
-    // Nothing long-lived yet; the extension manager's scheduler will stop here.
+    await this.extensionManager?.stop();
   }
 }

@@ -9,6 +9,7 @@ import { buildApp } from '../server/app.js';
 import { applyAuthSwitch } from '../specter/index.js';
 import type { AuthMethod } from '../managers/config/index.js';
 import { TestClient } from './test-client.js';
+import type { ExtensionStatusInfo } from '../extensions/index.js';
 
 export interface TestSpecterOptions {
   /** Use this data folder instead of a fresh temporary one (it is then not deleted on close). */
@@ -19,6 +20,12 @@ export interface TestSpecterOptions {
   config?: Record<string, unknown>;
   /** Capture log lines here (default: silent). */
   logLines?: string[];
+  /** Extension package folders or package names to load (added to EXTENSION_LIST). */
+  extensions?: string[];
+  /** Where installed extension packages are scanned for (default: the one Specter TS lives in). */
+  nodeModulesDir?: string;
+  /** The built-in extensions folder (default: Specter TS's own `extensions/`). */
+  builtinDir?: string;
 }
 
 export interface TestSpecter {
@@ -31,6 +38,12 @@ export interface TestSpecter {
   setAuth(method: AuthMethod, adminPassword?: string): Promise<void>;
   /** A client logged in through the real login form. */
   login(password: string, username?: string): Promise<TestClient>;
+  /** Activates (or deactivates) an extension for a user, as "Choose plugins" does. */
+  activate(userId: string, extId: string, active?: boolean): Promise<void>;
+  /** Runs a scheduler job now (`<extId>:<jobId>`), waiting for it to finish. */
+  runJob(jobId: string): Promise<unknown>;
+  /** Every discovered extension with status and reason. */
+  statuses(): ExtensionStatusInfo[];
   close(): Promise<void>;
 }
 
@@ -41,11 +54,18 @@ export async function createTestSpecter(options: TestSpecterOptions = {}): Promi
     env: {},
     overrides: { SPECTER_DATA_FOLDER: dataFolder, ...options.config },
   });
+  if (options.extensions?.length) config.EXTENSION_LIST = [...config.EXTENSION_LIST, ...options.extensions];
   const lines = options.logLines;
   const logger = lines
     ? createLogger({ level: 'debug', destination: { write: (s: string) => void lines.push(s) } })
     : createLogger({ level: 'silent' });
-  const specter = await Specter.create({ config, configChain: chain, logger });
+  const specter = await Specter.create({
+    config,
+    configChain: chain,
+    logger,
+    ...(options.nodeModulesDir !== undefined && { nodeModulesDir: options.nodeModulesDir }),
+    ...(options.builtinDir !== undefined && { builtinDir: options.builtinDir }),
+  });
   const app = await buildApp(specter);
   await app.ready();
   const harness: TestSpecter = {
@@ -63,6 +83,11 @@ export async function createTestSpecter(options: TestSpecterOptions = {}): Promi
       if (res.statusCode !== 302) throw new Error(`login failed with ${res.statusCode}`);
       return client;
     },
+    async activate(userId, extId, active = true) {
+      await specter.services.activation.setActive(specter.userManager.require(userId), extId, active);
+    },
+    runJob: (jobId) => specter.extensionManager.scheduler.runNow(jobId),
+    statuses: () => specter.extensionManager.statuses(),
     async close() {
       await app.close();
       if (!options.dataFolder) await fs.rm(dataFolder, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import type { User } from '../../managers/users/index.js';
 import { verifyPassword } from '../../persistence/index.js';
 import { SpecterError } from '../../errors/index.js';
 import { setRequestUser } from '../plugins/request-context.js';
+import { registerExtensionApi } from '../extensions/api.js';
 
 const API = '/api/v1';
 
@@ -53,5 +54,6 @@ export async function registerApi(app: FastifyInstance, specter: Specter): Promi
       throw new SpecterError('NOT_FOUND', `No API route ${request.method} ${request.url.split('?')[0]}.`, { hint: 'See docs/API.md for the routes.' });
     });
     api.get('/health', { config: { public: true } }, async () => ({ status: 'ok', version: specter.version }));
+    registerExtensionApi(api, specter);
   }, { prefix: API });
 }

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Specter } from '../../specter/index.js';
 import { SpecterError, isSpecterError } from '../../errors/index.js';
 import { isApiPath } from './guards.js';
+import { userSecretDecryptedRequired } from './extension-guards.js';
 
 interface ErrorView {
   status: number;
@@ -28,6 +29,11 @@ function toErrorView(err: unknown): ErrorView {
 /** One place turns errors into answers: JSON for the API, a page in the layout for the UI. */
 export function registerErrorHandling(app: FastifyInstance, specter: Specter): void {
   app.setErrorHandler(async (err, request, reply) => {
+    // A locked user secret on a page is not an error for the user: they log in again and come back.
+    if (!isApiPath(request.url) && request.method === 'GET' && (isSpecterError(err, 'USER_SECRET_LOCKED') || isSpecterError(err, 'USER_SECRET_UNAVAILABLE'))) {
+      await userSecretDecryptedRequired(request, reply);
+      if (reply.sent) return reply;
+    }
     const view = toErrorView(err);
     if (view.status >= 500) specter.logger.error({ err, url: request.url }, 'request failed');
     return sendError(request, reply, view);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type nunjucks from 'nunjucks';
 import type { Specter } from '../../specter/index.js';
-import type { EndpointRegistry } from '../urls.js';
+import type { EndpointRegistry, UrlParams } from '../../extensions/index.js';
 import { takeFlashes } from '../flash.js';
 
 /**
@@ -30,7 +30,7 @@ export function registerRendering(app: FastifyInstance, options: RenderingOption
   app.decorate('views', views);
   app.decorate('endpoints', endpoints);
   app.decorate('viewContributors', options.contributors ?? []);
-  views.addGlobal('url_for', (endpoint: string, params?: Record<string, unknown>) => endpoints.urlFor(endpoint, params));
+  views.addGlobal('url_for', (endpoint: string, params?: UrlParams) => endpoints.urlFor(endpoint, params));
 
   app.decorateReply('render', async function render(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
     const request = this.request;

@@ -15,10 +15,23 @@ export function safeNext(next: unknown, prefix: string): string {
   return next;
 }
 
+/** The seed's `on_user_login` hook, for the user's active extensions; a throw is only logged. */
+async function notifyLogin(specter: RouteDeps['specter'], user: import('../../managers/users/index.js').User): Promise<void> {
+  for (const ext of specter.services.activation.activeFor(user)) {
+    if (typeof ext.onUserLogin !== 'function') continue;
+    try {
+      await ext.onUserLogin(user);
+    } catch (err) {
+      specter.extensionManager.health.recordFailure(ext.id, 'onUserLogin', err);
+      specter.logger.error({ ext: ext.id, err }, `extension "${ext.id}" failed in onUserLogin`);
+    }
+  }
+}
+
 export function registerAuthRoutes(app: FastifyInstance, { specter, endpoints }: RouteDeps, prefix: string): void {
   const base = `${prefix}/auth`;
-  endpoints.register('auth_endpoint.login', `${base}/login`);
-  endpoints.register('auth_endpoint.logout', `${base}/logout`);
+  endpoints.registerEndpoint('auth_endpoint.login', `${base}/login`);
+  endpoints.registerEndpoint('auth_endpoint.logout', `${base}/logout`);
 
   const renderLogin = (request: FastifyRequest, next: string) =>
     ({ next, show_username: specter.authMethod === 'usernamepassword', username: (request.body as LoginBody | undefined)?.username ?? '' });
@@ -49,6 +62,7 @@ export function registerAuthRoutes(app: FastifyInstance, { specter, endpoints }:
     request.session.set('userId', user.id);
     setRequestUser(request, user);
     specter.logger.info({ user: user.id }, 'login');
+    await notifyLogin(specter, user);
     return reply.redirect(next);
   });
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Specter } from '../../specter/index.js';
-import type { EndpointRegistry } from '../urls.js';
+import type { EndpointRegistry } from '../../extensions/index.js';
 import { registerWelcomeRoutes } from './welcome.js';
 import { registerAuthRoutes } from './auth.js';
 import { registerSettingsRoutes } from './settings.js';

@@ -3,7 +3,7 @@ import type { RouteDeps } from './index.js';
 import { AUTH_METHODS, type AuthMethod } from '../../managers/config/index.js';
 import { planAuthSwitch, applyAuthSwitch } from '../../specter/index.js';
 import { SpecterError, isSpecterError } from '../../errors/index.js';
-import { pushFlash } from '../flash.js';
+import { flash } from '../flash.js';
 import { requireAdmin } from '../plugins/guards.js';
 
 export interface SettingsTab {
@@ -24,11 +24,11 @@ declare module 'fastify' {
 
 export function registerSettingsRoutes(app: FastifyInstance, { specter, endpoints }: RouteDeps, prefix: string): void {
   const base = `${prefix}/settings`;
-  endpoints.register('settings_endpoint.general', `${base}/general`);
-  endpoints.register('settings_endpoint.auth', `${base}/auth`);
-  endpoints.register('settings_endpoint.auth_confirm', `${base}/auth/confirm`);
-  endpoints.register('settings_endpoint.users', `${base}/users`);
-  endpoints.register('settings_endpoint.delete_user', `${base}/users/:userId/delete`);
+  endpoints.registerEndpoint('settings_endpoint.general', `${base}/general`);
+  endpoints.registerEndpoint('settings_endpoint.auth', `${base}/auth`);
+  endpoints.registerEndpoint('settings_endpoint.auth_confirm', `${base}/auth/confirm`);
+  endpoints.registerEndpoint('settings_endpoint.users', `${base}/users`);
+  endpoints.registerEndpoint('settings_endpoint.delete_user', `${base}/users/:userId/delete`);
   app.decorate('settingsTabProviders', [] as SettingsTabProvider[]);
 
   async function tabs(request: FastifyRequest): Promise<SettingsTab[]> {
@@ -53,7 +53,7 @@ export function registerSettingsRoutes(app: FastifyInstance, { specter, endpoint
       throw new SpecterError('VALIDATION', `Unit "${body.unit}" is not supported.`, { hint: 'Choose btc or sat.' });
     }
     await specter.configManager.update({ unit: body.unit });
-    pushFlash(request, 'Settings saved.', 'success');
+    await flash(request, 'Settings saved.', 'success');
     return reply.redirect(`${base}/general`);
   });
 
@@ -77,7 +77,7 @@ export function registerSettingsRoutes(app: FastifyInstance, { specter, endpoint
     }
     if (minChars !== specter.configManager.passwordMinChars) await specter.configManager.setAuth({ password_min_chars: minChars });
     if (method === specter.authMethod) {
-      pushFlash(request, 'Authentication settings saved.', 'success');
+      await flash(request, 'Authentication settings saved.', 'success');
       return reply.redirect(`${base}/auth`);
     }
     if (method === 'none') return reply.redirect(`${base}/auth/confirm?to=none`);
@@ -89,12 +89,12 @@ export function registerSettingsRoutes(app: FastifyInstance, { specter, endpoint
       await applyAuthSwitch(specter, method, { adminPassword: password });
     } catch (err) {
       if (!isSpecterError(err)) throw err;
-      pushFlash(request, err.fullMessage, 'error');
+      await flash(request, err.fullMessage, 'error');
       return reply.redirect(`${base}/auth`);
     }
     // The admin set the password just now: keep them logged in, with the secret unlocked.
     request.session.set('userId', specter.userManager.admin.id);
-    pushFlash(request, `Authentication is now "${method}".`, 'success');
+    await flash(request, `Authentication is now "${method}".`, 'success');
     return reply.redirect(`${base}/auth`);
   });
 
@@ -109,10 +109,10 @@ export function registerSettingsRoutes(app: FastifyInstance, { specter, endpoint
       const ok = await specter.userManager.authenticate(user.id, body.current_password ?? '');
       if (!ok) throw new SpecterError('AUTH_FAILED', 'The current password is wrong.');
       await specter.userManager.setPassword(user.id, next);
-      pushFlash(request, 'Password changed.', 'success');
+      await flash(request, 'Password changed.', 'success');
     } catch (err) {
       if (!isSpecterError(err)) throw err;
-      pushFlash(request, err.fullMessage, 'error');
+      await flash(request, err.fullMessage, 'error');
     }
     return reply.redirect(`${base}/auth`);
   }
@@ -126,7 +126,7 @@ export function registerSettingsRoutes(app: FastifyInstance, { specter, endpoint
     requireAdmin(request);
     if ((request.body as { confirm?: string } | undefined)?.confirm !== 'yes') return reply.redirect(`${base}/auth`);
     await applyAuthSwitch(specter, 'none', { unlinkExtensionIds: encryptedExtensionIds(app) });
-    pushFlash(request, 'Authentication is now "none": passwords and encrypted extension data were removed.', 'warning');
+    await flash(request, 'Authentication is now "none": passwords and encrypted extension data were removed.', 'warning');
     return reply.redirect(`${base}/auth`);
   });
 
@@ -139,10 +139,10 @@ export function registerSettingsRoutes(app: FastifyInstance, { specter, endpoint
         throw new SpecterError('USER_INVALID', `The password must have at least ${specter.configManager.passwordMinChars} characters.`);
       }
       const user = await specter.userManager.addUser(body.username ?? '', password, body.is_admin === 'on');
-      pushFlash(request, `User "${user.username}" added.`, 'success');
+      await flash(request, `User "${user.username}" added.`, 'success');
     } catch (err) {
       if (!isSpecterError(err)) throw err;
-      pushFlash(request, err.fullMessage, 'error');
+      await flash(request, err.fullMessage, 'error');
     }
     return reply.redirect(`${base}/auth`);
   });
@@ -150,7 +150,9 @@ export function registerSettingsRoutes(app: FastifyInstance, { specter, endpoint
     requireAdmin(request);
     const { userId } = request.params as { userId: string };
     const record = await specter.userManager.deleteUser(userId);
-    pushFlash(request, `User "${record.username}" deleted.`, 'success');
+    // Specter left these files orphaned; a deleted user's plugin data goes with them.
+    await specter.services.storage.deleteUserFiles(record);
+    await flash(request, `User "${record.username}" deleted.`, 'success');
     return reply.redirect(`${base}/auth`);
   });
 }

@@ -9,11 +9,23 @@ export class WelcomeVm {
   remaining_remarks_include = 'welcome/components/remaining_remarks.njk';
 }
 
-export function registerWelcomeRoutes(app: FastifyInstance, { endpoints }: RouteDeps, prefix: string): void {
+/** Lets `adjust_view_model` middleware callbacks change the view model; a redirect wins. */
+async function adjustedWelcomeVm(deps: RouteDeps): Promise<WelcomeVm> {
+  return deps.specter.extensionManager.callbacks.middleware<WelcomeVm>('adjust_view_model', new WelcomeVm());
+}
+
+export function registerWelcomeRoutes(app: FastifyInstance, deps: RouteDeps, prefix: string): void {
+  const { endpoints } = deps;
   const base = `${prefix}/welcome`;
-  endpoints.register('welcome_endpoint.index', `${base}/`);
-  endpoints.register('welcome_endpoint.about', `${base}/about`);
+  endpoints.registerEndpoint('welcome_endpoint.index', `${base}/`);
+  endpoints.registerEndpoint('welcome_endpoint.about', `${base}/about`);
   app.get(`${base}`, async (_req, reply) => reply.redirect(`${base}/`));
-  app.get(`${base}/`, async (_req, reply) => reply.render('welcome/index.njk', { vm: new WelcomeVm() }));
-  app.get(`${base}/about`, async (_req, reply) => reply.render('welcome/about.njk', { vm: new WelcomeVm() }));
+  app.get(`${base}/`, async (_req, reply) => {
+    const vm = await adjustedWelcomeVm(deps);
+    return vm.about_redirect ? reply.redirect(vm.about_redirect) : reply.render('welcome/index.njk', { vm });
+  });
+  app.get(`${base}/about`, async (_req, reply) => {
+    const vm = await adjustedWelcomeVm(deps);
+    return vm.about_redirect ? reply.redirect(vm.about_redirect) : reply.render('welcome/about.njk', { vm });
+  });
 }

@@ -1,0 +1,40 @@
+/**
+ * The public API of Specter TS for extension authors (`import … from 'specter-ts'`).
+ * Everything here is documented in docs/extensions/ and kept stable; anything not exported here
+ * is internal.
+ */
+export {
+  Extension,
+  Service,
+  defineManifest,
+  Blueprint,
+  type ExtensionContext,
+  type ExtensionHost,
+  type HostServices,
+  type ExtensionManifestInput,
+  type ExtensionManifest,
+  type ExtensionCallbacks,
+  type ExtensionTab,
+  type InjectionView,
+  type ServiceData,
+  type ExtensionUser,
+  type BlueprintSetup,
+  type RouteHandler,
+  type ExtRequest,
+  type ExtReply,
+  type ExtRouteOptions,
+  type ExtensionScheduler,
+  type JobSchedule,
+  type JobContext,
+  type JobFn,
+  type CallbackRegistry,
+  type UrlParams,
+  type Devstatus,
+  type Optionality,
+} from './extensions/index.js';
+export { SpecterError, isSpecterError, type ErrorKey } from './errors/index.js';
+export { loginRequired, userSecretDecryptedRequired } from './server/plugins/extension-guards.js';
+export { WelcomeVm } from './server/routes/welcome.js';
+export { flash } from './server/flash.js';
+export { VERSION } from './version.js';
+export { currentUser, type User } from './managers/users/index.js';

@@ -1,0 +1,90 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Specter } from '../../specter/index.js';
+import type { Extension, ExtensionTab } from '../../extensions/index.js';
+import type { SettingsTab } from '../routes/settings.js';
+
+type Slot = 'head' | 'body_top' | 'body_bottom';
+const HOOKS: Record<Slot, 'injectInBasejinjaHead' | 'injectInBasejinjaBodyTop' | 'injectInBasejinjaBodyBottom'> = {
+  head: 'injectInBasejinjaHead',
+  body_top: 'injectInBasejinjaBodyTop',
+  body_bottom: 'injectInBasejinjaBodyBottom',
+};
+
+/** The icon URL of an extension (its `icon` is a path inside its static folder). */
+export function iconUrl(specter: Specter, ext: Extension): string | null {
+  if (!ext.manifest.icon) return null;
+  try {
+    return specter.endpoints.urlFor(`${ext.id}_endpoint.static`, { filename: ext.manifest.icon });
+  } catch {
+    return null;
+  }
+}
+
+/** The extension's landing page: its `index` endpoint, if it has one. */
+export function indexUrl(specter: Specter, ext: Extension): string | null {
+  const endpoint = `${ext.id}_endpoint.index`;
+  return specter.endpoints.has(endpoint) ? specter.endpoints.urlFor(endpoint) : null;
+}
+
+/**
+ * Tabs from a collect callback (`add_settingstabs` / `add_wallettabs`), only from extensions active
+ * for the user (Specter showed every loaded extension's tabs to everyone). Endpoint names are
+ * relative to the extension's default blueprint, as in Specter.
+ */
+export async function extensionTabs(specter: Specter, request: FastifyRequest, callbackId: 'add_settingstabs' | 'add_wallettabs', params: Record<string, string> = {}): Promise<SettingsTab[]> {
+  const active = new Set(specter.services.activation.activeFor(request.user).map((e) => e.id));
+  const results = await specter.extensionManager.callbacks.executeWith({ filter: (ext) => active.has(ext.id) }, callbackId) as Record<string, ExtensionTab[] | undefined>;
+  const tabs: SettingsTab[] = [];
+  for (const [extId, list] of Object.entries(results)) {
+    if (!Array.isArray(list)) continue;
+    for (const tab of list) {
+      const endpoint = tab.endpoint.includes('.') ? tab.endpoint : `${extId}_endpoint.${tab.endpoint}`;
+      try {
+        tabs.push({ key: `${extId}:${tab.endpoint}`, title: tab.title, url: specter.endpoints.urlFor(endpoint, params) });
+      } catch (err) {
+        specter.logger.warn({ ext: extId, endpoint, err }, `extension "${extId}" returned a tab with an unknown endpoint`);
+      }
+    }
+  }
+  return tabs;
+}
+
+/**
+ * Fills the layout's extension slots for every page: the sidebar's plugin entries (active and
+ * visible) and base-page injections (active only). A throwing hook is logged and counted like a
+ * callback, and its HTML skipped.
+ */
+export function registerExtensionContributions(app: FastifyInstance, specter: Specter): void {
+  app.viewContributors.push(async (request, context) => {
+    const user = request.user;
+    const active = specter.services.activation.activeFor(user);
+    const sidebar = context.sidebar as { plugins: unknown[]; choose_plugins_url?: string };
+    sidebar.choose_plugins_url = specter.endpoints.urlFor('plugins_endpoint.choose');
+    sidebar.plugins = active
+      .filter((ext) => ext.manifest.visibleInSidebar)
+      .map((ext) => ({ id: ext.id, name: ext.manifest.name, icon: iconUrl(specter, ext), url: indexUrl(specter, ext) }))
+      .filter((p) => p.url);
+    const inject = context.inject as Record<Slot, string[]>;
+    for (const ext of active) {
+      for (const slot of Object.keys(HOOKS) as Slot[]) {
+        const hook = ext[HOOKS[slot]];
+        if (typeof hook !== 'function') continue;
+        try {
+          const html = await hook.call(ext, { request, user });
+          if (html) inject[slot].push(String(html));
+        } catch (err) {
+          specter.extensionManager.health.recordFailure(ext.id, `inject_in_basejinja_${slot}`, err);
+          specter.logger.error({ ext: ext.id, err }, `extension "${ext.id}" failed to inject into the page`);
+        }
+      }
+    }
+    if (request.extension) {
+      context.ext = request.extension;
+      context.service = request.extension;
+    }
+  });
+  app.settingsTabProviders.push((request) => extensionTabs(specter, request, 'add_settingstabs'));
+  app.decorate('encryptedExtensions', () => specter.extensionManager.extensions
+    .filter((e) => e.manifest.encryptData)
+    .map((e) => ({ id: e.id, name: e.manifest.name })));
+}

@@ -1,0 +1,34 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { flash } from '../flash.js';
+
+/**
+ * Route guards for extension authors, used as preHandlers:
+ * `bp.get('/', 'index', handler, { preHandler: userSecretDecryptedRequired })`.
+ * Every `/spc/…` route already requires a login; `loginRequired` is for routes declared with
+ * `{ login: false }` that still want it for some requests, and for symmetry with the seed.
+ */
+export async function loginRequired(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (request.user) return;
+  const prefix = String(request.specter.config.SPECTER_URL_PREFIX);
+  await reply.redirect(`${prefix}/auth/login?next=${encodeURIComponent(request.url)}`);
+}
+
+/**
+ * The seed's `user_secret_decrypted_required`: encrypted extension data needs the user's secret in
+ * memory. In auth mode "none" there is none (explain and link to the auth settings); otherwise
+ * the user logs in again (e.g. after a server restart) and comes back here.
+ */
+export async function userSecretDecryptedRequired(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const specter = request.specter;
+  const prefix = String(specter.config.SPECTER_URL_PREFIX);
+  if (specter.authMethod === 'none') {
+    await flash(request, 'This plugin keeps encrypted data and needs an authentication method with a password.', 'warning');
+    await reply.redirect(`${prefix}/settings/auth?next=${encodeURIComponent(request.url)}`);
+    return;
+  }
+  if (!request.user) return loginRequired(request, reply);
+  if (specter.userManager.secretOf(request.user.id) !== undefined) return;
+  await flash(request, 'Log in again to unlock your encrypted plugin data.', 'info');
+  request.session.set('userId', undefined);
+  await reply.redirect(`${prefix}/auth/login?next=${encodeURIComponent(request.url)}`);
+}

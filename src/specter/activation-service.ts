@@ -1,0 +1,45 @@
+import { SpecterError } from '../errors/index.js';
+import type { User } from '../managers/users/index.js';
+import { activateService, applyOptionality, deactivateService, type Extension } from '../extensions/index.js';
+import type { Specter } from './specter.js';
+
+/**
+ * Per-user activation of extensions (the user's `services` list in users.json), with the
+ * optionality rules: mandatory always on, opt_out on until the user removes it, opt_in on request.
+ */
+export class ActivationService {
+  constructor(private readonly specter: Specter) {}
+
+  private loaded(id: string): Extension {
+    const ext = this.specter.extensionManager.get(id);
+    if (!ext) throw new SpecterError('EXT_NOT_FOUND', `No loaded extension "${id}".`, { hint: 'See "Choose plugins" for the available ones.' });
+    return ext;
+  }
+
+  /** Whether the extension is loaded, not switched off, and active for this user. */
+  isActiveFor(user: User | undefined, id: string): boolean {
+    if (!user || !this.specter.extensionManager.isActive(id)) return false;
+    return user.hasService(id);
+  }
+
+  /** Loaded, healthy extensions active for the user, in callback order. */
+  activeFor(user: User | undefined): Extension[] {
+    return this.specter.extensionManager.extensions.filter((ext) => this.isActiveFor(user, ext.id));
+  }
+
+  async setActive(user: User, id: string, active: boolean): Promise<void> {
+    const ext = this.loaded(id);
+    const state = { services: [...user.services], servicesRemoved: [...(user.record.services_removed ?? [])] };
+    const next = active ? activateService(state, id) : deactivateService(state, { id, optionality: ext.manifest.optionality });
+    await this.specter.userManager.setServices(user.id, next.services, next.servicesRemoved);
+  }
+
+  /** Run at startup (and for new users): adds mandatory and not-yet-removed opt_out extensions. */
+  async applyOptionalityToAllUsers(): Promise<void> {
+    const extensions = this.specter.extensionManager.extensions.map((e) => ({ id: e.id, optionality: e.manifest.optionality }));
+    for (const user of this.specter.userManager.list()) {
+      const next = applyOptionality(user.services, user.record.services_removed ?? [], extensions);
+      if (next.length !== user.services.length) await this.specter.userManager.setServices(user.id, next);
+    }
+  }
+}
