@@ -19,6 +19,8 @@ export interface SpecterOptions {
   nodeModulesDir?: string;
   /** The built-in extensions folder; default `<package>/extensions`. */
   builtinDir?: string;
+  /** Base for relative EXTENSION_LIST entries and the DevelopmentConfig cwd source; default process.cwd(). */
+  cwd?: string;
 }
 
 declare module '../extensions/host.js' {
@@ -89,6 +91,7 @@ export class Specter implements ExtensionHost {
       dataFolder: specter.dataFolder,
       builtinDir: options.builtinDir ?? path.join(PACKAGE_ROOT, 'extensions'),
       nodeModulesDir: options.nodeModulesDir ?? defaultNodeModules(),
+      ...(options.cwd !== undefined && { cwd: options.cwd }),
       endpoints: specter.endpoints,
     });
     specter.services.extensions = specter.extensionManager;

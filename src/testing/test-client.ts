@@ -27,7 +27,7 @@ export class TestClient {
     }
     const type = String(res.headers['content-type'] ?? '');
     if (type.includes('text/html')) {
-      const m = /name="csrf_token" value="([^"]+)"/.exec(res.body);
+      const m = /name="csrf-token" content="([^"]+)"/.exec(res.body) ?? /name="csrf_token" value="([^"]+)"/.exec(res.body);
       if (m) this.csrf = m[1];
     }
   }

@@ -26,6 +26,8 @@ export interface TestSpecterOptions {
   nodeModulesDir?: string;
   /** The built-in extensions folder (default: Specter TS's own `extensions/`). */
   builtinDir?: string;
+  /** The working directory the app sees (the DevelopmentConfig cwd source; relative EXTENSION_LIST entries). */
+  cwd?: string;
 }
 
 export interface TestSpecter {
@@ -65,6 +67,7 @@ export async function createTestSpecter(options: TestSpecterOptions = {}): Promi
     logger,
     ...(options.nodeModulesDir !== undefined && { nodeModulesDir: options.nodeModulesDir }),
     ...(options.builtinDir !== undefined && { builtinDir: options.builtinDir }),
+    ...(options.cwd !== undefined && { cwd: options.cwd }),
   });
   const app = await buildApp(specter);
   await app.ready();
