@@ -45,9 +45,12 @@ export function registerRendering(app: FastifyInstance, options: RenderingOption
 
 async function baseContext(request: FastifyRequest, reply: FastifyReply, specter: Specter): Promise<Record<string, unknown>> {
   const user = request.user;
+  // The session cookie lives at Path=/spc. Pages elsewhere (isolated extensions under /ext/, error
+  // pages) must not touch the session: a Set-Cookie from them would replace the user's session.
+  const inSession = Boolean(request.session) && request.url.startsWith(String(specter.config.SPECTER_URL_PREFIX));
   // The token is bound to the session secret; creating it here puts the secret in the session
   // cookie, so the very first form (login) already works.
-  const csrfToken = request.session ? await reply.generateCsrf() : '';
+  const csrfToken = inSession ? await reply.generateCsrf() : '';
   return {
     specter: {
       version: specter.version,
@@ -58,7 +61,7 @@ async function baseContext(request: FastifyRequest, reply: FastifyReply, specter
     current_user: user ? { id: user.id, username: user.username, is_admin: user.isAdmin, services: user.services } : null,
     user_secret_unlocked: user ? specter.userManager.secretOf(user.id) !== undefined : false,
     csrf_token: csrfToken,
-    flashes: request.session ? takeFlashes(request) : [],
+    flashes: inSession ? takeFlashes(request) : [],
     request_path: request.url.split('?')[0],
     specter_url_prefix: specter.config.SPECTER_URL_PREFIX,
     ext_url_prefix: specter.config.EXT_URL_PREFIX,

@@ -132,3 +132,17 @@ test('adjust_view_model middleware changes the welcome page; GET /api/v1/extensi
     await t.close();
   }
 });
+
+test('an isolated-client page never sets the session cookie (it would replace the user\'s session)', async () => {
+  const t = await createTestSpecter();
+  try {
+    const res = await t.app.inject({ method: 'GET', url: '/ext/donate/' });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['set-cookie'], undefined);
+    const missing = await t.app.inject({ method: 'GET', url: '/nowhere', headers: { accept: 'text/html' } });
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.headers['set-cookie'], undefined);
+  } finally {
+    await t.close();
+  }
+});
