@@ -77,6 +77,8 @@ const wallets = {
   DEVICE_INVALID: { status: 400, summary: 'A device name, type or key is invalid.' },
   DEVICE_EXISTS: { status: 409, summary: 'A device with that name already exists.' },
   DEVICE_NOT_FOUND: { status: 404, summary: 'No such device.' },
+  DEVICE_TYPE_EXISTS: { status: 409, summary: 'A device type with that id is already registered.' },
+  DEVICE_KEY_NOT_FOUND: { status: 404, summary: 'The device has no key fitting the requested wallet type and network.' },
   WALLET_INVALID: { status: 400, summary: 'A wallet definition or backup is invalid.' },
   WALLET_EXISTS: { status: 409, summary: 'A wallet with that name already exists.' },
   WALLET_NOT_FOUND: { status: 404, summary: 'No such wallet.' },

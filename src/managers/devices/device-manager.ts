@@ -1,0 +1,161 @@
+/**
+ * DeviceManager: the devices of one data folder (`<data>/devices/<alias>.json`, format in
+ * device.ts). Each operation validates everything first and writes once, so a refused request
+ * leaves the folder untouched. Mutations are serialised on the folder's lock so two concurrent
+ * creates cannot pick the same alias.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { SpecterError } from '../../errors/index.js';
+import { withFileLock, type JsonFileStore } from '../../persistence/index.js';
+import { isValidAlias, uniqueAlias, validateName } from './alias.js';
+import { parseDeviceFile, type Device, type DeviceKey } from './device.js';
+import { DeviceTypeRegistry } from './device-types.js';
+import { parseDeviceKeys, type DeviceKeysInput } from './key-import.js';
+
+export const DEVICES_FOLDER = 'devices';
+
+function clone(device: Device): Device {
+  return { ...device, keys: device.keys.map((k) => ({ ...k })) };
+}
+
+export class DeviceManager {
+  readonly devicesFolder: string;
+  readonly types: DeviceTypeRegistry;
+
+  constructor(
+    readonly dataFolder: string,
+    private readonly store: JsonFileStore,
+    types: DeviceTypeRegistry = new DeviceTypeRegistry(),
+  ) {
+    this.devicesFolder = path.join(dataFolder, DEVICES_FOLDER);
+    this.types = types;
+  }
+
+  private file(alias: string): string {
+    return path.join(this.devicesFolder, `${alias}.json`);
+  }
+
+  /** Aliases on disk (a lone `.bkp` counts: the store reads it back after an interrupted write). */
+  private async aliases(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.devicesFolder);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const found = new Set<string>();
+    for (const n of names) {
+      const m = /^(.+)\.json(?:\.bkp)?$/.exec(n);
+      if (m && isValidAlias(m[1])) found.add(m[1]!);
+    }
+    return [...found].sort();
+  }
+
+  private async read(alias: string): Promise<Device | undefined> {
+    const raw = await this.store.read<unknown>(this.file(alias));
+    return raw === undefined ? undefined : parseDeviceFile(raw, this.file(alias), alias);
+  }
+
+  /** Serialise mutations of the folder (re-entrant with the store's own per-file locks). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return withFileLock(path.join(this.devicesFolder, '.manager-lock'), fn);
+  }
+
+  async list(): Promise<Device[]> {
+    const devices: Device[] = [];
+    for (const alias of await this.aliases()) {
+      const d = await this.read(alias);
+      if (d) devices.push(d);
+    }
+    return devices.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The device, or DEVICE_NOT_FOUND. */
+  async get(alias: string): Promise<Device> {
+    const device = isValidAlias(alias) ? await this.read(alias) : undefined;
+    if (!device) {
+      throw new SpecterError('DEVICE_NOT_FOUND', `There is no device "${alias}".`, {
+        hint: 'Check the device alias in the URL, or add the device first.',
+        details: { alias },
+      });
+    }
+    return device;
+  }
+
+  /** The device holding this canonical xpub, if any. */
+  async findByXpub(xpub: string): Promise<Device | undefined> {
+    return (await this.list()).find((d) => d.keys.some((k) => k.xpub === xpub));
+  }
+
+  private async assertNameFree(name: string, exceptAlias?: string): Promise<void> {
+    const clash = (await this.list()).find((d) => d.name.toLowerCase() === name.toLowerCase() && d.alias !== exceptAlias);
+    if (clash) {
+      throw new SpecterError('DEVICE_EXISTS', `A device named "${clash.name}" already exists.`, {
+        hint: 'Choose another name, or add the keys to the existing device.',
+        details: { alias: clash.alias },
+      });
+    }
+  }
+
+  /** Create a device from pasted text, a Coldcard JSON export, or key objects. */
+  async create(name: string, type: string, keys: DeviceKeysInput): Promise<Device> {
+    const validName = validateName(name, 'device', 'DEVICE_INVALID');
+    this.types.get(type);
+    const parsed = parseDeviceKeys(keys);
+    return this.exclusive(async () => {
+      await this.assertNameFree(validName);
+      const taken = new Set(await this.aliases());
+      const alias = uniqueAlias(validName, 'device', (a) => taken.has(a));
+      const device: Device = { alias, name: validName, type, keys: parsed };
+      await this.store.write(this.file(alias), device);
+      return clone(device);
+    });
+  }
+
+  /** Add keys; a key the device already has is refused. */
+  async addKeys(alias: string, keys: DeviceKeysInput): Promise<Device> {
+    return this.exclusive(async () => {
+      const device = await this.get(alias);
+      const added: DeviceKey[] = parseDeviceKeys(keys, device.keys);
+      const next = { ...device, keys: [...device.keys, ...added] };
+      await this.store.write(this.file(alias), next);
+      return clone(next);
+    });
+  }
+
+  /** Remove one key (by canonical or original xpub). */
+  async removeKey(alias: string, xpub: string): Promise<Device> {
+    return this.exclusive(async () => {
+      const device = await this.get(alias);
+      const keys = device.keys.filter((k) => k.xpub !== xpub && k.original !== xpub);
+      if (keys.length === device.keys.length) {
+        throw new SpecterError('DEVICE_INVALID', `Device "${device.name}" has no key ${xpub.slice(0, 16)}….`, { hint: 'Pick one of the keys listed on the device page.' });
+      }
+      const next = { ...device, keys };
+      await this.store.write(this.file(alias), next);
+      return clone(next);
+    });
+  }
+
+  /** Change the display name; the alias (file name, URLs, wallet references) stays. */
+  async rename(alias: string, newName: string): Promise<Device> {
+    const validName = validateName(newName, 'device', 'DEVICE_INVALID');
+    return this.exclusive(async () => {
+      const device = await this.get(alias);
+      await this.assertNameFree(validName, alias);
+      const next = { ...device, name: validName };
+      await this.store.write(this.file(alias), next);
+      return clone(next);
+    });
+  }
+
+  /** Delete the device file. Wallets keep their descriptors (as in Specter). */
+  async remove(alias: string): Promise<void> {
+    await this.exclusive(async () => {
+      await this.get(alias);
+      await this.store.delete(this.file(alias));
+    });
+  }
+}

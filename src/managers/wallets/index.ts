@@ -1,0 +1,13 @@
+export {
+  WalletManager,
+  WALLETS_FOLDER,
+  MAX_MULTISIG_KEYS,
+  type ImportOptions,
+  type MultisigOptions,
+  type SingleSigOptions,
+  type WalletManagerOptions,
+} from './wallet-manager.js';
+export { Wallet, GAP_LIMIT, MAX_ADDRESS_PAGE, type WalletFiles } from './wallet.js';
+export { defaultLabel, type AddressInfo } from './address-book.js';
+export { parseWalletBackup, type WalletBackup, type BackupDevice } from './backup.js';
+export { ADDRESSES_SUFFIX, type AddressEntry, type AddressesFile, type WalletRecord } from './wallet-record.js';

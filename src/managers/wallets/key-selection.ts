@@ -1,0 +1,48 @@
+/**
+ * Which key of a device a new wallet uses: the first key of the requested script type on the
+ * wallet's network, or an explicitly chosen one. Errors say what is missing and where the key
+ * usually lives (BIP-44/48/49/84/86 paths).
+ */
+import { SpecterError } from '../../errors/index.js';
+import { getNetwork, parseExtendedKey, type KeyNetwork, type NetworkName, type ScriptType } from '../../bitcoin/index.js';
+import type { Device, DeviceKey } from '../devices/device.js';
+
+/** Usual account path per script type, for hints. */
+const TYPICAL_PATH: Record<ScriptType, string> = {
+  pkh: "m/44h/{coin}h/0h",
+  'sh-wpkh': 'm/49h/{coin}h/0h',
+  wpkh: 'm/84h/{coin}h/0h',
+  tr: 'm/86h/{coin}h/0h',
+  sh: 'm/45h',
+  'sh-wsh': 'm/48h/{coin}h/0h/1h',
+  wsh: 'm/48h/{coin}h/0h/2h',
+};
+
+export function familyOf(network: NetworkName | undefined): KeyNetwork | undefined {
+  return network === undefined ? undefined : getNetwork(network).family;
+}
+
+/** A device key fitting the wallet, or a precise error (no key of that type / wrong network). */
+export function pickKey(device: Device, scriptType: ScriptType, family: KeyNetwork | undefined, xpub: string | undefined): DeviceKey {
+  if (xpub !== undefined) {
+    const canonical = parseExtendedKey(xpub, { where: `The key chosen for device "${device.name}"` }).xpub;
+    const key = device.keys.find((k) => k.xpub === canonical);
+    if (!key) {
+      throw new SpecterError('DEVICE_KEY_NOT_FOUND', `Device "${device.name}" has no key ${xpub.slice(0, 16)}….`, { hint: 'Choose one of the keys listed on the device, or add the key to the device first.', details: { device: device.alias } });
+    }
+    return key;
+  }
+  const typed = device.keys.filter((k) => k.scriptType === scriptType);
+  const fitting = typed.filter((k) => family === undefined || k.network === family);
+  if (fitting.length) return fitting[0]!;
+  if (typed.length && family) {
+    throw new SpecterError('KEY_NETWORK_MISMATCH', `Device "${device.name}" has a ${scriptType} key only for ${typed[0]!.network === 'main' ? 'mainnet' : 'the test networks'}, but the wallet is on ${family === 'main' ? 'mainnet' : 'a test network'}.`, {
+      hint: `Add the device's ${family === 'main' ? 'mainnet' : 'testnet'} key (${TYPICAL_PATH[scriptType].replace('{coin}', family === 'main' ? '0' : '1')}).`,
+      details: { device: device.alias },
+    });
+  }
+  throw new SpecterError('DEVICE_KEY_NOT_FOUND', `Device "${device.name}" has no key for ${scriptType} wallets.`, {
+    hint: `Add the device's ${scriptType} key, usually at ${TYPICAL_PATH[scriptType].replace('{coin}', family === 'test' ? '1' : '0')}.`,
+    details: { device: device.alias, scriptType },
+  });
+}

@@ -1,0 +1,333 @@
+/**
+ * WalletManager: the wallets of one data folder (files documented in wallet-record.ts).
+ *
+ * Creation and import validate everything — names, devices, keys, the descriptor with all its
+ * policy rules — before the first write, so a refused request leaves the folder untouched. The
+ * writes then go: new devices (imports only), address list, wallet definition; a failure part-way
+ * removes what this call wrote.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { SpecterError, isSpecterError } from '../../errors/index.js';
+import {
+  getNetwork,
+  multisigDescriptor,
+  parseDescriptor,
+  singleSigDescriptor,
+  type MultisigScriptType,
+  type NetworkName,
+  type ParsedDescriptor,
+  type SingleSigScriptType,
+} from '../../bitcoin/index.js';
+import { withFileLock, type JsonFileStore } from '../../persistence/index.js';
+import { isValidAlias, uniqueAlias, validateName } from '../devices/alias.js';
+import { keyExpression, type Device, type DeviceKey } from '../devices/device.js';
+import type { DeviceManager } from '../devices/device-manager.js';
+import { AddressBook } from './address-book.js';
+import { parseWalletBackup, planImportDevices, toWalletBackup, type BackupDevice, type WalletBackup } from './backup.js';
+import { familyOf, pickKey } from './key-selection.js';
+import { Wallet } from './wallet.js';
+import { ADDRESSES_SUFFIX, looksLikeWalletRecord, parseAddressesFile, parseWalletRecord, type WalletRecord } from './wallet-record.js';
+
+export const WALLETS_FOLDER = 'wallets';
+/** Most keys in a multisig wallet created here (Specter's limit). */
+export const MAX_MULTISIG_KEYS = 15;
+
+export interface WalletManagerOptions {
+  /** Network for new wallets when a call does not name one (the node's chain); else taken from the keys. */
+  network?: NetworkName;
+}
+
+interface CommonCreate {
+  name: string;
+  network?: NetworkName;
+  blockheight?: number;
+}
+
+export interface SingleSigOptions extends CommonCreate {
+  /** Device alias. */
+  device: string;
+  /** Default wpkh. */
+  scriptType?: SingleSigScriptType;
+  /** Pick this key of the device (any encoding) instead of the first fitting one. */
+  xpub?: string;
+}
+
+export interface MultisigOptions extends CommonCreate {
+  threshold: number;
+  /** Device aliases, one key each. */
+  devices: string[];
+  /** Default wsh. */
+  scriptType?: MultisigScriptType;
+  /** sortedmulti (default) or multi. */
+  sorted?: boolean;
+  /** Per device alias, the key to use (any encoding) instead of the first fitting one. */
+  xpubs?: Record<string, string>;
+}
+
+export interface ImportOptions {
+  name?: string;
+  network?: NetworkName;
+  blockheight?: number;
+  /** Create devices for keys no existing device holds (default true). */
+  createDevices?: boolean;
+}
+
+function validateBlockheight(value: unknown): number {
+  if (value === undefined || value === null) return 0;
+  if (!Number.isSafeInteger(value) || (value as number) < 0) {
+    throw new SpecterError('WALLET_INVALID', `The block height must be a non-negative whole number, got ${String(value)}.`, { details: { field: 'blockheight' } });
+  }
+  return value as number;
+}
+
+export class WalletManager {
+  readonly walletsFolder: string;
+  private readonly cache = new Map<string, Wallet>();
+  private scanned = false;
+
+  constructor(
+    readonly dataFolder: string,
+    private readonly store: JsonFileStore,
+    private readonly devices: DeviceManager,
+    private readonly options: WalletManagerOptions = {},
+  ) {
+    this.walletsFolder = path.join(dataFolder, WALLETS_FOLDER);
+  }
+
+  private files(alias: string) {
+    return {
+      record: path.join(this.walletsFolder, `${alias}.json`),
+      addresses: path.join(this.walletsFolder, `${alias}${ADDRESSES_SUFFIX}.json`),
+    };
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return withFileLock(path.join(this.walletsFolder, '.manager-lock'), fn);
+  }
+
+  /** File stems in the wallets folder (wallets, address lists, annotations). */
+  private async stems(): Promise<Set<string>> {
+    try {
+      return new Set((await readdir(this.walletsFolder)).map((n) => /^(.+)\.json(?:\.bkp)?$/.exec(n)?.[1]).filter((s): s is string => !!s));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
+      throw err;
+    }
+  }
+
+  private async load(alias: string): Promise<Wallet | undefined> {
+    const cached = this.cache.get(alias);
+    if (cached) return cached;
+    if (!isValidAlias(alias) || alias.endsWith(ADDRESSES_SUFFIX)) return undefined;
+    const files = this.files(alias);
+    const raw = await this.store.read<unknown>(files.record);
+    if (raw === undefined || !looksLikeWalletRecord(raw)) return undefined;
+    const record = parseWalletRecord(raw, files.record, alias);
+    const descriptor = parseDescriptor(record.descriptor, { network: record.network });
+    const addrRaw = await this.store.read<unknown>(files.addresses);
+    const book = new AddressBook(addrRaw === undefined ? { receive: [], change: [] } : parseAddressesFile(addrRaw, files.addresses));
+    const wallet = await Wallet.open(record, book, descriptor, this.store, files);
+    if (addrRaw === undefined || record.keypool !== book.receive.length || record.change_keypool !== book.change.length) await wallet.fillKeypool();
+    this.cache.set(alias, wallet);
+    return wallet;
+  }
+
+  /** All wallets, by name. Annotation and address files in the folder are skipped by content. */
+  async list(): Promise<Wallet[]> {
+    if (!this.scanned) {
+      const stems = await this.stems();
+      for (const stem of stems) {
+        try {
+          await this.load(stem);
+        } catch (err) {
+          // A damaged file with an address list next to it is a wallet: report it. Anything else
+          // (an extension's annotation file) is not ours to judge here.
+          if (!isSpecterError(err, 'DATA_FILE_CORRUPT') || stems.has(stem + ADDRESSES_SUFFIX)) throw err;
+        }
+      }
+      this.scanned = true;
+    }
+    return [...this.cache.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The wallet, or WALLET_NOT_FOUND. */
+  async get(alias: string): Promise<Wallet> {
+    const wallet = await this.load(alias);
+    if (!wallet) {
+      throw new SpecterError('WALLET_NOT_FOUND', `There is no wallet "${alias}".`, {
+        hint: 'Check the wallet alias in the URL, or create or import the wallet first.',
+        details: { alias },
+      });
+    }
+    return wallet;
+  }
+
+  private async checkName(name: string): Promise<string> {
+    const valid = validateName(name, 'wallet', 'WALLET_INVALID');
+    const clash = (await this.list()).find((w) => w.name.toLowerCase() === valid.toLowerCase());
+    if (clash) {
+      throw new SpecterError('WALLET_EXISTS', `A wallet named "${clash.name}" already exists.`, { hint: 'Choose another name.', details: { alias: clash.alias } });
+    }
+    return valid;
+  }
+
+  /** Write a new wallet (address list, then definition); undo this call's writes on failure. */
+  private async persistNew(name: string, given: ParsedDescriptor, blockheight: number, deviceAliases: string[], rollback: () => Promise<void> = async () => {}): Promise<Wallet> {
+    let files: { record: string; addresses: string } | undefined;
+    try {
+      // Wallets keep one canonical form: the multipath descriptor (a /0/* import becomes <0;1>).
+      const descriptor = parseDescriptor(given.multipathDescriptor!, { network: given.network });
+      const stems = await this.stems();
+      const alias = uniqueAlias(name, 'wallet', (a) => this.cache.has(a) || stems.has(a) || stems.has(a + ADDRESSES_SUFFIX) || a.endsWith(ADDRESSES_SUFFIX));
+      files = this.files(alias);
+      const record: WalletRecord = {
+        alias,
+        name,
+        descriptor: descriptor.descriptor,
+        network: descriptor.network,
+        blockheight,
+        devices: deviceAliases,
+        address_index: 0,
+        change_index: 0,
+        keypool: 0,
+        change_keypool: 0,
+      };
+      const wallet = await Wallet.open(record, new AddressBook({ receive: [], change: [] }), descriptor, this.store, files);
+      await wallet.fillKeypool();
+      this.cache.set(alias, wallet);
+      return wallet;
+    } catch (err) {
+      if (files) {
+        await this.store.delete(files.addresses).catch(() => false);
+        await this.store.delete(files.record).catch(() => false);
+      }
+      await rollback().catch(() => undefined);
+      throw err;
+    }
+  }
+
+
+  private network(requested: NetworkName | undefined): NetworkName | undefined {
+    const n = requested ?? this.options.network;
+    return n === undefined ? undefined : getNetwork(n).name;
+  }
+
+  /** Single-sig wallet from one device key (wpkh by default). */
+  async createSingleSig(opts: SingleSigOptions): Promise<Wallet> {
+    return this.exclusive(async () => {
+      const name = await this.checkName(opts.name);
+      const blockheight = validateBlockheight(opts.blockheight);
+      const scriptType = opts.scriptType ?? 'wpkh';
+      const network = this.network(opts.network);
+      const device = await this.devices.get(opts.device);
+      const key = pickKey(device, scriptType, familyOf(network), opts.xpub);
+      const text = singleSigDescriptor(scriptType, keyExpression(key), { network });
+      return this.persistNew(name, parseDescriptor(text, { network }), blockheight, [device.alias]);
+    });
+  }
+
+  /** m-of-n multisig from one key of each listed device (n ≤ 15). */
+  async createMultisig(opts: MultisigOptions): Promise<Wallet> {
+    return this.exclusive(async () => {
+      const name = await this.checkName(opts.name);
+      const blockheight = validateBlockheight(opts.blockheight);
+      const scriptType = opts.scriptType ?? 'wsh';
+      const network = this.network(opts.network);
+      if (!Array.isArray(opts.devices) || opts.devices.length === 0) {
+        throw new SpecterError('DESCRIPTOR_POLICY', 'A multisig wallet needs devices.', { hint: 'Select the devices whose keys form the wallet.' });
+      }
+      if (opts.devices.length > MAX_MULTISIG_KEYS) {
+        throw new SpecterError('DESCRIPTOR_POLICY', `A multisig wallet can have at most ${MAX_MULTISIG_KEYS} keys; ${opts.devices.length} devices were selected.`, { hint: `Select at most ${MAX_MULTISIG_KEYS} devices.` });
+      }
+      const holders = new Map<string, Device>();
+      const keys: DeviceKey[] = [];
+      for (const alias of opts.devices) {
+        const device = await this.devices.get(alias);
+        const key = pickKey(device, scriptType, familyOf(network), opts.xpubs?.[alias]);
+        const other = holders.get(key.xpub);
+        if (other) {
+          throw new SpecterError('DESCRIPTOR_POLICY', other.alias === device.alias
+            ? `Device "${device.name}" is selected twice: a multisig wallet needs one key per device.`
+            : `Devices "${other.name}" and "${device.name}" hold the same key, so the wallet would not have ${opts.devices.length} independent keys.`, {
+            hint: 'Select different devices, or remove the duplicated key from one of them.',
+            details: { devices: [other.alias, device.alias] },
+          });
+        }
+        holders.set(key.xpub, device);
+        keys.push(key);
+      }
+      const text = multisigDescriptor({ threshold: opts.threshold, keys: keys.map(keyExpression), scriptType, sorted: opts.sorted ?? true, network });
+      return this.persistNew(name, parseDescriptor(text, { network }), blockheight, opts.devices.slice());
+    });
+  }
+
+  /** Import from a descriptor (receive `/0/*`, multipath `<0;1>` or legacy `{0,1}`). */
+  async importDescriptor(descriptor: string, opts: ImportOptions & { name: string }): Promise<Wallet> {
+    return this.exclusive(() => this.importParsed(descriptor, opts, []));
+  }
+
+  /** Import Specter's backup JSON (text or object). */
+  async importBackup(backup: string | object, opts: ImportOptions = {}): Promise<Wallet> {
+    const parsed = parseWalletBackup(backup);
+    return this.exclusive(() => this.importParsed(parsed.descriptor, { ...opts, name: opts.name ?? parsed.label, blockheight: opts.blockheight ?? parsed.blockheight }, parsed.devices));
+  }
+
+  private async importParsed(text: string, opts: ImportOptions & { name: string }, backupDevices: BackupDevice[]): Promise<Wallet> {
+    const name = await this.checkName(opts.name);
+    const blockheight = validateBlockheight(opts.blockheight);
+    const network = this.network(opts.network);
+    const descriptor = parseDescriptor(text, { network });
+    if (!descriptor.ranged || descriptor.changeMode === 'none' || descriptor.keys.some((k) => !k.xpub || !k.wildcard)) {
+      throw new SpecterError('WALLET_INVALID', 'A wallet descriptor needs extended keys with receive and change branches.', {
+        hint: 'Use keys like [fingerprint/path]xpub…/<0;1>/* (or /0/* for the receive descriptor).',
+      });
+    }
+    const { aliases, planned } = planImportDevices(descriptor, await this.devices.list(), backupDevices, opts.createDevices !== false, (t) => this.devices.types.has(t));
+    const created: string[] = [];
+    const rollback = async () => {
+      for (const alias of created) await this.devices.remove(alias).catch(() => undefined);
+    };
+    try {
+      for (const p of planned) {
+        const device = await this.devices.create(p.name, p.type, p.key);
+        created.push(device.alias);
+        aliases.push(device.alias);
+      }
+    } catch (err) {
+      await rollback();
+      throw err;
+    }
+    return this.persistNew(name, descriptor, blockheight, aliases, rollback);
+  }
+
+  /** Specter-compatible backup JSON: label, blockheight, receive descriptor, devices in key order. */
+  async exportBackup(alias: string): Promise<WalletBackup> {
+    const wallet = await this.get(alias);
+    const devices: Device[] = [];
+    for (const a of wallet.devices) {
+      try {
+        devices.push(await this.devices.get(a));
+      } catch (err) {
+        if (!isSpecterError(err, 'DEVICE_NOT_FOUND')) throw err;
+      }
+    }
+    return toWalletBackup(wallet.name, wallet.blockheight, wallet.descriptor, devices);
+  }
+
+  /** The wallet descriptor in its three forms (multipath, receive, change), each with checksum. */
+  async exportDescriptor(alias: string): Promise<{ descriptor: string; receiveDescriptor: string; changeDescriptor: string }> {
+    const d = (await this.get(alias)).descriptor;
+    return { descriptor: d.multipathDescriptor!, receiveDescriptor: d.receiveDescriptor, changeDescriptor: d.changeDescriptor! };
+  }
+
+  /** Delete the wallet definition and address list (annotation files belong to their extensions). */
+  async remove(alias: string): Promise<void> {
+    await this.exclusive(async () => {
+      const wallet = await this.get(alias);
+      await this.store.delete(wallet.files.record);
+      await this.store.delete(wallet.files.addresses);
+      this.cache.delete(alias);
+    });
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * One wallet: its definition, its derived addresses and Specter's address semantics
+ * (specter-behaviour.md §6):
+ *
+ * - `addressIndex` is the current receive index; the keypool is filled lazily up to
+ *   index + GAP_LIMIT, deriving only the missing addresses;
+ * - a reserved address is one associated with a service (extension); getNewAddress() and
+ *   currentReceiveAddress() skip reserved (and used) addresses, so a service can reserve every
+ *   other index without creating gaps;
+ * - recomputeReceiveIndex() sets the index to the last used + 1 and then skips reserved ones
+ *   (Specter's check_addresses forgot that skip).
+ *
+ * Every mutation runs under the wallet file's lock, changes memory, then saves the address list
+ * and the definition (in that order: the definition is the commit point). If a save fails, the
+ * wallet reloads from disk so memory never runs ahead of the files.
+ */
+import { SpecterError } from '../../errors/index.js';
+import { createAddressDeriver, type AddressDeriver, type NetworkName, type ParsedDescriptor } from '../../bitcoin/index.js';
+import { withFileLock, type JsonFileStore } from '../../persistence/index.js';
+import { AddressBook, validateLabel, validateServiceId, type AddressInfo } from './address-book.js';
+import { parseAddressesFile, parseWalletRecord, type WalletRecord } from './wallet-record.js';
+
+/** Addresses kept derived beyond the current/used index (Specter's GAP_LIMIT). */
+export const GAP_LIMIT = 20;
+/** Most addresses one addresses() call returns. */
+export const MAX_ADDRESS_PAGE = 1_000;
+
+export interface WalletFiles {
+  record: string;
+  addresses: string;
+}
+
+type ChangeArg = boolean | 0 | 1;
+const isChange = (change: ChangeArg): boolean => change === true || change === 1;
+
+export class Wallet {
+  private dirtyRecord = false;
+  private dirtyAddresses = false;
+  private readonly deriver: AddressDeriver;
+
+  private constructor(
+    private record: WalletRecord,
+    private book: AddressBook,
+    readonly descriptor: ParsedDescriptor,
+    private readonly store: JsonFileStore,
+    readonly files: WalletFiles,
+  ) {
+    this.deriver = createAddressDeriver(descriptor);
+  }
+
+  /** Build a wallet object (used by WalletManager for new and loaded wallets). */
+  static async open(record: WalletRecord, addresses: AddressBook, descriptor: ParsedDescriptor, store: JsonFileStore, files: WalletFiles): Promise<Wallet> {
+    const wallet = new Wallet(record, addresses, descriptor, store, files);
+    await wallet.checkAddressFile();
+    return wallet;
+  }
+
+  get alias(): string { return this.record.alias; }
+  get name(): string { return this.record.name; }
+  get network(): NetworkName { return this.record.network; }
+  get blockheight(): number { return this.record.blockheight; }
+  get devices(): string[] { return [...this.record.devices]; }
+  get addressIndex(): number { return this.record.address_index; }
+  get changeIndex(): number { return this.record.change_index; }
+  /** A copy of the stored definition. */
+  toJSON(): WalletRecord { return { ...this.record, devices: [...this.record.devices] }; }
+
+  /** A stale or foreign address file would hand out wrong addresses; refuse to use it. */
+  private async checkAddressFile(): Promise<void> {
+    for (const change of [false, true]) {
+      const first = this.book.branch(change)[0];
+      if (first && first.address !== this.deriver.address(change ? 1 : 0, 0)) {
+        throw new SpecterError('DATA_FILE_CORRUPT', `${this.files.addresses} does not belong to the descriptor of wallet "${this.name}".`, {
+          hint: 'Restore the file from its .bkp, or delete it to have the addresses derived again (labels would be lost).',
+          details: { path: this.files.addresses },
+        });
+      }
+    }
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return withFileLock(this.files.record, async () => {
+      try {
+        const result = await fn();
+        await this.flush();
+        return result;
+      } catch (err) {
+        if (this.dirtyRecord || this.dirtyAddresses) await this.reload();
+        throw err;
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.dirtyAddresses) {
+      await this.store.write(this.files.addresses, this.book.toFile());
+      this.dirtyAddresses = false;
+    }
+    if (this.dirtyRecord) {
+      await this.store.write(this.files.record, this.record);
+      this.dirtyRecord = false;
+    }
+  }
+
+  /** Throw away unsaved changes (after a failed save or a refused operation). */
+  private async reload(): Promise<void> {
+    this.dirtyRecord = this.dirtyAddresses = false;
+    const raw = await this.store.read<unknown>(this.files.record);
+    if (raw !== undefined) this.record = parseWalletRecord(raw, this.files.record, this.record.alias);
+    const addresses = await this.store.read<unknown>(this.files.addresses);
+    this.book = new AddressBook(addresses === undefined ? { receive: [], change: [] } : parseAddressesFile(addresses, this.files.addresses));
+  }
+
+  /** Derive what is missing so that `count` addresses exist on the branch. */
+  private async ensure(change: boolean, count: number): Promise<void> {
+    const have = this.book.branch(change).length;
+    if (count <= have) return;
+    const added = await this.deriver.derive(change ? 1 : 0, have, count - have);
+    this.book.append(change, added);
+    this.record[change ? 'change_keypool' : 'keypool'] = this.book.branch(change).length;
+    this.dirtyAddresses = this.dirtyRecord = true;
+  }
+
+  /** Derive the initial keypool (new wallets) and fix keypool counters after an interrupted save. */
+  async fillKeypool(): Promise<void> {
+    await this.exclusive(async () => {
+      await this.ensure(false, this.record.address_index + GAP_LIMIT);
+      await this.ensure(true, this.record.change_index + GAP_LIMIT);
+      for (const [field, change] of [['keypool', false], ['change_keypool', true]] as const) {
+        if (this.record[field] !== this.book.branch(change).length) {
+          this.record[field] = this.book.branch(change).length;
+          this.dirtyRecord = true;
+        }
+      }
+    });
+  }
+
+  /** The address at an index (refills the keypool to index + GAP_LIMIT, as Specter's get_address). */
+  async getAddress(index: number, change: ChangeArg = false): Promise<string> {
+    if (!Number.isSafeInteger(index) || index < 0 || index >= 0x80000000) {
+      throw new SpecterError('VALIDATION', `The address index must be an integer from 0 to 2147483647, got ${String(index)}.`, { details: { field: 'index' } });
+    }
+    return this.exclusive(async () => {
+      await this.ensure(isChange(change), index + GAP_LIMIT);
+      return this.book.branch(isChange(change))[index]!.address;
+    });
+  }
+
+  /** Index, branch, label, usage and service of one of the wallet's addresses. */
+  getAddressInfo(address: string): AddressInfo {
+    const { entry, change } = this.book.entry(address, this.name);
+    return this.book.info(entry, change);
+  }
+
+  /** A page of addresses; at most MAX_ADDRESS_PAGE per call. */
+  async addresses(change: ChangeArg, from: number, count: number): Promise<AddressInfo[]> {
+    if (!Number.isSafeInteger(from) || from < 0) throw new SpecterError('VALIDATION', `from must be a non-negative integer, got ${String(from)}.`, { details: { field: 'from' } });
+    if (!Number.isSafeInteger(count) || count < 0) throw new SpecterError('VALIDATION', `count must be a non-negative integer, got ${String(count)}.`, { details: { field: 'count' } });
+    if (count > MAX_ADDRESS_PAGE) {
+      throw new SpecterError('LIMIT_EXCEEDED', `At most ${MAX_ADDRESS_PAGE} addresses can be listed at once; ${count} were requested.`, {
+        hint: `Ask for pages of up to ${MAX_ADDRESS_PAGE} (from=0, then from=${MAX_ADDRESS_PAGE}, …).`,
+        details: { count, limit: MAX_ADDRESS_PAGE },
+      });
+    }
+    const c = isChange(change);
+    return this.exclusive(async () => {
+      await this.ensure(c, from + count);
+      return this.book.branch(c).slice(from, from + count).map((e) => this.book.info(e, c));
+    });
+  }
+
+  /** Set a label; empty or null restores the default "Address #i". */
+  async setLabel(address: string, label: string | null): Promise<AddressInfo> {
+    const value = validateLabel(label);
+    return this.exclusive(async () => {
+      const { entry, change } = this.book.entry(address, this.name);
+      entry.label = value;
+      delete entry.label_auto;
+      this.dirtyAddresses = true;
+      return this.book.info(entry, change);
+    });
+  }
+
+  /** Mark an address used or unused (the chain layer's hook). Keeps GAP_LIMIT addresses derived past it. */
+  async setUsed(address: string, used: boolean): Promise<AddressInfo> {
+    return this.exclusive(async () => {
+      const { entry, change } = this.book.entry(address, this.name);
+      if (entry.used !== used) {
+        entry.used = used;
+        this.dirtyAddresses = true;
+      }
+      if (used) await this.ensure(change, entry.index + 1 + GAP_LIMIT);
+      return this.book.info(entry, change);
+    });
+  }
+
+  /**
+   * Associate (reserve) an address with a service. A label given here is an "auto" label that
+   * deassociateAddress() removes again; without one the current label stays.
+   */
+  async associateAddress(address: string, serviceId: string, label?: string | null): Promise<AddressInfo> {
+    const id = validateServiceId(serviceId);
+    const value = validateLabel(label);
+    return this.exclusive(async () => {
+      const { entry, change } = this.book.entry(address, this.name);
+      entry.service_id = id;
+      if (value !== null) {
+        entry.label = value;
+        entry.label_auto = true;
+      }
+      this.dirtyAddresses = true;
+      return this.book.info(entry, change);
+    });
+  }
+
+  /** Release an address from its service; a label the association set goes back to the default. */
+  async deassociateAddress(address: string): Promise<AddressInfo> {
+    return this.exclusive(async () => {
+      const { entry, change } = this.book.entry(address, this.name);
+      entry.service_id = null;
+      if (entry.label_auto) {
+        entry.label = null;
+        delete entry.label_auto;
+      }
+      this.dirtyAddresses = true;
+      return this.book.info(entry, change);
+    });
+  }
+
+  /** Addresses associated with a service: receive by index, then change (Specter's CSV order). */
+  getAssociatedAddresses(serviceId: string, unusedOnly = false): AddressInfo[] {
+    const out: AddressInfo[] = [];
+    for (const change of [false, true]) {
+      for (const e of this.book.branch(change)) {
+        if (e.service_id === serviceId && !(unusedOnly && e.used)) out.push(this.book.info(e, change));
+      }
+    }
+    return out;
+  }
+
+  /** Advance address_index past used or reserved addresses (Specter's loop, without recursion). */
+  private async skipUnavailable(): Promise<void> {
+    for (;;) {
+      await this.ensure(false, this.record.address_index + GAP_LIMIT);
+      const e = this.book.receive[this.record.address_index]!;
+      if (!e.used && e.service_id === null) return;
+      this.record.address_index++;
+      this.dirtyRecord = true;
+    }
+  }
+
+  /** The current receive address, moving past used or reserved ones first. */
+  async currentReceiveAddress(): Promise<string> {
+    return this.exclusive(async () => {
+      await this.skipUnavailable();
+      return this.book.receive[this.record.address_index]!.address;
+    });
+  }
+
+  /** Next receive address: address_index + 1, skipping reserved (and used) addresses. */
+  async getNewAddress(): Promise<string> {
+    return this.exclusive(async () => {
+      this.record.address_index++;
+      this.dirtyRecord = true;
+      await this.skipUnavailable();
+      return this.book.receive[this.record.address_index]!.address;
+    });
+  }
+
+  /** address_index = last used receive index + 1 (0 if none), then past reserved ones. */
+  async recomputeReceiveIndex(): Promise<number> {
+    return this.exclusive(async () => {
+      let lastUsed = -1;
+      for (const e of this.book.receive) if (e.used) lastUsed = e.index;
+      if (this.record.address_index !== lastUsed + 1) {
+        this.record.address_index = lastUsed + 1;
+        this.dirtyRecord = true;
+      }
+      await this.skipUnavailable();
+      return this.record.address_index;
+    });
+  }
+}
