@@ -17,6 +17,8 @@ export class BaseConfig {
   EXT_URL_PREFIX = '/spc/ext';
   ISOLATED_CLIENT_EXT_URL_PREFIX = '/ext';
   ROOT_URL_REDIRECT = '/spc/';
+  /** Load the extensions shipped in Specter TS's own `extensions/` folder. */
+  LOAD_BUILTIN_EXTENSIONS = true;
   /** Extension ids/paths/package names to load in addition to the built-in folder. */
   EXTENSION_LIST: string[] = [];
   SERVICES_LOAD_FROM_CWD = false;

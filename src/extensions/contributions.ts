@@ -35,13 +35,14 @@ export async function collectContributions(options: {
   registry?: TypeRegistry | undefined;
 }): Promise<unknown[]> {
   const { extId, kind, registry } = options;
-  const accepts = (v: unknown) => typeof v === 'function' && (registry?.accepts ? registry.accepts(v) : true);
+  // A registry may take plain objects (device type descriptors); without one, classes only.
+  const accepts = (v: unknown) => (registry?.accepts ? registry.accepts(v) : typeof v === 'function');
   const out: unknown[] = [];
   const add = (v: unknown) => {
     if (!out.includes(v)) out.push(v);
   };
   for (const entry of options.entries) {
-    if (typeof entry === 'function') {
+    if (typeof entry !== 'string') {
       if (!accepts(entry)) {
         throw new SpecterError('EXT_LOAD_FAILED', `The extension ${extId} declared ${kind} with ${entry.name || 'a function'}, which is not a ${singular[kind]} type.`, {
           hint: `List ${singular[kind]} classes (or modules exporting them) in "${kind}".`,

@@ -7,6 +7,9 @@ import { ConfigManager } from '../managers/config/index.js';
 import { UserManager } from '../managers/users/index.js';
 import { EndpointRegistry, ExtensionManager, type ExtensionHost, type HostServices } from '../extensions/index.js';
 import { ExtensionStorage } from '../extensions/storage/index.js';
+import { DeviceManager, DeviceTypeRegistry } from '../managers/devices/index.js';
+import { WalletManager } from '../managers/wallets/index.js';
+import { deviceTypeSink } from './device-type-sink.js';
 import { VERSION, PACKAGE_ROOT } from '../version.js';
 import { ActivationService } from './activation-service.js';
 
@@ -31,6 +34,8 @@ declare module '../extensions/host.js' {
     storage: ExtensionStorage;
     /** The extension manager: statuses, callbacks, scheduler (devhelp-style tools read it). */
     extensions: ExtensionManager;
+    devices: DeviceManager;
+    wallets: WalletManager;
   }
 }
 
@@ -56,6 +61,8 @@ export class Specter implements ExtensionHost {
   readonly store: JsonFileStore;
   readonly configManager: ConfigManager;
   readonly userManager: UserManager;
+  readonly deviceManager: DeviceManager;
+  readonly walletManager: WalletManager;
   /** url_for's table, shared by core routes and extension blueprints. */
   readonly endpoints = new EndpointRegistry();
   readonly services: HostServices;
@@ -69,9 +76,13 @@ export class Specter implements ExtensionHost {
     this.store = new JsonFileStore({ logger: this.logger, onPersist: (e) => this.firePersistence(e) });
     this.configManager = new ConfigManager(this.dataFolder, this.store);
     this.userManager = new UserManager(this.dataFolder, this.store, this.logger);
+    this.deviceManager = new DeviceManager(this.dataFolder, this.store, new DeviceTypeRegistry());
+    this.walletManager = new WalletManager(this.dataFolder, this.store, this.deviceManager);
     this.services = {
       users: this.userManager,
       activation: new ActivationService(this),
+      devices: this.deviceManager,
+      wallets: this.walletManager,
       storage: new ExtensionStorage({ dataFolder: this.dataFolder, store: this.store, users: this.userManager, authMethod: () => this.authMethod, logger: this.logger }),
     } as HostServices;
   }
@@ -89,10 +100,11 @@ export class Specter implements ExtensionHost {
       host: specter,
       appVersion: specter.version,
       dataFolder: specter.dataFolder,
-      builtinDir: options.builtinDir ?? path.join(PACKAGE_ROOT, 'extensions'),
+      ...(specter.config.LOAD_BUILTIN_EXTENSIONS ? { builtinDir: options.builtinDir ?? path.join(PACKAGE_ROOT, 'extensions') } : {}),
       nodeModulesDir: options.nodeModulesDir ?? defaultNodeModules(),
       ...(options.cwd !== undefined && { cwd: options.cwd }),
       endpoints: specter.endpoints,
+      registries: { devices: deviceTypeSink(specter.deviceManager.types, specter.endpoints) },
     });
     specter.services.extensions = specter.extensionManager;
     await specter.services.activation.applyOptionalityToAllUsers();
