@@ -1,0 +1,79 @@
+/**
+ * Cost of the extension machinery per request: the welcome page with 0 and with 20 loaded and
+ * active extensions, each with a `flask_before_request` callback and a base-page injection
+ * (targets: ≤ 5 % overhead; startup to listening with 20 extensions ≤ 1.5 s). Prints figures only.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { ROOT, load, median, startServer, tempDir, type LoadResult } from './lib/server.js';
+
+const COUNT = 20;
+
+async function writeExtensions(dir: string): Promise<string[]> {
+  await fs.mkdir(path.join(dir, 'node_modules'), { recursive: true });
+  await fs.symlink(ROOT, path.join(dir, 'node_modules', 'specter-ts'), 'dir');
+  const folders: string[] = [];
+  for (let i = 0; i < COUNT; i++) {
+    const id = `bench_${i}`;
+    const folder = path.join(dir, id);
+    await fs.mkdir(folder, { recursive: true });
+    await fs.writeFile(path.join(folder, 'package.json'), JSON.stringify({
+      name: `specterext-${id}`, version: '1.0.0', type: 'module', main: 'index.js',
+      specterExtension: { id, name: `Bench ${i}`, devstatus: 'prod', optionality: 'mandatory', visibleInSidebar: false, engines: '>=0.1.0' },
+    }));
+    await fs.writeFile(path.join(folder, 'index.js'), `import { Extension } from 'specter-ts';
+export default class Bench${i} extends Extension {
+  seen = 0;
+  callback_flask_before_request() { this.seen += 1; }
+  injectInBasejinjaBodyBottom() { return '<span data-bench="${i}"></span>'; }
+}
+`);
+    await fs.writeFile(path.join(folder, 'controller.js'), `export default function (bp) { bp.get('/', 'index', async () => ({ ok: ${i} })); }\n`);
+    folders.push(folder);
+  }
+  return folders;
+}
+
+async function startupTimes(env: Record<string, string>): Promise<number> {
+  const data = await tempDir('specter-bench-data-');
+  const startups: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const s = await startServer({ ...env, SPECTER_DATA_FOLDER: data });
+    startups.push(s.startupMs);
+    await s.stop();
+  }
+  await fs.rm(data, { recursive: true, force: true });
+  return median(startups);
+}
+
+const ROUNDS = 3;
+const dir = await tempDir('specter-bench-ext-');
+const dataA = await tempDir('specter-bench-data-');
+const dataB = await tempDir('specter-bench-data-');
+try {
+  const folders = await writeExtensions(dir);
+  const base = { LOAD_BUILTIN_EXTENSIONS: 'false' };
+  const withExt = { ...base, SPECTER_EXTENSION_LIST: folders.join(',') };
+  console.log(`bench: GET /spc/welcome/ (auth none), 10 connections, ${ROUNDS} alternating rounds of 4 s (+1 s warm-up), servers in their own processes`);
+  const plain = await startServer({ ...base, SPECTER_DATA_FOLDER: dataA });
+  const loaded = await startServer({ ...withExt, SPECTER_DATA_FOLDER: dataB });
+  const injected = ((await (await fetch(`${loaded.url}/spc/welcome/`)).text()).match(/data-bench=/g) ?? []).length;
+  const rounds: { plain: LoadResult[]; loaded: LoadResult[] } = { plain: [], loaded: [] };
+  // Alternate, so a busy machine slows both sides alike.
+  for (let i = 0; i < ROUNDS; i++) {
+    rounds.plain.push(await load(`${plain.url}/spc/welcome/`, { seconds: 4 }));
+    rounds.loaded.push(await load(`${loaded.url}/spc/welcome/`, { seconds: 4 }));
+  }
+  await plain.stop();
+  await loaded.stop();
+  const rps = (list: LoadResult[]) => median(list.map((r) => r.requestsPerSecond));
+  const p99 = (list: LoadResult[]) => median(list.map((r) => r.p99));
+  const errors = [...rounds.plain, ...rounds.loaded].reduce((n, r) => n + r.errors + r.non2xx, 0);
+  console.log(`0 extensions:  ${rps(rounds.plain).toFixed(0)} req/s (median of ${ROUNDS}), p99 ${p99(rounds.plain)} ms   rounds: ${rounds.plain.map((r) => r.requestsPerSecond.toFixed(0)).join(', ')}`);
+  console.log(`${COUNT} extensions: ${rps(rounds.loaded).toFixed(0)} req/s (median of ${ROUNDS}), p99 ${p99(rounds.loaded)} ms   rounds: ${rounds.loaded.map((r) => r.requestsPerSecond.toFixed(0)).join(', ')}   (${injected} injections on the page)`);
+  const ratio = rps(rounds.loaded) / rps(rounds.plain);
+  console.log(`overhead of ${COUNT} extensions: ${((1 - ratio) * 100).toFixed(1)} % (ratio ${ratio.toFixed(3)}; target ≤ 5 %)   errors: ${errors}`);
+  console.log(`startup to listening: 0 extensions ${(await startupTimes(base)).toFixed(0)} ms, ${COUNT} extensions ${(await startupTimes(withExt)).toFixed(0)} ms (median of 3; target ≤ 1500 ms)`);
+} finally {
+  for (const d of [dir, dataA, dataB]) await fs.rm(d, { recursive: true, force: true });
+}
