@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { runServer } from './server-command.js';
+import { registerExtCommands } from './ext/register.js';
 
 const program = new Command();
 program.name('specter').description('Specter TS — self-hosted Bitcoin wallet coordinator with extensions').version(VERSION);
@@ -18,5 +19,7 @@ program
   .action(async (opts) => {
     process.exitCode = await runServer(opts);
   });
+
+registerExtCommands(program);
 
 await program.parseAsync(process.argv);

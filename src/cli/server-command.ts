@@ -36,6 +36,8 @@ export async function runServer(opts: ServerCommandOptions): Promise<number> {
     logger.info({ dataFolder: specter.dataFolder, config: chain[0] }, `Specter TS ${specter.version} listening on ${address}`);
     const shutdown = async (signal: string) => {
       logger.info({ signal }, 'shutting down');
+      // The seed's cleanup_on_exit, then the app (which stops the scheduler and the extensions).
+      await specter.extensionManager.callbacks.execute('cleanup_on_exit', signal);
       await app.close();
       process.exit(0);
     };

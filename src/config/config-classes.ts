@@ -22,6 +22,8 @@ export class BaseConfig {
   /** Extension ids/paths/package names to load in addition to the built-in folder. */
   EXTENSION_LIST: string[] = [];
   SERVICES_LOAD_FROM_CWD = false;
+  /** Extension ids an admin switched off (status `disabled`; their code never runs). */
+  EXTENSIONS_DISABLED: string[] = [];
   SERVICES_DEVSTATUS_THRESHOLD: Devstatus = 'prod';
   /** Errors from one extension's callbacks/jobs before it is switched off. */
   EXTENSION_ERROR_THRESHOLD = 5;

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { ExtRequest } from '../extensions/index.js';
 
 export type FlashCategory = 'info' | 'message' | 'error' | 'warning' | 'success';
 
@@ -12,7 +13,9 @@ export interface FlashMessage {
  * the `flash` callback; when any of them returns something (e.g. the notifications plugin showed
  * it its own way) the core flash is skipped — Specter's rule.
  */
-export async function flash(request: FastifyRequest, message: string, category: FlashCategory | string = 'info'): Promise<void> {
+export async function flash(req: FastifyRequest | ExtRequest, message: string, category: FlashCategory | string = 'info'): Promise<void> {
+  // Extension handlers hold the same Fastify request, typed by its public shape.
+  const request = req as FastifyRequest;
   const handled = await request.specter?.extensionManager?.callbacks.execute('flash', message, category);
   if (handled && Object.keys(handled as object).length > 0) return;
   pushFlash(request, message, category);

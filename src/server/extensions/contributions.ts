@@ -81,6 +81,8 @@ export function registerExtensionContributions(app: FastifyInstance, specter: Sp
     if (request.extension) {
       context.ext = request.extension;
       context.service = request.extension;
+      // An extension's settings tab extends settings/base.njk, which needs the tab bar.
+      context.settings_tabs = await app.settingsTabs(request);
     }
   });
   app.settingsTabProviders.push((request) => extensionTabs(specter, request, 'add_settingstabs'));

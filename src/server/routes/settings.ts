@@ -19,6 +19,8 @@ export type SettingsTabProvider = (request: FastifyRequest) => SettingsTab[] | P
 declare module 'fastify' {
   interface FastifyInstance {
     settingsTabProviders: SettingsTabProvider[];
+    /** The settings tab bar for a request (core tabs, then extension tabs). */
+    settingsTabs(request: FastifyRequest): Promise<SettingsTab[]>;
   }
 }
 
@@ -39,6 +41,7 @@ export function registerSettingsRoutes(app: FastifyInstance, { specter, endpoint
     for (const provide of app.settingsTabProviders) list.push(...(await provide(request)));
     return list;
   }
+  app.decorate('settingsTabs', tabs);
   const render = async (request: FastifyRequest, reply: FastifyReply, template: string, tab: string, ctx: Record<string, unknown> = {}) =>
     reply.render(template, { settings_tabs: await tabs(request), active_tab: tab, ...ctx });
 
