@@ -41,6 +41,9 @@ export interface ExtReply {
   send(payload?: unknown): unknown;
   /** Renders a nunjucks template inside the app's layout context (`ext`, `specter`, `url_for`, …). */
   render(template: string, context?: Record<string, unknown>): unknown;
+  /** Takes over the response (streaming, server-sent events): write to `raw` yourself. */
+  hijack(): unknown;
+  readonly raw: import('node:http').ServerResponse;
 }
 
 export type RouteHandler<Req = ExtRequest, Rep = ExtReply> = (request: Req, reply: Rep) => unknown;

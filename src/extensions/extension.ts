@@ -5,6 +5,9 @@ import type { CallbackRegistry } from './callbacks.js';
 import type { ExtensionCallbacks } from './callback-catalogue.js';
 import type { ExtensionHost } from './host.js';
 import type { ExtensionManifest, ExtensionManifestInput } from './manifest.js';
+// --- address reservation (wallets): begin
+import { reserveAddress, reserveAddresses, unreserveAddresses, type ReserveAddressesOptions, type WalletAddress } from './address-reservation.js';
+// --- address reservation (wallets): end
 
 /**
  * Brand shared by every copy of this module (`Symbol.for`), so an extension that bundles its own
@@ -144,6 +147,27 @@ export class Extension {
     return `Reserved for ${this.manifest.name}`;
   }
 
+  // --- address reservation (wallets): begin — see address-reservation.ts for the rules.
+  /** Reserves one address of the wallet for this extension (label default `defaultAddressLabel()`). Unknown wallet → WALLET_NOT_FOUND. */
+  reserveAddress(walletAlias: string, address: string, label?: string): Promise<WalletAddress> {
+    return reserveAddress(this, walletAlias, address, label);
+  }
+
+  /**
+   * Keeps `numAddresses` (default 10) unused addresses reserved, interleaved with free ones, and
+   * resolves to ALL this extension's unused reserved addresses of the wallet (Specter returned
+   * `[]` when enough existed). `annotations` are stored for each newly reserved address.
+   */
+  reserveAddresses(walletAlias: string, options?: ReserveAddressesOptions): Promise<string[]> {
+    return reserveAddresses(this, walletAlias, options);
+  }
+
+  /** Releases this extension's unused reserved addresses of the wallet and their annotations; resolves to them. */
+  unreserveAddresses(walletAlias: string): Promise<string[]> {
+    return unreserveAddresses(this, walletAlias);
+  }
+  // --- address reservation (wallets): end
+
   /**
    * The current user's data of this extension (`{}` when none), from the encrypted store when the
    * manifest says `encryptData`, else the unencrypted one (the seed's convenience methods).
@@ -170,11 +194,11 @@ export class Extension {
   }
 
   /** HTML for the end of `<head>` on every page of a user who activated the extension. */
-  injectInBasejinjaHead?(view: InjectionView): string | undefined;
+  injectInBasejinjaHead?(view: InjectionView): string | undefined | Promise<string | undefined>;
   /** HTML for the start of `<body>`. */
-  injectInBasejinjaBodyTop?(view: InjectionView): string | undefined;
+  injectInBasejinjaBodyTop?(view: InjectionView): string | undefined | Promise<string | undefined>;
   /** HTML for the end of `<body>`. */
-  injectInBasejinjaBodyBottom?(view: InjectionView): string | undefined;
+  injectInBasejinjaBodyBottom?(view: InjectionView): string | undefined | Promise<string | undefined>;
   /** After an interactive login, for each extension active for that user. */
   onUserLogin?(user: ExtensionUser): unknown;
   /** On shutdown, after the scheduler has stopped; release resources here. */

@@ -105,7 +105,9 @@ export async function buildApp(specter: Specter, options: BuildAppOptions = {}):
   await mountExtensions(app, specter);
   await callbacks.execute('specter_added_to_flask_app');
 
-  app.addHook('onClose', async () => specter.close());
+  // preClose, not onClose: extensions (and their open streams, e.g. server-sent events) must stop
+  // before Fastify waits for connections to end, or an open stream would block shutdown.
+  app.addHook('preClose', async () => specter.close());
   // Last start-up step, as in Specter: extensions get the scheduler and do their initialising work.
   await specter.extensionManager.afterServerInit();
   return app;

@@ -5,6 +5,7 @@ import { verifyPassword } from '../../persistence/index.js';
 import { SpecterError } from '../../errors/index.js';
 import { setRequestUser } from '../plugins/request-context.js';
 import { registerExtensionApi } from '../extensions/api.js';
+import { registerExtensionDataApi } from './extension-data.js';
 
 const API = '/api/v1';
 
@@ -55,5 +56,6 @@ export async function registerApi(app: FastifyInstance, specter: Specter): Promi
     });
     api.get('/health', { config: { public: true } }, async () => ({ status: 'ok', version: specter.version }));
     registerExtensionApi(api, specter);
+    registerExtensionDataApi(api, specter);
   }, { prefix: API });
 }

@@ -55,7 +55,7 @@ export async function extensionTabs(specter: Specter, request: FastifyRequest, c
  * callback, and its HTML skipped.
  */
 export function registerExtensionContributions(app: FastifyInstance, specter: Specter): void {
-  app.viewContributors.push(async (request, context) => {
+  app.viewContributors.push(async (request, context, page) => {
     const user = request.user;
     const active = specter.services.activation.activeFor(user);
     const sidebar = context.sidebar as { plugins: unknown[]; choose_plugins_url?: string };
@@ -81,8 +81,9 @@ export function registerExtensionContributions(app: FastifyInstance, specter: Sp
     if (request.extension) {
       context.ext = request.extension;
       context.service = request.extension;
-      // An extension's settings tab extends settings/base.njk, which needs the tab bar.
-      context.settings_tabs = await app.settingsTabs(request);
+      // An extension's settings tab (rendered with `active_tab: '<id>:<endpoint>'`, extending
+      // settings/base.njk) gets the same tab bar as the core settings pages.
+      if (typeof page.active_tab === 'string' && !page.settings_tabs) context.settings_tabs = await app.settingsTabs(request);
     }
   });
   app.settingsTabProviders.push((request) => extensionTabs(specter, request, 'add_settingstabs'));

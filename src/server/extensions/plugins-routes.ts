@@ -1,5 +1,9 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Specter } from '../../specter/index.js';
+import type { User } from '../../managers/users/index.js';
+import { annotationFile, type WalletRef } from '../../extensions/storage/index.js';
 import { SpecterError } from '../../errors/index.js';
 import { canDeactivate, type Devstatus } from '../../extensions/index.js';
 import { flash } from '../flash.js';
@@ -24,6 +28,7 @@ export function registerPluginRoutes(app: FastifyInstance, specter: Specter): vo
   endpoints.registerEndpoint('plugins_endpoint.activate', `${base}/:extId/activate`);
   endpoints.registerEndpoint('plugins_endpoint.deactivate', `${base}/:extId/deactivate`);
   endpoints.registerEndpoint('plugins_endpoint.reenable', `${base}/:extId/reenable`);
+  endpoints.registerEndpoint('plugins_endpoint.purge', `${base}/:extId/purge`);
   const manager = specter.extensionManager;
 
   app.get(`${base}`, async (_req, reply) => reply.redirect(`${base}/choose`));
@@ -65,4 +70,72 @@ export function registerPluginRoutes(app: FastifyInstance, specter: Specter): vo
     await flash(request, `"${manager.get(extId)?.manifest.name ?? extId}" was switched back on.`, 'success');
     return reply.redirect(`${base}/choose`);
   });
+
+  // "Remove and delete data": a confirmation page naming what goes, then the POST that
+  // deactivates the extension for this user and purges the user's data of it. Deactivating alone
+  // keeps the data (above). Other users' data of the extension is not touched.
+  const purgeTarget = (extId: string) => {
+    const ext = manager.get(extId);
+    if (!ext) throw new SpecterError('EXT_NOT_FOUND', `No loaded plugin "${extId}".`);
+    if (!canDeactivate({ id: ext.id, optionality: ext.manifest.optionality })) {
+      throw new SpecterError('VALIDATION', `"${ext.manifest.name}" is mandatory: it cannot be removed, so its data stays.`, {
+        hint: 'Mandatory plugins are active for every user.',
+        details: { ext: ext.id },
+      });
+    }
+    return ext;
+  };
+  app.get(`${base}/:extId/purge`, async (request, reply) => {
+    const ext = purgeTarget((request.params as { extId: string }).extId);
+    const plan = await planPurge(specter, request.user!, ext.id);
+    return reply.render('plugins/choose.njk', {
+      purge: { id: ext.id, name: ext.manifest.name, encrypt_data: ext.manifest.encryptData, active: request.user!.hasService(ext.id), ...plan },
+    });
+  });
+  app.post(`${base}/:extId/purge`, async (request, reply) => {
+    const ext = purgeTarget((request.params as { extId: string }).extId);
+    if ((request.body as { confirm?: string } | undefined)?.confirm !== 'yes') return reply.redirect(`${base}/${ext.id}/purge`);
+    const user = request.user!;
+    // Deactivate first: should the purge then fail on a damaged file, the extension is already
+    // off for the user and the error names the files; purging again finishes the job.
+    await specter.services.activation.setActive(user, ext.id, false);
+    const report = await specter.services.storage.purgeExtension(ext.id, [user], await walletRefs(specter));
+    const removed = report.entriesRemovedFrom.length + report.annotationFilesDeleted.length;
+    await flash(request, `"${ext.manifest.name}" was removed and its data deleted` +
+      (removed ? ` (${removed} file${removed === 1 ? '' : 's'} changed).` : ' (it had none stored).'), 'success');
+    return reply.redirect(`${base}/choose`);
+  });
+}
+
+/** Every wallet's annotation location (the wallet manager keeps all wallets in one folder). */
+async function walletRefs(specter: Specter): Promise<WalletRef[]> {
+  const { walletsFolder } = specter.walletManager;
+  return (await specter.walletManager.list()).map((w) => ({ walletsFolder, alias: w.alias }));
+}
+
+/**
+ * What "Remove and delete data" will delete for this user: the service files holding an entry of
+ * the extension and the extension's annotation files, by file name. Nothing is decrypted (an
+ * entry's presence is visible without the key). A file that cannot be read is listed anyway: the
+ * purge will try it and report it if it still fails.
+ */
+async function planPurge(specter: Specter, user: User, extId: string): Promise<{ files: string[]; annotation_files: string[] }> {
+  const { encrypted, unencrypted } = specter.services.storage.filesOf(user.username);
+  const files: string[] = [];
+  for (const file of [encrypted, unencrypted]) {
+    let holds: boolean;
+    try {
+      const raw = await specter.store.read<unknown>(file);
+      holds = typeof raw === 'object' && raw !== null && Object.hasOwn(raw, extId);
+    } catch {
+      holds = true;
+    }
+    if (holds) files.push(path.basename(file));
+  }
+  const annotationFiles: string[] = [];
+  for (const wallet of await walletRefs(specter)) {
+    const file = annotationFile(wallet.walletsFolder, wallet.alias, extId);
+    if (await fs.stat(file).then(() => true, () => false)) annotationFiles.push(path.basename(file));
+  }
+  return { files, annotation_files: annotationFiles };
 }

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { flash } from '../flash.js';
+import { flash, pushFlash } from '../flash.js';
 
 /**
  * Route guards for extension authors, used as preHandlers:
@@ -28,7 +28,8 @@ export async function userSecretDecryptedRequired(request: FastifyRequest, reply
   }
   if (!request.user) return loginRequired(request, reply);
   if (specter.userManager.secretOf(request.user.id) !== undefined) return;
-  await flash(request, 'Log in again to unlock your encrypted plugin data.', 'info');
+  // The next page is the login page, where no user (and no extension) can show it: store it directly.
+  pushFlash(request, 'Log in again to unlock your encrypted plugin data.', 'info');
   request.session.set('userId', undefined);
   await reply.redirect(`${prefix}/auth/login?next=${encodeURIComponent(request.url)}`);
 }

@@ -8,7 +8,7 @@ import { takeFlashes } from '../flash.js';
  * Adds to the context of every rendered page. The extension layer contributes the sidebar's
  * plugin entries and base-page injections this way; core contributes the rest.
  */
-export type ViewContributor = (request: FastifyRequest, context: Record<string, unknown>) => void | Promise<void>;
+export type ViewContributor = (request: FastifyRequest, context: Record<string, unknown>, pageContext: Readonly<Record<string, unknown>>) => void | Promise<void>;
 
 export interface RenderingOptions {
   specter: Specter;
@@ -35,7 +35,7 @@ export function registerRendering(app: FastifyInstance, options: RenderingOption
   app.decorateReply('render', async function render(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
     const request = this.request;
     const base = await baseContext(request, this, specter);
-    for (const contribute of app.viewContributors) await contribute(request, base);
+    for (const contribute of app.viewContributors) await contribute(request, base, context);
     const html = await new Promise<string>((resolve, reject) => {
       views.render(template, { ...base, ...context }, (err, out) => (err ? reject(err) : resolve(out ?? '')));
     });

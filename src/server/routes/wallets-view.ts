@@ -1,0 +1,157 @@
+/**
+ * What the wallet and device pages (and the sidebar) show of wallets, devices and the extensions
+ * addresses are reserved for: display names, the wallet tab bar, form error views.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Specter } from '../../specter/index.js';
+import type { Wallet } from '../../managers/wallets/index.js';
+import type { Device } from '../../managers/devices/index.js';
+import type { ScriptType } from '../../bitcoin/index.js';
+import type { WalletsService } from '../../extensions/address-reservation.js';
+import { isSpecterError } from '../../errors/index.js';
+import { extensionTabs, iconUrl } from '../extensions/contributions.js';
+
+/** Compile-time check: the wallet manager is the wallets service extensions reserve addresses through. */
+export const asWalletsService = (specter: Specter): WalletsService => specter.walletManager;
+
+export const SCRIPT_TYPE_NAMES: Record<ScriptType, string> = {
+  wpkh: 'Segwit (P2WPKH)',
+  'sh-wpkh': 'Nested Segwit (P2SH-P2WPKH)',
+  tr: 'Taproot (P2TR)',
+  pkh: 'Legacy (P2PKH)',
+  wsh: 'Segwit (P2WSH)',
+  'sh-wsh': 'Nested Segwit (P2SH-P2WSH)',
+  sh: 'Legacy (P2SH)',
+};
+
+export const NETWORK_NAMES: Record<string, string> = { main: 'Mainnet', test: 'Testnet', signet: 'Signet', regtest: 'Regtest' };
+
+/** "2 of 3 multisig" or "Single key". */
+export function policyText(wallet: Wallet): string {
+  const d = wallet.descriptor;
+  return d.kind === 'multisig' ? `${d.threshold} of ${d.keys.length} multisig` : 'Single key';
+}
+
+export interface WalletSummary {
+  alias: string;
+  name: string;
+  policy: string;
+  kind: 'singlesig' | 'multisig';
+  script_type: ScriptType;
+  script_type_name: string;
+  network: string;
+  network_name: string;
+  address_index: number;
+  keypool: number;
+  devices: number;
+  url: string;
+}
+
+export function walletSummary(specter: Specter, wallet: Wallet): WalletSummary {
+  const d = wallet.descriptor;
+  const record = wallet.toJSON();
+  return {
+    alias: wallet.alias,
+    name: wallet.name,
+    policy: policyText(wallet),
+    kind: d.kind,
+    script_type: d.scriptType,
+    script_type_name: SCRIPT_TYPE_NAMES[d.scriptType],
+    network: wallet.network,
+    network_name: NETWORK_NAMES[wallet.network] ?? wallet.network,
+    address_index: wallet.addressIndex,
+    keypool: record.keypool,
+    devices: d.keys.length,
+    url: specter.endpoints.urlFor('wallets_endpoint.wallet', { wallet_alias: wallet.alias }),
+  };
+}
+
+export interface DeviceSummary {
+  alias: string;
+  name: string;
+  type: string;
+  type_name: string;
+  icon: string;
+  keys_count: number;
+  url: string;
+}
+
+export function deviceIcon(specter: Specter, type: string): string {
+  return specter.deviceManager.types.has(type) ? specter.deviceManager.types.get(type).icon : '/static/img/devices/generic_icon.svg';
+}
+
+export function deviceSummary(specter: Specter, device: Device): DeviceSummary {
+  const known = specter.deviceManager.types.has(device.type);
+  return {
+    alias: device.alias,
+    name: device.name,
+    type: device.type,
+    type_name: known ? specter.deviceManager.types.get(device.type).name : device.type,
+    icon: deviceIcon(specter, device.type),
+    keys_count: device.keys.length,
+    url: specter.endpoints.urlFor('devices_endpoint.device', { device_alias: device.alias }),
+  };
+}
+
+/** An extension an address is reserved for, for display; unknown (not loaded) ids get a generic icon. */
+export interface ServiceView {
+  id: string;
+  name: string;
+  icon: string;
+  loaded: boolean;
+}
+
+export function serviceView(specter: Specter, serviceId: string): ServiceView {
+  const ext = specter.extensionManager.get(serviceId);
+  if (!ext) return { id: serviceId, name: serviceId, icon: '/static/img/plugin.svg', loaded: false };
+  return { id: ext.id, name: ext.manifest.name, icon: iconUrl(specter, ext) ?? '/static/img/plugin.svg', loaded: true };
+}
+
+export interface WalletTab {
+  key: string;
+  title: string;
+  url: string;
+}
+
+/** The wallet header and tab bar: Addresses, Receive, the user's extension tabs, Settings (Specter's order). */
+export interface WalletNav {
+  alias: string;
+  name: string;
+  policy: string;
+  script_type_name: string;
+  network_name: string;
+  tabs: WalletTab[];
+  active: string;
+}
+
+export async function walletNav(specter: Specter, request: FastifyRequest, wallet: Wallet, active: string): Promise<WalletNav> {
+  const url = (name: string) => specter.endpoints.urlFor(`wallets_endpoint.${name}`, { wallet_alias: wallet.alias });
+  const tabs: WalletTab[] = [
+    { key: 'addresses', title: 'Addresses', url: url('addresses') },
+    { key: 'receive', title: 'Receive', url: url('receive') },
+    ...(await extensionTabs(specter, request, 'add_wallettabs', { wallet_alias: wallet.alias })),
+    { key: 'settings', title: 'Settings', url: url('settings') },
+  ];
+  const summary = walletSummary(specter, wallet);
+  return { alias: wallet.alias, name: wallet.name, policy: summary.policy, script_type_name: summary.script_type_name, network_name: summary.network_name, tabs, active };
+}
+
+/** A refused form: the message and hint to show next to it. Anything but a SpecterError is rethrown. */
+export function formError(err: unknown): { message: string; hint: string | undefined; code: string } {
+  if (!isSpecterError(err)) throw err;
+  return { message: err.message, hint: err.hint, code: err.code };
+}
+
+/** A form field as one string (formbody gives arrays for repeated names). */
+export function field(body: unknown, name: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  if (Array.isArray(value)) return String(value[0] ?? '');
+  return typeof value === 'string' ? value : '';
+}
+
+/** A form field as a list (checkbox groups). */
+export function fieldList(body: unknown, name: string): string[] {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  if (Array.isArray(value)) return value.map(String);
+  return typeof value === 'string' && value ? [value] : [];
+}
