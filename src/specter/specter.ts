@@ -9,7 +9,8 @@ import { EndpointRegistry, ExtensionManager, type ExtensionHost, type HostServic
 import { ExtensionStorage } from '../extensions/storage/index.js';
 import { DeviceManager, DeviceTypeRegistry } from '../managers/devices/index.js';
 import { WalletManager } from '../managers/wallets/index.js';
-import { deviceTypeSink } from './device-type-sink.js';
+import { NodeTypeRegistry } from '../managers/nodes/index.js';
+import { deviceTypeSink, nodeTypeSink } from './type-sinks.js';
 import { VERSION, PACKAGE_ROOT } from '../version.js';
 import { ActivationService } from './activation-service.js';
 
@@ -63,6 +64,8 @@ export class Specter implements ExtensionHost {
   readonly userManager: UserManager;
   readonly deviceManager: DeviceManager;
   readonly walletManager: WalletManager;
+  /** Node types (built-in and from extensions' `nodes`); the node layer itself comes later. */
+  readonly nodeTypes = new NodeTypeRegistry();
   /** url_for's table, shared by core routes and extension blueprints. */
   readonly endpoints = new EndpointRegistry();
   readonly services: HostServices;
@@ -104,7 +107,7 @@ export class Specter implements ExtensionHost {
       nodeModulesDir: options.nodeModulesDir ?? defaultNodeModules(),
       ...(options.cwd !== undefined && { cwd: options.cwd }),
       endpoints: specter.endpoints,
-      registries: { devices: deviceTypeSink(specter.deviceManager.types, specter.endpoints) },
+      registries: { devices: deviceTypeSink(specter.deviceManager.types, specter.endpoints), nodes: nodeTypeSink(specter.nodeTypes) },
     });
     specter.services.extensions = specter.extensionManager;
     await specter.services.activation.applyOptionalityToAllUsers();

@@ -100,3 +100,17 @@ test('current working directory: loaded in DevelopmentConfig, refused in Product
     await project.cleanup();
   }
 });
+
+test('devices and nodes from an extension join the core registries', async () => {
+  const t = await createTestSpecter({ extensions: [await fixturePackage('typer')] });
+  try {
+    assert.equal(t.statuses().find((s) => s.id === 'typer')?.status, 'loaded');
+    const device = t.specter.deviceManager.types.get('abacus');
+    assert.equal(device?.name, 'Abacus');
+    assert.equal(device?.icon, '/spc/ext/typer/static/typer/abacus.svg');
+    assert.equal((await t.client().get(device!.icon)).statusCode, 200);
+    assert.deepEqual(t.specter.nodeTypes.get('typer_electrum'), { type: 'typer_electrum', name: 'Electrum server (Typer)', extensionId: 'typer' });
+  } finally {
+    await t.close();
+  }
+});

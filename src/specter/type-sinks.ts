@@ -1,5 +1,6 @@
 import type { EndpointRegistry, Extension, TypeRegistry } from '../extensions/index.js';
 import type { DeviceTypeRegistry } from '../managers/devices/index.js';
+import type { NodeTypeRegistry } from '../managers/nodes/index.js';
 
 /**
  * What an extension's `devices` module exports: a device type descriptor (an object or a class
@@ -12,6 +13,7 @@ export interface ExtensionDeviceType {
   readonly icon?: string;
 }
 
+/** Device and node type descriptors share this shape: a string `type`. */
 function isDeviceType(value: unknown): value is ExtensionDeviceType {
   return (typeof value === 'object' || typeof value === 'function') && value !== null
     && typeof (value as { type?: unknown }).type === 'string';
@@ -27,6 +29,17 @@ export function deviceTypeSink(types: DeviceTypeRegistry, endpoints: EndpointReg
         ? endpoints.urlFor(`${ext.id}_endpoint.static`, { filename: d.icon })
         : '/static/img/devices/generic_icon.svg';
       types.register({ type: d.type, name: d.displayName ?? d.name ?? d.type, icon });
+    },
+  };
+}
+
+/** What an extension's `nodes` module exports: `{ type, name }` (object or class with static fields). */
+export function nodeTypeSink(types: NodeTypeRegistry): TypeRegistry {
+  return {
+    accepts: isDeviceType,
+    register(ext: Extension, value: unknown) {
+      const d = value as ExtensionDeviceType;
+      types.register({ type: d.type, name: d.displayName ?? d.name ?? d.type, extensionId: ext.id });
     },
   };
 }

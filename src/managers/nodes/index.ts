@@ -1,0 +1,1 @@
+export { NodeTypeRegistry, BUILTIN_NODE_TYPES, type NodeType } from './node-types.js';
