@@ -20,6 +20,7 @@ import { mountExtensions } from './extensions/mount.js';
 import { registerExtensionGate } from './extensions/gate.js';
 import { registerExtensionContributions } from './extensions/contributions.js';
 import { registerPluginRoutes } from './extensions/plugins-routes.js';
+import { walletSidebarContributor } from './wallet-sidebar.js';
 import './types.js';
 
 export interface BuildAppOptions {
@@ -36,7 +37,9 @@ export const STATIC_DIR = path.join(PACKAGE_ROOT, 'static');
  */
 export async function buildApp(specter: Specter, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const config = specter.config;
-  const app = Fastify({ logger: options.fastifyLogger ?? false, trustProxy: false });
+  // forceCloseConnections: an idle keep-alive socket (a browser's spare connection) must not hold up
+  // a shutdown until its keep-alive timeout runs out.
+  const app = Fastify({ logger: options.fastifyLogger ?? false, trustProxy: false, forceCloseConnections: true });
   const endpoints = specter.endpoints;
   const views = createViewEnvironment({ searchPaths: [TEMPLATES_DIR], noCache: Boolean(config.TEMPLATES_NO_CACHE) });
 
@@ -101,6 +104,7 @@ export async function buildApp(specter: Specter, options: BuildAppOptions = {}):
   await registerCoreRoutes(app, { specter, endpoints });
   registerPluginRoutes(app, specter);
   registerExtensionContributions(app, specter);
+  app.viewContributors.push(walletSidebarContributor(specter));
   await registerApi(app, specter);
   await mountExtensions(app, specter);
   await callbacks.execute('specter_added_to_flask_app');

@@ -83,7 +83,10 @@ export function registerExtensionContributions(app: FastifyInstance, specter: Sp
       context.service = request.extension;
       // An extension's settings tab (rendered with `active_tab: '<id>:<endpoint>'`, extending
       // settings/base.njk) gets the same tab bar as the core settings pages.
-      if (typeof page.active_tab === 'string' && !page.settings_tabs) context.settings_tabs = await app.settingsTabs(request);
+      const settingsKey = `${request.extension.id}:`;
+      if (typeof page.active_tab === 'string' && page.active_tab.startsWith(settingsKey) && !page.settings_tabs) {
+        context.settings_tabs = await app.settingsTabs(request);
+      }
     }
   });
   app.settingsTabProviders.push((request) => extensionTabs(specter, request, 'add_settingstabs'));
