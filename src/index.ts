@@ -38,3 +38,16 @@ export { WelcomeVm } from './server/routes/welcome.js';
 export { flash } from './server/flash.js';
 export { VERSION } from './version.js';
 export { currentUser, type User } from './managers/users/index.js';
+// --- wallets and address reservation: begin
+export { WalletsOverviewVm } from './server/routes/wallets.js';
+export {
+  openAnnotations,
+  walletsOf,
+  MAX_RESERVED_ADDRESSES,
+  type ReserveAddressesOptions,
+  type WalletAddress,
+  type ServiceWallet,
+  type WalletsService,
+} from './extensions/address-reservation.js';
+export type { Annotations } from './extensions/storage/index.js';
+// --- wallets and address reservation: end

@@ -2,15 +2,25 @@
  * The derivation hot path: child keys of cached branch nodes → output scripts → addresses.
  *
  * This module runs in the main thread and in derivation workers, so it imports only the secp256k1
- * backend, node:crypto and our address encoders (not bip32, bitcoinerlab or bitcoinjs-lib: they
- * cost start-up time in every worker and nothing here needs them; see address-encoding.ts). Plans
- * are plain data so they can be posted to a worker.
+ * backend, node:crypto and the address encoders (the `bech32` and `bs58check` libraries, see
+ * address-encoding.ts). Plans are plain data so they can be posted to a worker.
  *
- * Child derivation is BIP-32 CKDpub written out: I = HMAC-SHA512(chainCode, serP(K) ‖ ser32(i)),
- * K_i = K + IL·G. It is the same math as `bip32`'s `derive()` (tests compare both), minus its
- * per-call validation, object allocation and pure-JS HMAC, which together cost ~45 % of a child
- * derivation with the native backend. The parent point is cached uncompressed so the native
- * tweak skips a square root per call.
+ * Why child derivation is written out here instead of calling `bip32`'s `derive()` — measured, not
+ * assumed (2 cores, native secp256k1, 10,000 receive addresses, cold deriver and cold workers, best
+ * of 2 × 7 runs, with the library address encoders in both cases):
+ *
+ *   |                         | this CKDpub | bip32 node.derive(i) | target |
+ *   |-------------------------|-------------|----------------------|--------|
+ *   | 2-of-3 wsh              | 636 ms      | 1,126 ms             | 1.0 s  |
+ *   | wpkh                    | 279 ms      | 513 ms               | 0.5 s  |
+ *   | one child key, 1 thread | 33 µs       | 56 µs                |        |
+ *
+ * `derive()` misses both targets: per call it validates its input with valibot, allocates a node,
+ * computes HMAC-SHA512 in pure JS (@noble/hashes) and decompresses the parent point (a square root)
+ * inside the tweak. Here it is BIP-32 CKDpub written out — I = HMAC-SHA512(chainCode, serP(K) ‖
+ * ser32(i)), K_i = K + IL·G — with node:crypto's HMAC and the parent point cached uncompressed.
+ * Branch nodes (the hardened and unhardened steps before `*`) still come from `bip32` (plan.ts), and
+ * test/unit/bitcoin/deriver.test.ts compares the child keys here with `bip32`'s `derive()` on both backends.
  */
 import { createHmac, hash } from 'node:crypto';
 import { encodeBase58Address, encodeSegwitAddress } from './address-encoding.js';

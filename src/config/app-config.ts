@@ -58,24 +58,52 @@ export interface LoadConfigOptions {
   overrides?: Partial<Record<string, unknown>>;
 }
 
+/** What the user set on purpose (env, CLI flags, harness options), per loaded config. */
+const explicitSettings = new WeakMap<object, { keys: Set<string>; env: NodeJS.ProcessEnv }>();
+
 export function loadConfig(className = 'ProductionConfig', options: LoadConfigOptions = {}): { config: AppConfig; chain: string[] } {
   const cls = resolveConfigClass(className);
   const config = new cls() as AppConfig;
   const env = options.env ?? process.env;
+  const explicit = new Set<string>();
   for (const key of Object.keys(config)) {
     const raw = env[key];
-    if (raw !== undefined && raw !== '') config[key] = coerceEnv(key, raw, config[key]);
+    if (raw !== undefined && raw !== '') {
+      config[key] = coerceEnv(key, raw, config[key]);
+      explicit.add(key);
+    }
   }
   for (const [envName, key] of Object.entries(ENV_ALIASES)) {
     const raw = env[envName];
-    if (raw !== undefined && raw !== '') config[key] = coerceEnv(envName, raw, config[key]);
+    if (raw !== undefined && raw !== '') {
+      config[key] = coerceEnv(envName, raw, config[key]);
+      explicit.add(key);
+    }
   }
   for (const [key, value] of Object.entries(options.overrides ?? {})) {
-    if (value !== undefined) config[key] = value;
+    if (value !== undefined) {
+      config[key] = value;
+      explicit.add(key);
+    }
   }
+  explicitSettings.set(config, { keys: explicit, env });
   const threshold = config.SERVICES_DEVSTATUS_THRESHOLD;
   if (!['alpha', 'beta', 'prod'].includes(threshold)) {
     throw new SpecterError('CONFIG_INVALID', `SERVICES_DEVSTATUS_THRESHOLD "${threshold}" is not a devstatus.`, { hint: 'Use alpha, beta or prod.' });
   }
   return { config, chain: configChain(cls) };
+}
+
+/**
+ * The value an extension config key gets: an explicit setting (an override given to loadConfig,
+ * or an environment variable of that name, typed like the extension's default) wins over the
+ * extension's default, so `AUTOWITHDRAW_API_URL=… specter server` works like any core key.
+ */
+export function explicitSetting(config: AppConfig, key: string, extensionDefault: unknown): { explicit: boolean; value: unknown } {
+  const settings = explicitSettings.get(config);
+  if (!settings) return { explicit: false, value: extensionDefault };
+  if (settings.keys.has(key)) return { explicit: true, value: config[key] };
+  const raw = settings.env[key];
+  if (raw !== undefined && raw !== '') return { explicit: true, value: coerceEnv(key, raw, extensionDefault) };
+  return { explicit: false, value: extensionDefault };
 }

@@ -1,2 +1,2 @@
 export { BaseConfig, ProductionConfig, DevelopmentConfig, TestConfig, configClasses, type ConfigClass, type Devstatus } from './config-classes.js';
-export { loadConfig, configChain, resolveConfigClass, type AppConfig, type LoadConfigOptions } from './app-config.js';
+export { loadConfig, explicitSetting, configChain, resolveConfigClass, type AppConfig, type LoadConfigOptions } from './app-config.js';

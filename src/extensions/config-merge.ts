@@ -1,5 +1,5 @@
 import { SpecterError } from '../errors/index.js';
-import type { AppConfig } from '../config/index.js';
+import { explicitSetting, type AppConfig } from '../config/index.js';
 
 /**
  * An extension's configuration (the seed's "Service Configuration"). The config module exports
@@ -62,7 +62,13 @@ export function mergeExtensionConfig(options: {
   const used = chain.find((name) => Object.hasOwn(module, name) && module[name] !== undefined);
   if (!used) return { used: undefined, keys: [], restore: () => undefined };
   const values = configValues(module[used]);
+  // Keys the user set on purpose (env, flags, harness options) keep their value and are no conflict.
   for (const key of Object.keys(values)) {
+    const setting = explicitSetting(config, key, values[key]);
+    if (setting.explicit) values[key] = setting.value;
+  }
+  for (const key of Object.keys(values)) {
+    if (explicitSetting(config, key, values[key]).explicit) continue;
     const current = (config as Record<string, unknown>)[key];
     if (current) {
       throw new SpecterError('CONFIG_KEY_OVERRIDE', `Config ${used} of extension "${extId}"${where} tries to override existing key ${key}.`, {

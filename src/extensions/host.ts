@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
+import { JsonFileStore } from '../persistence/index.js';
 
 /**
  * Services the host hands to extensions (storage, wallets, users…). Deliberately open: the app
@@ -28,6 +29,11 @@ export interface ExtensionHost {
   readonly logger: Logger;
   /** The running Specter TS version (checked against `engines`). */
   readonly version: string;
+  /**
+   * The app's atomic JSON file store (temp file, fsync, rename, per-file lock, `.bkp`). Extensions
+   * that keep their own files in `dataFolder` should write through it.
+   */
+  readonly store: JsonFileStore;
   readonly services: HostServices;
 }
 
@@ -38,6 +44,7 @@ export function createBasicHost(options: { config: AppConfig; dataFolder?: strin
     dataFolder: options.dataFolder ?? options.config.SPECTER_DATA_FOLDER,
     logger: options.logger,
     version: options.version,
+    store: new JsonFileStore({ logger: options.logger }),
     services: options.services ?? ({} as HostServices),
   };
 }

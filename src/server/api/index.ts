@@ -6,6 +6,7 @@ import { SpecterError } from '../../errors/index.js';
 import { setRequestUser } from '../plugins/request-context.js';
 import { registerExtensionApi } from '../extensions/api.js';
 import { registerExtensionDataApi } from './extension-data.js';
+import { registerWalletApi } from './wallets.js';
 
 const API = '/api/v1';
 
@@ -57,5 +58,6 @@ export async function registerApi(app: FastifyInstance, specter: Specter): Promi
     api.get('/health', { config: { public: true } }, async () => ({ status: 'ok', version: specter.version }));
     registerExtensionApi(api, specter);
     registerExtensionDataApi(api, specter);
+    registerWalletApi(api, specter);
   }, { prefix: API });
 }

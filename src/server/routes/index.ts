@@ -4,6 +4,7 @@ import type { EndpointRegistry } from '../../extensions/index.js';
 import { registerWelcomeRoutes } from './welcome.js';
 import { registerAuthRoutes } from './auth.js';
 import { registerSettingsRoutes } from './settings.js';
+import { registerWalletAreaRoutes } from './wallets.js';
 
 export interface RouteDeps {
   specter: Specter;
@@ -19,4 +20,5 @@ export async function registerCoreRoutes(app: FastifyInstance, deps: RouteDeps):
   registerWelcomeRoutes(app, deps, prefix);
   registerAuthRoutes(app, deps, prefix);
   registerSettingsRoutes(app, deps, prefix);
+  registerWalletAreaRoutes(app, deps, prefix);
 }

@@ -149,9 +149,9 @@ export function field(body: unknown, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** A form field as a list (checkbox groups). */
+/** A form field as a list: repeated names (checkbox groups), or one comma-separated value (aliases hold no commas). */
 export function fieldList(body: unknown, name: string): string[] {
   const value = (body as Record<string, unknown> | undefined)?.[name];
-  if (Array.isArray(value)) return value.map(String);
-  return typeof value === 'string' && value ? [value] : [];
+  const list = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : [];
+  return list.map((v) => v.trim()).filter(Boolean);
 }

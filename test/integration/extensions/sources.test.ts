@@ -114,3 +114,14 @@ test('devices and nodes from an extension join the core registries', async () =>
     await t.close();
   }
 });
+
+test('an explicit setting (harness option or env) wins over an extension config default', async () => {
+  const t = await createTestSpecter({ config: { DONATE_MESSAGE: 'Set by the operator.' } });
+  try {
+    assert.equal(t.statuses().find((s) => s.id === 'donate')?.status, 'loaded');
+    assert.equal(t.specter.config.DONATE_MESSAGE, 'Set by the operator.');
+    assert.match((await t.app.inject({ method: 'GET', url: '/ext/donate/' })).body, /Set by the operator\./);
+  } finally {
+    await t.close();
+  }
+});

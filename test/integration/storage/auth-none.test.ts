@@ -5,7 +5,8 @@ import { createTestSpecter } from '../../../src/testing/index.js';
 import { PLAIN_PAGE, readJson, SECRET_PAGE, storageFixtures } from './helpers.js';
 
 test('auth → none: the confirmation names the encrypted extension; each user\'s encrypted file is emptied, the plain one kept, the extension unlinked', async () => {
-  const t = await createTestSpecter({ extensions: await storageFixtures() });
+  // Built-in encrypted extensions (autowithdraw) would be named too; this test is about its fixtures.
+  const t = await createTestSpecter({ extensions: await storageFixtures(), config: { LOAD_BUILTIN_EXTENSIONS: false } });
   try {
     await t.setAuth('usernamepassword', 'admin password');
     await t.specter.userManager.addUser('alice', 'alice password');
