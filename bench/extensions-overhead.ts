@@ -6,6 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ROOT, load, median, startServer, tempDir, type LoadResult } from './lib/server.js';
+import { createTestSpecter } from '../src/testing/index.js';
 
 const COUNT = 20;
 
@@ -46,7 +47,31 @@ async function startupTimes(env: Record<string, string>): Promise<number> {
   return median(startups);
 }
 
-const ROUNDS = 3;
+/**
+ * The machinery alone, in-process and without HTTP noise: the before-request callbacks plus the
+ * page contributions (sidebar, injections) a page render runs, per request.
+ */
+async function machineryMicroseconds(folders: string[]): Promise<number> {
+  const t = await createTestSpecter({ extensions: folders, config: { LOAD_BUILTIN_EXTENSIONS: false } });
+  try {
+    const callbacks = t.specter.extensionManager.callbacks;
+    const request = { user: t.specter.userManager.admin, url: '/spc/welcome/' } as never;
+    const once = async () => {
+      await callbacks.execute('flask_before_request', request);
+      const context = { sidebar: { plugins: [] }, inject: { head: [], body_top: [], body_bottom: [] } };
+      for (const contribute of t.app.viewContributors) await contribute(request, context, {});
+    };
+    for (let i = 0; i < 20_000; i++) await once();
+    const n = 100_000;
+    const started = performance.now();
+    for (let i = 0; i < n; i++) await once();
+    return ((performance.now() - started) / n) * 1000;
+  } finally {
+    await t.close();
+  }
+}
+
+const ROUNDS = 5;
 const dir = await tempDir('specter-bench-ext-');
 const dataA = await tempDir('specter-bench-data-');
 const dataB = await tempDir('specter-bench-data-');
@@ -73,6 +98,10 @@ try {
   console.log(`${COUNT} extensions: ${rps(rounds.loaded).toFixed(0)} req/s (median of ${ROUNDS}), p99 ${p99(rounds.loaded)} ms   rounds: ${rounds.loaded.map((r) => r.requestsPerSecond.toFixed(0)).join(', ')}   (${injected} injections on the page)`);
   const ratio = rps(rounds.loaded) / rps(rounds.plain);
   console.log(`overhead of ${COUNT} extensions: ${((1 - ratio) * 100).toFixed(1)} % (ratio ${ratio.toFixed(3)}; target ≤ 5 %)   errors: ${errors}`);
+  const micro0 = await machineryMicroseconds([]);
+  const micro20 = await machineryMicroseconds(folders);
+  const perRequest = 1e6 / rps(rounds.plain);
+  console.log(`machinery in-process (before-request callbacks + page contributions): ${micro0.toFixed(1)} µs with 0, ${micro20.toFixed(1)} µs with ${COUNT} extensions → +${(micro20 - micro0).toFixed(1)} µs = ${(((micro20 - micro0) / perRequest) * 100).toFixed(1)} % of a ${perRequest.toFixed(0)} µs request (target ≤ 5 %)`);
   console.log(`startup to listening: 0 extensions ${(await startupTimes(base)).toFixed(0)} ms, ${COUNT} extensions ${(await startupTimes(withExt)).toFixed(0)} ms (median of 3; target ≤ 1500 ms)`);
 } finally {
   for (const d of [dir, dataA, dataB]) await fs.rm(d, { recursive: true, force: true });

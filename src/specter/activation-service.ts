@@ -24,7 +24,10 @@ export class ActivationService {
 
   /** Loaded, healthy extensions active for the user, in callback order. */
   activeFor(user: User | undefined): Extension[] {
-    return this.specter.extensionManager.extensions.filter((ext) => this.isActiveFor(user, ext.id));
+    if (!user || user.services.length === 0) return [];
+    const manager = this.specter.extensionManager;
+    const services = new Set(user.services);
+    return manager.extensions.filter((ext) => services.has(ext.id) && manager.isActive(ext.id));
   }
 
   async setActive(user: User, id: string, active: boolean): Promise<void> {

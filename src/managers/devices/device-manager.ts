@@ -53,9 +53,32 @@ export class DeviceManager {
     return [...found].sort();
   }
 
+  /**
+   * Devices are read from disk once and then served from memory (every page's sidebar lists them);
+   * every change goes through this manager, which keeps the cache in step with the files.
+   */
+  private cache: Map<string, Device> | undefined;
+
+  private async loaded(): Promise<Map<string, Device>> {
+    if (!this.cache) {
+      const map = new Map<string, Device>();
+      for (const alias of await this.aliases()) {
+        const raw = await this.store.read<unknown>(this.file(alias));
+        if (raw !== undefined) map.set(alias, parseDeviceFile(raw, this.file(alias), alias));
+      }
+      this.cache = map;
+    }
+    return this.cache;
+  }
+
   private async read(alias: string): Promise<Device | undefined> {
-    const raw = await this.store.read<unknown>(this.file(alias));
-    return raw === undefined ? undefined : parseDeviceFile(raw, this.file(alias), alias);
+    const device = (await this.loaded()).get(alias);
+    return device && clone(device);
+  }
+
+  private async save(device: Device): Promise<void> {
+    await this.store.write(this.file(device.alias), device);
+    (await this.loaded()).set(device.alias, clone(device));
   }
 
   /** Serialise mutations of the folder (re-entrant with the store's own per-file locks). */
@@ -64,12 +87,7 @@ export class DeviceManager {
   }
 
   async list(): Promise<Device[]> {
-    const devices: Device[] = [];
-    for (const alias of await this.aliases()) {
-      const d = await this.read(alias);
-      if (d) devices.push(d);
-    }
-    return devices.sort((a, b) => a.name.localeCompare(b.name));
+    return [...(await this.loaded()).values()].map(clone).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** The device, or DEVICE_NOT_FOUND. */
@@ -106,10 +124,10 @@ export class DeviceManager {
     const parsed = parseDeviceKeys(keys);
     return this.exclusive(async () => {
       await this.assertNameFree(validName);
-      const taken = new Set(await this.aliases());
+      const taken = new Set([...(await this.aliases()), ...(await this.loaded()).keys()]);
       const alias = uniqueAlias(validName, 'device', (a) => taken.has(a));
       const device: Device = { alias, name: validName, type, keys: parsed };
-      await this.store.write(this.file(alias), device);
+      await this.save(device);
       return clone(device);
     });
   }
@@ -120,7 +138,7 @@ export class DeviceManager {
       const device = await this.get(alias);
       const added: DeviceKey[] = parseDeviceKeys(keys, device.keys);
       const next = { ...device, keys: [...device.keys, ...added] };
-      await this.store.write(this.file(alias), next);
+      await this.save(next);
       return clone(next);
     });
   }
@@ -134,7 +152,7 @@ export class DeviceManager {
         throw new SpecterError('DEVICE_INVALID', `Device "${device.name}" has no key ${xpub.slice(0, 16)}….`, { hint: 'Pick one of the keys listed on the device page.' });
       }
       const next = { ...device, keys };
-      await this.store.write(this.file(alias), next);
+      await this.save(next);
       return clone(next);
     });
   }
@@ -146,7 +164,7 @@ export class DeviceManager {
       const device = await this.get(alias);
       await this.assertNameFree(validName, alias);
       const next = { ...device, name: validName };
-      await this.store.write(this.file(alias), next);
+      await this.save(next);
       return clone(next);
     });
   }
@@ -156,6 +174,7 @@ export class DeviceManager {
     await this.exclusive(async () => {
       await this.get(alias);
       await this.store.delete(this.file(alias));
+      (await this.loaded()).delete(alias);
     });
   }
 }

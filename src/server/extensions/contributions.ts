@@ -9,6 +9,7 @@ const HOOKS: Record<Slot, 'injectInBasejinjaHead' | 'injectInBasejinjaBodyTop' |
   body_top: 'injectInBasejinjaBodyTop',
   body_bottom: 'injectInBasejinjaBodyBottom',
 };
+const SLOTS = Object.keys(HOOKS) as Slot[];
 
 /** The icon URL of an extension (its `icon` is a path inside its static folder). */
 export function iconUrl(specter: Specter, ext: Extension): string | null {
@@ -66,11 +67,12 @@ export function registerExtensionContributions(app: FastifyInstance, specter: Sp
       .filter((p) => p.url);
     const inject = context.inject as Record<Slot, string[]>;
     for (const ext of active) {
-      for (const slot of Object.keys(HOOKS) as Slot[]) {
+      for (const slot of SLOTS) {
         const hook = ext[HOOKS[slot]];
         if (typeof hook !== 'function') continue;
         try {
-          const html = await hook.call(ext, { request, user });
+          const returned = hook.call(ext, { request, user });
+          const html = returned instanceof Promise ? await returned : returned;
           if (html) inject[slot].push(String(html));
         } catch (err) {
           specter.extensionManager.health.recordFailure(ext.id, `inject_in_basejinja_${slot}`, err);

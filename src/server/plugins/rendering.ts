@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type nunjucks from 'nunjucks';
+import nunjucks from 'nunjucks';
 import type { Specter } from '../../specter/index.js';
 import type { EndpointRegistry, UrlParams } from '../../extensions/index.js';
 import { takeFlashes } from '../flash.js';
@@ -36,6 +36,9 @@ export function registerRendering(app: FastifyInstance, options: RenderingOption
     const request = this.request;
     const base = await baseContext(request, this, specter);
     for (const contribute of app.viewContributors) await contribute(request, base, context);
+    // One string per slot: a template loop over many injections costs more than the HTML itself.
+    const inject = base.inject as Record<string, string[]>;
+    base.inject_html = Object.fromEntries(Object.entries(inject).map(([slot, parts]) => [slot, new nunjucks.runtime.SafeString(parts.join(''))]));
     const html = await new Promise<string>((resolve, reject) => {
       views.render(template, { ...base, ...context }, (err, out) => (err ? reject(err) : resolve(out ?? '')));
     });
