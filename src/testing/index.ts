@@ -3,3 +3,4 @@
  */
 export { createTestSpecter, type TestSpecter, type TestSpecterOptions } from './test-specter.js';
 export { TestClient } from './test-client.js';
+export { TEST_DESCRIPTORS } from './descriptors.js';

@@ -10,6 +10,7 @@ import { applyAuthSwitch } from '../specter/index.js';
 import type { AuthMethod } from '../managers/config/index.js';
 import { TestClient } from './test-client.js';
 import type { ExtensionStatusInfo } from '../extensions/index.js';
+import type { Wallet } from '../managers/wallets/index.js';
 
 export interface TestSpecterOptions {
   /** Use this data folder instead of a fresh temporary one (it is then not deleted on close). */
@@ -42,6 +43,8 @@ export interface TestSpecter {
   login(password: string, username?: string): Promise<TestClient>;
   /** Activates (or deactivates) an extension for a user, as "Choose plugins" does. */
   activate(userId: string, extId: string, active?: boolean): Promise<void>;
+  /** Creates a wallet from an output descriptor (e.g. one of `TEST_DESCRIPTORS`). */
+  createWallet(name: string, descriptor: string): Promise<Wallet>;
   /** Runs a scheduler job now (`<extId>:<jobId>`), waiting for it to finish. */
   runJob(jobId: string): Promise<unknown>;
   /** Every discovered extension with status and reason. */
@@ -89,6 +92,7 @@ export async function createTestSpecter(options: TestSpecterOptions = {}): Promi
     async activate(userId, extId, active = true) {
       await specter.services.activation.setActive(specter.userManager.require(userId), extId, active);
     },
+    createWallet: (name, descriptor) => specter.walletManager.importDescriptor(descriptor, { name }),
     runJob: (jobId) => specter.extensionManager.scheduler.runNow(jobId),
     statuses: () => specter.extensionManager.statuses(),
     async close() {
