@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -17,7 +18,13 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
+/**
+ * JSON lines by default (for files and log collectors); readable lines when a person watches a
+ * terminal, unless SPECTER_LOG_FORMAT=json.
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.SPECTER_LOG_LEVEL ?? 'info';
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, options.destination);
+  const human = !options.destination && process.stdout.isTTY && process.env.SPECTER_LOG_FORMAT !== 'json';
+  const destination = options.destination ?? (human ? pretty({ colorize: true, singleLine: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' }) : undefined);
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
 }
