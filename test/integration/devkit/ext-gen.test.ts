@@ -157,6 +157,11 @@ describe('specter ext gen → a green, loadable npm package', { concurrency: tru
       const type = specter.specter.services.devices.types.get('dice');
       assert.equal(type.name, 'Dice');
       assert.equal(type.icon, '/spc/ext/rubberduck/static/rubberduck/img/device_icon.svg');
+      // …and is offered in the "add device" picker, with its icon.
+      const picker = await specter.client().get('/spc/devices/new');
+      assert.equal(picker.statusCode, 200);
+      assert.match(picker.body, /value="dice"/);
+      assert.match(picker.body, /\/spc\/ext\/rubberduck\/static\/rubberduck\/img\/device_icon\.svg/);
 
       // Auth "none": no password, so no encrypted data; the guard explains instead of failing.
       await specter.activate('admin', 'rubberduck');
