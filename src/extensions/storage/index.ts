@@ -18,6 +18,7 @@ export { ServiceAnnotationsStorage, type Annotations, type AnnotationsOptions } 
 export {
   wipeEncrypted,
   purgeExtension,
+  annotationWallets,
   deleteUserFiles,
   renameUserFiles,
   type PurgeReport,

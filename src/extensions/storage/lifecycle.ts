@@ -85,7 +85,7 @@ export async function purgeExtension(
       });
     }
   }
-  for (const wallet of wallets) {
+  for (const wallet of annotationWallets(wallets, extId)) {
     const path = annotationFile(wallet.walletsFolder, wallet.alias, extId);
     await attempt(path, async () => {
       if (await ctx.store.delete(path)) report.annotationFilesDeleted.push(path);
@@ -102,6 +102,18 @@ export async function purgeExtension(
       });
   }
   return report;
+}
+
+/**
+ * The wallets whose annotation file of `extId` may be deleted. Specter's name
+ * `<alias>_<extension id>.json` is also the definition file of a wallet whose alias is exactly
+ * that (wallet "a" and extension "notes" against wallet "a_notes"): such a file is another
+ * wallet, never the extension's annotations, and is left alone.
+ */
+export function annotationWallets(wallets: readonly WalletRef[], extId: string): WalletRef[] {
+  const key = (folder: string, alias: string) => `${folder}\0${alias}`;
+  const taken = new Set(wallets.map((w) => key(w.walletsFolder, w.alias)));
+  return wallets.filter((w) => !taken.has(key(w.walletsFolder, `${w.alias}_${extId}`)));
 }
 
 /** A deleted user's two service files (and their backups) go with them. Resolves to the paths removed. */

@@ -79,10 +79,15 @@ export class UserManager {
 
   async addUser(username: string, password: string, isAdmin = false): Promise<User> {
     const name = validateUsername(username);
-    if (this.users.some((u) => u.username === name || u.id === name)) {
-      throw new SpecterError('USER_EXISTS', `A user named "${name}" already exists.`, { hint: 'Choose another username.' });
-    }
+    const assertFree = () => {
+      if (this.users.some((u) => u.username === name || u.id === name)) {
+        throw new SpecterError('USER_EXISTS', `A user named "${name}" already exists.`, { hint: 'Choose another username.' });
+      }
+    };
+    assertFree();
     const record = await this.newRecord(name, password, isAdmin, name);
+    // Again after the (slow) password hash: two concurrent adds of one name both passed the first check.
+    assertFree();
     // A new user's secret exists from the start (Specter's register flow), so encrypted
     // extension data works right after their first login.
     this.users.push(record);

@@ -40,10 +40,35 @@ async function authenticateBasic(request: FastifyRequest, specter: Specter): Pro
   return user;
 }
 
+/**
+ * A request a browser sent on behalf of another site. The API has no CSRF token (scripts call it
+ * with HTTP Basic), so a browser must not be able to call it from another origin: in auth mode
+ * "none" the API needs no credentials at all, and a browser may have cached Basic credentials. A
+ * cross-site form post (`application/x-www-form-urlencoded` or `text/plain`) needs no CORS
+ * preflight, so it would reach the handler. Scripts send neither header; browsers send
+ * `Sec-Fetch-Site` (modern ones) or at least `Origin` on a cross-origin POST.
+ */
+export function isCrossSiteBrowserRequest(request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (typeof site === 'string') return site !== 'same-origin' && site !== 'none';
+  const origin = request.headers.origin;
+  if (typeof origin !== 'string') return false;
+  try {
+    return new URL(origin).host !== request.headers.host;
+  } catch {
+    return true; // "null" (sandboxed frame, file:) or garbage
+  }
+}
+
 export async function registerApi(app: FastifyInstance, specter: Specter): Promise<void> {
   await app.register(async (api) => {
     api.addHook('onRequest', async (request, reply) => {
       if (request.routeOptions.config?.public) return;
+      if (isCrossSiteBrowserRequest(request)) {
+        throw new SpecterError('CSRF_INVALID', 'The JSON API does not answer requests a browser makes for another site.', {
+          hint: 'Call the API from a script or the command line (curl), not from a web page.',
+        });
+      }
       try {
         setRequestUser(request, await authenticateBasic(request, specter));
       } catch (err) {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Specter } from '../../specter/index.js';
 import { SpecterError } from '../../errors/index.js';
+import { routePath } from '../plugins/guards.js';
 
 /**
  * The per-user request gate (the Fastify maintainers' advice over unmounting routes): an
@@ -14,7 +15,8 @@ export function registerExtensionGate(app: FastifyInstance, specter: Specter): v
   const notFound = (id: string) => new SpecterError('EXT_NOT_FOUND', `The plugin "${id}" is not available.`, { hint: 'Activate it in "Choose plugins".' });
 
   app.addHook('onRequest', async (request) => {
-    const url = request.url;
+    // The matched route, not the raw URL: `/spc/ext/%6eotes/` must be gated like `/spc/ext/notes/`.
+    const url = routePath(request);
     const isolated = url.startsWith(isolatedPrefix);
     if (!isolated && !url.startsWith(extPrefix)) return;
     const rest = url.slice((isolated ? isolatedPrefix : extPrefix).length);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Specter } from '../../specter/index.js';
 import type { User } from '../../managers/users/index.js';
-import { annotationFile, type WalletRef } from '../../extensions/storage/index.js';
+import { annotationFile, annotationWallets, type WalletRef } from '../../extensions/storage/index.js';
 import { SpecterError } from '../../errors/index.js';
 import { canDeactivate, type Devstatus } from '../../extensions/index.js';
 import { flash } from '../flash.js';
@@ -133,7 +133,7 @@ async function planPurge(specter: Specter, user: User, extId: string): Promise<{
     if (holds) files.push(path.basename(file));
   }
   const annotationFiles: string[] = [];
-  for (const wallet of await walletRefs(specter)) {
+  for (const wallet of annotationWallets(await walletRefs(specter), extId)) {
     const file = annotationFile(wallet.walletsFolder, wallet.alias, extId);
     if (await fs.stat(file).then(() => true, () => false)) annotationFiles.push(path.basename(file));
   }

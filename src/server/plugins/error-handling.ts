@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Specter } from '../../specter/index.js';
 import { SpecterError, isSpecterError } from '../../errors/index.js';
-import { isApiPath } from './guards.js';
+import { isApiPath, routePath } from './guards.js';
 import { userSecretDecryptedRequired } from './extension-guards.js';
 
 interface ErrorView {
@@ -30,7 +30,7 @@ function toErrorView(err: unknown): ErrorView {
 export function registerErrorHandling(app: FastifyInstance, specter: Specter): void {
   app.setErrorHandler(async (err, request, reply) => {
     // A locked user secret on a page is not an error for the user: they log in again and come back.
-    if (!isApiPath(request.url) && request.method === 'GET' && (isSpecterError(err, 'USER_SECRET_LOCKED') || isSpecterError(err, 'USER_SECRET_UNAVAILABLE'))) {
+    if (!isApiPath(routePath(request)) && request.method === 'GET' && (isSpecterError(err, 'USER_SECRET_LOCKED') || isSpecterError(err, 'USER_SECRET_UNAVAILABLE'))) {
       await userSecretDecryptedRequired(request, reply);
       if (reply.sent) return reply;
     }
@@ -46,7 +46,7 @@ export function registerErrorHandling(app: FastifyInstance, specter: Specter): v
 
 async function sendError(request: FastifyRequest, reply: FastifyReply, view: ErrorView) {
   reply.code(view.status);
-  if (isApiPath(request.url) || !request.headers.accept?.includes('html') && request.method !== 'GET') {
+  if (isApiPath(routePath(request)) || !request.headers.accept?.includes('html') && request.method !== 'GET') {
     return reply.send({ error: { code: view.code, message: view.message, hint: view.hint } });
   }
   try {

@@ -3,6 +3,7 @@ import nunjucks from 'nunjucks';
 import type { Specter } from '../../specter/index.js';
 import type { EndpointRegistry, UrlParams } from '../../extensions/index.js';
 import { takeFlashes } from '../flash.js';
+import { routePath } from './guards.js';
 
 /**
  * Adds to the context of every rendered page. The extension layer contributes the sidebar's
@@ -50,7 +51,7 @@ async function baseContext(request: FastifyRequest, reply: FastifyReply, specter
   const user = request.user;
   // The session cookie lives at Path=/spc. Pages elsewhere (isolated extensions under /ext/, error
   // pages) must not touch the session: a Set-Cookie from them would replace the user's session.
-  const inSession = Boolean(request.session) && request.url.startsWith(String(specter.config.SPECTER_URL_PREFIX));
+  const inSession = Boolean(request.session) && routePath(request).startsWith(String(specter.config.SPECTER_URL_PREFIX));
   // The token is bound to the session secret; creating it here puts the secret in the session
   // cookie, so the very first form (login) already works.
   const csrfToken = inSession ? await reply.generateCsrf() : '';

@@ -9,9 +9,13 @@ interface LoginBody {
   next?: string;
 }
 
-/** Only same-app paths are followed after login, never another origin (`//evil`, `https:`). */
+/**
+ * Only same-app paths are followed after login, never another origin (`//evil`, `https:`). Only
+ * printable ASCII: a request's own URL always is (the browser percent-encodes it), and anything
+ * else (a decoded CR/LF, a non-Latin-1 character) cannot go into a Location header at all.
+ */
 export function safeNext(next: unknown, prefix: string): string {
-  if (typeof next !== 'string' || !next.startsWith(`${prefix}/`) || next.startsWith('//') || next.includes('\\')) return `${prefix}/`;
+  if (typeof next !== 'string' || !next.startsWith(`${prefix}/`) || next.startsWith('//') || next.includes('\\') || /[^\x21-\x7e]/.test(next)) return `${prefix}/`;
   return next;
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { createTestSpecter } from '../../../src/testing/index.js';
+import { createTestSpecter, TEST_DESCRIPTORS } from '../../../src/testing/index.js';
 import { ServiceAnnotationsStorage } from '../../../src/extensions/storage/index.js';
 import { exists, PLAIN_PAGE, readJson, SECRET_PAGE, storageFixtures, WALLET_DESCRIPTOR } from './helpers.js';
 
@@ -94,6 +94,34 @@ test('remove and delete data: confirmation names the files; after it the extensi
     assert.match((await client.get(SECRET_PAGE)).body, /\(nothing stored\)/, 'activated again, it starts empty');
 
     assert.equal((await client.get('/spc/plugins/nosuchext/purge')).statusCode, 404);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a purge never deletes a wallet whose definition file has the annotation file\'s name (wallet "x" + extension "y" vs wallet "x_y")', async () => {
+  const t = await createTestSpecter({ extensions: await storageFixtures() });
+  try {
+    await t.activate('admin', 'storage_plain');
+    const wallets = t.specter.walletManager;
+    const owner = await wallets.importDescriptor(WALLET_DESCRIPTOR, { name: 'Collide' });
+    // Slugified to "collide_storage_plain": Specter's annotation file name of wallet "collide".
+    const victim = await wallets.importDescriptor(TEST_DESCRIPTORS.multisig2of3, { name: 'Collide storage plain' });
+    assert.equal(victim.alias, `${owner.alias}_storage_plain`);
+    const other = await wallets.importDescriptor(TEST_DESCRIPTORS.multisig2of3.replace('sortedmulti(2,', 'sortedmulti(1,'), { name: 'Other' });
+    const annotations = await ServiceAnnotationsStorage.open({ walletsFolder: wallets.walletsFolder, walletAlias: other.alias, serviceId: 'storage_plain', store: t.specter.store });
+    await annotations.setAddrAnnotations(ADDR, { label: 'goes' });
+
+    const client = t.client();
+    const confirm = await client.get('/spc/plugins/storage_plain/purge');
+    assert.equal(confirm.statusCode, 200);
+    assert.doesNotMatch(confirm.body, new RegExp(`${victim.alias}\\.json`), 'the wallet definition is not offered for deletion');
+    const done = await client.post('/spc/plugins/storage_plain/purge', { confirm: 'yes' });
+    assert.equal(done.statusCode, 302, done.body);
+
+    assert.ok(await exists(victim.files.record), 'the other wallet\'s definition is still there');
+    assert.equal((await wallets.get(victim.alias)).name, 'Collide storage plain');
+    assert.equal(await exists(annotations.path), false, 'real annotation files still go');
   } finally {
     await t.close();
   }
