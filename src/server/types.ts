@@ -22,6 +22,8 @@ declare module 'fastify' {
 declare module '@fastify/secure-session' {
   interface SessionData {
     userId: string;
+    /** The user's session epoch at login (see session-user.ts). */
+    epoch: number;
     flashes: Array<{ message: string; category: string }>;
     _csrf: string;
   }

@@ -141,6 +141,14 @@ export class UserManager {
     this.secrets.delete(id);
   }
 
+  /** Ends every session of the user (logout, password change): their cookies stop being accepted. */
+  async endSessions(id: string): Promise<void> {
+    const record = this.users.find((u) => u.id === id);
+    if (!record) return;
+    record.session_epoch = (record.session_epoch ?? 0) + 1;
+    await this.save();
+  }
+
   /**
    * Sets a new password. The data key (user secret) never changes: it is re-wrapped. If the secret
    * is not in memory it is unwrapped with the current password first, so data stays readable.
@@ -158,8 +166,13 @@ export class UserManager {
       secret = (await unwrapUserSecret(record.encrypted_user_secret, currentPassword)).secret;
     }
     secret ??= generateUserSecret();
-    record.password = await hashPassword(newPassword);
-    record.encrypted_user_secret = await wrapUserSecret(secret, newPassword);
+    // Compute both before assigning: a concurrent change must never leave a hash and a wrapped
+    // secret that belong to different passwords.
+    const [password, wrapped] = await Promise.all([hashPassword(newPassword), wrapUserSecret(secret, newPassword)]);
+    record.password = password;
+    record.encrypted_user_secret = wrapped;
+    // Sessions opened with the old password end; the caller starts a fresh one for this browser.
+    record.session_epoch = (record.session_epoch ?? 0) + 1;
     this.secrets.set(id, secret);
     await this.save();
   }

@@ -21,6 +21,7 @@ const userRecordSchema = z.looseObject({
   encrypted_user_secret: secretSchema.nullable().optional(),
   services: z.array(z.string()).optional(),
   services_removed: z.array(z.string()).optional(),
+  session_epoch: z.number().int().nonnegative().optional(),
 });
 
 /** Validates users.json content, naming the file and the bad entry. */

@@ -20,6 +20,11 @@ export interface UserRecord {
   services: string[];
   /** Extension ids the user deactivated on purpose, so opt_out ones are not re-added. Ours, not Specter's. */
   services_removed?: string[];
+  /**
+   * Sessions carry the epoch they started in; bumping it (logout, password change) ends every
+   * session of the user, although session cookies are stateless. Ours, not Specter's.
+   */
+  session_epoch?: number;
   [extra: string]: unknown;
 }
 
@@ -40,6 +45,10 @@ export class User {
 
   get services(): readonly string[] {
     return this.record.services;
+  }
+
+  get sessionEpoch(): number {
+    return this.record.session_epoch ?? 0;
   }
 
   hasService(id: string): boolean {

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { flash, pushFlash } from '../flash.js';
+import { endSession } from '../session-user.js';
 
 /**
  * Route guards for extension authors, used as preHandlers:
@@ -30,6 +31,6 @@ export async function userSecretDecryptedRequired(request: FastifyRequest, reply
   if (specter.userManager.secretOf(request.user.id) !== undefined) return;
   // The next page is the login page, where no user (and no extension) can show it: store it directly.
   pushFlash(request, 'Log in again to unlock your encrypted plugin data.', 'info');
-  request.session.set('userId', undefined);
+  endSession(request);
   await reply.redirect(`${prefix}/auth/login?next=${encodeURIComponent(request.url)}`);
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Specter } from '../../specter/index.js';
 import { requestContext, type RequestContext, type User } from '../../managers/users/index.js';
+import { sessionUserId } from '../session-user.js';
 
 const contexts = new WeakMap<FastifyRequest, RequestContext>();
 
@@ -25,8 +26,10 @@ export function registerRequestContext(app: FastifyInstance, specter: Specter): 
 function resolveSessionUser(request: FastifyRequest, specter: Specter): User | undefined {
   if (specter.authMethod === 'none') return specter.userManager.admin;
   // Isolated-client routes never see the session (the cookie is scoped to /spc anyway).
-  const userId = request.session?.get('userId');
-  return userId ? specter.userManager.get(userId) : undefined;
+  const user = sessionUserId(request, (id) => specter.userManager.get(id));
+  // In "passwordonly" only the admin can log in; older sessions of other users do not count.
+  if (user && specter.authMethod === 'passwordonly' && user.id !== specter.userManager.admin.id) return undefined;
+  return user;
 }
 
 /** Sets the request's user after login or HTTP Basic auth, keeping the async context in step. */

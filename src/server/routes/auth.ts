@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RouteDeps } from './index.js';
 import { pushFlash } from '../flash.js';
 import { setRequestUser } from '../plugins/request-context.js';
+import { endSession, startSession } from '../session-user.js';
 
 interface LoginBody {
   username?: string;
@@ -58,12 +59,12 @@ export function registerAuthRoutes(app: FastifyInstance, { specter, endpoints }:
     const user = candidate && (await specter.userManager.authenticate(candidate.id, String(body.password ?? '')));
     if (!user) {
       specter.logger.warn({ username: body.username, ip: request.ip }, 'failed login');
-      request.session.set('userId', undefined);
+      endSession(request);
       pushFlash(request, specter.authMethod === 'passwordonly' ? 'Wrong password.' : 'Wrong username or password.', 'error');
       reply.code(401);
       return reply.render('auth/login.njk', renderLogin(request, next));
     }
-    request.session.set('userId', user.id);
+    startSession(request, user);
     setRequestUser(request, user);
     specter.logger.info({ user: user.id }, 'login');
     await notifyLogin(specter, user);
@@ -73,8 +74,12 @@ export function registerAuthRoutes(app: FastifyInstance, { specter, endpoints }:
   app.get(`${base}/logout`, async (_request, reply) => reply.render('auth/logout.njk'));
   app.post(`${base}/logout`, async (request, reply) => {
     const user = request.user;
-    if (user) specter.userManager.lock(user.id);
-    request.session.set('userId', undefined);
+    if (user) {
+      specter.userManager.lock(user.id);
+      // Logging out ends every session of this user, not only this browser's cookie.
+      await specter.userManager.endSessions(user.id);
+    }
+    endSession(request);
     setRequestUser(request, undefined);
     pushFlash(request, 'You have been logged out.', 'info');
     return reply.redirect(specter.authMethod === 'none' ? `${prefix}/` : endpoints.urlFor('auth_endpoint.login'));

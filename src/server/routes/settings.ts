@@ -4,6 +4,7 @@ import { AUTH_METHODS, type AuthMethod } from '../../managers/config/index.js';
 import { planAuthSwitch, applyAuthSwitch } from '../../specter/index.js';
 import { SpecterError, isSpecterError } from '../../errors/index.js';
 import { flash } from '../flash.js';
+import { startSession } from '../session-user.js';
 import { requireAdmin } from '../plugins/guards.js';
 
 export interface SettingsTab {
@@ -96,7 +97,7 @@ export function registerSettingsRoutes(app: FastifyInstance, { specter, endpoint
       return reply.redirect(`${base}/auth`);
     }
     // The admin set the password just now: keep them logged in, with the secret unlocked.
-    request.session.set('userId', specter.userManager.admin.id);
+    startSession(request, specter.userManager.admin);
     await flash(request, `Authentication is now "${method}".`, 'success');
     return reply.redirect(`${base}/auth`);
   });
@@ -112,6 +113,8 @@ export function registerSettingsRoutes(app: FastifyInstance, { specter, endpoint
       const ok = await specter.userManager.authenticate(user.id, body.current_password ?? '');
       if (!ok) throw new SpecterError('AUTH_FAILED', 'The current password is wrong.');
       await specter.userManager.setPassword(user.id, next);
+      // Other sessions of this user end with the old password; this browser stays logged in.
+      startSession(request, specter.userManager.require(user.id));
       await flash(request, 'Password changed.', 'success');
     } catch (err) {
       if (!isSpecterError(err)) throw err;

@@ -132,3 +132,33 @@ test('two concurrent "add user" requests for one name create one user', async ()
     await t.close();
   }
 });
+
+test('logout and a password change end the user\'s other sessions; passwordonly accepts only the admin', async () => {
+  const t = await createTestSpecter();
+  try {
+    await t.setAuth('usernamepassword', 'admin password');
+    await t.specter.userManager.addUser('carol', 'carol password');
+    const first = await t.login('carol password', 'carol');
+    const second = await t.login('carol password', 'carol');
+    assert.equal((await second.get('/spc/welcome/')).statusCode, 200);
+    await first.post('/spc/auth/logout');
+    assert.equal((await second.get('/spc/welcome/')).statusCode, 302, 'a copied or second cookie stops working after logout');
+
+    const a = await t.login('carol password', 'carol');
+    const b = await t.login('carol password', 'carol');
+    await a.get('/spc/settings/auth');
+    const changed = await a.post('/spc/settings/auth', { action: 'change_password', current_password: 'carol password', new_password: 'carol new pw', new_password_confirm: 'carol new pw' });
+    assert.equal(changed.statusCode, 302);
+    assert.equal((await a.get('/spc/welcome/')).statusCode, 200, 'the browser that changed it stays logged in');
+    assert.equal((await b.get('/spc/welcome/')).statusCode, 302, 'other sessions end with the old password');
+
+    const admin = await t.login('admin password', 'admin');
+    await admin.get('/spc/settings/auth');
+    await admin.post('/spc/settings/auth', { auth_method: 'passwordonly' });
+    assert.equal(t.specter.authMethod, 'passwordonly');
+    assert.equal((await a.get('/spc/welcome/')).statusCode, 302, 'a non-admin session is not accepted in passwordonly');
+    assert.equal((await admin.get('/spc/welcome/')).statusCode, 200);
+  } finally {
+    await t.close();
+  }
+});
