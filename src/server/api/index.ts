@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Specter } from '../../specter/index.js';
 import type { User } from '../../managers/users/index.js';
 import { verifyPassword } from '../../persistence/index.js';
-import { SpecterError } from '../../errors/index.js';
+import { SpecterError, isSpecterError } from '../../errors/index.js';
+import { FailureLimiter } from '../plugins/failure-limiter.js';
 import { setRequestUser } from '../plugins/request-context.js';
 import { registerExtensionApi } from '../extensions/api.js';
 import { registerExtensionDataApi } from './extension-data.js';
@@ -61,6 +62,8 @@ export function isCrossSiteBrowserRequest(request: FastifyRequest): boolean {
 }
 
 export async function registerApi(app: FastifyInstance, specter: Specter): Promise<void> {
+  // Password guessing over HTTP Basic is throttled like the login form.
+  const limiter = new FailureLimiter(Number(specter.config.LOGIN_RATE_LIMIT));
   await app.register(async (api) => {
     api.addHook('onRequest', async (request, reply) => {
       if (request.routeOptions.config?.public) return;
@@ -69,9 +72,13 @@ export async function registerApi(app: FastifyInstance, specter: Specter): Promi
           hint: 'Call the API from a script or the command line (curl), not from a web page.',
         });
       }
+      if (limiter.blocked(request.ip)) {
+        throw new SpecterError('RATE_LIMITED', 'Too many failed API logins from this address.', { hint: 'Wait a minute, then check the credentials.' });
+      }
       try {
         setRequestUser(request, await authenticateBasic(request, specter));
       } catch (err) {
+        if (isSpecterError(err, 'AUTH_FAILED')) limiter.fail(request.ip);
         reply.header('WWW-Authenticate', 'Basic realm="Specter TS", charset="UTF-8"');
         throw err;
       }

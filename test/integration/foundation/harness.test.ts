@@ -29,3 +29,23 @@ test('login attempts are rate limited per client', async () => {
     await t.close();
   }
 });
+
+test('failed HTTP Basic logins on the API are throttled; correct ones are not', async () => {
+  const t = await createTestSpecter({ config: { LOGIN_RATE_LIMIT: 3 } });
+  try {
+    await t.setAuth('passwordonly', 'api password');
+    const basic = (pw: string) => ({ authorization: `Basic ${Buffer.from(`admin:${pw}`).toString('base64')}` });
+    for (let i = 0; i < 5; i++) {
+      const ok = await t.app.inject({ method: 'GET', url: '/api/v1/extensions', headers: basic('api password') });
+      assert.equal(ok.statusCode, 200, 'successful calls do not count');
+    }
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++) codes.push((await t.app.inject({ method: 'GET', url: '/api/v1/extensions', headers: basic('guess') })).statusCode);
+    assert.deepEqual(codes, [401, 401, 401, 429]);
+    const after = await t.app.inject({ method: 'GET', url: '/api/v1/extensions', headers: basic('api password') });
+    assert.equal(after.statusCode, 429, 'the address waits for the window');
+    assert.equal(after.json().error.code, 'SPECTER_ERR_RATE_LIMITED');
+  } finally {
+    await t.close();
+  }
+});
