@@ -6,24 +6,28 @@ import { SpecterError, type ErrorKey } from '../../errors/index.js';
 
 export const MAX_NAME_LENGTH = 100;
 
-/** "My Coldcard #2" → "my_coldcard_2". Empty results fall back to `fallback`. */
+/**
+ * "My Coldcard #2" → "my-coldcard-2". Empty results fall back to `fallback`. Aliases never contain
+ * "_": wallet files share a folder with `<alias>_addresses.json` and the extensions' annotation
+ * files `<alias>_<extension id>.json` (the seed's name), so an alias with "_" could collide.
+ */
 export function slugify(name: string, fallback: string): string {
   const slug = name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
     .slice(0, 60);
   return slug || fallback;
 }
 
-/** First of slug, slug_1, slug_2… for which `taken` is false. */
+/** First of slug, slug-1, slug-2… for which `taken` is false. */
 export function uniqueAlias(name: string, fallback: string, taken: (alias: string) => boolean): string {
   const base = slugify(name, fallback);
   if (!taken(base)) return base;
   for (let i = 1; ; i++) {
-    const candidate = `${base}_${i}`;
+    const candidate = `${base}-${i}`;
     if (!taken(candidate)) return candidate;
   }
 }
@@ -48,5 +52,5 @@ export function validateName(name: unknown, what: string, errorKey: ErrorKey): s
 
 /** Aliases come from URLs too: only what slugify can produce, so they are safe as file names. */
 export function isValidAlias(alias: unknown): alias is string {
-  return typeof alias === 'string' && /^[a-z0-9][a-z0-9_]{0,80}$/.test(alias);
+  return typeof alias === 'string' && /^[a-z0-9][a-z0-9-]{0,80}$/.test(alias);
 }

@@ -99,15 +99,16 @@ test('remove and delete data: confirmation names the files; after it the extensi
   }
 });
 
-test('a purge never deletes a wallet whose definition file has the annotation file\'s name (wallet "x" + extension "y" vs wallet "x_y")', async () => {
+test('a purge never deletes another wallet\'s files (wallet "x" + extension "y" vs wallet "x y")', async () => {
   const t = await createTestSpecter({ extensions: await storageFixtures() });
   try {
     await t.activate('admin', 'storage_plain');
     const wallets = t.specter.walletManager;
     const owner = await wallets.importDescriptor(WALLET_DESCRIPTOR, { name: 'Collide' });
-    // Slugified to "collide_storage_plain": Specter's annotation file name of wallet "collide".
+    // With "_" this would be "collide_storage_plain", the annotation file name of wallet "collide";
+    // aliases never contain "_", so the two can no longer meet.
     const victim = await wallets.importDescriptor(TEST_DESCRIPTORS.multisig2of3, { name: 'Collide storage plain' });
-    assert.equal(victim.alias, `${owner.alias}_storage_plain`);
+    assert.equal(victim.alias, `${owner.alias}-storage-plain`);
     const other = await wallets.importDescriptor(TEST_DESCRIPTORS.multisig2of3.replace('sortedmulti(2,', 'sortedmulti(1,'), { name: 'Other' });
     const annotations = await ServiceAnnotationsStorage.open({ walletsFolder: wallets.walletsFolder, walletAlias: other.alias, serviceId: 'storage_plain', store: t.specter.store });
     await annotations.setAddrAnnotations(ADDR, { label: 'goes' });

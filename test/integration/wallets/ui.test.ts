@@ -38,7 +38,7 @@ test('add a device by pasting keys; bad input shows a clear error and saves noth
 
     const ok = await client.post('/spc/devices/new', { name: 'My Coldcard', type: 'coldcard', keys: `${KEY.abandon}\n${KEY_84}` });
     assert.equal(ok.statusCode, 302);
-    assert.equal(ok.headers.location, '/spc/devices/my_coldcard/');
+    assert.equal(ok.headers.location, '/spc/devices/my-coldcard/');
     const page = await client.follow(ok);
     assert.match(flashes(page).join(), /Device "My Coldcard" added with 2 keys/);
     assert.match(page.body, /m\/48h\/0h\/0h\/2h/);
@@ -49,7 +49,7 @@ test('add a device by pasting keys; bad input shows a clear error and saves noth
     const dup = await client.post('/spc/devices/new', { name: 'my coldcard', type: 'trezor', keys: KEY.legal });
     assert.equal(dup.statusCode, 400);
     assert.match(errorOf(dup), /already exists/);
-    assert.match((await client.get('/spc/devices/')).body, /data-device="my_coldcard"[\s\S]*My Coldcard[\s\S]*2 keys/);
+    assert.match((await client.get('/spc/devices/')).body, /data-device="my-coldcard"[\s\S]*My Coldcard[\s\S]*2 keys/);
   } finally {
     await t.close();
   }
@@ -185,7 +185,7 @@ test('import from a descriptor and from a Specter backup; export backup and desc
     // Back in as a backup under another name (a new wallet; the device exists already).
     const again = await client.post('/spc/wallets/new/import', { name: 'From backup', data: JSON.stringify({ ...backup }) });
     assert.equal(again.statusCode, 302, errorOf(again));
-    const w = await t.specter.walletManager.get('from_backup');
+    const w = await t.specter.walletManager.get('from-backup');
     assert.equal(w.descriptor.receiveDescriptor, backup.descriptor);
 
     // Testnet key into a mainnet descriptor context: refused with the network named.

@@ -85,21 +85,21 @@ describe('DeviceManager', () => {
 
   it('creates, lists, renames, adds keys and removes devices in one file each', async () => {
     const d = await env.devices.create('My Coldcard #1', 'coldcard', COLDCARD_EXPORT);
-    assert.equal(d.alias, 'my_coldcard_1');
-    const onDisk = JSON.parse(await readFile(path.join(env.dir, 'devices', 'my_coldcard_1.json'), 'utf8'));
+    assert.equal(d.alias, 'my-coldcard-1');
+    const onDisk = JSON.parse(await readFile(path.join(env.dir, 'devices', 'my-coldcard-1.json'), 'utf8'));
     assert.deepEqual(Object.keys(onDisk).sort(), ['alias', 'keys', 'name', 'type']);
     assert.equal(onDisk.keys[2].xpub, BIP84.xpub);
     const twin = await env.devices.create('My Coldcard 1', 'trezor', keyText(MULTISIG_KEYS.legal));
-    assert.equal(twin.alias, 'my_coldcard_1_1');
-    assert.deepEqual((await env.devices.list()).map((x) => x.alias).sort(), ['my_coldcard_1', 'my_coldcard_1_1']);
-    const renamed = await env.devices.rename('my_coldcard_1', 'Vault');
-    assert.equal(renamed.alias, 'my_coldcard_1');
-    assert.equal((await env.devices.get('my_coldcard_1')).name, 'Vault');
-    const more = await env.devices.addKeys('my_coldcard_1_1', TPUB_84);
+    assert.equal(twin.alias, 'my-coldcard-1-1');
+    assert.deepEqual((await env.devices.list()).map((x) => x.alias).sort(), ['my-coldcard-1', 'my-coldcard-1-1']);
+    const renamed = await env.devices.rename('my-coldcard-1', 'Vault');
+    assert.equal(renamed.alias, 'my-coldcard-1');
+    assert.equal((await env.devices.get('my-coldcard-1')).name, 'Vault');
+    const more = await env.devices.addKeys('my-coldcard-1-1', TPUB_84);
     assert.equal(more.keys.length, 2);
-    await rejectsWith(env.devices.addKeys('my_coldcard_1_1', keyText(MULTISIG_KEYS.legal)), 'DEVICE_INVALID', /duplicate of a key the device already has/);
-    await env.devices.remove('my_coldcard_1');
-    await rejectsWith(env.devices.get('my_coldcard_1'), 'DEVICE_NOT_FOUND', /There is no device "my_coldcard_1"/);
+    await rejectsWith(env.devices.addKeys('my-coldcard-1-1', keyText(MULTISIG_KEYS.legal)), 'DEVICE_INVALID', /duplicate of a key the device already has/);
+    await env.devices.remove('my-coldcard-1');
+    await rejectsWith(env.devices.get('my-coldcard-1'), 'DEVICE_NOT_FOUND', /There is no device "my-coldcard-1"/);
     assert.equal((await env.devices.list()).length, 1);
   });
 

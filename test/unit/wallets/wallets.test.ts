@@ -20,15 +20,15 @@ describe('WalletManager', () => {
 
   it('creates a single-sig wallet from a device key and stores the documented files', async () => {
     const w = await env.wallets.createSingleSig({ name: 'Hot Wallet', device: 'abandon' });
-    assert.equal(w.alias, 'hot_wallet');
+    assert.equal(w.alias, 'hot-wallet');
     assert.equal(w.descriptor.scriptType, 'wpkh');
     assert.equal(await w.getAddress(0), BIP84.receive[0]);
-    const record = JSON.parse(await readFile(path.join(env.dir, 'wallets', 'hot_wallet.json'), 'utf8'));
+    const record = JSON.parse(await readFile(path.join(env.dir, 'wallets', 'hot-wallet.json'), 'utf8'));
     assert.deepEqual(Object.keys(record).sort(), ['address_index', 'alias', 'blockheight', 'change_index', 'change_keypool', 'descriptor', 'devices', 'keypool', 'name', 'network']);
     assert.equal(record.keypool, GAP_LIMIT);
     assert.deepEqual(record.devices, ['abandon']);
     assert.match(record.descriptor, /\/<0;1>\/\*\)#[a-z0-9]{8}$/);
-    const addresses = JSON.parse(await readFile(path.join(env.dir, 'wallets', 'hot_wallet_addresses.json'), 'utf8'));
+    const addresses = JSON.parse(await readFile(path.join(env.dir, 'wallets', 'hot-wallet_addresses.json'), 'utf8'));
     assert.equal(addresses.receive.length, GAP_LIMIT);
     assert.equal(addresses.change.length, GAP_LIMIT);
     assert.deepEqual(addresses.receive[0], { index: 0, address: BIP84.receive[0], label: null, used: false, service_id: null });
@@ -119,7 +119,7 @@ describe('WalletManager', () => {
     await rejectsWith(mainOnly.importDescriptor(`wpkh(${TPUB_84}/<0;1>/*)`, { name: 'T' }), 'KEY_NETWORK_MISMATCH', /testnet\/signet\/regtest key, but mainnet is required/);
     await rejectsWith(env.wallets.createMultisig({ name: 'Mix', threshold: 1, devices: ['abandon', 'testnet'], scriptType: 'wsh' }), 'DEVICE_KEY_NOT_FOUND', /"Testnet" has no key for wsh/);
     // duplicate device keys in one multisig
-    await rejectsWith(env.wallets.createMultisig({ name: 'Dup', threshold: 2, devices: ['abandon', 'legal', 'abandon_copy'] }), 'DESCRIPTOR_POLICY', /"Abandon" and "Abandon copy" hold the same key/);
+    await rejectsWith(env.wallets.createMultisig({ name: 'Dup', threshold: 2, devices: ['abandon', 'legal', 'abandon-copy'] }), 'DESCRIPTOR_POLICY', /"Abandon" and "Abandon copy" hold the same key/);
     await rejectsWith(env.wallets.createMultisig({ name: 'Dup', threshold: 2, devices: ['abandon', 'legal', 'abandon'] }), 'DESCRIPTOR_POLICY', /selected twice/);
     await rejectsWith(env.wallets.importDescriptor(`wsh(sortedmulti(1,${MULTISIG_KEY_TEXTS[0]}/<0;1>/*,${MULTISIG_KEY_TEXTS[0]}/<0;1>/*))`, { name: 'Dup' }), 'DESCRIPTOR_POLICY', /same key/);
     // policy
