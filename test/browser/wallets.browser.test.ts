@@ -76,10 +76,10 @@ test('devices, a 2-of-3 wallet, receive, plugin association with annotations, re
   await page.getByRole('button', { name: 'Activate Notes' }).click();
   await page.getByText('"Notes" is now active.').waitFor();
   const notes = t.specter.extensionManager.get('notes')!;
-  const [reserved] = await notes.reserveAddresses('cold_storage', { numAddresses: 1, annotations: { order: 'A-1001', customer: 'Alice' } });
+  const [reserved] = await notes.reserveAddresses('cold-storage', { numAddresses: 1, annotations: { order: 'A-1001', customer: 'Alice' } });
 
   // Addresses tab: the reserved address shows the plugin's icon and name.
-  await page.goto(`${base}/spc/wallets/cold_storage/addresses/`);
+  await page.goto(`${base}/spc/wallets/cold-storage/addresses/`);
   const row = page.locator('tr', { has: page.getByRole('link', { name: reserved! }) });
   await row.locator('[data-service="notes"] img').waitFor();
   assert.match((await row.textContent())!, /Notes\s*Reserved for Notes/);
@@ -97,7 +97,7 @@ test('devices, a 2-of-3 wallet, receive, plugin association with annotations, re
   await page.getByRole('heading', { name: 'Associate with a plugin' }).waitFor();
 
   // Associate another address by hand with the active plugin.
-  await page.goto(`${base}/spc/wallets/cold_storage/addresses/`);
+  await page.goto(`${base}/spc/wallets/cold-storage/addresses/`);
   const third = page.locator('tr[data-index="3"] a.addr');
   const thirdAddress = (await third.textContent())!.trim();
   await third.click();
@@ -105,15 +105,15 @@ test('devices, a 2-of-3 wallet, receive, plugin association with annotations, re
   await page.getByRole('button', { name: 'Associate' }).click();
   await page.getByText('Address associated with Notes.').waitFor();
   await maybeScreenshot(page, 'wallets-address-associated');
-  const wallet = await t.specter.walletManager.get('cold_storage');
+  const wallet = await t.specter.walletManager.get('cold-storage');
   assert.equal(wallet.getAddressInfo(thirdAddress).serviceId, 'notes');
 
   // Phone width: the same pages stay usable (menu drawer, stacked address rows).
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(`${base}/spc/wallets/cold_storage/receive/`);
+  await page.goto(`${base}/spc/wallets/cold-storage/receive/`);
   await qr.waitFor();
   await maybeScreenshot(page, 'wallets-receive-phone');
-  await page.goto(`${base}/spc/wallets/cold_storage/addresses/`);
+  await page.goto(`${base}/spc/wallets/cold-storage/addresses/`);
   await page.locator('tr[data-index="3"] [data-service="notes"]').waitFor();
   await maybeScreenshot(page, 'wallets-addresses-phone');
   await page.setViewportSize({ width: 1280, height: 900 });
