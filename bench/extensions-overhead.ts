@@ -57,7 +57,7 @@ async function machineryMicroseconds(folders: string[]): Promise<number> {
     const callbacks = t.specter.extensionManager.callbacks;
     const request = { user: t.specter.userManager.admin, url: '/spc/welcome/' } as never;
     const once = async () => {
-      await callbacks.execute('flask_before_request', request);
+      await callbacks.fire('flask_before_request', request);
       const context = { sidebar: { plugins: [] }, inject: { head: [], body_top: [], body_bottom: [] } };
       for (const contribute of t.app.viewContributors) await contribute(request, context, {});
     };

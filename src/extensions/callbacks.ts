@@ -128,6 +128,42 @@ export class CallbackRegistry {
     return this.executeWith({}, id, ...args);
   }
 
+  /**
+   * Fires a collect callback whose results nobody reads (the per-request `flask_before_request`),
+   * without creating a promise unless an extension's handler returns one: then the rest waits for
+   * it, in order. Returns undefined, or a promise when something was asynchronous.
+   */
+  fire(id: string, ...args: unknown[]): Promise<void> | undefined {
+    const where = `callback:${id}`;
+    const method = `callback_${id}`;
+    if (this.#definition(id).style !== 'collect') {
+      throw new SpecterError('EXT_UNKNOWN_CALLBACK', `Callback "${id}" is a middleware callback; use middleware().`);
+    }
+    const targets = this.handlersFor(id);
+    for (let i = 0; i < targets.length; i++) {
+      const ext = targets[i]!;
+      try {
+        const returned = ((ext as unknown as Record<string, Method>)[method]!).call(ext, ...args);
+        if (isThenable(returned)) {
+          // Continue asynchronously from here, keeping the order.
+          return (async () => {
+            try {
+              await returned;
+              this.health.recordSuccess(ext.id);
+            } catch (err) {
+              this.health.recordFailure(ext.id, where, err);
+            }
+            await this.executeWith({ filter: (e) => targets.indexOf(e) > i }, id, ...args);
+          })();
+        }
+        this.health.recordSuccess(ext.id);
+      } catch (err) {
+        this.health.recordFailure(ext.id, where, err);
+      }
+    }
+    return undefined;
+  }
+
   async executeWith(options: ExecuteOptions, id: string, ...args: unknown[]): Promise<unknown> {
     const def = this.#definition(id);
     const method = `callback_${id}`;

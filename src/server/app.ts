@@ -98,8 +98,10 @@ export async function buildApp(specter: Specter, options: BuildAppOptions = {}):
   registerErrorHandling(app, specter);
   // The seed's `flask_before_request`: every request, static files included, after user resolution.
   const callbacks = specter.extensionManager.callbacks;
-  app.addHook('onRequest', async (request) => {
-    await callbacks.execute('flask_before_request', request);
+  app.addHook('onRequest', (request, _reply, done) => {
+    const pending = callbacks.fire('flask_before_request', request);
+    if (pending) pending.then(() => done(), done);
+    else done();
   });
   await registerCoreRoutes(app, { specter, endpoints });
   registerPluginRoutes(app, specter);

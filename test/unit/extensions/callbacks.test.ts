@@ -40,6 +40,33 @@ describe('CallbackRegistry', () => {
     assert.equal(health.errors('c')[0]!.message, 'c broke');
   });
 
+  it('fire: synchronous handlers need no promise; an async one is awaited and the rest run after it, in order', async () => {
+    const { registry, health } = setup();
+    const calls: string[] = [];
+    registry.setExtensions([
+      ext('a', { callback_flask_before_request: () => { calls.push('a'); } }),
+      ext('b', { callback_flask_before_request: () => { calls.push('b'); throw new Error('b broke'); } }),
+    ]);
+    assert.equal(registry.fire('flask_before_request', {}), undefined, 'all synchronous: no promise');
+    assert.deepEqual(calls, ['a', 'b']);
+    assert.equal(health.totalFailures('b'), 1);
+
+    calls.length = 0;
+    registry.setExtensions([
+      ext('a', { callback_flask_before_request: () => { calls.push('a'); } }),
+      ext('b', { callback_flask_before_request: async () => { await new Promise((r) => setTimeout(r, 5)); calls.push('b'); } }),
+      ext('c', { callback_flask_before_request: () => { calls.push('c'); } }),
+      ext('d', { callback_flask_before_request: async () => { throw new Error('d broke'); } }),
+    ]);
+    const pending = registry.fire('flask_before_request', {});
+    assert.ok(pending instanceof Promise);
+    assert.deepEqual(calls, ['a'], 'the rest waits for b');
+    await pending;
+    assert.deepEqual(calls, ['a', 'b', 'c']);
+    assert.equal(health.totalFailures('d'), 1);
+    assert.throws(() => registry.fire('adjust_view_model', {}), /middleware/);
+  });
+
   it('middleware: threads the value; a null return keeps the previous value with a warning', async () => {
     const { registry, cap } = setup();
     registry.setExtensions([
