@@ -4,7 +4,7 @@
  * the bitcoinerlab cross-check apply to built descriptors too.
  */
 import { SpecterError } from '../errors/index.js';
-import { parseDescriptor, withChecksum } from './descriptor.js';
+import { parseDescriptor, withChecksum, wrapScript } from './descriptor.js';
 import { parseKeyWithOrigin, type KeyWithOrigin } from './key-text.js';
 import { MULTISIG_SCRIPT_TYPES, SINGLE_SIG_SCRIPT_TYPES, type MultisigScriptType, type ScriptType, type SingleSigScriptType } from './keys.js';
 import type { NetworkName } from './networks.js';
@@ -28,18 +28,6 @@ function resolveKey(input: KeyInput, where: string, network?: NetworkName): KeyW
   return parseKeyWithOrigin(`${origin ? formatKeyOrigin(origin) : ''}${input.xpub}`, { where, network });
 }
 
-function wrap(scriptType: ScriptType, inner: string): string {
-  switch (scriptType) {
-    case 'wpkh': return `wpkh(${inner})`;
-    case 'pkh': return `pkh(${inner})`;
-    case 'tr': return `tr(${inner})`;
-    case 'sh-wpkh': return `sh(wpkh(${inner}))`;
-    case 'wsh': return `wsh(${inner})`;
-    case 'sh-wsh': return `sh(wsh(${inner}))`;
-    case 'sh': return `sh(${inner})`;
-  }
-}
-
 /** A SLIP-132 key says which script type it was exported for; refuse a contradicting request. */
 function checkImpliedType(k: KeyWithOrigin, scriptType: ScriptType, where: string): void {
   const implied = k.key.scriptType;
@@ -58,7 +46,7 @@ export function singleSigDescriptor(scriptType: SingleSigScriptType, key: KeyInp
   }
   const k = resolveKey(key, 'The key', options.network);
   checkImpliedType(k, scriptType, 'The key');
-  const body = wrap(scriptType, `${k.origin ? formatKeyOrigin(k.origin) : ''}${k.key.xpub}/<0;1>/*`);
+  const body = wrapScript(scriptType, `${k.origin ? formatKeyOrigin(k.origin) : ''}${k.key.xpub}/<0;1>/*`);
   return parseDescriptor(withChecksum(body), options).descriptor;
 }
 
@@ -96,6 +84,6 @@ export function multisigDescriptor(spec: MultisigSpec): string {
     checkImpliedType(k, scriptType, where);
     return `${k.origin ? formatKeyOrigin(k.origin) : ''}${k.key.xpub}/<0;1>/*`;
   });
-  const body = wrap(scriptType, `${spec.sorted === false ? 'multi' : 'sortedmulti'}(${spec.threshold},${parts.join(',')})`);
+  const body = wrapScript(scriptType, `${spec.sorted === false ? 'multi' : 'sortedmulti'}(${spec.threshold},${parts.join(',')})`);
   return parseDescriptor(withChecksum(body), { network: spec.network }).descriptor;
 }

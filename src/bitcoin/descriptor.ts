@@ -150,7 +150,12 @@ function formatBody(syntax: { scriptType: ScriptType; threshold: number; sorted:
     return formatKeyHead(k) + steps;
   });
   const inner = syntax.multisig ? `${syntax.sorted ? 'sortedmulti' : 'multi'}(${syntax.threshold},${keyText.join(',')})` : keyText[0]!;
-  switch (syntax.scriptType) {
+  return wrapScript(syntax.scriptType, inner);
+}
+
+/** A script type's wrapper around its inner expression: `wsh(…)`, `sh(wpkh(…))`, … */
+export function wrapScript(scriptType: ScriptType, inner: string): string {
+  switch (scriptType) {
     case 'wpkh': return `wpkh(${inner})`;
     case 'pkh': return `pkh(${inner})`;
     case 'tr': return `tr(${inner})`;

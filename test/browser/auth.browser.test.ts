@@ -1,30 +1,22 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { createTestSpecter, type TestSpecter } from '../../src/testing/index.js';
-import { chromiumAvailable, openBrowser, maybeScreenshot, type BrowserSession } from '../helpers/browser.js';
+import { maybeScreenshot, skipWithoutChromium, startBrowserApp, type BrowserApp } from '../helpers/browser.js';
 
-const skip = chromiumAvailable() ? false : 'Debian chromium is not installed (.ci/run installs it)';
-let t: TestSpecter;
-let browser: BrowserSession;
-let base: string;
+const skip = skipWithoutChromium();
+let app: BrowserApp;
 
 before(async () => {
   if (skip) return;
-  t = await createTestSpecter();
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  browser = await openBrowser();
+  app = await startBrowserApp();
 });
 after(async () => {
   if (skip) return;
-  await browser.close();
-  await t.close();
+  await app.close();
 });
 
 test('fresh folder → passwordonly → log out → wrong password refused → log in → welcome', { skip }, async () => {
-  const { page } = browser;
-  await page.goto(`${base}/`);
+  const { page } = app.browser;
+  await page.goto(`${app.base}/`);
   await page.getByRole('heading', { name: 'Welcome to Specter TS' }).waitFor();
   await maybeScreenshot(page, 'welcome');
 
@@ -36,7 +28,7 @@ test('fresh folder → passwordonly → log out → wrong password refused → l
   await maybeScreenshot(page, 'settings-auth');
   await page.getByRole('button', { name: 'Save' }).first().click();
   await page.getByText('Authentication is now "passwordonly".').waitFor();
-  assert.equal(t.specter.authMethod, 'passwordonly');
+  assert.equal(app.t.specter.authMethod, 'passwordonly');
 
   await page.getByRole('button', { name: /Log out/ }).click();
   await page.getByRole('heading', { name: 'Log in' }).waitFor();
@@ -46,14 +38,14 @@ test('fresh folder → passwordonly → log out → wrong password refused → l
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByText('Wrong password.').waitFor();
   await maybeScreenshot(page, 'login-wrong');
-  await page.goto(`${base}/spc/welcome/`);
+  await page.goto(`${app.base}/spc/welcome/`);
   assert.match(page.url(), /\/spc\/auth\/login\?next=/, 'no session after a wrong password');
 
   await page.getByLabel('Password').fill('browser secret');
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('heading', { name: 'Welcome to Specter TS' }).waitFor();
   assert.match(page.url(), /\/spc\/welcome\/$/);
-  const cookies = await browser.context.cookies(`${base}/spc/`);
+  const cookies = await app.browser.context.cookies(`${app.base}/spc/`);
   const session = cookies.find((c) => c.name === 'specter_session');
   assert.ok(session, 'a session cookie exists');
   assert.equal(session.path, '/spc');

@@ -1,46 +1,37 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { createTestSpecter, type TestSpecter } from '../../src/testing/index.js';
-import { chromiumAvailable, openBrowser, maybeScreenshot, type BrowserSession } from '../helpers/browser.js';
+import { maybeScreenshot, skipWithoutChromium, startBrowserApp, type BrowserApp } from '../helpers/browser.js';
 
-const skip = chromiumAvailable() ? false : 'Debian chromium is not installed (.ci/run installs it)';
-let t: TestSpecter;
-let browser: BrowserSession;
-let base: string;
+const skip = skipWithoutChromium();
+let app: BrowserApp;
 const consoleLines: string[] = [];
 
 before(async () => {
   if (skip) return;
   // The built-ins are alpha; TestConfig's threshold is beta.
-  t = await createTestSpecter({ config: { SERVICES_DEVSTATUS_THRESHOLD: 'alpha' } });
-  await t.setAuth('passwordonly', 'pw123456');
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  browser = await openBrowser();
-  browser.page.on('console', (msg) => consoleLines.push(`${msg.type()}: ${msg.text()}`));
+  app = await startBrowserApp({ config: { SERVICES_DEVSTATUS_THRESHOLD: 'alpha' } }, (t) => t.setAuth('passwordonly', 'pw123456'));
+  app.browser.page.on('console', (msg) => consoleLines.push(`${msg.type()}: ${msg.text()}`));
 });
 after(async () => {
   if (skip) return;
-  await browser.close();
-  await t.close();
+  await app.close();
 });
 
 test('log in → activate devhelp and notifications → a core flash lands in the notification centre → devhelp lists every extension', { skip }, async () => {
-  const { page } = browser;
-  await page.goto(`${base}/spc/auth/login`);
+  const { page } = app.browser;
+  await page.goto(`${app.base}/spc/auth/login`);
   await page.getByLabel('Password').fill('pw123456');
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('heading', { name: 'Welcome to Specter TS' }).waitFor();
 
-  await page.goto(`${base}/spc/plugins/choose`);
+  await page.goto(`${app.base}/spc/plugins/choose`);
   await page.getByRole('button', { name: 'Activate Developer help' }).click();
   await page.getByText('"Developer help" is now active.').waitFor();
   await page.getByRole('button', { name: 'Activate Notifications' }).click();
   // From now on flashes are notifications: this one already shows as a toast.
   await page.locator('.spcn-toast', { hasText: '"Notifications" is now active.' }).waitFor();
   assert.equal(await page.locator('.flash', { hasText: 'is now active' }).count(), 0, 'no core banner for it');
-  const admin = t.specter.userManager.admin;
+  const admin = app.t.specter.userManager.admin;
   assert.ok(admin.hasService('devhelp') && admin.hasService('notifications'));
   await maybeScreenshot(page, 'builtin-choose-plugins');
 
@@ -61,7 +52,7 @@ test('log in → activate devhelp and notifications → a core flash lands in th
 
   // Live: a notification created on the server pops up on the open page.
   await page.locator('html[data-spcn-live="1"]').waitFor();
-  await t.specter.extensionManager.callbacks.execute('create_and_show_notification', 'Backup finished', { body: 'Pushed over server-sent events.', category: 'success', userId: admin.id });
+  await app.t.specter.extensionManager.callbacks.execute('create_and_show_notification', 'Backup finished', { body: 'Pushed over server-sent events.', category: 'success', userId: admin.id });
   const live = page.locator('.spcn-toast', { hasText: 'Backup finished' });
   await live.waitFor();
   await page.locator('#spcn-count', { hasText: '3' }).waitFor();
@@ -73,7 +64,7 @@ test('log in → activate devhelp and notifications → a core flash lands in th
   await page.locator('#spcn-count', { hasText: '1' }).waitFor();
   await maybeScreenshot(page, 'builtin-notification-centre-read');
 
-  await page.goto(`${base}/spc/ext/notifications/settings`);
+  await page.goto(`${app.base}/spc/ext/notifications/settings`);
   await page.getByLabel(/Show messages .* as toasts/).waitFor();
   assert.equal(await page.locator('.tab.active').textContent(), 'Notifications');
   await maybeScreenshot(page, 'builtin-notification-settings');
@@ -81,7 +72,7 @@ test('log in → activate devhelp and notifications → a core flash lands in th
   // Devhelp: the registry lists every discovered extension with its status.
   await page.getByRole('link', { name: 'Developer help' }).click();
   await page.getByRole('heading', { name: 'Extension registry' }).waitFor();
-  const statuses = t.statuses();
+  const statuses = app.t.statuses();
   const rows = page.locator('#dh-extensions tbody tr');
   assert.equal(await rows.count(), statuses.length);
   for (const s of statuses) {

@@ -1,33 +1,24 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { createTestSpecter, type TestSpecter } from '../../src/testing/index.js';
-import { chromiumAvailable, openBrowser, maybeScreenshot, type BrowserSession } from '../helpers/browser.js';
+import { maybeScreenshot, skipWithoutChromium, startBrowserApp, type BrowserApp } from '../helpers/browser.js';
 import { MULTISIG_KEY_TEXTS } from '../unit/bitcoin/fixtures.js';
 
-const skip = chromiumAvailable() ? false : 'Debian chromium is not installed (.ci/run installs it)';
-let t: TestSpecter;
-let browser: BrowserSession;
-let base: string;
+const skip = skipWithoutChromium();
+let app: BrowserApp;
 
 before(async () => {
   if (skip) return;
-  t = await createTestSpecter();
-  await t.setAuth('passwordonly', 'wallet test pw');
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  browser = await openBrowser();
+  app = await startBrowserApp({}, (t) => t.setAuth('passwordonly', 'wallet test pw'));
 });
 after(async () => {
   if (skip) return;
-  await browser.close();
-  await t.close();
+  await app.close();
 });
 
 test('devices, a 2-of-3 wallet, receive, plugin association with annotations, release', { skip }, async () => {
-  const { page } = browser;
+  const { page } = app.browser;
   await page.setViewportSize({ width: 1280, height: 900 });
-  await page.goto(`${base}/spc/auth/login`);
+  await page.goto(`${app.base}/spc/auth/login`);
   await page.getByLabel('Password').fill('wallet test pw');
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('heading', { name: 'Welcome to Specter TS' }).waitFor();
@@ -75,11 +66,11 @@ test('devices, a 2-of-3 wallet, receive, plugin association with annotations, re
   await page.getByRole('link', { name: '+ Choose plugins' }).click();
   await page.getByRole('button', { name: 'Activate Notes' }).click();
   await page.getByText('"Notes" is now active.').waitFor();
-  const notes = t.specter.extensionManager.get('notes')!;
+  const notes = app.t.specter.extensionManager.get('notes')!;
   const [reserved] = await notes.reserveAddresses('cold-storage', { numAddresses: 1, annotations: { order: 'A-1001', customer: 'Alice' } });
 
   // Addresses tab: the reserved address shows the plugin's icon and name.
-  await page.goto(`${base}/spc/wallets/cold-storage/addresses/`);
+  await page.goto(`${app.base}/spc/wallets/cold-storage/addresses/`);
   const row = page.locator('tr', { has: page.getByRole('link', { name: reserved! }) });
   await row.locator('[data-service="notes"] img').waitFor();
   assert.match((await row.textContent())!, /Notes\s*Reserved for Notes/);
@@ -97,7 +88,7 @@ test('devices, a 2-of-3 wallet, receive, plugin association with annotations, re
   await page.getByRole('heading', { name: 'Associate with a plugin' }).waitFor();
 
   // Associate another address by hand with the active plugin.
-  await page.goto(`${base}/spc/wallets/cold-storage/addresses/`);
+  await page.goto(`${app.base}/spc/wallets/cold-storage/addresses/`);
   const third = page.locator('tr[data-index="3"] a.addr');
   const thirdAddress = (await third.textContent())!.trim();
   await third.click();
@@ -105,15 +96,15 @@ test('devices, a 2-of-3 wallet, receive, plugin association with annotations, re
   await page.getByRole('button', { name: 'Associate' }).click();
   await page.getByText('Address associated with Notes.').waitFor();
   await maybeScreenshot(page, 'wallets-address-associated');
-  const wallet = await t.specter.walletManager.get('cold-storage');
+  const wallet = await app.t.specter.walletManager.get('cold-storage');
   assert.equal(wallet.getAddressInfo(thirdAddress).serviceId, 'notes');
 
   // Phone width: the same pages stay usable (menu drawer, stacked address rows).
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(`${base}/spc/wallets/cold-storage/receive/`);
+  await page.goto(`${app.base}/spc/wallets/cold-storage/receive/`);
   await qr.waitFor();
   await maybeScreenshot(page, 'wallets-receive-phone');
-  await page.goto(`${base}/spc/wallets/cold-storage/addresses/`);
+  await page.goto(`${app.base}/spc/wallets/cold-storage/addresses/`);
   await page.locator('tr[data-index="3"] [data-service="notes"]').waitFor();
   await maybeScreenshot(page, 'wallets-addresses-phone');
   await page.setViewportSize({ width: 1280, height: 900 });

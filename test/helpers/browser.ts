@@ -1,7 +1,9 @@
 import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { createTestSpecter, type TestSpecter, type TestSpecterOptions } from '../../src/testing/index.js';
 
 /** Debian's Chromium; CI installs it (`.ci/run`). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -12,6 +14,11 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 /** In CI a missing browser is a failure, not a skip. */
 export function chromiumAvailable(): boolean {
   return Boolean(process.env.CI) || fs.existsSync(CHROMIUM);
+}
+
+/** The `skip` option of a browser test: false, or why it cannot run here. */
+export function skipWithoutChromium(): false | string {
+  return chromiumAvailable() ? false : 'Debian chromium is not installed (.ci/run installs it)';
 }
 
 export interface BrowserSession {
@@ -30,6 +37,41 @@ export async function openBrowser(): Promise<BrowserSession> {
     async close() {
       await context.close();
       fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface BrowserApp {
+  t: TestSpecter;
+  browser: BrowserSession;
+  /** `http://127.0.0.1:<port>` of the listening app. */
+  base: string;
+  /** Closes the browser, then the app. */
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the app (`createTestSpecter(options)`), runs `prepare` on it (set a password, activate an
+ * extension, …), listens on 127.0.0.1 on a free port and opens a browser.
+ */
+export async function startBrowserApp(options: TestSpecterOptions = {}, prepare?: (t: TestSpecter) => Promise<void>): Promise<BrowserApp> {
+  const t = await createTestSpecter(options);
+  let browser: BrowserSession;
+  try {
+    await prepare?.(t);
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    browser = await openBrowser();
+  } catch (err) {
+    await t.close();
+    throw err;
+  }
+  return {
+    t,
+    browser,
+    base: `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`,
+    async close() {
+      await browser.close();
+      await t.close();
     },
   };
 }

@@ -1,21 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../../helpers/files.js';
 
 /** The built-ins are alpha; TestConfig's threshold is beta. */
 export const ALPHA = { SERVICES_DEVSTATUS_THRESHOLD: 'alpha' } as const;
-
-/** The repository root (works from test/… and from dist/test/…). */
-export function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'specter-ts') return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('repository root not found');
-    dir = up;
-  }
-}
 
 /** A fixture package folder of these tests (plain JS, not compiled). */
 export function builtinFixture(name: string): string {

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { LightMyRequestResponse } from 'fastify';
 import type { TestClient, TestSpecter } from '../../../src/testing/index.js';
+import { repoRoot } from '../../helpers/files.js';
 import { BIP84, MULTISIG_KEYS } from '../../unit/bitcoin/fixtures.js';
 
 export { BIP84, MULTISIG_KEYS, TPUB_84 } from '../../unit/bitcoin/fixtures.js';
+export { snapshot } from '../../helpers/files.js';
 
 /** `[fp/48h/0h/0h/2h]xpub…` of the three BIP-39 test mnemonics. */
 export const KEY = Object.fromEntries(Object.entries(MULTISIG_KEYS).map(([name, k]) => [name, `[${k.fingerprint}/${k.path.slice(2)}]${k.xpub}`])) as Record<keyof typeof MULTISIG_KEYS, string>;
@@ -16,41 +15,9 @@ export const KEY_84 = `[73c5da0a/84h/0h/0h]${BIP84.zpub}`;
 /** The same key as an xpub (descriptors take xpub/tpub only). */
 export const XPUB_84 = `[73c5da0a/84h/0h/0h]${BIP84.xpub}`;
 
-/** The repository root (works from test/… and from dist/test/…). */
-export function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'specter-ts') return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('repository root not found');
-    dir = up;
-  }
-}
-
 /** A plain-JS fixture package of these tests. */
 export function walletFixture(name: string): string {
   return path.join(repoRoot(), 'test', 'integration', 'wallets', 'fixtures', name);
-}
-
-/** Every file under a folder with its content, to prove that a refused request wrote nothing. */
-export async function snapshot(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (d: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else out[path.relative(dir, p)] = await readFile(p, 'utf8');
-    }
-  };
-  await walk(dir);
-  return out;
 }
 
 /** A logged-in browser-like client that has seen a page (so it has a CSRF token). */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DeviceManager } from '../../../src/managers/devices/index.js';
@@ -7,6 +7,8 @@ import { WalletManager, type WalletManagerOptions } from '../../../src/managers/
 import { JsonFileStore, type PersistenceLogger } from '../../../src/persistence/index.js';
 import { isSpecterError } from '../../../src/errors/index.js';
 import { BIP84, MULTISIG_KEYS } from '../bitcoin/fixtures.js';
+
+export { snapshot } from '../../helpers/files.js';
 
 export interface Env {
   dir: string;
@@ -24,26 +26,6 @@ export async function makeEnv(options: WalletManagerOptions = {}): Promise<Env> 
   const devices = new DeviceManager(dir, store);
   const wallets = new WalletManager(dir, store, devices, options);
   return { dir, store, devices, wallets, cleanup: () => rm(dir, { recursive: true, force: true }) };
-}
-
-/** Every file under the data folder with its content, to prove a refused call wrote nothing. */
-export async function snapshot(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (d: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else out[path.relative(dir, p)] = await readFile(p, 'utf8');
-    }
-  };
-  await walk(dir);
-  return out;
 }
 
 export async function rejectsWith(promise: Promise<unknown>, key: string, pattern: RegExp): Promise<void> {
