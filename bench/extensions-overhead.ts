@@ -71,10 +71,11 @@ async function machineryMicroseconds(folders: string[]): Promise<number> {
   }
 }
 
-const ROUNDS = 5;
+const ROUNDS = 4;
 const dir = await tempDir('specter-bench-ext-');
 const dataA = await tempDir('specter-bench-data-');
 const dataB = await tempDir('specter-bench-data-');
+const dataC = await tempDir('specter-bench-data-');
 try {
   const folders = await writeExtensions(dir);
   const base = { LOAD_BUILTIN_EXTENSIONS: 'false' };
@@ -82,27 +83,32 @@ try {
   console.log(`bench: GET /spc/welcome/ (auth none), 10 connections, ${ROUNDS} alternating rounds of 4 s (+1 s warm-up), servers in their own processes`);
   const plain = await startServer({ ...base, SPECTER_DATA_FOLDER: dataA });
   const loaded = await startServer({ ...withExt, SPECTER_DATA_FOLDER: dataB });
+  // A second identical 0-extension server: how far two equal servers differ here (the noise floor).
+  const twin = await startServer({ ...base, SPECTER_DATA_FOLDER: dataC });
   const injected = ((await (await fetch(`${loaded.url}/spc/welcome/`)).text()).match(/data-bench=/g) ?? []).length;
-  const rounds: { plain: LoadResult[]; loaded: LoadResult[] } = { plain: [], loaded: [] };
-  // Alternate, so a busy machine slows both sides alike.
+  const rounds: { plain: LoadResult[]; loaded: LoadResult[]; twin: LoadResult[] } = { plain: [], loaded: [], twin: [] };
+  // Alternate, so a busy machine slows every side alike.
   for (let i = 0; i < ROUNDS; i++) {
     rounds.plain.push(await load(`${plain.url}/spc/welcome/`, { seconds: 4 }));
     rounds.loaded.push(await load(`${loaded.url}/spc/welcome/`, { seconds: 4 }));
+    rounds.twin.push(await load(`${twin.url}/spc/welcome/`, { seconds: 4 }));
   }
-  await plain.stop();
-  await loaded.stop();
+  await Promise.all([plain.stop(), loaded.stop(), twin.stop()]);
   const rps = (list: LoadResult[]) => median(list.map((r) => r.requestsPerSecond));
   const p99 = (list: LoadResult[]) => median(list.map((r) => r.p99));
-  const errors = [...rounds.plain, ...rounds.loaded].reduce((n, r) => n + r.errors + r.non2xx, 0);
-  console.log(`0 extensions:  ${rps(rounds.plain).toFixed(0)} req/s (median of ${ROUNDS}), p99 ${p99(rounds.plain)} ms   rounds: ${rounds.plain.map((r) => r.requestsPerSecond.toFixed(0)).join(', ')}`);
-  console.log(`${COUNT} extensions: ${rps(rounds.loaded).toFixed(0)} req/s (median of ${ROUNDS}), p99 ${p99(rounds.loaded)} ms   rounds: ${rounds.loaded.map((r) => r.requestsPerSecond.toFixed(0)).join(', ')}   (${injected} injections on the page)`);
+  const errors = [...rounds.plain, ...rounds.loaded, ...rounds.twin].reduce((n, r) => n + r.errors + r.non2xx, 0);
+  const show = (list: LoadResult[]) => list.map((r) => r.requestsPerSecond.toFixed(0)).join(', ');
+  console.log(`0 extensions:        ${rps(rounds.plain).toFixed(0)} req/s (median of ${ROUNDS}), p99 ${p99(rounds.plain)} ms   rounds: ${show(rounds.plain)}`);
+  console.log(`${COUNT} extensions:       ${rps(rounds.loaded).toFixed(0)} req/s (median of ${ROUNDS}), p99 ${p99(rounds.loaded)} ms   rounds: ${show(rounds.loaded)}   (${injected} injections on the page)`);
+  console.log(`0 extensions (twin): ${rps(rounds.twin).toFixed(0)} req/s (median of ${ROUNDS}), p99 ${p99(rounds.twin)} ms   rounds: ${show(rounds.twin)}`);
   const ratio = rps(rounds.loaded) / rps(rounds.plain);
-  console.log(`overhead of ${COUNT} extensions: ${((1 - ratio) * 100).toFixed(1)} % (ratio ${ratio.toFixed(3)}; target ≤ 5 %)   errors: ${errors}`);
+  const twinRatio = rps(rounds.twin) / rps(rounds.plain);
+  console.log(`overhead of ${COUNT} extensions: ${((1 - ratio) * 100).toFixed(1)} % (ratio ${ratio.toFixed(3)}; target ≤ 5 %); two identical servers differ by ${((1 - twinRatio) * 100).toFixed(1)} % (noise floor)   errors: ${errors}`);
   const micro0 = await machineryMicroseconds([]);
   const micro20 = await machineryMicroseconds(folders);
   const perRequest = 1e6 / rps(rounds.plain);
   console.log(`machinery in-process (before-request callbacks + page contributions): ${micro0.toFixed(1)} µs with 0, ${micro20.toFixed(1)} µs with ${COUNT} extensions → +${(micro20 - micro0).toFixed(1)} µs = ${(((micro20 - micro0) / perRequest) * 100).toFixed(1)} % of a ${perRequest.toFixed(0)} µs request (target ≤ 5 %)`);
   console.log(`startup to listening: 0 extensions ${(await startupTimes(base)).toFixed(0)} ms, ${COUNT} extensions ${(await startupTimes(withExt)).toFixed(0)} ms (median of 3; target ≤ 1500 ms)`);
 } finally {
-  for (const d of [dir, dataA, dataB]) await fs.rm(d, { recursive: true, force: true });
+  for (const d of [dir, dataA, dataB, dataC]) await fs.rm(d, { recursive: true, force: true });
 }
