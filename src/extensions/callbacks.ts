@@ -40,6 +40,8 @@ export class CallbackRegistry {
   #extensions: readonly Extension[] = [];
   /** Per callback id: the extensions implementing it, in order. Rebuilt when the list changes. */
   readonly #handlers = new Map<string, readonly Extension[]>();
+  /** The handler functions of `#handlers`, looked up once: 20 different classes make the lookup slow. */
+  readonly #handlerFns = new Map<string, ReadonlyArray<readonly [Extension, Method]>>();
   /** Warn once per (ext, callback) about async results in executeSync. */
   readonly #warnedAsync = new Set<string>();
 
@@ -98,18 +100,25 @@ export class CallbackRegistry {
   setExtensions(extensions: readonly Extension[]): void {
     this.#extensions = [...extensions];
     this.#handlers.clear();
+    this.#handlerFns.clear();
   }
 
   /** Extensions implementing `callback_<id>`, in order, tripped ones excluded. Do not mutate. */
   handlersFor(id: string): readonly Extension[] {
+    const list = this.#allHandlers(id);
+    // Hot path (before-request runs on every request): no allocation while nobody is tripped.
+    return this.health.trippedCount === 0 ? list : list.filter((ext) => !this.health.isTripped(ext.id));
+  }
+
+  /** Every extension implementing `callback_<id>`, tripped or not, in order (cached). */
+  #allHandlers(id: string): readonly Extension[] {
     let list = this.#handlers.get(id);
     if (!list) {
       const method = `callback_${id}`;
       list = this.#extensions.filter((ext) => typeof (ext as unknown as Record<string, unknown>)[method] === 'function');
       this.#handlers.set(id, list);
     }
-    // Hot path (before-request runs on every request): no allocation while nobody is tripped.
-    return this.health.trippedCount === 0 ? list : list.filter((ext) => !this.health.isTripped(ext.id));
+    return list;
   }
 
   #definition(id: string): CallbackDefinition {
@@ -139,26 +148,34 @@ export class CallbackRegistry {
     if (this.#definition(id).style !== 'collect') {
       throw new SpecterError('EXT_UNKNOWN_CALLBACK', `Callback "${id}" is a middleware callback; use middleware().`);
     }
-    const targets = this.handlersFor(id);
-    for (let i = 0; i < targets.length; i++) {
-      const ext = targets[i]!;
+    let pairs = this.#handlerFns.get(id);
+    if (!pairs) {
+      pairs = this.#allHandlers(id).map((ext) => [ext, (ext as unknown as Record<string, Method>)[method]!] as const);
+      this.#handlerFns.set(id, pairs);
+    }
+    const anyTripped = this.health.trippedCount !== 0;
+    for (let i = 0; i < pairs.length; i++) {
+      const [ext, fn] = pairs[i]!;
+      const extId = ext.id;
+      if (anyTripped && this.health.isTripped(extId)) continue;
       try {
-        const returned = ((ext as unknown as Record<string, Method>)[method]!).call(ext, ...args);
+        const returned = fn.call(ext, ...args);
         if (isThenable(returned)) {
+          const rest = new Set(pairs.slice(i + 1).map(([e]) => e));
           // Continue asynchronously from here, keeping the order.
           return (async () => {
             try {
               await returned;
-              this.health.recordSuccess(ext.id);
+              this.health.recordSuccess(extId);
             } catch (err) {
-              this.health.recordFailure(ext.id, where, err);
+              this.health.recordFailure(extId, where, err);
             }
-            await this.executeWith({ filter: (e) => targets.indexOf(e) > i }, id, ...args);
+            await this.executeWith({ filter: (e) => rest.has(e) }, id, ...args);
           })();
         }
-        this.health.recordSuccess(ext.id);
+        this.health.recordSuccess(extId);
       } catch (err) {
-        this.health.recordFailure(ext.id, where, err);
+        this.health.recordFailure(extId, where, err);
       }
     }
     return undefined;

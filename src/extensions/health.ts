@@ -46,7 +46,8 @@ export class ExtensionHealth {
 
   /** Called on every successful call: keep it cheap (one map lookup when healthy). */
   recordSuccess(extId: string): void {
-    if (this.#consecutive.get(extId)) this.#consecutive.set(extId, 0);
+    // Healthy extensions have no entry at all, so the common case is one failed map lookup.
+    if (this.#consecutive.size !== 0) this.#consecutive.delete(extId);
   }
 
   /** Logs, records and counts a failure; returns true when this failure tripped the extension. */
@@ -80,7 +81,7 @@ export class ExtensionHealth {
   /** Restores a tripped extension and resets its counter; returns false if it was not tripped. */
   reenable(extId: string): boolean {
     const was = this.#tripped.delete(extId);
-    this.#consecutive.set(extId, 0);
+    this.#consecutive.delete(extId);
     if (was) {
       this.#logger.info({ ext: extId }, `extension "${extId}" re-enabled`);
       for (const l of this.#listeners) l(extId, false);

@@ -23,12 +23,27 @@ export class ActivationService {
   }
 
   /** Loaded, healthy extensions active for the user, in callback order. */
-  activeFor(user: User | undefined): Extension[] {
+  activeFor(user: User | undefined): readonly Extension[] {
     if (!user || user.services.length === 0) return [];
+    // Every page asks this. The answer depends only on the user's services list (replaced, never
+    // mutated, when it changes) and on which extensions are switched off, so it is cached per list.
     const manager = this.specter.extensionManager;
-    const services = new Set(user.services);
-    return manager.extensions.filter((ext) => services.has(ext.id) && manager.isActive(ext.id));
+    if (!this.#subscribed) {
+      manager.health.onChange(() => (this.#healthVersion += 1));
+      this.#subscribed = true;
+    }
+    const key = user.services;
+    const hit = this.#activeCache.get(key);
+    if (hit && hit.version === this.#healthVersion) return hit.list;
+    const services = new Set(key);
+    const list = manager.extensions.filter((ext) => services.has(ext.id) && manager.isActive(ext.id));
+    this.#activeCache.set(key, { version: this.#healthVersion, list });
+    return list;
   }
+
+  readonly #activeCache = new WeakMap<readonly string[], { version: number; list: readonly Extension[] }>();
+  #healthVersion = 0;
+  #subscribed = false;
 
   async setActive(user: User, id: string, active: boolean): Promise<void> {
     const ext = this.loaded(id);

@@ -11,6 +11,22 @@ const HOOKS: Record<Slot, 'injectInBasejinjaHead' | 'injectInBasejinjaBodyTop' |
 };
 const SLOTS = Object.keys(HOOKS) as Slot[];
 
+type InjectionHook = (view: { request: unknown; user: unknown }) => unknown;
+const hooksByExtension = new WeakMap<Extension, ReadonlyArray<readonly [Slot, InjectionHook]>>();
+
+/** The injection hooks an extension implements, looked up once (every page render asks). */
+function injectionHooks(ext: Extension): ReadonlyArray<readonly [Slot, InjectionHook]> {
+  let hooks = hooksByExtension.get(ext);
+  if (!hooks) {
+    hooks = SLOTS.flatMap((slot) => {
+      const hook = ext[HOOKS[slot]] as InjectionHook | undefined;
+      return typeof hook === 'function' ? [[slot, hook] as const] : [];
+    });
+    hooksByExtension.set(ext, hooks);
+  }
+  return hooks;
+}
+
 /** The icon URL of an extension (its `icon` is a path inside its static folder). */
 export function iconUrl(specter: Specter, ext: Extension): string | null {
   if (!ext.manifest.icon) return null;
@@ -66,12 +82,11 @@ export function registerExtensionContributions(app: FastifyInstance, specter: Sp
       .map((ext) => ({ id: ext.id, name: ext.manifest.name, icon: iconUrl(specter, ext), url: indexUrl(specter, ext) }))
       .filter((p) => p.url);
     const inject = context.inject as Record<Slot, string[]>;
+    const view = { request, user };
     for (const ext of active) {
-      for (const slot of SLOTS) {
-        const hook = ext[HOOKS[slot]];
-        if (typeof hook !== 'function') continue;
+      for (const [slot, hook] of injectionHooks(ext)) {
         try {
-          const returned = hook.call(ext, { request, user });
+          const returned = hook.call(ext, view);
           const html = returned instanceof Promise ? await returned : returned;
           if (html) inject[slot].push(String(html));
         } catch (err) {
