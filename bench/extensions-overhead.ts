@@ -71,6 +71,34 @@ async function machineryMicroseconds(folders: string[]): Promise<number> {
   }
 }
 
+/**
+ * Whole requests in-process (`app.inject`: routing, hooks, session, rendering — no sockets), the
+ * 0- and 20-extension apps alternating in batches so a busy machine slows both alike.
+ */
+async function injectMicroseconds(folders: string[]): Promise<{ plain: number; loaded: number }> {
+  const plain = await createTestSpecter({ config: { LOAD_BUILTIN_EXTENSIONS: false } });
+  const loaded = await createTestSpecter({ extensions: folders, config: { LOAD_BUILTIN_EXTENSIONS: false } });
+  try {
+    const batch = async (app: typeof plain.app, n: number) => {
+      const started = performance.now();
+      for (let i = 0; i < n; i++) await app.inject({ method: 'GET', url: '/spc/welcome/' });
+      return ((performance.now() - started) / n) * 1000;
+    };
+    await batch(plain.app, 2000);
+    await batch(loaded.app, 2000);
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      a.push(await batch(plain.app, 1500));
+      b.push(await batch(loaded.app, 1500));
+    }
+    return { plain: median(a), loaded: median(b) };
+  } finally {
+    await plain.close();
+    await loaded.close();
+  }
+}
+
 const ROUNDS = 4;
 const dir = await tempDir('specter-bench-ext-');
 const dataA = await tempDir('specter-bench-data-');
@@ -104,6 +132,8 @@ try {
   const ratio = rps(rounds.loaded) / rps(rounds.plain);
   const twinRatio = rps(rounds.twin) / rps(rounds.plain);
   console.log(`overhead of ${COUNT} extensions: ${((1 - ratio) * 100).toFixed(1)} % (ratio ${ratio.toFixed(3)}; target ≤ 5 %); two identical servers differ by ${((1 - twinRatio) * 100).toFixed(1)} % (noise floor)   errors: ${errors}`);
+  const inject = await injectMicroseconds(folders);
+  console.log(`whole request in-process (app.inject, alternating batches): ${inject.plain.toFixed(0)} µs with 0, ${inject.loaded.toFixed(0)} µs with ${COUNT} extensions → ${(((inject.loaded - inject.plain) / inject.plain) * 100).toFixed(1)} % (target ≤ 5 %)`);
   const micro0 = await machineryMicroseconds([]);
   const micro20 = await machineryMicroseconds(folders);
   const perRequest = 1e6 / rps(rounds.plain);
