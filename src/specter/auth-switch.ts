@@ -16,11 +16,16 @@ export interface AuthSwitchPlan {
   needsPassword: boolean;
 }
 
+/** Loaded extensions that keep encrypted data: switching to "none" unlinks them (seed rule). */
+function encryptedExtensions(specter: Specter): Array<{ id: string; name: string }> {
+  return specter.extensionManager.extensions.filter((e) => e.manifest.encryptData).map((e) => ({ id: e.id, name: e.manifest.name }));
+}
+
 async function exists(file: string): Promise<boolean> {
   return fs.stat(file).then(() => true, () => false);
 }
 
-export async function planAuthSwitch(specter: Specter, to: AuthMethod, encryptedExtensionNames: string[] = []): Promise<AuthSwitchPlan> {
+export async function planAuthSwitch(specter: Specter, to: AuthMethod): Promise<AuthSwitchPlan> {
   const from = specter.authMethod;
   const wipedFiles: string[] = [];
   if (to === 'none') {
@@ -33,7 +38,7 @@ export async function planAuthSwitch(specter: Specter, to: AuthMethod, encrypted
     from,
     to,
     wipedFiles,
-    unlinkedExtensions: to === 'none' ? encryptedExtensionNames : [],
+    unlinkedExtensions: to === 'none' ? encryptedExtensions(specter).map((e) => e.name) : [],
     needsPassword: from === 'none' && to !== 'none',
   };
 }
@@ -46,14 +51,14 @@ export async function planAuthSwitch(specter: Specter, to: AuthMethod, encrypted
 export async function applyAuthSwitch(
   specter: Specter,
   to: AuthMethod,
-  options: { adminPassword?: string; unlinkExtensionIds?: string[] } = {},
+  options: { adminPassword?: string } = {},
 ): Promise<void> {
   const from = specter.authMethod;
   if (from === to) return;
   if (to === 'none') {
+    const unlink = encryptedExtensions(specter).map((e) => e.id);
     for (const user of specter.userManager.list()) {
       if (await exists(specter.services.storage.filesOf(user.username).encrypted)) await specter.services.storage.wipeEncrypted(user);
-      const unlink = options.unlinkExtensionIds ?? [];
       if (unlink.some((id) => user.hasService(id))) {
         await specter.userManager.setServices(user.id, user.services.filter((id) => !unlink.includes(id)));
       }

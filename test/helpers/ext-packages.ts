@@ -1,25 +1,11 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** The repository root (works from test/helpers and dist/test/helpers). */
-export async function findRepoRoot(): Promise<string> {
-  for (const candidate of [path.resolve(here, '../..'), path.resolve(here, '../../..')]) {
-    try {
-      const pkg = JSON.parse(await fs.readFile(path.join(candidate, 'package.json'), 'utf8')) as { name?: string };
-      if (pkg.name === 'specter-ts') return candidate;
-    } catch {
-      // keep looking
-    }
-  }
-  throw new Error('repository root not found');
-}
+import { repoRoot } from './files.js';
 
 /** A fixture package folder under test/fixtures/ext-packages/ or test/fixtures/extensions/. */
 export async function fixturePackage(name: string): Promise<string> {
-  const root = await findRepoRoot();
+  const root = repoRoot();
   for (const dir of ['test/fixtures/ext-packages', 'test/fixtures/extensions']) {
     const p = path.join(root, dir, name);
     try {
@@ -37,7 +23,7 @@ export async function fixturePackage(name: string): Promise<string> {
  * app that depends on Specter TS looks like — so copied extension packages resolve the public API.
  */
 export async function tempProject(): Promise<{ dir: string; nodeModules: string; cleanup(): Promise<void> }> {
-  const root = await findRepoRoot();
+  const root = repoRoot();
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'specter-proj-'));
   const nodeModules = path.join(dir, 'node_modules');
   await fs.mkdir(nodeModules);

@@ -107,7 +107,4 @@ export function registerExtensionContributions(app: FastifyInstance, specter: Sp
     }
   });
   app.settingsTabProviders.push((request) => extensionTabs(specter, request, 'add_settingstabs'));
-  app.decorate('encryptedExtensions', () => specter.extensionManager.extensions
-    .filter((e) => e.manifest.encryptData)
-    .map((e) => ({ id: e.id, name: e.manifest.name })));
 }

@@ -125,13 +125,13 @@ export function registerSettingsRoutes(app: FastifyInstance, { specter, endpoint
 
   app.get(`${base}/auth/confirm`, async (request, reply) => {
     requireAdmin(request);
-    const plan = await planAuthSwitch(specter, 'none', encryptedExtensionNames(app));
+    const plan = await planAuthSwitch(specter, 'none');
     return render(request, reply, 'settings/auth_confirm_none.njk', 'auth', { plan });
   });
   app.post(`${base}/auth/confirm`, async (request, reply) => {
     requireAdmin(request);
     if ((request.body as { confirm?: string } | undefined)?.confirm !== 'yes') return reply.redirect(`${base}/auth`);
-    await applyAuthSwitch(specter, 'none', { unlinkExtensionIds: encryptedExtensionIds(app) });
+    await applyAuthSwitch(specter, 'none');
     await flash(request, 'Authentication is now "none": passwords and encrypted extension data were removed.', 'warning');
     return reply.redirect(`${base}/auth`);
   });
@@ -161,18 +161,4 @@ export function registerSettingsRoutes(app: FastifyInstance, { specter, endpoint
     await flash(request, `User "${record.username}" deleted.`, 'success');
     return reply.redirect(`${base}/auth`);
   });
-}
-
-/** The extension layer fills these in; until then there are no encrypted extensions to unlink. */
-function encryptedExtensionNames(app: FastifyInstance): string[] {
-  return app.encryptedExtensions?.().map((e) => e.name) ?? [];
-}
-function encryptedExtensionIds(app: FastifyInstance): string[] {
-  return app.encryptedExtensions?.().map((e) => e.id) ?? [];
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    encryptedExtensions?: () => Array<{ id: string; name: string }>;
-  }
 }
