@@ -34,12 +34,12 @@ export {
 } from './extensions/index.js';
 export { SpecterError, isSpecterError, type ErrorKey } from './errors/index.js';
 export { loginRequired, userSecretDecryptedRequired } from './server/plugins/extension-guards.js';
-export { WelcomeVm } from './server/routes/welcome.js';
+export { WelcomeVm } from './server/routes/welcome/index.js';
 export { flash } from './server/flash.js';
 export { VERSION } from './version.js';
 export { currentUser, type User } from './managers/users/index.js';
 // --- wallets and address reservation: begin
-export { WalletsOverviewVm } from './server/routes/wallets.js';
+export { WalletsOverviewVm } from './server/routes/wallets/index.js';
 export {
   openAnnotations,
   walletsOf,

@@ -33,6 +33,19 @@ export class BaseConfig {
   SESSION_MAX_AGE = 60 * 60 * 24 * 7;
   /** Serve cookies with the Secure flag (behind TLS). */
   SESSION_COOKIE_SECURE = false;
+  /**
+   * Host names the app answers for besides loopback and HOST (reverse proxies, an onion address).
+   * Any other `Host` header is refused: the DNS-rebinding defence.
+   */
+  ALLOWED_HOSTS: string[] = [];
+  /** Longest a route handler may take, in milliseconds, before it answers 503 (streams excepted). */
+  HANDLER_TIMEOUT = 30_000;
+  /** Longest a client may take to send a whole request, in milliseconds. */
+  REQUEST_TIMEOUT = 60_000;
+  /** Idle socket timeout, in milliseconds. */
+  CONNECTION_TIMEOUT = 120_000;
+  /** Longest one extension callback or page hook may take, in milliseconds; then it counts as failed. */
+  EXTENSION_CALLBACK_TIMEOUT = 1_000;
   LOG_LEVEL = 'info';
   DEBUG = false;
   /** Re-read templates from disk on every render (development). */

@@ -17,6 +17,7 @@ const general = {
   NOT_FOUND: { status: 404, summary: 'The page or object does not exist.' },
   BAD_REQUEST: { status: 400, summary: 'The request is malformed.' },
   VALIDATION: { status: 400, summary: 'Input failed validation; the message names the field.' },
+  TIMEOUT: { status: 503, summary: 'A request or a plugin call took longer than its time limit and was stopped.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 const persistence = {
@@ -38,6 +39,7 @@ const auth = {
   AUTH_FAILED: { status: 401, summary: 'Username or password is wrong.' },
   AUTH_FORBIDDEN: { status: 403, summary: 'The user may not do this (e.g. not an admin).' },
   CSRF_INVALID: { status: 403, summary: 'The CSRF token is missing or invalid.' },
+  HOST_FORBIDDEN: { status: 403, summary: 'The request named a host this app does not answer for (DNS-rebinding defence).' },
   RATE_LIMITED: { status: 429, summary: 'Too many attempts; wait and try again.' },
   USER_EXISTS: { status: 409, summary: 'A user with that username already exists.' },
   USER_NOT_FOUND: { status: 404, summary: 'No such user.' },

@@ -9,6 +9,29 @@ import type { CallbackStyle } from './manifest.js';
 export interface CallbackRegistryOptions {
   health: ExtensionHealth;
   logger: Logger;
+  /**
+   * Longest an asynchronous callback may take, in milliseconds (config EXTENSION_CALLBACK_TIMEOUT).
+   * Past it the caller moves on and the call counts as a failure for the circuit breaker, so a
+   * callback that never returns cannot freeze every page. Default 1,000.
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * Waits for an extension's promise at most `ms`; past it, rejects with a TIMEOUT error naming the
+ * extension and what it was doing. The extension's own promise keeps running (JavaScript cannot
+ * cancel it), but nobody waits for it any more.
+ */
+export function withTimeout<T>(promise: PromiseLike<T>, ms: number, extId: string, where: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new SpecterError('TIMEOUT', `extension "${extId}" did not finish ${where} within ${ms} ms.`, {
+      hint: 'The plugin is switched off after repeated failures; check its log lines, then re-enable it in "Choose plugins".',
+      details: { ext: extId, where, timeoutMs: ms },
+    })), ms);
+    timer.unref?.();
+  });
+  return Promise.race([Promise.resolve(promise), timeout]).finally(() => clearTimeout(timer));
 }
 
 export interface ExecuteOptions {
@@ -35,6 +58,7 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
  */
 export class CallbackRegistry {
   readonly health: ExtensionHealth;
+  readonly timeoutMs: number;
   readonly #logger: Logger;
   readonly #defs = new Map<string, CallbackDefinition>();
   #extensions: readonly Extension[] = [];
@@ -47,6 +71,7 @@ export class CallbackRegistry {
 
   constructor(options: CallbackRegistryOptions) {
     this.health = options.health;
+    this.timeoutMs = options.timeoutMs ?? 1_000;
     this.#logger = options.logger;
     for (const def of CORE_CALLBACKS) this.#defs.set(def.id, def);
   }
@@ -165,7 +190,7 @@ export class CallbackRegistry {
           // Continue asynchronously from here, keeping the order.
           return (async () => {
             try {
-              await returned;
+              await withTimeout(returned, this.timeoutMs, extId, where);
               this.health.recordSuccess(extId);
             } catch (err) {
               this.health.recordFailure(extId, where, err);
@@ -194,7 +219,7 @@ export class CallbackRegistry {
           const returned = ((ext as unknown as Record<string, Method>)[method]!).call(ext, value, ...rest);
           // Await only real promises: most callbacks are synchronous, and a needless await per
           // extension per request is measurable (before-request runs on every request).
-          const result = isThenable(returned) ? await returned : returned;
+          const result = isThenable(returned) ? await withTimeout(returned, this.timeoutMs, ext.id, where) : returned;
           this.health.recordSuccess(ext.id);
           if (result === undefined || result === null) {
             this.#logger.warn({ ext: ext.id, callback: id }, `extension "${ext.id}" did not respect middleware contract for ${id} (returned ${result}); skipping its result`);
@@ -212,7 +237,7 @@ export class CallbackRegistry {
       const callArgs = options.argsFor ? options.argsFor(ext) : args;
       try {
         const returned = ((ext as unknown as Record<string, Method>)[method]!).call(ext, ...callArgs);
-        const result = isThenable(returned) ? await returned : returned;
+        const result = isThenable(returned) ? await withTimeout(returned, this.timeoutMs, ext.id, where) : returned;
         this.health.recordSuccess(ext.id);
         if (result !== undefined && result !== null) out[ext.id] = result;
       } catch (err) {

@@ -107,7 +107,7 @@ export class ExtensionManager {
     this.#dataFolder = path.resolve(options.dataFolder ?? options.host?.dataFolder ?? options.config.SPECTER_DATA_FOLDER);
     this.host = options.host ?? createBasicHost({ config: options.config, dataFolder: this.#dataFolder, logger: options.logger, version });
     this.health = new ExtensionHealth({ threshold: options.config.EXTENSION_ERROR_THRESHOLD, logger: options.logger });
-    this.callbacks = new CallbackRegistry({ health: this.health, logger: options.logger });
+    this.callbacks = new CallbackRegistry({ health: this.health, logger: options.logger, timeoutMs: Number(options.config.EXTENSION_CALLBACK_TIMEOUT ?? 1_000) });
     this.scheduler = new Scheduler({ health: this.health, logger: options.logger, unref: options.unrefJobs ?? true });
     this.endpoints = options.endpoints ?? new EndpointRegistry();
   }

@@ -76,7 +76,7 @@ export {
   type HttpMethod,
 } from './blueprint.js';
 export { EndpointRegistry, type UrlParams } from './endpoints.js';
-export { CallbackRegistry, type ExecuteOptions } from './callbacks.js';
+export { CallbackRegistry, withTimeout, type ExecuteOptions } from './callbacks.js';
 export { CORE_CALLBACKS, type CallbackDefinition, type CoreCallbackId, type ExtensionCallbacks, type ExtensionTab } from './callback-catalogue.js';
 export { ExtensionHealth, type ExtensionErrorRecord, type TripInfo } from './health.js';
 export { Scheduler, type ExtensionScheduler, type JobSchedule, type JobFn, type JobContext, type JobInfo, type JobRunResult } from './scheduler.js';

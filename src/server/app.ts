@@ -1,25 +1,35 @@
+/**
+ * The web app for a loaded Specter, in the order requests meet it:
+ *
+ *   root (cross-cutting, fastify-plugin)  host allow-list → helmet → request context → rendering,
+ *                                          route table, error pages, settings tabs, static files
+ *   /spc      (scopes/ui.ts)               sessions, login, admin and CSRF hooks; the core areas in
+ *                                          routes/<area>/; one child scope per extension blueprint
+ *   /api/v1   (api/index.ts)               credentials (token or HTTP Basic), JSON errors
+ *   /ext      (isolated blueprints)        no session, CSP sandbox
+ *
+ * Who may call a route is its `config.access`; the scopes enforce it, and the route table refuses
+ * to start an app with a route that has none.
+ */
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
-import secureSession from '@fastify/secure-session';
-import csrfProtection from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { Specter } from '../specter/index.js';
 import { PACKAGE_ROOT } from '../version.js';
-import { loadSessionKey } from './session.js';
 import { createViewEnvironment } from './views.js';
-import { registerRequestContext } from './plugins/request-context.js';
-import { registerRendering } from './plugins/rendering.js';
-import { registerGuards } from './plugins/guards.js';
-import { registerErrorHandling } from './plugins/error-handling.js';
-import { registerCoreRoutes } from './routes/index.js';
+import hostAllowlist from './plugins/host-allowlist.js';
+import requestContext from './plugins/request-context.js';
+import rendering from './plugins/rendering.js';
+import routeTable, { routeDefaults } from './plugins/route-table.js';
+import errorHandling from './plugins/error-handling.js';
+import settingsTabs from './plugins/settings-tabs.js';
+import uiScope from './scopes/ui.js';
 import { registerApi } from './api/index.js';
-import { mountExtensions } from './extensions/mount.js';
-import { registerExtensionGate } from './extensions/gate.js';
+import { mountExtensionScopes } from './extensions/mount.js';
 import { registerExtensionContributions } from './extensions/contributions.js';
-import { registerPluginRoutes } from './extensions/plugins-routes.js';
 import { walletSidebarContributor } from './wallet-sidebar.js';
 import './types.js';
 
@@ -31,19 +41,22 @@ export interface BuildAppOptions {
 export const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
 export const STATIC_DIR = path.join(PACKAGE_ROOT, 'static');
 
-/**
- * Builds the web app for a loaded Specter. Order matters: security plugins, then request context
- * (user resolution), then guards (login, CSRF), then routes.
- */
 export async function buildApp(specter: Specter, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const config = specter.config;
-  // forceCloseConnections: an idle keep-alive socket (a browser's spare connection) must not hold up
-  // a shutdown until its keep-alive timeout runs out.
-  const app = Fastify({ logger: options.fastifyLogger ?? false, trustProxy: false, forceCloseConnections: true });
+  const app = Fastify({
+    logger: options.fastifyLogger ?? false,
+    trustProxy: false,
+    // An idle keep-alive socket (a browser's spare connection) must not hold up a shutdown.
+    forceCloseConnections: true,
+    // Every wait is bounded: a client that sends half a body, a handler that never answers.
+    requestTimeout: Number(config.REQUEST_TIMEOUT),
+    connectionTimeout: Number(config.CONNECTION_TIMEOUT),
+    handlerTimeout: Number(config.HANDLER_TIMEOUT),
+  });
   const endpoints = specter.endpoints;
   const views = createViewEnvironment({ searchPaths: [TEMPLATES_DIR], noCache: Boolean(config.TEMPLATES_NO_CACHE) });
 
-  await app.register(formbody, { bodyLimit: 1024 * 1024 });
+  await app.register(hostAllowlist, { host: String(config.HOST), allowed: (config.ALLOWED_HOSTS as string[] | undefined) ?? [] });
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -60,56 +73,27 @@ export async function buildApp(specter: Specter, options: BuildAppOptions = {}):
         frameAncestors: ["'none'"],
       },
     },
-    // Same-origin only; extensions under /ext/ are isolated by cookie path, not by origin.
     crossOriginEmbedderPolicy: false,
   });
-  await app.register(secureSession, {
-    key: await loadSessionKey(specter.dataFolder),
-    cookieName: 'specter_session',
-    expiry: Number(config.SESSION_MAX_AGE),
-    cookie: {
-      path: String(config.SPECTER_URL_PREFIX) || '/',
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: Boolean(config.SESSION_COOKIE_SECURE),
-      maxAge: Number(config.SESSION_MAX_AGE),
-    },
-  });
-  await app.register(csrfProtection, {
-    sessionPlugin: '@fastify/secure-session',
-    getToken: (req) => {
-      const body = req.body as Record<string, unknown> | undefined;
-      const fromBody = body && typeof body.csrf_token === 'string' ? body.csrf_token : undefined;
-      return fromBody ?? (req.headers['x-csrf-token'] as string | undefined);
-    },
-  });
+  await app.register(formbody, { bodyLimit: 1024 * 1024 });
   await app.register(rateLimit, { global: false });
-  await app.register(fastifyStatic, {
-    root: STATIC_DIR,
-    prefix: '/static/',
-    decorateReply: false,
-    maxAge: config.DEBUG ? 0 : 3600 * 1000,
-  });
-
-  registerRequestContext(app, specter);
-  registerRendering(app, { specter, views, endpoints });
-  registerGuards(app, specter);
-  registerExtensionGate(app, specter);
-  registerErrorHandling(app, specter);
-  // The seed's `flask_before_request`: every request, static files included, after user resolution.
-  const callbacks = specter.extensionManager.callbacks;
-  app.addHook('onRequest', (request, _reply, done) => {
-    const pending = callbacks.fire('flask_before_request', request);
-    if (pending) pending.then(() => done(), done);
-    else done();
-  });
-  await registerCoreRoutes(app, { specter, endpoints });
-  registerPluginRoutes(app, specter);
-  registerExtensionContributions(app, specter);
+  await app.register(routeTable, { endpoints });
+  await app.register(requestContext, { specter });
+  await app.register(rendering, { specter, views, endpoints });
+  await app.register(errorHandling, { specter });
+  await app.register(settingsTabs, { endpoints });
   app.viewContributors.push(walletSidebarContributor(specter));
+  registerExtensionContributions(app, specter);
+
+  await app.register(async (publicFiles) => {
+    routeDefaults(publicFiles, { access: 'public' });
+    await publicFiles.register(fastifyStatic, { root: STATIC_DIR, prefix: '/static/', decorateReply: false, maxAge: config.DEBUG ? 0 : 3600 * 1000 });
+    publicFiles.get('/', async (_request, reply) => reply.redirect(String(config.ROOT_URL_REDIRECT)));
+  });
+  await app.register(uiScope, { specter, prefix: String(config.SPECTER_URL_PREFIX) });
   await registerApi(app, specter);
-  await mountExtensions(app, specter);
-  await callbacks.execute('specter_added_to_flask_app');
+  await mountExtensionScopes(app, specter, 'isolated');
+  await specter.extensionManager.callbacks.execute('specter_added_to_flask_app');
 
   // preClose, not onClose: extensions (and their open streams, e.g. server-sent events) must stop
   // before Fastify waits for connections to end, or an open stream would block shutdown.

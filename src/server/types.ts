@@ -1,6 +1,17 @@
 import type { Specter } from '../specter/index.js';
 import type { User } from '../managers/users/index.js';
 
+/**
+ * Who may call a route. Every route declares one (in `config.access`, or inherited from its scope's
+ * `routeDefaults`); the route table refuses to start an app with a route that has none, and the
+ * scopes enforce it:
+ * - `public`: anyone (login page, health, static files, isolated extension pages);
+ * - `user`: a logged-in user (a session under /spc, credentials or a token under /api/v1), who
+ *   sees only their own wallets, devices and plugin data;
+ * - `admin`: a logged-in admin.
+ */
+export type RouteAccess = 'public' | 'user' | 'admin';
+
 declare module 'fastify' {
   interface FastifyRequest {
     specter: Specter;
@@ -12,9 +23,10 @@ declare module 'fastify' {
     render(template: string, context?: Record<string, unknown>): Promise<FastifyReply>;
   }
   interface FastifyContextConfig {
-    /** Reachable without login (login page, health, static). */
-    public?: boolean;
-    /** Opt out of the CSRF check (JSON API with HTTP Basic auth only). */
+    access?: RouteAccess;
+    /** `url_for` name of the route (`wallets_endpoint.receive`); collected by the route table. */
+    endpoint?: string;
+    /** Opt out of the CSRF check (never needed by core routes; an extension may ask for it). */
     csrf?: boolean;
   }
 }
@@ -22,6 +34,8 @@ declare module 'fastify' {
 declare module '@fastify/secure-session' {
   interface SessionData {
     userId: string;
+    /** The user's creation id: a deleted and re-created name does not inherit old sessions. */
+    uid: string;
     /** The user's session epoch at login (see session-user.ts). */
     epoch: number;
     flashes: Array<{ message: string; category: string }>;

@@ -8,6 +8,8 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 export class TestClient {
   private cookies = new Map<string, string>();
   private csrf: string | undefined;
+  /** Where the last form post redirected to: the page a browser shows next (with its token). */
+  private pendingPage: string | undefined;
 
   constructor(private readonly app: FastifyInstance) {}
 
@@ -46,6 +48,9 @@ export class TestClient {
     }
     const res = await this.app.inject({ method: method as 'GET', url, headers, payload });
     this.remember(res);
+    // A browser follows a form post's redirect and takes the next form's token from that page;
+    // the token may have changed (the CSRF secret rotates at login).
+    this.pendingPage = method !== 'GET' && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location ? String(res.headers.location) : undefined;
     return res;
   }
 
@@ -55,8 +60,14 @@ export class TestClient {
 
   /** Posts a form with the CSRF token of the last page seen (fetching one first if needed). */
   async post(url: string, form: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    if (!this.csrf) await this.get(url.startsWith('/spc') ? '/spc/auth/login' : url);
+    if (!this.csrf || this.pendingPage) await this.refreshToken(this.pendingPage ?? (url.startsWith('/spc') ? '/spc/auth/login' : url));
     return this.request('POST', url, { form: { csrf_token: this.csrf ?? '', ...form } });
+  }
+
+  /** Loads a page (following up to three redirects, as a browser would) to take its CSRF token. */
+  private async refreshToken(start: string): Promise<void> {
+    let res = await this.get(start);
+    for (let i = 0; i < 3 && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location; i++) res = await this.get(String(res.headers.location));
   }
 
   /** Follows one redirect (what a browser does after a form post). */

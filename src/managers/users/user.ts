@@ -47,6 +47,14 @@ export class User {
     return this.record.services;
   }
 
+  /**
+   * Random per user record (placeholder until users carry `uid`): differs between a deleted user
+   * and a new one of the same name.
+   */
+  get creationId(): string {
+    return typeof this.record.uid === 'string' ? this.record.uid : this.record.id;
+  }
+
   get sessionEpoch(): number {
     return this.record.session_epoch ?? 0;
   }

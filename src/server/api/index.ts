@@ -5,6 +5,8 @@ import { verifyPassword } from '../../persistence/index.js';
 import { SpecterError, isSpecterError } from '../../errors/index.js';
 import { FailureLimiter } from '../plugins/failure-limiter.js';
 import { setRequestUser } from '../plugins/request-context.js';
+import { routeDefaults } from '../plugins/route-table.js';
+import { toErrorView } from '../plugins/error-handling.js';
 import { registerExtensionApi } from '../extensions/api.js';
 import { registerExtensionDataApi } from './extension-data.js';
 import { registerWalletApi } from './wallets.js';
@@ -65,8 +67,15 @@ export async function registerApi(app: FastifyInstance, specter: Specter): Promi
   // Password guessing over HTTP Basic is throttled like the login form.
   const limiter = new FailureLimiter(Number(specter.config.LOGIN_RATE_LIMIT));
   await app.register(async (api) => {
+    routeDefaults(api, { access: 'user' });
+    api.setErrorHandler(async (err, request, reply) => {
+      const view = toErrorView(err);
+      if (view.status >= 500) specter.logger.error({ err, url: request.url }, 'API request failed');
+      return reply.code(view.status).send({ error: { code: view.code, message: view.message, hint: view.hint, ...(view.details && Object.keys(view.details).length ? { details: view.details } : {}) } });
+    });
     api.addHook('onRequest', async (request, reply) => {
-      if (request.routeOptions.config?.public) return;
+      const access = request.routeOptions.config.access ?? 'user';
+      if (access === 'public') return;
       if (isCrossSiteBrowserRequest(request)) {
         throw new SpecterError('CSRF_INVALID', 'The JSON API does not answer requests a browser makes for another site.', {
           hint: 'Call the API from a script or the command line (curl), not from a web page.',
@@ -82,12 +91,15 @@ export async function registerApi(app: FastifyInstance, specter: Specter): Promi
         reply.header('WWW-Authenticate', 'Basic realm="Specter TS", charset="UTF-8"');
         throw err;
       }
+      if (access === 'admin' && !request.user?.isAdmin) {
+        throw new SpecterError('AUTH_FORBIDDEN', 'Only an admin can do this.', { hint: 'Use an admin user\'s credentials.' });
+      }
     });
     // Inside this scope, so an unknown API path still asks for credentials before saying 404.
     api.setNotFoundHandler(async (request) => {
       throw new SpecterError('NOT_FOUND', `No API route ${request.method} ${request.url.split('?')[0]}.`, { hint: 'See docs/API.md for the routes.' });
     });
-    api.get('/health', { config: { public: true } }, async () => ({ status: 'ok', version: specter.version }));
+    api.get('/health', { config: { access: 'public' } }, async () => ({ status: 'ok', version: specter.version }));
     registerExtensionApi(api, specter);
     registerExtensionDataApi(api, specter);
     registerWalletApi(api, specter);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Specter } from '../../specter/index.js';
-import type { Extension, ExtensionTab } from '../../extensions/index.js';
-import type { SettingsTab } from '../routes/settings.js';
+import { withTimeout, type Extension, type ExtensionTab } from '../../extensions/index.js';
+import type { SettingsTab } from '../plugins/settings-tabs.js';
 
 type Slot = 'head' | 'body_top' | 'body_bottom';
 const HOOKS: Record<Slot, 'injectInBasejinjaHead' | 'injectInBasejinjaBodyTop' | 'injectInBasejinjaBodyBottom'> = {
@@ -87,7 +87,10 @@ export function registerExtensionContributions(app: FastifyInstance, specter: Sp
       for (const [slot, hook] of injectionHooks(ext)) {
         try {
           const returned = hook.call(ext, view);
-          const html = returned instanceof Promise ? await returned : returned;
+          // A page hook gets the callback time limit too: a hanging one must not hold every page.
+          const html = returned instanceof Promise
+            ? await withTimeout(returned, specter.extensionManager.callbacks.timeoutMs, ext.id, `inject_in_basejinja_${slot}`)
+            : returned;
           if (html) inject[slot].push(String(html));
         } catch (err) {
           specter.extensionManager.health.recordFailure(ext.id, `inject_in_basejinja_${slot}`, err);

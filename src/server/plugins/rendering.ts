@@ -1,9 +1,9 @@
+import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import nunjucks from 'nunjucks';
 import type { Specter } from '../../specter/index.js';
 import type { EndpointRegistry, UrlParams } from '../../extensions/index.js';
 import { takeFlashes } from '../flash.js';
-import { routePath } from './guards.js';
 
 /**
  * Adds to the context of every rendered page. The extension layer contributes the sidebar's
@@ -26,7 +26,7 @@ declare module 'fastify' {
   }
 }
 
-export function registerRendering(app: FastifyInstance, options: RenderingOptions): void {
+async function rendering(app: FastifyInstance, options: RenderingOptions): Promise<void> {
   const { specter, views, endpoints } = options;
   app.decorate('views', views);
   app.decorate('endpoints', endpoints);
@@ -47,11 +47,14 @@ export function registerRendering(app: FastifyInstance, options: RenderingOption
   });
 }
 
+export default fp(rendering, { name: 'rendering', fastify: '5.x', dependencies: ['request-context'] });
+
 async function baseContext(request: FastifyRequest, reply: FastifyReply, specter: Specter): Promise<Record<string, unknown>> {
   const user = request.user;
-  // The session cookie lives at Path=/spc. Pages elsewhere (isolated extensions under /ext/, error
-  // pages) must not touch the session: a Set-Cookie from them would replace the user's session.
-  const inSession = Boolean(request.session) && routePath(request).startsWith(String(specter.config.SPECTER_URL_PREFIX));
+  // Only the /spc scope has sessions (its cookie lives at Path=/spc). Pages elsewhere (isolated
+  // extensions under /ext/, the root 404) must not touch one: a Set-Cookie from them would replace
+  // the user's session.
+  const inSession = request.session !== undefined && typeof reply.generateCsrf === 'function';
   // The token is bound to the session secret; creating it here puts the secret in the session
   // cookie, so the very first form (login) already works.
   const csrfToken = inSession ? await reply.generateCsrf() : '';

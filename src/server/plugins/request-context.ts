@@ -1,38 +1,31 @@
+import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Specter } from '../../specter/index.js';
 import { requestContext, type RequestContext, type User } from '../../managers/users/index.js';
-import { sessionUserId } from '../session-user.js';
 
 const contexts = new WeakMap<FastifyRequest, RequestContext>();
 
 /**
- * Resolves the user of every request and runs the rest of the request inside the
- * AsyncLocalStorage context, so managers and extensions can ask for the current user.
- * In auth mode "none" every request is the admin (Specter's auto-login), without a user secret.
+ * Gives every request `request.specter` and runs the rest of it inside the AsyncLocalStorage
+ * context, so managers and extensions can ask for the current user. Who the user is, is decided
+ * by the scope the route lives in (the session under /spc, credentials under /api/v1); in auth
+ * mode "none" every request that reaches a scope is the admin's (Specter's auto-login), without a
+ * user secret.
  */
-export function registerRequestContext(app: FastifyInstance, specter: Specter): void {
+async function requestContextPlugin(app: FastifyInstance, { specter }: { specter: Specter }): Promise<void> {
   app.decorateRequest('specter', null as unknown as Specter);
   app.decorateRequest('user', undefined);
   app.addHook('onRequest', (request, _reply, done) => {
     request.specter = specter;
-    const user = resolveSessionUser(request, specter);
-    request.user = user;
-    const ctx: RequestContext = { user };
+    const ctx: RequestContext = { user: undefined };
     contexts.set(request, ctx);
     requestContext.run(ctx, done);
   });
 }
 
-function resolveSessionUser(request: FastifyRequest, specter: Specter): User | undefined {
-  if (specter.authMethod === 'none') return specter.userManager.admin;
-  // Isolated-client routes never see the session (the cookie is scoped to /spc anyway).
-  const user = sessionUserId(request, (id) => specter.userManager.get(id));
-  // In "passwordonly" only the admin can log in; older sessions of other users do not count.
-  if (user && specter.authMethod === 'passwordonly' && user.id !== specter.userManager.admin.id) return undefined;
-  return user;
-}
+export default fp(requestContextPlugin, { name: 'request-context', fastify: '5.x' });
 
-/** Sets the request's user after login or HTTP Basic auth, keeping the async context in step. */
+/** Sets the request's user (session, login, API credentials), keeping the async context in step. */
 export function setRequestUser(request: FastifyRequest, user: User | undefined): void {
   request.user = user;
   const ctx = contexts.get(request);

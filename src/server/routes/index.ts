@@ -1,24 +1,28 @@
 import type { FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Specter } from '../../specter/index.js';
-import type { EndpointRegistry } from '../../extensions/index.js';
-import { registerWelcomeRoutes } from './welcome.js';
-import { registerAuthRoutes } from './auth.js';
-import { registerSettingsRoutes } from './settings.js';
-import { registerWalletAreaRoutes } from './wallets.js';
+import welcome from './welcome/index.js';
+import auth from './auth/index.js';
+import settings from './settings/index.js';
+import wallets from './wallets/index.js';
+import devices from './devices/index.js';
+import plugins from './plugins/index.js';
 
-export interface RouteDeps {
+export interface AreaOptions {
   specter: Specter;
-  endpoints: EndpointRegistry;
 }
 
-/** The core areas of DESIGN.md §3. Each area registers its routes and named endpoints. */
-export async function registerCoreRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
-  const prefix = String(deps.specter.config.SPECTER_URL_PREFIX);
-  app.get('/', { config: { public: true } }, async (_req, reply) => reply.redirect(String(deps.specter.config.ROOT_URL_REDIRECT)));
-  app.get(`${prefix}`, { config: { public: true } }, async (_req, reply) => reply.redirect(`${prefix}/`));
-  app.get(`${prefix}/`, async (_req, reply) => reply.redirect(deps.endpoints.urlFor('welcome_endpoint.index')));
-  registerWelcomeRoutes(app, deps, prefix);
-  registerAuthRoutes(app, deps, prefix);
-  registerSettingsRoutes(app, deps, prefix);
-  registerWalletAreaRoutes(app, deps, prefix);
+/** The core areas of DESIGN.md §3, each an encapsulated plugin under its prefix inside /spc. */
+export async function registerCoreAreas(ui: FastifyInstance, specter: Specter): Promise<void> {
+  // Zod route schemas for the core only: extension blueprints keep Fastify's JSON-schema default.
+  await ui.register(async (core) => {
+    core.setValidatorCompiler(validatorCompiler);
+    core.setSerializerCompiler(serializerCompiler);
+    await core.register(welcome, { specter, prefix: '/welcome' });
+    await core.register(auth, { specter, prefix: '/auth' });
+    await core.register(settings, { specter, prefix: '/settings' });
+    await core.register(wallets, { specter, prefix: '/wallets' });
+    await core.register(devices, { specter, prefix: '/devices' });
+    await core.register(plugins, { specter, prefix: '/plugins' });
+  });
 }

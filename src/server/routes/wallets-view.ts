@@ -137,21 +137,10 @@ export async function walletNav(specter: Specter, request: FastifyRequest, walle
 }
 
 /** A refused form: the message and hint to show next to it. Anything but a SpecterError is rethrown. */
-export function formError(err: unknown): { message: string; hint: string | undefined; code: string } {
+/** A refused form's error for the template, with the HTTP status the page is answered with. */
+export function formError(err: unknown): { message: string; hint: string | undefined; code: string; status: number; details: Record<string, unknown> | undefined } {
   if (!isSpecterError(err)) throw err;
-  return { message: err.message, hint: err.hint, code: err.code };
-}
-
-/** A form field as one string (formbody gives arrays for repeated names). */
-export function field(body: unknown, name: string): string {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
-  if (Array.isArray(value)) return String(value[0] ?? '');
-  return typeof value === 'string' ? value : '';
-}
-
-/** A form field as a list: repeated names (checkbox groups), or one comma-separated value (aliases hold no commas). */
-export function fieldList(body: unknown, name: string): string[] {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
-  const list = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : [];
-  return list.map((v) => v.trim()).filter(Boolean);
+  // The form is answered again with the error: a conflict (taken name, duplicate) is 409, any other
+  // refusal of what was typed is 400 (even "no such key", which is a 404 for the API).
+  return { message: err.message, hint: err.hint, code: err.code, status: err.status === 409 ? 409 : 400, details: err.details };
 }

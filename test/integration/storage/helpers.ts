@@ -124,8 +124,12 @@ export class PortableBrowser {
     return this.request('POST', url, { csrf_token: this.#csrf ?? '', ...form });
   }
 
+  /** Logs in and, as a browser does, loads the page it lands on (the CSRF secret rotates at login). */
   async login(password: string, next?: string): Promise<LightMyRequestResponse> {
     await this.get('/spc/auth/login');
-    return this.post('/spc/auth/login', { password, ...(next !== undefined && { next }) });
+    const res = await this.post('/spc/auth/login', { password, ...(next !== undefined && { next }) });
+    let page = res;
+    for (let i = 0; i < 3 && page.statusCode === 302 && page.headers.location; i++) page = await this.get(String(page.headers.location));
+    return res;
   }
 }

@@ -47,7 +47,7 @@ test('add a device by pasting keys; bad input shows a clear error and saves noth
     assert.match(page.body, /xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVFkKB4RHwCD3XyuvPEbvqAQY3rAPshWcMLoP2fMFMKHPJ4ZeZXYVUhLv1VMrjPC7PW6V/, 'zpub stored canonical');
     // A duplicate name is refused too, and the list shows the device.
     const dup = await client.post('/spc/devices/new', { name: 'my coldcard', type: 'trezor', keys: KEY.legal });
-    assert.equal(dup.statusCode, 400);
+    assert.equal(dup.statusCode, 409, "a taken name is a conflict");
     assert.match(errorOf(dup), /already exists/);
     assert.match((await client.get('/spc/devices/')).body, /data-device="my-coldcard"[\s\S]*My Coldcard[\s\S]*2 keys/);
   } finally {
@@ -141,7 +141,8 @@ test('create a 2-of-3 wallet from three devices; sidebar, overview and tabs show
       [{ name: 'M', threshold: '2', devices: 'abandon,legal', script_type: 'tr' }, /not offered for multisig/],
     ] as const) {
       const res = await client.post('/spc/wallets/new/multisig', { script_type: 'wsh', ...form });
-      assert.equal(res.statusCode, 400, JSON.stringify(form));
+      // A taken name is a conflict (409); everything else is bad input (400).
+      assert.equal(res.statusCode, form.name === 'Cold' ? 409 : 400, JSON.stringify(form));
       assert.match(errorOf(res), message);
     }
     const single = await client.post('/spc/wallets/new/singlesig', { name: 'S', device: 'legal', script_type: 'wpkh' });

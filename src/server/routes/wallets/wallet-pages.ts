@@ -4,42 +4,44 @@
  * "associate with plugin" and "release").
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import QRCode from 'qrcode';
-import type { RouteDeps } from './index.js';
-import type { AddressInfo, Wallet } from '../../managers/wallets/index.js';
-import { SpecterError, isSpecterError } from '../../errors/index.js';
-import { openAnnotations, releaseAddress } from '../../extensions/address-reservation.js';
-import { annotationFile } from '../../extensions/storage/index.js';
-import { flash } from '../flash.js';
-import { field, formError, serviceView, walletNav, type ServiceView } from './wallets-view.js';
+import { z } from 'zod';
+import type { AreaOptions } from '../index.js';
+import type { AddressInfo, Wallet } from '../../../managers/wallets/index.js';
+import { SpecterError, isSpecterError } from '../../../errors/index.js';
+import { openAnnotations, releaseAddress } from '../../../extensions/address-reservation.js';
+import { annotationFile } from '../../../extensions/storage/index.js';
+import { flash } from '../../flash.js';
+import { formBody, formText, pathParam } from '../../schemas.js';
+import { formError, serviceView, walletNav, type ServiceView } from '../wallets-view.js';
 
 const PAGE_SIZES = [10, 25, 50, 100];
 const SORTS = ['index', 'label', 'used'] as const;
 type Sort = (typeof SORTS)[number];
 const CHUNK = 1_000;
 
-export interface AddressListQuery {
-  change: 0 | 1;
-  page: number;
-  size: number;
-  sort: Sort;
-  dir: 'asc' | 'desc';
+/** The list's query with forgiving defaults (a hand-edited URL shows the first page, not an error). */
+export const addressListQuery = z.object({
+  change: z.enum(['0', '1']).catch('0').default('0').transform((v): 0 | 1 => (v === '1' ? 1 : 0)),
+  page: z.coerce.number().int().min(1).max(1e9).catch(1).default(1),
+  size: z.coerce.number().int().refine((n) => PAGE_SIZES.includes(n)).catch(25).default(25),
+  sort: z.enum(SORTS).catch('index').default('index'),
+  dir: z.enum(['asc', 'desc']).catch('asc').default('asc'),
+});
+export type AddressListQuery = z.infer<typeof addressListQuery>;
+
+/** Parses a list query outside a route (tests, benchmarks). */
+export function parseListQuery(query: unknown): AddressListQuery {
+  return addressListQuery.parse(query ?? {});
 }
 
-/** The list's query with forgiving defaults (a hand-edited URL shows the first page, not an error). */
-export function parseListQuery(query: unknown): AddressListQuery {
-  const q = (query ?? {}) as Record<string, unknown>;
-  const int = (v: unknown) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : NaN);
-  const size = int(q.size);
-  const page = int(q.page);
-  return {
-    change: q.change === '1' ? 1 : 0,
-    page: page >= 1 ? page : 1,
-    size: PAGE_SIZES.includes(size) ? size : 25,
-    sort: SORTS.includes(q.sort as Sort) ? (q.sort as Sort) : 'index',
-    dir: q.dir === 'desc' ? 'desc' : 'asc',
-  };
-}
+const walletParams = z.object({ wallet_alias: pathParam });
+const addressParams = z.object({ wallet_alias: pathParam, address: pathParam });
+const labelBody = formBody({ label: formText, next: formText });
+const associateBody = formBody({ service_id: formText });
+const receiveBody = formBody({ action: formText });
+const confirmBody = formBody({ confirm: formText });
 
 /** Derived addresses on a branch (the keypool); the list never derives new ones. */
 function derivedCount(wallet: Wallet, change: 0 | 1): number {
@@ -81,37 +83,28 @@ export async function addressPage(wallet: Wallet, q: AddressListQuery): Promise<
   return { rows, total, pages, page };
 }
 
-export function registerWalletPageRoutes(app: FastifyInstance, { specter, endpoints }: RouteDeps, prefix: string): void {
-  const base = `${prefix}/wallets/:wallet_alias`;
-  const names: Record<string, string> = {
-    wallet: '/',
-    addresses: '/addresses/',
-    address: '/address/:address',
-    address_label: '/address/:address/label',
-    address_associate: '/address/:address/associate',
-    address_release: '/address/:address/release',
-    receive: '/receive/',
-    settings: '/settings/',
-    backup: '/backup.json',
-    delete_wallet: '/delete',
-  };
-  for (const [name, path] of Object.entries(names)) endpoints.registerEndpoint(`wallets_endpoint.${name}`, base + path);
+/**
+ * `/spc/wallets/:wallet_alias/…`: the wallet's tabs. The wallet is looked up in the current user's
+ * wallet manager, so another user's alias is simply not found.
+ */
+export default async function walletPages(scope: FastifyInstance, { specter }: AreaOptions): Promise<void> {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
+  const { endpoints } = specter;
   const url = (name: string, alias: string, params: Record<string, string | number> = {}) =>
     endpoints.urlFor(`wallets_endpoint.${name}`, { wallet_alias: alias, ...params });
-  const wallets = specter.walletManager;
-  const walletOf = (request: FastifyRequest) => wallets.get((request.params as { wallet_alias: string }).wallet_alias);
-  const addressOf = (request: FastifyRequest) => (request.params as { address: string }).address;
+  const wallets = () => specter.walletManager;
+  const walletOf = (request: { params: { wallet_alias: string } }) => wallets().get(request.params.wallet_alias);
+  const on = (endpoint: string) => ({ access: 'user' as const, endpoint: `wallets_endpoint.${endpoint}` });
 
   const render = async (request: FastifyRequest, reply: FastifyReply, wallet: Wallet, tab: string, template: string, ctx: Record<string, unknown>) =>
     reply.render(template, { wallet_nav: await walletNav(specter, request, wallet, tab), ...ctx });
 
-  app.get(base, async (request, reply) => reply.redirect(url('addresses', (await walletOf(request)).alias)));
-  app.get(`${base}/`, async (request, reply) => reply.redirect(url('addresses', (await walletOf(request)).alias)));
+  app.get('/', { schema: { params: walletParams }, config: on('wallet') }, async (request, reply) => reply.redirect(url('addresses', (await walletOf(request)).alias)));
 
   // Addresses tab
-  app.get(`${base}/addresses/`, async (request, reply) => {
+  app.get('/addresses/', { schema: { params: walletParams, querystring: addressListQuery }, config: on('addresses') }, async (request, reply) => {
     const wallet = await walletOf(request);
-    const q = parseListQuery(request.query);
+    const q = request.query;
     const { rows, total, pages, page } = await addressPage(wallet, q);
     const services = new Map<string, ServiceView>();
     const list = rows.map((a) => ({
@@ -170,14 +163,15 @@ export function registerWalletPageRoutes(app: FastifyInstance, { specter, endpoi
       ...extra,
     });
   };
-  app.get(`${base}/address/:address`, async (request, reply) => renderAddress(request, reply, await walletOf(request), addressOf(request)));
+  app.get('/address/:address', { schema: { params: addressParams }, config: on('address') }, async (request, reply) =>
+    renderAddress(request, reply, await walletOf(request), request.params.address));
 
-  app.post(`${base}/address/:address/label`, async (request, reply) => {
+  app.post('/address/:address/label', { schema: { params: addressParams, body: labelBody }, config: on('address_label') }, async (request, reply) => {
     const wallet = await walletOf(request);
-    const address = addressOf(request);
-    const back = field(request.body, 'next') === 'receive' ? url('receive', wallet.alias) : url('address', wallet.alias, { address });
+    const address = request.params.address;
+    const back = request.body.next === 'receive' ? url('receive', wallet.alias) : url('address', wallet.alias, { address });
     try {
-      const info = await wallet.setLabel(address, field(request.body, 'label'));
+      const info = await wallet.setLabel(address, request.body.label);
       await flash(request, `Label of ${info.change ? 'change' : 'receive'} address #${info.index} set to "${info.label}".`, 'success');
     } catch (err) {
       await flash(request, formError(err).message, 'error');
@@ -185,10 +179,10 @@ export function registerWalletPageRoutes(app: FastifyInstance, { specter, endpoi
     return reply.redirect(back);
   });
 
-  app.post(`${base}/address/:address/associate`, async (request, reply) => {
+  app.post('/address/:address/associate', { schema: { params: addressParams, body: associateBody }, config: on('address_associate') }, async (request, reply) => {
     const wallet = await walletOf(request);
-    const address = addressOf(request);
-    const serviceId = field(request.body, 'service_id');
+    const address = request.params.address;
+    const serviceId = request.body.service_id;
     try {
       const ext = specter.services.activation.activeFor(request.user).find((e) => e.id === serviceId);
       if (!ext) throw new SpecterError('EXT_NOT_FOUND', `The plugin "${serviceId}" is not active for you.`, { hint: 'Pick one of your active plugins, or activate it in "Choose plugins".' });
@@ -200,32 +194,32 @@ export function registerWalletPageRoutes(app: FastifyInstance, { specter, endpoi
     return reply.redirect(url('address', wallet.alias, { address }));
   });
 
-  app.post(`${base}/address/:address/release`, async (request, reply) => {
+  app.post('/address/:address/release', { schema: { params: addressParams }, config: on('address_release') }, async (request, reply) => {
     const wallet = await walletOf(request);
-    const address = addressOf(request);
+    const address = request.params.address;
     const was = await releaseAddress(specter, wallet.alias, address);
     await flash(request, was ? `Address released from ${serviceView(specter, was).name}.` : 'The address was not associated with a plugin.', was ? 'success' : 'info');
     return reply.redirect(url('address', wallet.alias, { address }));
   });
 
   // Receive tab
-  app.get(`${base}/receive/`, async (request, reply) => {
+  app.get('/receive/', { schema: { params: walletParams }, config: on('receive') }, async (request, reply) => {
     const wallet = await walletOf(request);
     const address = await wallet.currentReceiveAddress();
     const info = wallet.getAddressInfo(address);
     const qr = await QRCode.toString(address, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
     return render(request, reply, wallet, 'receive', 'wallets/receive.njk', { info, qr_svg: qr, label_value: info.customLabel ?? '' });
   });
-  app.post(`${base}/receive/`, async (request, reply) => {
+  app.post('/receive/', { schema: { params: walletParams, body: receiveBody }, config: on('receive') }, async (request, reply) => {
     const wallet = await walletOf(request);
-    if (field(request.body, 'action') === 'newaddress') await wallet.getNewAddress();
+    if (request.body.action === 'newaddress') await wallet.getNewAddress();
     return reply.redirect(url('receive', wallet.alias));
   });
 
   // Settings tab
-  app.get(`${base}/settings/`, async (request, reply) => {
+  app.get('/settings/', { schema: { params: walletParams }, config: on('settings') }, async (request, reply) => {
     const wallet = await walletOf(request);
-    const descriptors = await wallets.exportDescriptor(wallet.alias);
+    const descriptors = await wallets().exportDescriptor(wallet.alias);
     const devices = [];
     for (const alias of wallet.devices) {
       try {
@@ -243,23 +237,23 @@ export function registerWalletPageRoutes(app: FastifyInstance, { specter, endpoi
       record: wallet.toJSON(),
     });
   });
-  app.get(`${base}/backup.json`, async (request, reply) => {
+  app.get('/backup.json', { schema: { params: walletParams }, config: on('backup') }, async (request, reply) => {
     const wallet = await walletOf(request);
-    const backup = await wallets.exportBackup(wallet.alias);
+    const backup = await wallets().exportBackup(wallet.alias);
     return reply
       .header('content-disposition', `attachment; filename="${wallet.alias}-backup.json"`)
       .type('application/json; charset=utf-8')
       .send(JSON.stringify(backup, null, 2));
   });
 
-  app.get(`${base}/delete`, async (request, reply) => {
+  app.get('/delete', { schema: { params: walletParams }, config: on('delete_wallet') }, async (request, reply) => {
     const wallet = await walletOf(request);
     return render(request, reply, wallet, 'settings', 'wallets/delete.njk', {});
   });
-  app.post(`${base}/delete`, async (request, reply) => {
+  app.post('/delete', { schema: { params: walletParams, body: confirmBody }, config: on('delete_wallet') }, async (request, reply) => {
     const wallet = await walletOf(request);
-    if (field(request.body, 'confirm') !== 'yes') return reply.redirect(url('settings', wallet.alias));
-    await wallets.remove(wallet.alias);
+    if (request.body.confirm !== 'yes') return reply.redirect(url('settings', wallet.alias));
+    await wallets().remove(wallet.alias);
     await removeAnnotationFiles(wallet.alias);
     await flash(request, `Wallet "${wallet.name}" deleted. Its devices are kept.`, 'success');
     return reply.redirect(endpoints.urlFor('wallets_endpoint.wallets_overview'));
@@ -271,11 +265,11 @@ export function registerWalletPageRoutes(app: FastifyInstance, { specter, endpoi
    * (wallet "a_notes"): such a file is left alone.
    */
   async function removeAnnotationFiles(alias: string): Promise<void> {
-    const aliases = new Set((await wallets.list()).map((w) => w.alias));
+    const aliases = new Set((await wallets().list()).map((w) => w.alias));
     for (const ext of specter.extensionManager.extensions) {
       if (aliases.has(`${alias}_${ext.id}`)) continue;
       try {
-        await specter.store.delete(annotationFile(wallets.walletsFolder, alias, ext.id));
+        await specter.store.delete(annotationFile(wallets().walletsFolder, alias, ext.id));
       } catch (err) {
         specter.logger.warn({ err, wallet: alias, ext: ext.id }, 'could not remove an annotation file of a deleted wallet');
       }

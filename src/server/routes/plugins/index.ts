@@ -1,14 +1,17 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Specter } from '../../specter/index.js';
-import type { User } from '../../managers/users/index.js';
-import { annotationFile, annotationWallets, type WalletRef } from '../../extensions/storage/index.js';
-import { SpecterError } from '../../errors/index.js';
-import { canDeactivate, type Devstatus } from '../../extensions/index.js';
-import { flash } from '../flash.js';
-import { requireAdmin } from '../plugins/guards.js';
-import { iconUrl, indexUrl } from './contributions.js';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Specter } from '../../../specter/index.js';
+import type { User } from '../../../managers/users/index.js';
+import type { AreaOptions } from '../index.js';
+import { annotationFile, annotationWallets, type WalletRef } from '../../../extensions/storage/index.js';
+import { SpecterError } from '../../../errors/index.js';
+import { canDeactivate, type Devstatus } from '../../../extensions/index.js';
+import { flash } from '../../flash.js';
+import { formBody, formText, pathParam } from '../../schemas.js';
+import { iconUrl, indexUrl } from '../../extensions/contributions.js';
 
 const GROUPS: Array<{ devstatus: Devstatus; title: string }> = [
   { devstatus: 'prod', title: 'Plugins in production' },
@@ -21,19 +24,22 @@ const GROUPS: Array<{ devstatus: Devstatus; title: string }> = [
  * and the admin's overview of every extension with its status and a "re-enable" action for
  * extensions switched off after repeated errors.
  */
-export function registerPluginRoutes(app: FastifyInstance, specter: Specter): void {
-  const base = `${specter.config.SPECTER_URL_PREFIX}/plugins`;
-  const { endpoints } = specter;
-  endpoints.registerEndpoint('plugins_endpoint.choose', `${base}/choose`);
-  endpoints.registerEndpoint('plugins_endpoint.activate', `${base}/:extId/activate`);
-  endpoints.registerEndpoint('plugins_endpoint.deactivate', `${base}/:extId/deactivate`);
-  endpoints.registerEndpoint('plugins_endpoint.reenable', `${base}/:extId/reenable`);
-  endpoints.registerEndpoint('plugins_endpoint.purge', `${base}/:extId/purge`);
-  const manager = specter.extensionManager;
+const extParams = z.object({ extId: pathParam });
+const confirmBody = formBody({ confirm: formText });
 
-  app.get(`${base}`, async (_req, reply) => reply.redirect(`${base}/choose`));
-  app.get(`${base}/`, async (_req, reply) => reply.redirect(`${base}/choose`));
-  app.get(`${base}/choose`, async (request, reply) => {
+/**
+ * `/spc/plugins/…`: "Choose plugins" (cards grouped by devstatus, activate/deactivate per user),
+ * and the admin's overview of every extension with its status and a "re-enable" action for
+ * extensions switched off after repeated errors.
+ */
+export default async function pluginsArea(scope: FastifyInstance, { specter }: AreaOptions): Promise<void> {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
+  const manager = specter.extensionManager;
+  const chooseUrl = () => specter.endpoints.urlFor('plugins_endpoint.choose');
+  const on = (endpoint: string, access: 'user' | 'admin' = 'user') => ({ access, endpoint: `plugins_endpoint.${endpoint}` });
+
+  app.get('/', { config: { access: 'user' } }, async (_request, reply) => reply.redirect(chooseUrl()));
+  app.get('/choose', { config: on('choose') }, async (request, reply) => {
     const user = request.user!;
     const cards = manager.extensions.map((ext) => ({
       id: ext.id,
@@ -53,22 +59,28 @@ export function registerPluginRoutes(app: FastifyInstance, specter: Specter): vo
     return reply.render('plugins/choose.njk', { groups, statuses, needs_password: specter.authMethod === 'none' });
   });
 
-  const toggle = (active: boolean) => async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
-    const { extId } = request.params as { extId: string };
+  const toggle = (active: boolean) => async (request: { params: { extId: string }; user: User | undefined }, reply: import('fastify').FastifyReply) => {
+    const { extId } = request.params;
     const ext = manager.get(extId);
     if (!ext) throw new SpecterError('EXT_NOT_FOUND', `No loaded plugin "${extId}".`);
     await specter.services.activation.setActive(request.user!, extId, active);
-    await flash(request, active ? `"${ext.manifest.name}" is now active.` : `"${ext.manifest.name}" was deactivated; its data is kept.`, 'success');
-    return reply.redirect(`${base}/choose`);
+    return ext;
   };
-  app.post(`${base}/:extId/activate`, toggle(true));
-  app.post(`${base}/:extId/deactivate`, toggle(false));
-  app.post(`${base}/:extId/reenable`, async (request, reply) => {
-    requireAdmin(request);
-    const { extId } = request.params as { extId: string };
+  app.post('/:extId/activate', { schema: { params: extParams }, config: on('activate') }, async (request, reply) => {
+    const ext = await toggle(true)(request, reply);
+    await flash(request, `"${ext.manifest.name}" is now active.`, 'success');
+    return reply.redirect(chooseUrl());
+  });
+  app.post('/:extId/deactivate', { schema: { params: extParams }, config: on('deactivate') }, async (request, reply) => {
+    const ext = await toggle(false)(request, reply);
+    await flash(request, `"${ext.manifest.name}" was deactivated; its data is kept.`, 'success');
+    return reply.redirect(chooseUrl());
+  });
+  app.post('/:extId/reenable', { schema: { params: extParams }, config: on('reenable', 'admin') }, async (request, reply) => {
+    const { extId } = request.params;
     manager.reenable(extId);
     await flash(request, `"${manager.get(extId)?.manifest.name ?? extId}" was switched back on.`, 'success');
-    return reply.redirect(`${base}/choose`);
+    return reply.redirect(chooseUrl());
   });
 
   // "Remove and delete data": a confirmation page naming what goes, then the POST that
@@ -85,16 +97,16 @@ export function registerPluginRoutes(app: FastifyInstance, specter: Specter): vo
     }
     return ext;
   };
-  app.get(`${base}/:extId/purge`, async (request, reply) => {
-    const ext = purgeTarget((request.params as { extId: string }).extId);
+  app.get('/:extId/purge', { schema: { params: extParams }, config: on('purge') }, async (request, reply) => {
+    const ext = purgeTarget(request.params.extId);
     const plan = await planPurge(specter, request.user!, ext.id);
     return reply.render('plugins/choose.njk', {
       purge: { id: ext.id, name: ext.manifest.name, encrypt_data: ext.manifest.encryptData, active: request.user!.hasService(ext.id), ...plan },
     });
   });
-  app.post(`${base}/:extId/purge`, async (request, reply) => {
-    const ext = purgeTarget((request.params as { extId: string }).extId);
-    if ((request.body as { confirm?: string } | undefined)?.confirm !== 'yes') return reply.redirect(`${base}/${ext.id}/purge`);
+  app.post('/:extId/purge', { schema: { params: extParams, body: confirmBody }, config: on('purge') }, async (request, reply) => {
+    const ext = purgeTarget(request.params.extId);
+    if (request.body.confirm !== 'yes') return reply.redirect(specter.endpoints.urlFor('plugins_endpoint.purge', { extId: ext.id }));
     const user = request.user!;
     // Deactivate first: should the purge then fail on a damaged file, the extension is already
     // off for the user and the error names the files; purging again finishes the job.
@@ -103,7 +115,7 @@ export function registerPluginRoutes(app: FastifyInstance, specter: Specter): vo
     const removed = report.entriesRemovedFrom.length + report.annotationFilesDeleted.length;
     await flash(request, `"${ext.manifest.name}" was removed and its data deleted` +
       (removed ? ` (${removed} file${removed === 1 ? '' : 's'} changed).` : ' (it had none stored).'), 'success');
-    return reply.redirect(`${base}/choose`);
+    return reply.redirect(chooseUrl());
   });
 }
 

@@ -1,0 +1,157 @@
+/**
+ * `/spc/wallets/…`: the overview (a {@link WalletsOverviewVm} passed through the
+ * `adjust_view_model` middleware callback, like the welcome page) and "Add new wallet" (single
+ * key from one device, m-of-n multisig from several devices, or import from a descriptor or a
+ * Specter backup JSON). The wallet pages themselves (tabs) are in wallets-pages.ts.
+ *
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AreaOptions } from '../index.js';
+import type { MultisigScriptType, SingleSigScriptType } from '../../../bitcoin/index.js';
+import type { Wallet } from '../../../managers/wallets/index.js';
+import { SpecterError } from '../../../errors/index.js';
+import { flash } from '../../flash.js';
+import { formBody, formList, formText } from '../../schemas.js';
+import walletPages from './wallet-pages.js';
+import { SCRIPT_TYPE_NAMES, deviceSummary, formError, walletSummary, type WalletSummary } from '../wallets-view.js';
+
+/**
+ * The wallets overview's view model. Extensions adjust it with `callback_adjust_view_model(vm)`
+ * (check `vm instanceof WalletsOverviewVm`, change it, return it). Field names are Specter
+ * Desktop's; Specter TS has no node connection, so there are no balances or transactions of its
+ * own: `balance_overview_include` lists the wallets and `tx_table_include` is empty unless an
+ * extension provides one.
+ */
+export class WalletsOverviewVm {
+  /** Non-null: the overview redirects there instead of rendering. */
+  wallets_overview_redirect: string | null = null;
+  header_and_summary_include = 'wallets/components/header_and_summary.njk';
+  balance_overview_include = 'wallets/components/wallets_table.njk';
+  tx_table_include: string | null = null;
+  /** The wallets shown (name, policy, type, network, receive index, URL). */
+  wallets: WalletSummary[] = [];
+}
+
+const SINGLE_TYPES: SingleSigScriptType[] = ['wpkh', 'sh-wpkh', 'tr'];
+const MULTI_TYPES: MultisigScriptType[] = ['wsh', 'sh-wsh'];
+const typeChoices = (types: string[]) => types.map((t) => ({ value: t, name: SCRIPT_TYPE_NAMES[t as SingleSigScriptType] }));
+
+/** Largest descriptor or backup paste on the import form (a 15-key backup with labels is far below). */
+export const MAX_IMPORT_CHARS = 1024 * 1024;
+/** The import form's body limit: above MAX_IMPORT_CHARS so an oversized paste still comes back to the user. */
+const IMPORT_BODY_LIMIT = 4 * MAX_IMPORT_CHARS;
+
+const deviceQuery = z.object({ device: z.string().optional() });
+const singleBody = formBody({ name: formText, device: formText, script_type: formText });
+const multiBody = formBody({ name: formText, threshold: formText, script_type: formText, devices: formList });
+const importBody = formBody({ name: formText, data: formText });
+
+/** `/spc/wallets/`: the overview, "Add new wallet" and, under `/:wallet_alias/`, the wallet pages. */
+export default async function walletsArea(scope: FastifyInstance, { specter }: AreaOptions): Promise<void> {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
+  const receiveUrl = (w: Wallet) => specter.endpoints.urlFor('wallets_endpoint.receive', { wallet_alias: w.alias });
+
+  app.get('/', { config: { access: 'user', endpoint: 'wallets_endpoint.wallets_overview' } }, async (_request, reply) => {
+    const vm = new WalletsOverviewVm();
+    vm.wallets = (await specter.walletManager.list()).map((w) => walletSummary(specter, w));
+    const adjusted = await specter.extensionManager.callbacks.middleware<WalletsOverviewVm>('adjust_view_model', vm);
+    if (adjusted.wallets_overview_redirect) return reply.redirect(adjusted.wallets_overview_redirect);
+    return reply.render('wallets/overview.njk', { vm: adjusted });
+  });
+
+  const deviceChoices = async () => (await specter.deviceManager.list()).filter((d) => d.keys.length > 0).map((d) => deviceSummary(specter, d));
+
+  app.get('/new', { config: { access: 'user', endpoint: 'wallets_endpoint.new_wallet' } }, async (_request, reply) => reply.render('wallets/new.njk', { devices: await deviceChoices() }));
+
+  // Single key
+  const renderSingle = async (reply: FastifyReply, values: Record<string, string>, error?: ReturnType<typeof formError>) => {
+    if (error) reply.code(error.status);
+    return reply.render('wallets/new_singlesig.njk', { devices: await deviceChoices(), script_types: typeChoices(SINGLE_TYPES), values, error });
+  };
+  app.get('/new/singlesig', { schema: { querystring: deviceQuery }, config: { access: 'user', endpoint: 'wallets_endpoint.new_singlesig' } }, async (request, reply) =>
+    renderSingle(reply, { name: '', device: request.query.device ?? '', script_type: 'wpkh' }));
+  app.post('/new/singlesig', { schema: { body: singleBody }, config: { access: 'user', endpoint: 'wallets_endpoint.new_singlesig' } }, async (request, reply) => {
+    const values = { name: request.body.name, device: request.body.device, script_type: request.body.script_type || 'wpkh' };
+    let wallet: Wallet;
+    try {
+      if (!values.device) throw new SpecterError('WALLET_INVALID', 'No device is selected.', { hint: 'Pick the device whose key the wallet uses.' });
+      const scriptType = SINGLE_TYPES.find((t) => t === values.script_type);
+      if (!scriptType) {
+        throw new SpecterError('WALLET_INVALID', `Script type "${values.script_type}" is not offered for single-key wallets.`, { hint: `Choose one of ${SINGLE_TYPES.map((t) => SCRIPT_TYPE_NAMES[t]).join(', ')}.` });
+      }
+      wallet = await specter.walletManager.createSingleSig({ name: values.name, device: values.device, scriptType });
+    } catch (err) {
+      return renderSingle(reply, values, formError(err));
+    }
+    await flash(request, `Wallet "${wallet.name}" created.`, 'success');
+    return reply.redirect(receiveUrl(wallet));
+  });
+
+  // Multisig
+  const renderMulti = async (reply: FastifyReply, values: { name: string; threshold: string; script_type: string; devices: string[] }, error?: ReturnType<typeof formError>) => {
+    if (error) reply.code(error.status);
+    return reply.render('wallets/new_multisig.njk', { devices: await deviceChoices(), script_types: typeChoices(MULTI_TYPES), values, error });
+  };
+  app.get('/new/multisig', { config: { access: 'user', endpoint: 'wallets_endpoint.new_multisig' } }, async (_request, reply) => renderMulti(reply, { name: '', threshold: '2', script_type: 'wsh', devices: [] }));
+  app.post('/new/multisig', { schema: { body: multiBody }, config: { access: 'user', endpoint: 'wallets_endpoint.new_multisig' } }, async (request, reply) => {
+    const values = { name: request.body.name, threshold: request.body.threshold, script_type: request.body.script_type || 'wsh', devices: request.body.devices };
+    let wallet: Wallet;
+    try {
+      const scriptType = MULTI_TYPES.find((t) => t === values.script_type);
+      if (!scriptType) {
+        throw new SpecterError('WALLET_INVALID', `Script type "${values.script_type}" is not offered for multisig wallets.`, { hint: `Choose one of ${MULTI_TYPES.map((t) => SCRIPT_TYPE_NAMES[t]).join(', ')}.` });
+      }
+      if (values.devices.length < 2) throw new SpecterError('DESCRIPTOR_POLICY', 'A multisig wallet needs at least two devices.', { hint: 'Select the cosigner devices.' });
+      const threshold = Number(values.threshold);
+      if (!/^\d+$/.test(values.threshold) || threshold < 1 || threshold > values.devices.length) {
+        throw new SpecterError('DESCRIPTOR_POLICY', `The threshold must be a whole number from 1 to ${values.devices.length} (the selected devices), got "${values.threshold}".`, {
+          hint: 'Signatures required ≤ devices selected.',
+        });
+      }
+      wallet = await specter.walletManager.createMultisig({ name: values.name, threshold, devices: values.devices, scriptType });
+    } catch (err) {
+      return renderMulti(reply, values, formError(err));
+    }
+    await flash(request, `Wallet "${wallet.name}" (${walletSummary(specter, wallet).policy}) created.`, 'success');
+    return reply.redirect(receiveUrl(wallet));
+  });
+
+  // Import
+  const renderImport = (reply: FastifyReply, values: Record<string, string>, error?: ReturnType<typeof formError>) => {
+    if (error) reply.code(error.status);
+    return reply.render('wallets/import.njk', { values, error, max_import_chars: MAX_IMPORT_CHARS });
+  };
+  app.get('/new/import', { config: { access: 'user', endpoint: 'wallets_endpoint.import_wallet' } }, async (_request, reply) => renderImport(reply, { name: '', data: '' }));
+  app.post('/new/import', {
+    bodyLimit: IMPORT_BODY_LIMIT,
+    schema: { body: importBody },
+    config: { access: 'user', endpoint: 'wallets_endpoint.import_wallet' },
+  }, async (request, reply) => {
+    const values = { name: request.body.name, data: request.body.data };
+    let wallet: Wallet;
+    try {
+      const text = values.data.trim();
+      if (text.length > MAX_IMPORT_CHARS) {
+        throw new SpecterError('LIMIT_EXCEEDED', `The pasted text has ${text.length.toLocaleString('en')} characters; the limit is ${MAX_IMPORT_CHARS.toLocaleString('en')}.`, {
+          hint: 'Paste only the descriptor, or the wallet backup JSON exported by Specter (a few kilobytes).',
+          details: { field: 'data', limit: MAX_IMPORT_CHARS },
+        });
+      }
+      if (!text) throw new SpecterError('WALLET_INVALID', 'Nothing was pasted.', { hint: 'Paste a descriptor or the backup JSON from Specter\'s wallet export.' });
+      if (text.startsWith('{')) {
+        wallet = await specter.walletManager.importBackup(text, values.name.trim() ? { name: values.name } : {});
+      } else {
+        if (!values.name.trim()) throw new SpecterError('WALLET_INVALID', 'The wallet name is empty.', { hint: 'Give the imported wallet a name.' });
+        wallet = await specter.walletManager.importDescriptor(text, { name: values.name });
+      }
+    } catch (err) {
+      return renderImport(reply, values, formError(err));
+    }
+    await flash(request, `Wallet "${wallet.name}" imported.`, 'success');
+    return reply.redirect(receiveUrl(wallet));
+  });
+
+  await scope.register(walletPages, { specter, prefix: '/:wallet_alias' });
+}
