@@ -52,6 +52,13 @@ export async function buildApp(specter: Specter, options: BuildAppOptions = {}):
     requestTimeout: Number(config.REQUEST_TIMEOUT),
     connectionTimeout: Number(config.CONNECTION_TIMEOUT),
     handlerTimeout: Number(config.HANDLER_TIMEOUT),
+    // Node reads these when the server is created (Fastify's own requestTimeout is set too late for
+    // the periodic check), and checks them only every connectionsCheckingInterval (30 s by default).
+    http: {
+      requestTimeout: Number(config.REQUEST_TIMEOUT),
+      headersTimeout: Math.min(60_000, Number(config.REQUEST_TIMEOUT)),
+      connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor(Number(config.REQUEST_TIMEOUT) / 2))),
+    },
   });
   const endpoints = specter.endpoints;
   const views = createViewEnvironment({ searchPaths: [TEMPLATES_DIR], noCache: Boolean(config.TEMPLATES_NO_CACHE) });

@@ -33,7 +33,7 @@ async function routeTable(app: FastifyInstance, { endpoints }: { endpoints: Endp
   const rows: RouteRow[] = [];
   const options = new Map<RouteRow, RouteOptions>();
   app.decorate('routeTable', rows);
-  app.addHook('onRoute', (route: RouteOptions) => {
+  app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const config = (route.config ?? {}) as { access?: RouteAccess; endpoint?: string; extension?: string };
     for (const method of methods) {
