@@ -21,7 +21,7 @@ describe('secrecy of encrypted extension data', () => {
   let output: string[];
   let logger: ReturnType<typeof captureLogger>['logger'];
   let carol: User;
-  const password = 'pw-' + randomBytes(6).toString('hex');
+  const password = `pw-${randomBytes(6).toString('hex')}`;
 
   before(async () => {
     dir = await tempDir();
@@ -40,7 +40,7 @@ describe('secrecy of encrypted extension data', () => {
   const logText = (): string => output.join('');
 
   it('a marker stored through the encrypted path appears in no file and no log line', async () => {
-    const marker = 'SECRET-MARKER-' + randomBytes(12).toString('hex');
+    const marker = `SECRET-MARKER-${randomBytes(12).toString('hex')}`;
     await requestContext.run({ user: carol }, async () => {
       await storage.setCurrentUserServiceData('vaultext', true, { apiSecret: marker });
       await storage.updateCurrentUserServiceData('vaultext', true, { again: marker, n: 1 });
@@ -60,7 +60,7 @@ describe('secrecy of encrypted extension data', () => {
   });
 
   it('control: the same marker through the unencrypted path is found, so the scans can fail', async () => {
-    const marker = 'PLAIN-MARKER-' + randomBytes(12).toString('hex');
+    const marker = `PLAIN-MARKER-${randomBytes(12).toString('hex')}`;
     await requestContext.run({ user: carol }, () => storage.setCurrentUserServiceData('plainext', false, { note: marker }));
     const hits = await filesContaining(dir, marker);
     assert.deepEqual(hits.map((p) => p.slice(dir.length + 1)), ['carol_unencrypted_services.json']);
@@ -71,7 +71,7 @@ describe('secrecy of encrypted extension data', () => {
   it('a wrong password unlocks nothing: USER_SECRET_LOCKED', async () => {
     await requestContext.run({ user: carol }, () => storage.setCurrentUserServiceData('vaultext', true, { k: 'v' }));
     users.lock('carol'); // logout
-    assert.equal(await users.authenticate('carol', password + 'x'), undefined);
+    assert.equal(await users.authenticate('carol', `${password}x`), undefined);
     assert.equal(users.secretOf('carol'), undefined);
     await assert.rejects(requestContext.run({ user: carol }, () => storage.getCurrentUserServiceData('vaultext', true)), code('USER_SECRET_LOCKED'));
     await assert.rejects(storage.forUser(carol).update('vaultext', true, { k: 'w' }), code('USER_SECRET_LOCKED'));

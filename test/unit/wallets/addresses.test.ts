@@ -63,7 +63,7 @@ describe('wallet addresses', () => {
     assert.equal(wallet.getAddressInfo(a).label, 'Address #3');
     assert.equal(wallet.getAddressInfo(a).customLabel, null);
     await rejectsWith(wallet.setLabel(a, 'x'.repeat(251)), 'VALIDATION', /maximum is 250/);
-    assert.throws(() => wallet.getAddressInfo(BIP84.change[0] + 'x'), (e: Error & { key?: string }) => e.key === 'ADDRESS_NOT_FOUND' && /not one of the derived addresses of wallet "Main"/.test(e.message));
+    assert.throws(() => wallet.getAddressInfo(`${BIP84.change[0]}x`), (e: Error & { key?: string }) => e.key === 'ADDRESS_NOT_FOUND' && /not one of the derived addresses of wallet "Main"/.test(e.message));
     await rejectsWith(wallet.setUsed('bc1qnotmine', true), 'ADDRESS_NOT_FOUND', /bc1qnotmine/);
   });
 
