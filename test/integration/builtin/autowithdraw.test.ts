@@ -149,10 +149,9 @@ test('auto-withdraw: refused token, timeout, wallet switch and removal', async (
     assert.match(refused.body, /badge-bad">failed/);
 
     await admin.post('/spc/ext/autowithdraw/', { token: 'slow-token', wallet: 'cold' });
-    const started = Date.now();
+    // The fake server never answers, so this message can only come from the client's own timeout.
     const slow = await admin.follow(await admin.post('/spc/ext/autowithdraw/sync'));
     assert.match(flashes(slow).join(), /could not be reached: no answer within 300 ms/);
-    assert.ok(Date.now() - started < 5000);
 
     // Empty token keeps the saved one; switching wallets releases the old reservations.
     assert.equal((await t.specter.walletManager.get('cold')).getAssociatedAddresses('autowithdraw', true).length, 10);
