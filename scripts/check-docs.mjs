@@ -40,7 +40,7 @@ function extractBlocks(markdown) {
       if (fence) open = { marker: fence[2], lang: fence[3].toLowerCase(), indent: fence[1].length, start: i + 2, code: [] };
       continue;
     }
-    if (fence && fence[2].startsWith(open.marker[0]) && fence[2].length >= open.marker.length && !fence[3]) {
+    if (fence?.[2].startsWith(open.marker[0]) && fence[2].length >= open.marker.length && !fence[3]) {
       if (open.lang === 'ts' || open.lang === 'typescript') blocks.push({ line: open.start, code: open.code.join('\n') });
       open = null;
       continue;

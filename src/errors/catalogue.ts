@@ -3,7 +3,9 @@
  * codes, so scripts, tests and extension authors can rely on them across releases.
  *
  * Each layer owns one block below. A code never changes meaning once released; add new ones.
- * `status` is the HTTP status the server answers with when the error reaches a request.
+ * `status` is the HTTP status the server answers with when the error reaches a request: 409 for a conflict
+ * (a name or id that is already taken). docs/errors.md explains every code; test/unit/errors/catalogue.test.ts
+ * pins the codes and their statuses, so a change here is deliberate.
  */
 export interface CatalogueEntry {
   /** HTTP status used when the error escapes to a request handler. */
@@ -24,14 +26,14 @@ const persistence = {
   DATA_FILE_CORRUPT: { status: 500, summary: 'A data file does not parse; it is left untouched.' },
   DATA_FILE_WRITE: { status: 500, summary: 'A data file could not be written; the old content is kept.' },
   DATA_FILE_READ: { status: 500, summary: 'A data file exists but could not be read (permissions, I/O error).' },
-  CRYPTO_INVALID_TOKEN: { status: 400, summary: 'A Fernet token is malformed, tampered with or was made with another key.' },
+  CRYPTO_INVALID_TOKEN: { status: 500, summary: 'A Fernet token is malformed, tampered with or was made with another key.' },
   CRYPTO_BAD_KEY: { status: 500, summary: 'A Fernet key is not 32 bytes of urlsafe base64.' },
   ENCRYPTED_STORAGE_VERSION: { status: 500, summary: 'An encrypted data file has an unsupported encrypted_storage_version.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 const config = {
   CONFIG_INVALID: { status: 500, summary: 'A configuration value or config.json is invalid.' },
-  CONFIG_KEY_OVERRIDE: { status: 500, summary: 'An extension config tried to override an existing core key.' },
+  CONFIG_KEY_OVERRIDE: { status: 409, summary: 'An extension config tried to override an existing core key.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 const auth = {
@@ -59,7 +61,7 @@ const bitcoin = {
 
 const extensions = {
   EXT_MANIFEST_INVALID: { status: 500, summary: 'An extension manifest or class declaration is invalid.' },
-  EXT_DUPLICATE_ID: { status: 500, summary: 'Two extensions declare the same id.' },
+  EXT_DUPLICATE_ID: { status: 409, summary: 'Two extensions declare the same id.' },
   EXT_INCOMPATIBLE: { status: 500, summary: 'An extension requires another Specter TS version.' },
   EXT_MISSING_DEPENDENCY: { status: 500, summary: 'An extension depends on one that is not loaded.' },
   EXT_DEPENDENCY_CYCLE: { status: 500, summary: 'Extensions depend on each other in a cycle.' },
@@ -69,10 +71,10 @@ const extensions = {
   EXT_BLUEPRINT_INVALID: { status: 500, summary: 'An extension blueprint map is invalid.' },
   EXT_STORAGE: { status: 500, summary: 'Extension data could not be read or written.' },
   EXT_NO_USER: { status: 500, summary: 'Storage was used outside a request without naming a user.' },
-  EXT_CALLBACK_CONFLICT: { status: 500, summary: 'A callback id is defined twice, or its id or style is invalid.' },
-  EXT_JOB_INVALID: { status: 500, summary: 'A scheduled job has an invalid schedule, a duplicate id, or was added after shutdown.' },
+  EXT_CALLBACK_CONFLICT: { status: 409, summary: 'A callback id is defined twice, or its id or style is invalid.' },
+  EXT_JOB_INVALID: { status: 500, summary: 'A scheduled job has an invalid schedule or a duplicate id, was added after shutdown, or does not exist.' },
   EXT_ENDPOINT_UNKNOWN: { status: 500, summary: 'url_for named an endpoint nobody registered, or a path parameter is missing.' },
-  EXT_ENDPOINT_CONFLICT: { status: 500, summary: 'Two routes claim the same endpoint name or path.' },
+  EXT_ENDPOINT_CONFLICT: { status: 409, summary: 'Two routes claim the same endpoint name or path.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 const wallets = {

@@ -186,6 +186,7 @@ export class Blueprint<Req = ExtRequest, Rep = ExtReply> {
 export type BlueprintSetup<Ext = unknown> = (bp: Blueprint, ext: Ext) => void | Promise<void>;
 
 /** The seed's linking rule: the default blueprint needs `/` with endpoint `index`. */
+// biome-ignore lint/suspicious/noExplicitAny: takes blueprints of every request/reply type (handler parameters are contravariant)
 export function validateDefaultBlueprint(bp: Blueprint<any, any>): void {
   const hasIndex = bp.routes.some((r) => r.endpoint === `${bp.name}.index` && r.url === '/' && r.method === 'GET');
   if (!hasIndex) {
@@ -204,6 +205,7 @@ export function validateDefaultBlueprint(bp: Blueprint<any, any>): void {
  * Registers the routes' and static endpoints of a set of blueprints, all or nothing: if any name
  * is taken, nothing is registered. Returns the names, for rollback.
  */
+// biome-ignore lint/suspicious/noExplicitAny: takes blueprints of every request/reply type (handler parameters are contravariant)
 export function registerBlueprintEndpoints(registry: EndpointRegistry, blueprints: readonly Blueprint<any, any>[]): string[] {
   const entries: Array<[string, string]> = [];
   for (const bp of blueprints) {

@@ -97,6 +97,7 @@ export interface ExtensionUser {
  * Module paths (`main`, `blueprintModule(s)`, `configModule`, `devices`, `nodes`) are relative to
  * the package folder, like `main` in package.json.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface below only adds optional callback_* signatures
 export class Extension {
   static readonly [EXTENSION_BRAND] = true;
   /** The class-style manifest. Subclasses: `static override manifest = {...}`. */
@@ -207,7 +208,6 @@ export class Extension {
 
 // Declaration merging: every instance type-checks `ext.callback_<id>` and authors get the
 // signatures when they implement them.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
 export interface Extension extends ExtensionCallbacks {}
 
 /** @deprecated The seed's name; use {@link Extension}. */

@@ -37,6 +37,7 @@ export interface Candidate {
 }
 
 export interface InlineParts {
+  // biome-ignore lint/suspicious/noExplicitAny: each controller takes its own extension class (a contravariant parameter)
   controllers?: Record<string, BlueprintSetup<any>>;
   configModule?: Record<string, unknown>;
 }
@@ -88,7 +89,7 @@ export async function inspectPackage(pkg: DiscoveredPackage, gate: PreImportGate
   if (typeof json.version === 'string') origin.packageVersion = json.version;
   const fail = (reason: string): Candidate => ({ ...candidate, preStatus: { status: 'failed', reason } });
 
-  let fields;
+  let fields: ReturnType<typeof parsePackageManifest>;
   try {
     const raw = json.specterExtension === true ? {} : json.specterExtension;
     fields = parsePackageManifest(raw, origin);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, link, open, readdir, rename, unlink } from 'node:fs/promises';
+import { copyFile, type FileHandle, link, open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -37,7 +37,7 @@ export async function writeNewFileSynced(path: string, bytes: Buffer | string): 
  * a directory (Windows, a few network file systems); there the rename is as durable as it gets.
  */
 export async function fsyncDir(dir: string): Promise<void> {
-  let fh;
+  let fh: FileHandle | undefined;
   try {
     fh = await open(dir, 'r');
     await fh.sync();

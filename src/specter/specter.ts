@@ -71,7 +71,7 @@ export class Specter implements ExtensionHost {
   readonly services: HostServices;
   extensionManager!: ExtensionManager;
 
-  private constructor(private readonly options: SpecterOptions) {
+  private constructor(options: SpecterOptions) {
     this.config = options.config;
     this.configChain = options.configChain;
     this.dataFolder = path.resolve(options.config.SPECTER_DATA_FOLDER);

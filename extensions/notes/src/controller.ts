@@ -10,12 +10,12 @@ export default function controller(bp: Blueprint, ext: NotesExtension): void {
   bp.post('/', 'add', async (request, reply) => {
     const text = String((request.body as { text?: string } | undefined)?.text ?? '').trim();
     if (text && text.length <= MAX_NOTE) await ext.addNote(text);
-    return reply.redirect(ext.host.config.EXT_URL_PREFIX + '/notes/');
+    return reply.redirect(`${ext.host.config.EXT_URL_PREFIX}/notes/`);
   });
 
   bp.post('/:noteId/delete', 'delete', async (request, reply) => {
     await ext.removeNote((request.params as { noteId: string }).noteId);
-    return reply.redirect(ext.host.config.EXT_URL_PREFIX + '/notes/');
+    return reply.redirect(`${ext.host.config.EXT_URL_PREFIX}/notes/`);
   });
 
   bp.get('/settings', 'settings', async (_request, reply) =>

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { runExtGen, type ExtGenOptions } from './gen.js';
 import { runExtList, type ExtListOptions } from './list.js';
 import { runExtValidate } from './validate.js';

@@ -51,7 +51,7 @@ function splitFix(sentence: string): { message: string; fix: string } {
   const i = sentence.indexOf('; ');
   if (i < 0) return { message: sentence, fix: '' };
   const fix = sentence.slice(i + 2).replace(/\.$/, '');
-  return { message: `${sentence.slice(0, i)}.`, fix: fix[0]!.toUpperCase() + fix.slice(1) + '.' };
+  return { message: `${sentence.slice(0, i)}.`, fix: `${fix[0]!.toUpperCase()}${fix.slice(1)}.` };
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -154,7 +154,7 @@ export async function validateExtensionPackage(dirArg: string, options: Validate
   if (typeof pkg.name === 'string') report.packageName = pkg.name;
   if (typeof pkg.version === 'string') report.version = pkg.version;
   if (!Object.hasOwn(pkg, 'specterExtension')) {
-    problem('manifest', 'package.json has no "specterExtension" key, so Specter TS does not see an extension here.', 'Add "specterExtension": {"id": "myext", "name": "My extension", "engines": ">=' + appVersion + '"}.');
+    problem('manifest', 'package.json has no "specterExtension" key, so Specter TS does not see an extension here.', `Add "specterExtension": {"id": "myext", "name": "My extension", "engines": ">=${appVersion}"}.`);
     return report;
   }
   const raw = pkg.specterExtension === true ? {} : pkg.specterExtension;
@@ -230,7 +230,7 @@ export async function validateExtensionPackage(dirArg: string, options: Validate
     for (const sentence of list) {
       // Required fields may live on a class we could not read: say so instead of a false alarm.
       if (classManifestUnknown && /^field "(id|name)" is missing/.test(sentence)) {
-        warn('manifest', sentence.split(';')[0]! + ' in package.json, and the class was not read.', 'Build the package so the class manifest can be checked, or declare it in package.json.');
+        warn('manifest', `${sentence.split(';')[0]!} in package.json, and the class was not read.`, 'Build the package so the class manifest can be checked, or declare it in package.json.');
         continue;
       }
       const { message, fix } = splitFix(sentence.replace(/^extension[^:]*: /, ''));

@@ -27,7 +27,7 @@ export class UserManager {
   readonly filePath: string;
 
   constructor(
-    private readonly dataFolder: string,
+    dataFolder: string,
     private readonly store: JsonFileStore,
     private readonly logger: Logger,
   ) {

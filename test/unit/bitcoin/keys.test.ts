@@ -18,7 +18,7 @@ const rejects = (fn: () => unknown, key: string, pattern: RegExp) =>
   assert.throws(fn, (err: unknown) => {
     assert.ok(isSpecterError(err), `expected a SpecterError, got ${String(err)}`);
     assert.equal(err.key, key, err.message);
-    assert.match(err.message + ' ' + (err.hint ?? ''), pattern);
+    assert.match(`${err.message} ${err.hint ?? ''}`, pattern);
     return true;
   });
 

@@ -28,10 +28,10 @@ describe('CallbackRegistry', () => {
     const { registry, health } = setup();
     const calls: string[] = [];
     registry.setExtensions([
-      ext('a', { callback_flash: (m: string) => (calls.push('a'), `a:${m}`) }),
-      ext('b', { callback_flash: () => (calls.push('b'), null) }),
+      ext('a', { callback_flash: (m: string) => { calls.push('a'); return `a:${m}`; } }),
+      ext('b', { callback_flash: () => { calls.push('b'); return null; } }),
       ext('c', { callback_flash: async () => { calls.push('c'); throw new Error('c broke'); } }),
-      ext('d', { callback_flash: async () => (calls.push('d'), { shown: true }) }),
+      ext('d', { callback_flash: async () => { calls.push('d'); return { shown: true }; } }),
       ext('e', {}),
     ]);
     assert.deepEqual(await registry.execute('flash', 'hi', 'info'), { a: 'a:hi', d: { shown: true } });

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { isSpecterError } from '../../../src/errors/index.js';
 import { ExtensionHealth, Scheduler } from '../../../src/extensions/index.js';
@@ -50,34 +49,52 @@ describe('Scheduler', () => {
     await scheduler.stop();
   });
 
-  it('never overlaps runs of one job, and stop() waits for the running one', async () => {
+  it('never overlaps runs of one job, and stop() waits for the running one', async (t) => {
+    // Mock clock: croner reads Date and waits with setTimeout, so ticking moves its schedule.
+    t.mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: Date.parse('2030-01-01T00:00:00.500Z') });
     const cap = captureLogger();
     const scheduler = new Scheduler({ health: new ExtensionHealth({ threshold: 3, logger: cap.logger }), logger: cap.logger });
     let active = 0;
     let maxActive = 0;
     let started = 0;
     let finished = 0;
+    const releases: Array<() => void> = [];
     scheduler.addJob('ext', 'slow', async () => {
       started++;
       active++;
       maxActive = Math.max(maxActive, active);
-      await sleep(1500);
+      await new Promise<void>((r) => releases.push(r));
       active--;
       finished++;
     }, { seconds: 1 });
+    const settle = () => new Promise<void>((r) => setImmediate(r));
+    const seconds = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        t.mock.timers.tick(1000);
+        await settle();
+      }
+    };
     // A manual run while scheduled ticks come every second: the ticks must wait their turn.
     const manual = scheduler.runNow('ext:slow');
-    await sleep(2600);
-    assert.equal(maxActive, 1);
+    await seconds(3);
+    assert.equal(started, 1, 'no tick started a second run while the manual one ran');
     assert.ok(cap.messages().some((m) => m === 'job ext:slow still running; tick skipped'), 'ticks came while it ran');
-    assert.equal(started, 2, 'the next tick after the manual run started a new run');
-    assert.equal(scheduler.list()[0]!.running, true);
-    const t0 = Date.now();
-    await scheduler.stop();
-    assert.equal(active, 0, 'stop() returned only after the running job finished');
-    assert.ok(Date.now() - t0 > 50);
-    assert.equal(started, finished);
+    releases.shift()!();
     assert.deepEqual(await manual, { status: 'ok' });
+    await seconds(2);
+    assert.equal(started, 2, 'the next tick after the manual run started a new run');
+    assert.equal(maxActive, 1);
+    assert.equal(scheduler.list()[0]!.running, true);
+
+    let stopped = false;
+    const stopping = scheduler.stop().then(() => { stopped = true; });
+    await settle();
+    assert.equal(stopped, false, 'stop() waits while the job runs');
+    releases.shift()!();
+    await stopping;
+    assert.equal(active, 0, 'stop() returned only after the running job finished');
+    assert.equal(started, finished);
+    assert.equal(started, 2);
   });
 
   it('stop() gives up waiting after timeoutMs and says which jobs still run', async () => {

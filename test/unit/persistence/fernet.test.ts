@@ -59,7 +59,7 @@ describe('Fernet', () => {
 
   it('accepts the key as text, as its ASCII bytes, or as the raw 32 bytes', () => {
     const raw = randomBytes(32);
-    const text = raw.toString('base64url') + '=';
+    const text = `${raw.toString('base64url')}=`;
     const token = new Fernet(text).encrypt('x');
     assert.equal(new Fernet(Buffer.from(text, 'ascii')).decrypt(token).toString(), 'x');
     assert.equal(new Fernet(raw).decrypt(token).toString(), 'x');

@@ -94,7 +94,7 @@
   // Local time for the centre page's timestamps.
   Array.prototype.forEach.call(document.querySelectorAll('.spcn-item time[datetime]'), function (el) {
     var d = new Date(el.getAttribute('datetime'));
-    if (!isNaN(d.getTime())) el.textContent = d.toLocaleString();
+    if (!Number.isNaN(d.getTime())) el.textContent = d.toLocaleString();
   });
 
   if (!cfg.eventsUrl || typeof EventSource === 'undefined') return;
