@@ -36,7 +36,7 @@ export function toErrorView(err: unknown): ErrorView {
     return { status: 403, code: 'SPECTER_ERR_CSRF_INVALID', message: 'The form expired or did not come from this app (CSRF check failed).', hint: 'Reload the page and submit it again.' };
   }
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return { status: 413, code: 'SPECTER_ERR_LIMIT_EXCEEDED', message: 'What was sent is larger than this form accepts.', hint: 'Go back and send less: paste only what the form asks for, or use a file where the page offers one.' };
+    return { status: 413, code: 'SPECTER_ERR_BAD_REQUEST', message: 'What was sent is larger than this page accepts (1 MB for most forms).', hint: 'Go back and send less: paste only what the form asks for, or use a file where the page offers one.' };
   }
   if (fe.code === 'FST_ERR_HANDLER_TIMEOUT') {
     return { status: 503, code: 'SPECTER_ERR_TIMEOUT', message: 'The page took too long to answer and was stopped.', hint: 'Try again; if it keeps happening, the server log names what was slow.' };

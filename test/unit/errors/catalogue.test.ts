@@ -14,6 +14,7 @@ const STATUS: Record<ErrorKey, number> = {
   NOT_FOUND: 404,
   BAD_REQUEST: 400,
   VALIDATION: 400,
+  TIMEOUT: 503,
   DATA_FILE_CORRUPT: 500,
   DATA_FILE_WRITE: 500,
   DATA_FILE_READ: 500,
@@ -26,6 +27,7 @@ const STATUS: Record<ErrorKey, number> = {
   AUTH_FAILED: 401,
   AUTH_FORBIDDEN: 403,
   CSRF_INVALID: 403,
+  HOST_FORBIDDEN: 403,
   RATE_LIMITED: 429,
   USER_EXISTS: 409,
   USER_NOT_FOUND: 404,
@@ -102,7 +104,7 @@ function sourceFiles(dir: string): string[] {
 
 describe('error catalogue', () => {
   it(`holds exactly the ${Object.keys(STATUS).length} released codes with their HTTP statuses`, () => {
-    assert.equal(keys.length, 53);
+    assert.equal(keys.length, 55);
     assert.deepEqual(Object.fromEntries(keys.map((k) => [k, catalogue[k].status])), STATUS);
   });
 
@@ -121,7 +123,7 @@ describe('error catalogue', () => {
   it('conflicts answer 409 and every status is one the server uses', () => {
     for (const key of keys) {
       if (/_EXISTS$|_CONFLICT$|_DUPLICATE_|_OVERRIDE$/.test(key)) assert.equal(catalogue[key].status, 409, `${key} is a conflict`);
-      assert.ok([400, 401, 403, 404, 409, 429, 500].includes(catalogue[key].status), `${key}: status ${catalogue[key].status}`);
+      assert.ok([400, 401, 403, 404, 409, 429, 500, 503].includes(catalogue[key].status), `${key}: status ${catalogue[key].status}`);
     }
   });
 

@@ -59,7 +59,7 @@ export default async function pluginsArea(scope: FastifyInstance, { specter }: A
     return reply.render('plugins/choose.njk', { groups, statuses, needs_password: specter.authMethod === 'none' });
   });
 
-  const toggle = (active: boolean) => async (request: { params: { extId: string }; user: User | undefined }, reply: import('fastify').FastifyReply) => {
+  const setActive = async (request: { params: { extId: string }; user: User | undefined }, active: boolean) => {
     const { extId } = request.params;
     const ext = manager.get(extId);
     if (!ext) throw new SpecterError('EXT_NOT_FOUND', `No loaded plugin "${extId}".`);
@@ -67,12 +67,12 @@ export default async function pluginsArea(scope: FastifyInstance, { specter }: A
     return ext;
   };
   app.post('/:extId/activate', { schema: { params: extParams }, config: on('activate') }, async (request, reply) => {
-    const ext = await toggle(true)(request, reply);
+    const ext = await setActive(request, true);
     await flash(request, `"${ext.manifest.name}" is now active.`, 'success');
     return reply.redirect(chooseUrl());
   });
   app.post('/:extId/deactivate', { schema: { params: extParams }, config: on('deactivate') }, async (request, reply) => {
-    const ext = await toggle(false)(request, reply);
+    const ext = await setActive(request, false);
     await flash(request, `"${ext.manifest.name}" was deactivated; its data is kept.`, 'success');
     return reply.redirect(chooseUrl());
   });
