@@ -33,7 +33,8 @@ export function walletSidebarContributor(specter: Specter): ViewContributor {
     } catch (err) {
       specter.logger.error({ err }, 'could not list wallets and devices for the sidebar');
     }
-    const alias = (request.params as { wallet_alias?: unknown } | undefined)?.wallet_alias;
+    const params = request.params;
+    const alias = typeof params === 'object' && params !== null && 'wallet_alias' in params ? params.wallet_alias : undefined;
     if (typeof alias === 'string' && request.extension && pageContext?.wallet_nav === undefined) {
       try {
         const wallet = await specter.walletManager.get(alias);

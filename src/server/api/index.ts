@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Specter } from '../../specter/index.js';
 import type { User } from '../../managers/users/index.js';
 import { verifyPassword } from '../../persistence/index.js';
@@ -68,6 +69,8 @@ export async function registerApi(app: FastifyInstance, specter: Specter): Promi
   const limiter = new FailureLimiter(Number(specter.config.LOGIN_RATE_LIMIT));
   await app.register(async (api) => {
     routeDefaults(api, { access: 'user' });
+    api.setValidatorCompiler(validatorCompiler);
+    api.setSerializerCompiler(serializerCompiler);
     api.setErrorHandler(async (err, request, reply) => {
       const view = toErrorView(err);
       if (view.status >= 500) specter.logger.error({ err, url: request.url }, 'API request failed');

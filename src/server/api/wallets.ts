@@ -14,16 +14,18 @@
  * `count` new ones. Errors are `{error: {code, message, hint}}` from the app's error handler, and a
  * refused request writes nothing.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Specter } from '../../specter/index.js';
 import type { Wallet } from '../../managers/wallets/index.js';
 import { MAX_ADDRESS_PAGE } from '../../managers/wallets/index.js';
 import { SpecterError } from '../../errors/index.js';
-import { isNetworkName, type NetworkName } from '../../bitcoin/index.js';
+import type { NetworkName } from '../../bitcoin/index.js';
 import { policyText, SCRIPT_TYPE_NAMES } from '../routes/wallets-view.js';
 
-const ADDRESS_QUERY = new Set(['change', 'from', 'count']);
 const DEFAULT_COUNT = 100;
+const NETWORKS = ['main', 'test', 'signet', 'regtest'] as const satisfies readonly NetworkName[];
 
 function summary(wallet: Wallet) {
   const d = wallet.descriptor;
@@ -61,90 +63,65 @@ function invalid(field: string, message: string, hint?: string): SpecterError {
   return new SpecterError('VALIDATION', message, { hint, details: { field } });
 }
 
-/** A query value that must be a whole number written in digits; `undefined` when absent. */
-function queryInt(query: Record<string, unknown>, name: string): number | undefined {
-  const raw = query[name];
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'string') throw invalid(name, `"${name}" is given more than once.`, `Send one ${name}=N.`);
-  if (!/^\d{1,10}$/.test(raw)) throw invalid(name, `"${name}" must be a whole number ≥ 0, got ${JSON.stringify(raw)}.`);
-  return Number(raw);
+/** A query value written in digits; a repeated parameter is named as such. */
+function wholeNumber(name: string) {
+  return z.string({ error: (issue) => (Array.isArray(issue.input) ? `"${name}" is given more than once; send one ${name}=N.` : undefined) })
+    .regex(/^\d{1,10}$/, `"${name}" must be a whole number ≥ 0.`)
+    .transform(Number);
 }
 
-export interface AddressesQuery {
-  change: 0 | 1;
-  from: number;
-  count: number;
-}
+/** `change`, `from`, `count`; anything else, or a bad value, is a 400 naming it. */
+export const addressesQuery = z.strictObject({
+  change: z.enum(['0', '1'], { error: '"change" must be 0 (receive) or 1 (change), once.' }).default('0').transform((v): 0 | 1 => (v === '1' ? 1 : 0)),
+  from: wholeNumber('from').default(0),
+  count: wholeNumber('count').default(DEFAULT_COUNT).refine((n) => n >= 1, '"count" must be at least 1.'),
+}, { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown query parameter "${issue.keys[0]}"; use change=0|1, from=N and count=M.` : undefined) });
+export type AddressesQuery = z.infer<typeof addressesQuery>;
 
-/** Parses `change`, `from`, `count`; anything else, or a bad value, is a 400 naming it. */
-export function parseAddressesQuery(query: unknown): AddressesQuery {
-  const q = (query ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(q)) {
-    if (!ADDRESS_QUERY.has(key)) throw invalid(key, `Unknown query parameter "${key}".`, 'Use change=0|1, from=N and count=M.');
-  }
-  let change: 0 | 1 = 0;
-  if (q.change !== undefined) {
-    if (q.change !== '0' && q.change !== '1') throw invalid('change', `"change" must be 0 (receive) or 1 (change), got ${JSON.stringify(q.change)}.`);
-    change = q.change === '1' ? 1 : 0;
-  }
-  const from = queryInt(q, 'from') ?? 0;
-  const count = queryInt(q, 'count') ?? DEFAULT_COUNT;
-  if (count > MAX_ADDRESS_PAGE) {
-    throw new SpecterError('LIMIT_EXCEEDED', `At most ${MAX_ADDRESS_PAGE} addresses can be listed at once; ${count} were requested.`, {
-      hint: `Ask for pages of up to ${MAX_ADDRESS_PAGE} (from=0, then from=${MAX_ADDRESS_PAGE}, …).`,
-      details: { count, limit: MAX_ADDRESS_PAGE },
-    });
-  }
-  if (count < 1) throw invalid('count', '"count" must be at least 1.');
-  return { change, from, count };
-}
+/**
+ * `{name, descriptor, network?, blockheight?}`, or a Specter wallet backup JSON (`label`,
+ * `descriptor`, `devices`, `blockheight`, …), which the wallet manager checks field by field.
+ */
+const createWalletBody = z.looseObject({
+  name: z.string().optional(),
+  label: z.unknown().optional(),
+  devices: z.unknown().optional(),
+  descriptor: z.string({ error: '"descriptor" is missing: send {"name": …, "descriptor": "wsh(sortedmulti(…))"} or a Specter backup JSON.' }).trim().min(1, '"descriptor" is empty.'),
+  network: z.enum(NETWORKS, { error: '"network" must be main, test, signet or regtest.' }).optional(),
+  blockheight: z.number().int().nonnegative().optional(),
+}, { error: 'The body must be a JSON object: {"name": …, "descriptor": …} or a Specter wallet backup JSON, with Content-Type: application/json.' });
 
-interface CreateBody {
-  name?: unknown;
-  descriptor?: unknown;
-  label?: unknown;
-  network?: unknown;
-  blockheight?: unknown;
-  devices?: unknown;
-}
+const aliasParams = z.object({ alias: z.string().min(1) });
 
-async function createWallet(specter: Specter, request: FastifyRequest): Promise<Wallet> {
-  const body = request.body as CreateBody | undefined;
-  if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw new SpecterError('BAD_REQUEST', 'The body must be a JSON object.', { hint: 'Send {"name": …, "descriptor": …} or a Specter wallet backup JSON with Content-Type: application/json.' });
-  }
-  if (typeof body.descriptor !== 'string' || !body.descriptor.trim()) {
-    throw invalid('descriptor', '"descriptor" is missing.', 'Send {"name": …, "descriptor": "wsh(sortedmulti(…))"} or a Specter backup JSON.');
-  }
-  let network: NetworkName | undefined;
-  if (body.network !== undefined) {
-    if (!isNetworkName(body.network)) throw invalid('network', `"network" must be main, test, signet or regtest, got ${JSON.stringify(body.network)}.`);
-    network = body.network;
-  }
-  const wallets = specter.walletManager;
-  const isBackup = body.name === undefined && (body.label !== undefined || body.devices !== undefined);
-  if (isBackup) return wallets.importBackup(body as object, network ? { network } : {});
-  if (typeof body.name !== 'string') throw invalid('name', '"name" is missing.', 'Give the wallet a name.');
-  const blockheight = body.blockheight === undefined ? {} : { blockheight: body.blockheight as number };
-  return wallets.importDescriptor(body.descriptor, { name: body.name, ...(network ? { network } : {}), ...blockheight });
-}
+export function registerWalletApi(scope: FastifyInstance, specter: Specter): void {
+  const api = scope.withTypeProvider<ZodTypeProvider>();
+  // The current user's wallet manager, looked up per request.
+  const walletOf = (request: { params: { alias: string } }) => specter.walletManager.get(request.params.alias);
 
-export function registerWalletApi(api: FastifyInstance, specter: Specter): void {
-  const wallets = specter.walletManager;
-  const walletOf = (request: FastifyRequest) => wallets.get((request.params as { alias: string }).alias);
+  api.get('/wallets', async () => ({ wallets: (await specter.walletManager.list()).map(summary) }));
 
-  api.get('/wallets', async () => ({ wallets: (await wallets.list()).map(summary) }));
-
-  api.post('/wallets', async (request, reply) => {
-    const wallet = await createWallet(specter, request);
+  api.post('/wallets', { schema: { body: createWalletBody } }, async (request, reply) => {
+    const { name, network, blockheight, ...rest } = request.body;
+    const wallets = specter.walletManager;
+    const isBackup = name === undefined && (rest.label !== undefined || rest.devices !== undefined);
+    let wallet: Wallet;
+    if (isBackup) wallet = await wallets.importBackup(request.body, network ? { network } : {});
+    else if (name === undefined) throw invalid('name', '"name" is missing.', 'Give the wallet a name.');
+    else wallet = await wallets.importDescriptor(rest.descriptor, { name, ...(network && { network }), ...(blockheight !== undefined && { blockheight }) });
     reply.code(201);
     return { wallet: detail(wallet) };
   });
 
-  api.get('/wallets/:alias', async (request) => ({ wallet: detail(await walletOf(request)) }));
+  api.get('/wallets/:alias', { schema: { params: aliasParams } }, async (request) => ({ wallet: detail(await walletOf(request)) }));
 
-  api.get('/wallets/:alias/addresses', async (request) => {
-    const q = parseAddressesQuery(request.query);
+  api.get('/wallets/:alias/addresses', { schema: { params: aliasParams, querystring: addressesQuery } }, async (request) => {
+    const q = request.query;
+    if (q.count > MAX_ADDRESS_PAGE) {
+      throw new SpecterError('LIMIT_EXCEEDED', `At most ${MAX_ADDRESS_PAGE} addresses can be listed at once; ${q.count} were requested.`, {
+        hint: `Ask for pages of up to ${MAX_ADDRESS_PAGE} (from=0, then from=${MAX_ADDRESS_PAGE}, …).`,
+        details: { count: q.count, limit: MAX_ADDRESS_PAGE },
+      });
+    }
     const wallet = await walletOf(request);
     const derived = q.change ? wallet.toJSON().change_keypool : wallet.toJSON().keypool;
     if (q.from > derived) {
@@ -160,7 +137,7 @@ export function registerWalletApi(api: FastifyInstance, specter: Specter): void 
     };
   });
 
-  api.post('/wallets/:alias/receive', async (request) => {
+  api.post('/wallets/:alias/receive', { schema: { params: aliasParams } }, async (request) => {
     const wallet = await walletOf(request);
     const address = await wallet.getNewAddress();
     const info = wallet.getAddressInfo(address);

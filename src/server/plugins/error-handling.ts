@@ -17,11 +17,14 @@ function validationView(err: FastifyError): ErrorView {
   const first = err.validation?.[0];
   const where = err.validationContext ?? 'request';
   const path = first?.instancePath?.replace(/^\//, '').replace(/\//g, '.') ?? '';
-  const field = path || (typeof first?.params?.missingProperty === 'string' ? first.params.missingProperty : '');
+  const params = first?.params ?? {};
+  const unknownKey = Array.isArray(params.keys) && typeof params.keys[0] === 'string' ? params.keys[0] : '';
+  const field = path || (typeof params.missingProperty === 'string' ? params.missingProperty : unknownKey);
   const message = first?.message ?? err.message;
   return {
     status: 400,
-    code: 'SPECTER_ERR_VALIDATION',
+    // No field: the body as a whole is wrong (not a JSON object), not one of its values.
+    code: field ? 'SPECTER_ERR_VALIDATION' : 'SPECTER_ERR_BAD_REQUEST',
     message: field ? `${where === 'querystring' ? 'Query parameter' : 'Field'} "${field}" is invalid: ${message}` : `The ${where} is invalid: ${message}`,
     hint: 'Correct that value and send the request again.',
     details: { field, in: where },

@@ -31,11 +31,6 @@ export const addressListQuery = z.object({
 });
 export type AddressListQuery = z.infer<typeof addressListQuery>;
 
-/** Parses a list query outside a route (tests, benchmarks). */
-export function parseListQuery(query: unknown): AddressListQuery {
-  return addressListQuery.parse(query ?? {});
-}
-
 const walletParams = z.object({ wallet_alias: pathParam });
 const addressParams = z.object({ wallet_alias: pathParam, address: pathParam });
 const labelBody = formBody({ label: formText, next: formText });
