@@ -139,6 +139,12 @@ test('an isolated-client page never sets the session cookie (it would replace th
     const res = await t.app.inject({ method: 'GET', url: '/ext/donate/' });
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['set-cookie'], undefined);
+    // Same origin as /spc, so its scripts are sandboxed into an opaque origin: a fetch to /spc is
+    // then cross-site (no SameSite=Strict cookie) and its answer unreadable.
+    assert.match(String(res.headers['content-security-policy']), /sandbox allow-scripts allow-forms/);
+    assert.doesNotMatch(String(res.headers['content-security-policy']), /allow-same-origin/);
+    const page = await t.app.inject({ method: 'GET', url: '/spc/welcome/' });
+    assert.doesNotMatch(String(page.headers['content-security-policy']), /sandbox/, 'core pages are not sandboxed');
     const missing = await t.app.inject({ method: 'GET', url: '/nowhere', headers: { accept: 'text/html' } });
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.headers['set-cookie'], undefined);

@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestSpecter } from '../../../src/testing/index.js';
+
+test('a 2 MB paste into Import comes back in the form with the limit stated, and nothing is saved', async (t) => {
+  const app = await createTestSpecter();
+  t.after(() => app.close());
+  const client = app.client();
+  const marker = 'wsh(sortedmulti(2,pasted-by-the-user';
+  const data = marker + 'x'.repeat(2 * 1024 * 1024);
+  const res = await client.post('/spc/wallets/new/import', { name: 'Big', data });
+  assert.equal(res.statusCode, 400);
+  assert.match(res.body, /the limit is 1,048,576/);
+  assert.match(res.body, /value="Big"/, 'the name is kept');
+  assert.ok(res.body.includes(marker), 'the pasted text is kept');
+  assert.deepEqual(await app.specter.walletManager.list(), []);
+});
+
+test('a form field of the wrong shape answers 400 naming the field', async (t) => {
+  const app = await createTestSpecter();
+  t.after(() => app.close());
+  await app.setAuth('passwordonly', 'a password');
+  const admin = await app.login('a password');
+  const res = await admin.post('/spc/settings/general', { unit: 'furlongs' });
+  assert.equal(res.statusCode, 400);
+  assert.match(res.body, /Field &quot;unit&quot; is invalid/);
+  assert.equal(app.specter.configManager.values.unit, 'btc');
+});
+
+test('a body over the form limit is refused with a page saying so', async (t) => {
+  const app = await createTestSpecter();
+  t.after(() => app.close());
+  const client = app.client();
+  const res = await client.post('/spc/devices/new', { name: 'D', type: 'other', keys: 'k'.repeat(1_100_000) });
+  assert.equal(res.statusCode, 413);
+  assert.match(res.body, /larger than this page accepts/);
+});
