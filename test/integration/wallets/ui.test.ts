@@ -146,7 +146,8 @@ test('create a 2-of-3 wallet from three devices; sidebar, overview and tabs show
     }
     const single = await client.post('/spc/wallets/new/singlesig', { name: 'S', device: 'legal', script_type: 'wpkh' });
     assert.equal(single.statusCode, 400);
-    assert.match(errorOf(single), /no key for wpkh wallets/);
+    assert.match(errorOf(single), /no key for Segwit \(P2WPKH\) single-key wallets/);
+    assert.doesNotMatch(errorOf(single), /\bwpkh\b/, 'the message names the script type in words');
     assert.deepEqual(await snapshot(t.dataFolder), before);
 
     const ok = await client.post('/spc/wallets/new/singlesig', { name: 'Spending', device: 'abandon', script_type: 'wpkh' });
