@@ -9,7 +9,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RouteDeps } from './index.js';
 import type { MultisigScriptType, SingleSigScriptType } from '../../bitcoin/index.js';
-import type { Wallet } from '../../managers/wallets/index.js';
+import { MAX_IMPORT_TEXT, type Wallet } from '../../managers/wallets/index.js';
+import { MAX_NAME_LENGTH } from '../../managers/devices/alias.js';
 import { SpecterError } from '../../errors/index.js';
 import { flash } from '../flash.js';
 import { registerDeviceRoutes } from './devices.js';
@@ -125,7 +126,7 @@ function registerWalletRoutes(app: FastifyInstance, { specter, endpoints }: Rout
   // Import
   const renderImport = (reply: FastifyReply, values: Record<string, string>, error?: ReturnType<typeof formError>) => {
     if (error) reply.code(400);
-    return reply.render('wallets/import.njk', { values, error });
+    return reply.render('wallets/import.njk', { values, error, max_import_text: MAX_IMPORT_TEXT, max_name: MAX_NAME_LENGTH });
   };
   app.get(`${base}/new/import`, async (_request, reply) => renderImport(reply, { name: '', data: '' }));
   app.post(`${base}/new/import`, async (request, reply) => {
