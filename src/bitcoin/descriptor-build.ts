@@ -32,7 +32,7 @@ function resolveKey(input: KeyInput, where: string, network?: NetworkName): KeyW
 function checkImpliedType(k: KeyWithOrigin, scriptType: ScriptType, where: string): void {
   const implied = k.key.scriptType;
   if (implied && implied !== scriptType) {
-    throw new SpecterError('KEY_INVALID', `${where}: the ${k.key.prefix} key was exported for ${scriptTypeWords(implied)} wallets, not ${scriptTypeWords(scriptType)}.`, {
+    throw new SpecterError('KEY_INVALID', `${where}: the ${k.key.prefix} key was exported for ${scriptTypeWords(implied)} wallets, not for ${scriptTypeWords(scriptType)} wallets.`, {
       hint: `Export the device's key for ${scriptTypeWords(scriptType)} wallets (or its plain xpub/tpub), or create a ${scriptTypeWords(implied)} wallet.`,
       details: { implied, requested: scriptType },
     });

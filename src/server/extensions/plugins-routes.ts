@@ -9,11 +9,12 @@ import { canDeactivate, type Devstatus } from '../../extensions/index.js';
 import { flash } from '../flash.js';
 import { requireAdmin } from '../plugins/guards.js';
 import { iconUrl, indexUrl } from './contributions.js';
+import { DEVSTATUS_WORDS, statusWords } from './status-words.js';
 
 const GROUPS: Array<{ devstatus: Devstatus; title: string }> = [
   { devstatus: 'prod', title: 'Plugins in production' },
-  { devstatus: 'beta', title: 'Plugins in beta' },
-  { devstatus: 'alpha', title: 'Plugins in alpha' },
+  { devstatus: 'beta', title: 'Plugins in beta (testing)' },
+  { devstatus: 'alpha', title: 'Plugins in alpha (early testing)' },
 ];
 
 /**
@@ -40,6 +41,7 @@ export function registerPluginRoutes(app: FastifyInstance, specter: Specter): vo
       name: ext.manifest.name,
       desc: ext.manifest.desc,
       devstatus: ext.manifest.devstatus,
+      devstatus_text: DEVSTATUS_WORDS[ext.manifest.devstatus],
       icon: iconUrl(specter, ext),
       url: indexUrl(specter, ext),
       active: user.hasService(ext.id),
@@ -49,7 +51,10 @@ export function registerPluginRoutes(app: FastifyInstance, specter: Specter): vo
       tripped: manager.health.tripInfo(ext.id) ?? null,
     }));
     const groups = GROUPS.map((g) => ({ ...g, cards: cards.filter((c) => c.devstatus === g.devstatus) })).filter((g) => g.cards.length);
-    const statuses = user.isAdmin ? manager.statuses().filter((s) => s.status !== 'loaded' || s.tripped) : [];
+    const threshold = specter.config.SERVICES_DEVSTATUS_THRESHOLD as Devstatus;
+    const statuses = user.isAdmin
+      ? manager.statuses().filter((s) => s.status !== 'loaded' || s.tripped).map((s) => ({ ...s, ...statusWords(s, threshold) }))
+      : [];
     return reply.render('plugins/choose.njk', { groups, statuses, needs_password: specter.authMethod === 'none' });
   });
 
