@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RouteDeps } from './index.js';
-import type { MultisigScriptType, SingleSigScriptType } from '../../bitcoin/index.js';
+import type { MultisigScriptType, ScriptType, SingleSigScriptType } from '../../bitcoin/index.js';
 import { MAX_IMPORT_TEXT, type Wallet } from '../../managers/wallets/index.js';
 import { MAX_NAME_LENGTH } from '../../managers/devices/alias.js';
 import { SpecterError } from '../../errors/index.js';
@@ -37,6 +37,11 @@ export class WalletsOverviewVm {
 const SINGLE_TYPES: SingleSigScriptType[] = ['wpkh', 'sh-wpkh', 'tr'];
 const MULTI_TYPES: MultisigScriptType[] = ['wsh', 'sh-wsh'];
 const typeChoices = (types: string[]) => types.map((t) => ({ value: t, name: SCRIPT_TYPE_NAMES[t as SingleSigScriptType] }));
+/** "Segwit (P2WSH) or Nested Segwit (P2SH-P2WSH)": the offered types in words, for hints. */
+const typeWords = (types: ScriptType[]) => {
+  const names = types.map((t) => SCRIPT_TYPE_NAMES[t]);
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : names.join('');
+};
 
 export function registerWalletAreaRoutes(app: FastifyInstance, deps: RouteDeps, prefix: string): void {
   registerDeviceRoutes(app, deps, prefix);
@@ -80,7 +85,7 @@ function registerWalletRoutes(app: FastifyInstance, { specter, endpoints }: Rout
     try {
       if (!values.device) throw new SpecterError('WALLET_INVALID', 'No device is selected.', { hint: 'Pick the device whose key the wallet uses.' });
       if (!SINGLE_TYPES.includes(values.script_type as SingleSigScriptType)) {
-        throw new SpecterError('WALLET_INVALID', `Script type "${values.script_type}" is not offered for single-key wallets.`, { hint: `Choose one of ${SINGLE_TYPES.join(', ')}.` });
+        throw new SpecterError('WALLET_INVALID', `Script type "${values.script_type}" is not offered for single-key wallets.`, { hint: `Choose ${typeWords(SINGLE_TYPES)}.` });
       }
       wallet = await wallets.createSingleSig({ name: values.name, device: values.device, scriptType: values.script_type as SingleSigScriptType });
     } catch (err) {
@@ -106,7 +111,7 @@ function registerWalletRoutes(app: FastifyInstance, { specter, endpoints }: Rout
     let wallet: Wallet;
     try {
       if (!MULTI_TYPES.includes(values.script_type as MultisigScriptType)) {
-        throw new SpecterError('WALLET_INVALID', `Script type "${values.script_type}" is not offered for multisig wallets.`, { hint: `Choose one of ${MULTI_TYPES.join(', ')}.` });
+        throw new SpecterError('WALLET_INVALID', `Script type "${values.script_type}" is not offered for multisig wallets.`, { hint: `Choose ${typeWords(MULTI_TYPES)}.` });
       }
       if (values.devices.length < 2) throw new SpecterError('DESCRIPTOR_POLICY', 'A multisig wallet needs at least two devices.', { hint: 'Select the cosigner devices.' });
       const threshold = Number(values.threshold);

@@ -166,3 +166,21 @@ test('new-wallet and import forms state their limits and keep the input when it 
     await t.close();
   }
 });
+
+test('form errors name script types in words', async () => {
+  const t = await createTestSpecter();
+  try {
+    const client = await uiClient(t);
+    await standardSetup(t, client);
+    const single = await client.post('/spc/wallets/new/singlesig', { name: 'S', device: 'abandon', script_type: 'pkh' });
+    assert.equal(single.statusCode, 400);
+    assert.match(unescapeHtml(single.body), /<p class="hint">Choose Segwit \(P2WPKH\), Nested Segwit \(P2SH-P2WPKH\) or Taproot \(P2TR\)\.<\/p>/);
+    const multi = await client.post('/spc/wallets/new/multisig', { name: 'M', threshold: '1', script_type: 'sh', devices: 'abandon,legal' });
+    assert.match(unescapeHtml(multi.body), /<p class="hint">Choose Segwit \(P2WSH\) or Nested Segwit \(P2SH-P2WSH\)\.<\/p>/);
+    const noKey = await client.post('/spc/wallets/new/singlesig', { name: 'T', device: 'legal', script_type: 'tr' });
+    assert.equal(errorOf(noKey), 'Device "Legal" has no key for Taproot (P2TR) single-key wallets.');
+    assert.match(noKey.body, /Add the device&#39;s key for Taproot \(P2TR\) single-key wallets, usually at m\/86h\/0h\/0h\./);
+  } finally {
+    await t.close();
+  }
+});
