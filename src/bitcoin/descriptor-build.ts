@@ -6,7 +6,7 @@
 import { SpecterError } from '../errors/index.js';
 import { parseDescriptor, withChecksum, wrapScript } from './descriptor.js';
 import { parseKeyWithOrigin, type KeyWithOrigin } from './key-text.js';
-import { MULTISIG_SCRIPT_TYPES, SINGLE_SIG_SCRIPT_TYPES, type MultisigScriptType, type ScriptType, type SingleSigScriptType } from './keys.js';
+import { MULTISIG_SCRIPT_TYPES, SINGLE_SIG_SCRIPT_TYPES, scriptTypeWords, type MultisigScriptType, type ScriptType, type SingleSigScriptType } from './keys.js';
 import type { NetworkName } from './networks.js';
 import { formatKeyOrigin, parseDerivationPath, parseFingerprint } from './paths.js';
 
@@ -32,8 +32,8 @@ function resolveKey(input: KeyInput, where: string, network?: NetworkName): KeyW
 function checkImpliedType(k: KeyWithOrigin, scriptType: ScriptType, where: string): void {
   const implied = k.key.scriptType;
   if (implied && implied !== scriptType) {
-    throw new SpecterError('KEY_INVALID', `${where}: the ${k.key.prefix} key was exported for ${implied} wallets, not ${scriptType}.`, {
-      hint: `Export the device's key for ${scriptType} (or its plain xpub/tpub), or create a ${implied} wallet.`,
+    throw new SpecterError('KEY_INVALID', `${where}: the ${k.key.prefix} key was exported for ${scriptTypeWords(implied)} wallets, not for ${scriptTypeWords(scriptType)} wallets.`, {
+      hint: `Export the device's key for ${scriptTypeWords(scriptType)} wallets (or its plain xpub/tpub), or create a ${scriptTypeWords(implied)} wallet.`,
       details: { implied, requested: scriptType },
     });
   }
@@ -77,8 +77,8 @@ export function multisigDescriptor(spec: MultisigSpec): string {
     const where = `Key ${i + 1} of ${n}`;
     const k = resolveKey(input, where, spec.network);
     if (k.key.scriptType && !MULTISIG_SCRIPT_TYPES.includes(k.key.scriptType as MultisigScriptType)) {
-      throw new SpecterError('KEY_INVALID', `${where}: the ${k.key.prefix} key is a single-sig key (${k.key.scriptType}).`, {
-        hint: "Use the device's multisig key (path m/48h/…/2h for wsh, …/1h for sh-wsh; exported as Zpub/Ypub or xpub).",
+      throw new SpecterError('KEY_INVALID', `${where}: the ${k.key.prefix} key is for ${scriptTypeWords(k.key.scriptType)} wallets, not multisig.`, {
+        hint: "Use the device's multisig key (path m/48h/…/2h for Segwit, …/1h for Nested Segwit; exported as Zpub/Ypub or xpub).",
       });
     }
     checkImpliedType(k, scriptType, where);

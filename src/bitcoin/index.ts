@@ -16,7 +16,9 @@ export {
 } from './networks.js';
 export {
   MULTISIG_SCRIPT_TYPES,
+  SCRIPT_TYPE_NAMES,
   SINGLE_SIG_SCRIPT_TYPES,
+  scriptTypeWords,
   assertKeyNetwork,
   convertExtendedKey,
   looksLikeExtendedKey,

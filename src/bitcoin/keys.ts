@@ -19,6 +19,23 @@ export type ScriptType = SingleSigScriptType | MultisigScriptType;
 export const SINGLE_SIG_SCRIPT_TYPES: readonly SingleSigScriptType[] = ['pkh', 'sh-wpkh', 'wpkh', 'tr'];
 export const MULTISIG_SCRIPT_TYPES: readonly MultisigScriptType[] = ['sh', 'sh-wsh', 'wsh'];
 
+/** What people call each script type; messages use these, not the descriptor ids ("sh-wpkh"). */
+export const SCRIPT_TYPE_NAMES: Readonly<Record<ScriptType, string>> = {
+  wpkh: 'Segwit (P2WPKH)',
+  'sh-wpkh': 'Nested Segwit (P2SH-P2WPKH)',
+  tr: 'Taproot (P2TR)',
+  pkh: 'Legacy (P2PKH)',
+  wsh: 'Segwit (P2WSH)',
+  'sh-wsh': 'Nested Segwit (P2SH-P2WSH)',
+  sh: 'Legacy (P2SH)',
+};
+
+/** "Segwit (P2WPKH) single-key" / "Segwit (P2WSH) multisig", for "… wallets" in messages. */
+export function scriptTypeWords(scriptType: ScriptType): string {
+  const kind = (MULTISIG_SCRIPT_TYPES as readonly string[]).includes(scriptType) ? 'multisig' : 'single-key';
+  return `${SCRIPT_TYPE_NAMES[scriptType] ?? scriptType} ${kind}`;
+}
+
 export type KeyPrefix = 'xpub' | 'ypub' | 'zpub' | 'Ypub' | 'Zpub' | 'tpub' | 'upub' | 'vpub' | 'Upub' | 'Vpub';
 
 interface VersionInfo {

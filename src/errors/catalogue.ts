@@ -88,6 +88,8 @@ const wallets = {
   WALLET_NOT_FOUND: { status: 404, summary: 'No such wallet.' },
   ADDRESS_NOT_FOUND: { status: 404, summary: 'The address does not belong to the wallet.' },
   LIMIT_EXCEEDED: { status: 400, summary: 'A requested count is over the allowed limit.' },
+  LABELS_INVALID: { status: 400, summary: 'A labels file (Specter, Electrum or BIP-329) does not parse; the message names the line or field.' },
+  INPUT_TOO_LONG: { status: 400, summary: 'A form field is longer than its limit; the message states the limit.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export const catalogue = {

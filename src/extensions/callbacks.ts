@@ -29,7 +29,6 @@ export function withTimeout<T>(promise: PromiseLike<T>, ms: number, extId: strin
       hint: 'The plugin is switched off after repeated failures; check its log lines, then re-enable it in "Choose plugins".',
       details: { ext: extId, where, timeoutMs: ms },
     })), ms);
-    timer.unref?.();
   });
   return Promise.race([Promise.resolve(promise), timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,4 +1,5 @@
 import nunjucks from 'nunjucks';
+import { addViewFilters } from './view-filters.js';
 
 /**
  * The nunjucks environment: core templates first, then each extension's templates folder (so
@@ -14,6 +15,7 @@ export function createViewEnvironment(options: ViewEnvironmentOptions): nunjucks
   const loader = new nunjucks.FileSystemLoader(options.searchPaths, { noCache: options.noCache, watch: false });
   const env = new nunjucks.Environment(loader, { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true });
   addJinjaCompat(env);
+  addViewFilters(env);
   return env;
 }
 

@@ -1,12 +1,11 @@
 import { SpecterError, flash, isSpecterError, userSecretDecryptedRequired, type Blueprint, type ExtRequest } from 'specter-ts';
 import type DevhelpExtension from './index.js';
 
-/** `2024-05-01 12:00:00 UTC`, or an em dash. */
-export function formatDate(value: Date | string | null | undefined, suffix = ' UTC'): string {
-  if (!value) return '—';
+/** A time for the templates' `datetime` filter (ISO string), or null for "—". */
+export function isoDate(value: Date | string | null | undefined): string | null {
+  if (!value) return null;
   const d = value instanceof Date ? value : new Date(value);
-  if (Number.isNaN(d.getTime())) return '—';
-  return `${d.toISOString().slice(0, 19).replace('T', ' ')}${suffix}`;
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
 export type DataState = 'ok' | 'empty' | 'locked' | 'no-password' | 'error';
@@ -46,7 +45,7 @@ export default function controller(bp: Blueprint, ext: DevhelpExtension): void {
     const active = activeIdsOf(me);
     const rows = manager().statuses().map((s) => ({
       ...s,
-      tripped: s.tripped ? { at: formatDate(s.tripped.at), reason: s.tripped.reason } : null,
+      tripped: s.tripped ? { at: isoDate(s.tripped.at), reason: s.tripped.reason } : null,
       active_for_me: s.id !== null && active.has(s.id),
     }));
     const counts: Record<string, number> = {};
@@ -81,7 +80,7 @@ export default function controller(bp: Blueprint, ext: DevhelpExtension): void {
       .map((e) => ({
         id: e.id,
         name: e.manifest.name,
-        errors: [...m.errors(e.id)].reverse().map((r) => ({ at: formatDate(r.at), where: r.where, message: r.message, stack: me.isAdmin ? r.stack : undefined })),
+        errors: [...m.errors(e.id)].reverse().map((r) => ({ at: isoDate(r.at), where: r.where, message: r.message, stack: me.isAdmin ? r.stack : undefined })),
       }))
       .filter((e) => e.errors.length > 0);
     return reply.render('devhelp/callbacks.njk', { active_section: 'callbacks', callbacks, errors, is_admin: me.isAdmin });
@@ -90,8 +89,8 @@ export default function controller(bp: Blueprint, ext: DevhelpExtension): void {
   bp.get('/jobs', 'jobs', async (_request, reply) => {
     const jobs = manager().scheduler.list().map((j) => ({
       ...j,
-      nextRun: formatDate(j.nextRun, ''),
-      lastRun: formatDate(j.lastRun, ''),
+      nextRun: isoDate(j.nextRun),
+      lastRun: isoDate(j.lastRun),
     }));
     return reply.render('devhelp/jobs.njk', { active_section: 'jobs', jobs });
   });

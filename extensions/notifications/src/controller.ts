@@ -13,12 +13,6 @@ function wantsJson(request: ExtRequest): boolean {
   return accept.includes('application/json') && !accept.includes('text/html');
 }
 
-/** `2024-05-01 12:00 UTC` (the page script turns it into local time). */
-function formatDate(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
 /**
  * `/spc/ext/notifications/…`: the notification centre (index), read/clear actions, the event
  * stream and the settings tab.
@@ -27,7 +21,7 @@ export default function controller(bp: Blueprint, ext: NotificationsExtension): 
   const centre = () => `${ext.baseUrl}/`;
 
   bp.get('/', 'index', async (request, reply) => {
-    const list = (await ext.list(user(request))).map((n) => ({ ...n, when: formatDate(n.created) }));
+    const list = await ext.list(user(request));
     return reply.render('notifications/index.njk', {
       notifications: list,
       unread: list.filter((n) => !n.read).length,

@@ -79,6 +79,10 @@ export class AddressBook {
     }
   }
 
+  has(address: string): boolean {
+    return this.byAddress.has(address);
+  }
+
   /** The entry, or ADDRESS_NOT_FOUND naming the wallet. */
   entry(address: string, walletName: string): { entry: AddressEntry; change: boolean } {
     const pos = typeof address === 'string' ? this.byAddress.get(address.trim()) : undefined;

@@ -5,7 +5,9 @@
  *     "descriptor": "wsh(sortedmulti(2,[73c5da0a/48h/0h/0h/2h]xpub…/0/*,…))#checksum",
  *     "devices": [ { "type": "coldcard", "label": "My Coldcard" }, … ] }
  *
- * `devices` lists, in key order, the device that holds each key. Specter writes the receive
+ * `devices` lists, in key order, the device that holds each key. `labels` carries the address
+ * labels as Specter's `{label: [address, …]}` (Specter's export puts them in place of its pending
+ * PSBTs and frozen UTXOs); a backup without it imports without labels. Specter writes the receive
  * descriptor (`/0/*`); we read that, `<0;1>` and `{0,1}`. Specter's generic device type is
  * "other", ours "generic"; unknown types import as generic.
  */
@@ -13,6 +15,7 @@ import { SpecterError } from '../../errors/index.js';
 import type { ParsedDescriptor } from '../../bitcoin/index.js';
 import { validateName } from '../devices/alias.js';
 import type { Device } from '../devices/device.js';
+import { fromSpecterLabels, toSpecterLabels } from './labels-io.js';
 
 export interface BackupDevice {
   type: string;
@@ -24,6 +27,8 @@ export interface WalletBackup {
   blockheight: number;
   descriptor: string;
   devices: BackupDevice[];
+  /** Address labels, Specter's shape: label → addresses. */
+  labels: Record<string, string[]>;
 }
 
 function invalid(message: string, hint = 'Use the JSON file from Specter\'s wallet Export → Backup, or paste the descriptor instead.'): SpecterError {
@@ -62,7 +67,9 @@ export function parseWalletBackup(input: unknown): WalletBackup {
       } else throw invalid(`devices[${i}] must be {"type": …, "label": …}.`);
     });
   }
-  return { label: label.trim(), blockheight, descriptor: r.descriptor.trim(), devices };
+  // Validated here (LABELS_INVALID names the bad field), so a bad label refuses the import before any write.
+  const labels = r.labels === undefined || r.labels === null ? {} : toSpecterLabels(fromSpecterLabels(r.labels, 'labels'));
+  return { label: label.trim(), blockheight, descriptor: r.descriptor.trim(), devices, labels };
 }
 
 /** Map a Specter device type to a registered one. */
@@ -111,7 +118,13 @@ export function planImportDevices(
 }
 
 /** The backup of a wallet; each key names the device holding it ("other" for our "generic"). */
-export function toWalletBackup(label: string, blockheight: number, descriptor: ParsedDescriptor, devices: readonly Device[]): WalletBackup {
+export function toWalletBackup(
+  label: string,
+  blockheight: number,
+  descriptor: ParsedDescriptor,
+  devices: readonly Device[],
+  labels: ReadonlyArray<{ address: string; label: string }> = [],
+): WalletBackup {
   return {
     label,
     blockheight,
@@ -120,5 +133,6 @@ export function toWalletBackup(label: string, blockheight: number, descriptor: P
       const d = devices.find((dev) => dev.keys.some((dk) => dk.xpub === k.xpub));
       return d ? { type: d.type === 'generic' ? 'other' : d.type, label: d.name } : { type: 'other', label: `Key ${i + 1}` };
     }),
+    labels: toSpecterLabels(labels),
   };
 }

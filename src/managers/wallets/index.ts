@@ -3,11 +3,27 @@ export {
   WALLETS_FOLDER,
   MAX_MULTISIG_KEYS,
   type ImportOptions,
+  type LabelImportReport,
   type MultisigOptions,
   type SingleSigOptions,
   type WalletManagerOptions,
 } from './wallet-manager.js';
-export { Wallet, GAP_LIMIT, MAX_ADDRESS_PAGE, type WalletFiles } from './wallet.js';
+export { Wallet, GAP_LIMIT, LABEL_LOOKAHEAD, MAX_ADDRESS_PAGE, type WalletFiles } from './wallet.js';
+export {
+  LABEL_FORMATS,
+  LABEL_FORMAT_NAMES,
+  LABEL_FILE_TYPES,
+  detectLabelFormat,
+  isLabelFormat,
+  parseLabels,
+  serializeLabels,
+  toSpecterLabels,
+  fromSpecterLabels,
+  type AddressLabel,
+  type LabelFormat,
+  type ParsedLabels,
+} from './labels-io.js';
+export { MAX_IMPORT_TEXT, checkTextLength } from './input-limits.js';
 export { defaultLabel, type AddressInfo } from './address-book.js';
 export { parseWalletBackup, type WalletBackup, type BackupDevice } from './backup.js';
 export { ADDRESSES_SUFFIX, type AddressEntry, type AddressesFile, type WalletRecord } from './wallet-record.js';

@@ -4,7 +4,7 @@
  * usually lives (BIP-44/48/49/84/86 paths).
  */
 import { SpecterError } from '../../errors/index.js';
-import { getNetwork, parseExtendedKey, type KeyNetwork, type NetworkName, type ScriptType } from '../../bitcoin/index.js';
+import { getNetwork, parseExtendedKey, scriptTypeWords, type KeyNetwork, type NetworkName, type ScriptType } from '../../bitcoin/index.js';
 import type { Device, DeviceKey } from '../devices/device.js';
 
 /** Usual account path per script type, for hints. */
@@ -36,13 +36,13 @@ export function pickKey(device: Device, scriptType: ScriptType, family: KeyNetwo
   const fitting = typed.filter((k) => family === undefined || k.network === family);
   if (fitting.length) return fitting[0]!;
   if (typed.length && family) {
-    throw new SpecterError('KEY_NETWORK_MISMATCH', `Device "${device.name}" has a ${scriptType} key only for ${typed[0]!.network === 'main' ? 'mainnet' : 'the test networks'}, but the wallet is on ${family === 'main' ? 'mainnet' : 'a test network'}.`, {
+    throw new SpecterError('KEY_NETWORK_MISMATCH', `Device "${device.name}" has a ${scriptTypeWords(scriptType)} key only for ${typed[0]!.network === 'main' ? 'mainnet' : 'the test networks'}, but the wallet is on ${family === 'main' ? 'mainnet' : 'a test network'}.`, {
       hint: `Add the device's ${family === 'main' ? 'mainnet' : 'testnet'} key (${TYPICAL_PATH[scriptType].replace('{coin}', family === 'main' ? '0' : '1')}).`,
       details: { device: device.alias },
     });
   }
-  throw new SpecterError('DEVICE_KEY_NOT_FOUND', `Device "${device.name}" has no key for ${scriptType} wallets.`, {
-    hint: `Add the device's ${scriptType} key, usually at ${TYPICAL_PATH[scriptType].replace('{coin}', family === 'test' ? '1' : '0')}.`,
+  throw new SpecterError('DEVICE_KEY_NOT_FOUND', `Device "${device.name}" has no key for ${scriptTypeWords(scriptType)} wallets.`, {
+    hint: `Add the device's key for ${scriptTypeWords(scriptType)} wallets, usually at ${TYPICAL_PATH[scriptType].replace('{coin}', family === 'test' ? '1' : '0')}.`,
     details: { device: device.alias, scriptType },
   });
 }

@@ -25,7 +25,9 @@ import { keyExpression, type Device, type DeviceKey } from '../devices/device.js
 import type { DeviceManager } from '../devices/device-manager.js';
 import { AddressBook } from './address-book.js';
 import { parseWalletBackup, planImportDevices, toWalletBackup, type BackupDevice, type WalletBackup } from './backup.js';
+import { checkTextLength, MAX_IMPORT_TEXT } from './input-limits.js';
 import { familyOf, pickKey } from './key-selection.js';
+import { fromSpecterLabels, parseLabels, type AddressLabel, type LabelFormat } from './labels-io.js';
 import { Wallet } from './wallet.js';
 import { ADDRESSES_SUFFIX, looksLikeWalletRecord, parseAddressesFile, parseWalletRecord, type WalletRecord } from './wallet-record.js';
 
@@ -71,6 +73,21 @@ export interface ImportOptions {
   blockheight?: number;
   /** Create devices for keys no existing device holds (default true). */
   createDevices?: boolean;
+}
+
+/** What a labels import did. */
+export interface LabelImportReport {
+  format: LabelFormat;
+  /** Address labels in the file. */
+  total: number;
+  /** Labels set or changed. */
+  applied: number;
+  /** Already so. */
+  unchanged: number;
+  /** Addresses not of this wallet (within the first 1,000 of each branch). */
+  unknown: string[];
+  /** Records for things other than addresses, by kind ("tx", "output", …), not kept. */
+  skipped: Partial<Record<string, number>>;
 }
 
 function validateBlockheight(value: unknown): number {
@@ -264,13 +281,41 @@ export class WalletManager {
 
   /** Import from a descriptor (receive `/0/*`, multipath `<0;1>` or legacy `{0,1}`). */
   async importDescriptor(descriptor: string, opts: ImportOptions & { name: string }): Promise<Wallet> {
+    checkTextLength(descriptor, MAX_IMPORT_TEXT, 'descriptor', 'data');
     return this.exclusive(() => this.importParsed(descriptor, opts, []));
   }
 
-  /** Import Specter's backup JSON (text or object). */
+  /**
+   * Import Specter's backup JSON (text or object), with its address labels. Labels are checked
+   * before the first write.
+   */
   async importBackup(backup: string | object, opts: ImportOptions = {}): Promise<Wallet> {
+    if (typeof backup === 'string') checkTextLength(backup, MAX_IMPORT_TEXT, 'wallet backup', 'data', 'A backup this large is unusual: check that the right file was pasted.');
     const parsed = parseWalletBackup(backup);
-    return this.exclusive(() => this.importParsed(parsed.descriptor, { ...opts, name: opts.name ?? parsed.label, blockheight: opts.blockheight ?? parsed.blockheight }, parsed.devices));
+    const labels = fromSpecterLabels(parsed.labels);
+    return this.exclusive(async () => {
+      const wallet = await this.importParsed(parsed.descriptor, { ...opts, name: opts.name ?? parsed.label, blockheight: opts.blockheight ?? parsed.blockheight }, parsed.devices);
+      if (labels.length) await wallet.applyLabels(labels);
+      return wallet;
+    });
+  }
+
+  /** The wallet's own labels (not the default "Address #i"), receive by index then change. */
+  async exportLabels(alias: string): Promise<AddressLabel[]> {
+    return (await this.get(alias)).customLabels();
+  }
+
+  /**
+   * Apply a labels file (Specter, Electrum or BIP-329; detected unless `format` is given) to this
+   * wallet: addresses of the wallet get their label, others are counted as unknown, records for
+   * transactions/outputs are counted as skipped. A bad file changes nothing.
+   */
+  async importLabels(alias: string, text: string, format?: LabelFormat): Promise<LabelImportReport> {
+    checkTextLength(text, MAX_IMPORT_TEXT, 'labels file', 'data', 'Split the file, or import the labels of one wallet at a time.');
+    const wallet = await this.get(alias);
+    const parsed = parseLabels(text, format);
+    const result = await wallet.applyLabels(parsed.labels);
+    return { format: parsed.format, total: parsed.labels.length, ...result, skipped: parsed.skipped };
   }
 
   private async importParsed(text: string, opts: ImportOptions & { name: string }, backupDevices: BackupDevice[]): Promise<Wallet> {
@@ -312,7 +357,7 @@ export class WalletManager {
         if (!isSpecterError(err, 'DEVICE_NOT_FOUND')) throw err;
       }
     }
-    return toWalletBackup(wallet.name, wallet.blockheight, wallet.descriptor, devices);
+    return toWalletBackup(wallet.name, wallet.blockheight, wallet.descriptor, devices, wallet.customLabels());
   }
 
   /** The wallet descriptor in its three forms (multipath, receive, change), each with checksum. */

@@ -17,11 +17,13 @@
 import { SpecterError } from '../../errors/index.js';
 import { createAddressDeriver, type AddressDeriver, type NetworkName, type ParsedDescriptor } from '../../bitcoin/index.js';
 import { withFileLock, type JsonFileStore } from '../../persistence/index.js';
-import { AddressBook, validateLabel, validateServiceId, type AddressInfo } from './address-book.js';
+import { AddressBook, defaultLabel, validateLabel, validateServiceId, type AddressInfo } from './address-book.js';
 import { parseAddressesFile, parseWalletRecord, type WalletRecord } from './wallet-record.js';
 
 /** Addresses kept derived beyond the current/used index (Specter's GAP_LIMIT). */
 export const GAP_LIMIT = 20;
+/** How far (addresses per branch) a labels import looks for addresses not derived yet. */
+export const LABEL_LOOKAHEAD = 1_000;
 /** Most addresses one addresses() call returns. */
 export const MAX_ADDRESS_PAGE = 1_000;
 
@@ -192,6 +194,61 @@ export class Wallet {
       if (used) await this.ensure(change, entry.index + 1 + GAP_LIMIT);
       return this.book.info(entry, change);
     });
+  }
+
+  /** Every address with a label of its own (not the default "Address #i"): receive by index, then change. */
+  customLabels(): Array<{ address: string; label: string }> {
+    const out: Array<{ address: string; label: string }> = [];
+    for (const change of [false, true]) for (const e of this.book.branch(change)) if (e.label !== null) out.push({ address: e.address, label: e.label });
+    return out;
+  }
+
+  /**
+   * Set many labels at once, all or nothing, in one write. Addresses not derived yet are looked
+   * for up to LABEL_LOOKAHEAD addresses per branch (a backup may label address #500); the list is
+   * then extended only to the furthest one found + GAP_LIMIT. A label equal to the address's
+   * default ("Address #3" on receive #3) is stored as the default. Labels must already be
+   * validated (labels-io does); `null` clears a label.
+   */
+  async applyLabels(labels: ReadonlyArray<{ address: string; label: string | null }>): Promise<{ applied: number; unchanged: number; unknown: string[] }> {
+    return this.exclusive(async () => {
+      const missing = labels.filter((l) => !this.book.has(l.address)).map((l) => l.address);
+      if (missing.length) await this.deriveToFind(new Set(missing));
+      let applied = 0;
+      let unchanged = 0;
+      const unknown: string[] = [];
+      for (const { address, label } of labels) {
+        if (!this.book.has(address)) {
+          unknown.push(address);
+          continue;
+        }
+        const { entry, change } = this.book.entry(address, this.name);
+        const value = label === null || label === defaultLabel(change, entry.index) ? null : label;
+        if (entry.label === value && !entry.label_auto) {
+          unchanged++;
+          continue;
+        }
+        entry.label = value;
+        delete entry.label_auto;
+        this.dirtyAddresses = true;
+        applied++;
+      }
+      return { applied, unchanged, unknown };
+    });
+  }
+
+  /** Derive (in memory) up to LABEL_LOOKAHEAD per branch; keep the list up to the last address found + GAP_LIMIT. */
+  private async deriveToFind(wanted: Set<string>): Promise<void> {
+    for (const change of [false, true]) {
+      const have = this.book.branch(change).length;
+      if (have >= LABEL_LOOKAHEAD || wanted.size === 0) continue;
+      const more = await this.deriver.derive(change ? 1 : 0, have, LABEL_LOOKAHEAD - have);
+      let last = -1;
+      more.forEach((a, i) => {
+        if (wanted.delete(a)) last = have + i;
+      });
+      if (last >= 0) await this.ensure(change, last + 1 + GAP_LIMIT);
+    }
   }
 
   /**

@@ -4,9 +4,9 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { Specter } from '../../specter/index.js';
-import type { Wallet } from '../../managers/wallets/index.js';
+import { LABEL_FORMATS, LABEL_FORMAT_NAMES, MAX_IMPORT_TEXT, type Wallet } from '../../managers/wallets/index.js';
 import type { Device } from '../../managers/devices/index.js';
-import type { ScriptType } from '../../bitcoin/index.js';
+import { SCRIPT_TYPE_NAMES, type ScriptType } from '../../bitcoin/index.js';
 import type { WalletsService } from '../../extensions/address-reservation.js';
 import { isSpecterError } from '../../errors/index.js';
 import { extensionTabs, iconUrl } from '../extensions/contributions.js';
@@ -14,15 +14,7 @@ import { extensionTabs, iconUrl } from '../extensions/contributions.js';
 /** Compile-time check: the wallet manager is the wallets service extensions reserve addresses through. */
 export const asWalletsService = (specter: Specter): WalletsService => specter.walletManager;
 
-export const SCRIPT_TYPE_NAMES: Record<ScriptType, string> = {
-  wpkh: 'Segwit (P2WPKH)',
-  'sh-wpkh': 'Nested Segwit (P2SH-P2WPKH)',
-  tr: 'Taproot (P2TR)',
-  pkh: 'Legacy (P2PKH)',
-  wsh: 'Segwit (P2WSH)',
-  'sh-wsh': 'Nested Segwit (P2SH-P2WSH)',
-  sh: 'Legacy (P2SH)',
-};
+export { SCRIPT_TYPE_NAMES };
 
 export const NETWORK_NAMES: Record<string, string> = { main: 'Mainnet', test: 'Testnet', signet: 'Signet', regtest: 'Regtest' };
 
@@ -134,6 +126,31 @@ export async function walletNav(specter: Specter, request: FastifyRequest, walle
   ];
   const summary = walletSummary(specter, wallet);
   return { alias: wallet.alias, name: wallet.name, policy: summary.policy, script_type_name: summary.script_type_name, network_name: summary.network_name, tabs, active };
+}
+
+/** The Settings tab's context: descriptors, devices (deleted ones marked), keys, indexes, label counts. */
+export async function walletSettingsView(specter: Specter, wallet: Wallet): Promise<Record<string, unknown>> {
+  const descriptors = await specter.walletManager.exportDescriptor(wallet.alias);
+  const devices = [];
+  for (const alias of wallet.devices) {
+    try {
+      const d = await specter.deviceManager.get(alias);
+      devices.push({ name: d.name, url: specter.endpoints.urlFor('devices_endpoint.device', { device_alias: alias }) });
+    } catch (err) {
+      if (!isSpecterError(err, 'DEVICE_NOT_FOUND')) throw err;
+      devices.push({ name: `${alias} (deleted)`, url: null });
+    }
+  }
+  return {
+    descriptors,
+    devices,
+    keys: wallet.descriptor.keys.map((k) => ({ fingerprint: k.fingerprint, path: k.originPath, xpub: k.xpub })),
+    record: wallet.toJSON(),
+    labels_count: wallet.customLabels().length,
+    label_formats: LABEL_FORMATS.map((f) => ({ value: f, name: LABEL_FORMAT_NAMES[f] })),
+    max_import_text: MAX_IMPORT_TEXT,
+    labels_values: { data: '', format: '' },
+  };
 }
 
 /** A refused form: the message and hint to show next to it. Anything but a SpecterError is rethrown. */

@@ -17,7 +17,8 @@ test('per-user gate: A activated the extension, B did not', async () => {
     assert.equal(a.statusCode, 200);
     const aWelcome = await alice.get('/spc/welcome/');
     assert.match(aWelcome.body, /<meta name="gatekeeper-head" content="1">\s*<\/head>/);
-    assert.match(aWelcome.body, /<body>\s*<div id="gatekeeper-top"><\/div>/);
+    // Body-top injections come first in <body>, after only the skip link (the first tab stop of every page).
+    assert.match(aWelcome.body, /<body>\s*<a class="skip-link" href="#main">Skip to content<\/a>\s*<div id="gatekeeper-top"><\/div>/);
     assert.match(aWelcome.body, /<div id="gatekeeper-bottom"><\/div>\s*<\/body>/);
     assert.match((await alice.get('/spc/settings/general')).body, />Gatekeeper<\/a>/);
 

@@ -10,7 +10,7 @@ test('a 2 MB paste into Import comes back in the form with the limit stated, and
   const data = marker + 'x'.repeat(2 * 1024 * 1024);
   const res = await client.post('/spc/wallets/new/import', { name: 'Big', data });
   assert.equal(res.statusCode, 400);
-  assert.match(res.body, /the limit is 1,048,576/);
+  assert.match(res.body, /the limit is 262,144/);
   assert.match(res.body, /value="Big"/, 'the name is kept');
   assert.ok(res.body.includes(marker), 'the pasted text is kept');
   assert.deepEqual(await app.specter.walletManager.list(), []);

@@ -60,10 +60,10 @@ describe('builders and the parsed model', () => {
   });
 
   it('refuses keys whose SLIP-132 prefix contradicts the script type', () => {
-    rejects(() => singleSigDescriptor('pkh', BIP84.zpub), 'KEY_INVALID', /exported for wpkh wallets, not pkh/);
-    rejects(() => multisigDescriptor({ threshold: 1, keys: [BIP84.zpub] }), 'KEY_INVALID', /single-sig key \(wpkh\).*m\/48h/);
+    rejects(() => singleSigDescriptor('pkh', BIP84.zpub), 'KEY_INVALID', /exported for Segwit \(P2WPKH\) single-key wallets, not for Legacy \(P2PKH\) single-key wallets/);
+    rejects(() => multisigDescriptor({ threshold: 1, keys: [BIP84.zpub] }), 'KEY_INVALID', /key is for Segwit \(P2WPKH\) single-key wallets, not multisig.*m\/48h/);
     const ypub = convertExtendedKey(MULTISIG_KEYS.abandon.xpub, 'Ypub');
-    rejects(() => multisigDescriptor({ threshold: 1, keys: [ypub], scriptType: 'wsh' }), 'KEY_INVALID', /exported for sh-wsh/);
+    rejects(() => multisigDescriptor({ threshold: 1, keys: [ypub], scriptType: 'wsh' }), 'KEY_INVALID', /exported for Nested Segwit \(P2SH-P2WSH\) multisig wallets/);
   });
 
   it('canonicalises h/\' origins, {0,1} and adds the checksum', () => {

@@ -12,11 +12,12 @@ import { canDeactivate, type Devstatus } from '../../../extensions/index.js';
 import { flash } from '../../flash.js';
 import { formBody, formText, pathParam } from '../../schemas.js';
 import { iconUrl, indexUrl } from '../../extensions/contributions.js';
+import { DEVSTATUS_WORDS, statusWords } from '../../extensions/status-words.js';
 
 const GROUPS: Array<{ devstatus: Devstatus; title: string }> = [
   { devstatus: 'prod', title: 'Plugins in production' },
-  { devstatus: 'beta', title: 'Plugins in beta' },
-  { devstatus: 'alpha', title: 'Plugins in alpha' },
+  { devstatus: 'beta', title: 'Plugins in beta (testing)' },
+  { devstatus: 'alpha', title: 'Plugins in alpha (early testing)' },
 ];
 
 /**
@@ -46,6 +47,7 @@ export default async function pluginsArea(scope: FastifyInstance, { specter }: A
       name: ext.manifest.name,
       desc: ext.manifest.desc,
       devstatus: ext.manifest.devstatus,
+      devstatus_text: DEVSTATUS_WORDS[ext.manifest.devstatus],
       icon: iconUrl(specter, ext),
       url: indexUrl(specter, ext),
       active: user.hasService(ext.id),
@@ -55,7 +57,10 @@ export default async function pluginsArea(scope: FastifyInstance, { specter }: A
       tripped: manager.health.tripInfo(ext.id) ?? null,
     }));
     const groups = GROUPS.map((g) => ({ ...g, cards: cards.filter((c) => c.devstatus === g.devstatus) })).filter((g) => g.cards.length);
-    const statuses = user.isAdmin ? manager.statuses().filter((s) => s.status !== 'loaded' || s.tripped) : [];
+    const threshold = specter.config.SERVICES_DEVSTATUS_THRESHOLD as Devstatus;
+    const statuses = user.isAdmin
+      ? manager.statuses().filter((s) => s.status !== 'loaded' || s.tripped).map((s) => ({ ...s, ...statusWords(s, threshold) }))
+      : [];
     return reply.render('plugins/choose.njk', { groups, statuses, needs_password: specter.authMethod === 'none' });
   });
 

@@ -9,8 +9,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AreaOptions } from '../index.js';
-import type { MultisigScriptType, SingleSigScriptType } from '../../../bitcoin/index.js';
-import type { Wallet } from '../../../managers/wallets/index.js';
+import type { MultisigScriptType, ScriptType, SingleSigScriptType } from '../../../bitcoin/index.js';
+import { MAX_IMPORT_TEXT, type Wallet } from '../../../managers/wallets/index.js';
+import { MAX_NAME_LENGTH } from '../../../managers/devices/alias.js';
 import { SpecterError } from '../../../errors/index.js';
 import { flash } from '../../flash.js';
 import { formBody, formList, formText } from '../../schemas.js';
@@ -37,11 +38,18 @@ export class WalletsOverviewVm {
 const SINGLE_TYPES: SingleSigScriptType[] = ['wpkh', 'sh-wpkh', 'tr'];
 const MULTI_TYPES: MultisigScriptType[] = ['wsh', 'sh-wsh'];
 const typeChoices = (types: string[]) => types.map((t) => ({ value: t, name: SCRIPT_TYPE_NAMES[t as SingleSigScriptType] }));
+/** "Segwit (P2WSH) or Nested Segwit (P2SH-P2WSH)": the offered types in words, for hints. */
+const typeWords = (types: ScriptType[]) => {
+  const names = types.map((t) => SCRIPT_TYPE_NAMES[t]);
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : names.join('');
+};
 
-/** Largest descriptor or backup paste on the import form (a 15-key backup with labels is far below). */
-export const MAX_IMPORT_CHARS = 1024 * 1024;
-/** The import form's body limit: above MAX_IMPORT_CHARS so an oversized paste still comes back to the user. */
-const IMPORT_BODY_LIMIT = 4 * MAX_IMPORT_CHARS;
+/**
+ * The import form's body limit: far above MAX_IMPORT_TEXT (the wallet manager refuses longer
+ * pastes with the limit in the message), so even a paste many times too large still arrives and
+ * comes back to the user in the form instead of being dropped as "body too large".
+ */
+const IMPORT_BODY_LIMIT = 16 * MAX_IMPORT_TEXT;
 
 const deviceQuery = z.object({ device: z.string().optional() });
 const singleBody = formBody({ name: formText, device: formText, script_type: formText });
@@ -79,7 +87,7 @@ export default async function walletsArea(scope: FastifyInstance, { specter }: A
       if (!values.device) throw new SpecterError('WALLET_INVALID', 'No device is selected.', { hint: 'Pick the device whose key the wallet uses.' });
       const scriptType = SINGLE_TYPES.find((t) => t === values.script_type);
       if (!scriptType) {
-        throw new SpecterError('WALLET_INVALID', `Script type "${values.script_type}" is not offered for single-key wallets.`, { hint: `Choose one of ${SINGLE_TYPES.map((t) => SCRIPT_TYPE_NAMES[t]).join(', ')}.` });
+        throw new SpecterError('WALLET_INVALID', `Script type "${values.script_type}" is not offered for single-key wallets.`, { hint: `Choose ${typeWords(SINGLE_TYPES)}.` });
       }
       wallet = await specter.walletManager.createSingleSig({ name: values.name, device: values.device, scriptType });
     } catch (err) {
@@ -101,7 +109,7 @@ export default async function walletsArea(scope: FastifyInstance, { specter }: A
     try {
       const scriptType = MULTI_TYPES.find((t) => t === values.script_type);
       if (!scriptType) {
-        throw new SpecterError('WALLET_INVALID', `Script type "${values.script_type}" is not offered for multisig wallets.`, { hint: `Choose one of ${MULTI_TYPES.map((t) => SCRIPT_TYPE_NAMES[t]).join(', ')}.` });
+        throw new SpecterError('WALLET_INVALID', `Script type "${values.script_type}" is not offered for multisig wallets.`, { hint: `Choose ${typeWords(MULTI_TYPES)}.` });
       }
       if (values.devices.length < 2) throw new SpecterError('DESCRIPTOR_POLICY', 'A multisig wallet needs at least two devices.', { hint: 'Select the cosigner devices.' });
       const threshold = Number(values.threshold);
@@ -121,7 +129,7 @@ export default async function walletsArea(scope: FastifyInstance, { specter }: A
   // Import
   const renderImport = (reply: FastifyReply, values: Record<string, string>, error?: ReturnType<typeof formError>) => {
     if (error) reply.code(error.status);
-    return reply.render('wallets/import.njk', { values, error, max_import_chars: MAX_IMPORT_CHARS });
+    return reply.render('wallets/import.njk', { values, error, max_import_text: MAX_IMPORT_TEXT, max_name: MAX_NAME_LENGTH });
   };
   app.get('/new/import', { config: { access: 'user', endpoint: 'wallets_endpoint.import_wallet' } }, async (_request, reply) => renderImport(reply, { name: '', data: '' }));
   app.post('/new/import', {
@@ -133,12 +141,6 @@ export default async function walletsArea(scope: FastifyInstance, { specter }: A
     let wallet: Wallet;
     try {
       const text = values.data.trim();
-      if (text.length > MAX_IMPORT_CHARS) {
-        throw new SpecterError('LIMIT_EXCEEDED', `The pasted text has ${text.length.toLocaleString('en')} characters; the limit is ${MAX_IMPORT_CHARS.toLocaleString('en')}.`, {
-          hint: 'Paste only the descriptor, or the wallet backup JSON exported by Specter (a few kilobytes).',
-          details: { field: 'data', limit: MAX_IMPORT_CHARS },
-        });
-      }
       if (!text) throw new SpecterError('WALLET_INVALID', 'Nothing was pasted.', { hint: 'Paste a descriptor or the backup JSON from Specter\'s wallet export.' });
       if (text.startsWith('{')) {
         wallet = await specter.walletManager.importBackup(text, values.name.trim() ? { name: values.name } : {});

@@ -14,7 +14,8 @@ import { openAnnotations, releaseAddress } from '../../../extensions/address-res
 import { annotationFile } from '../../../extensions/storage/index.js';
 import { flash } from '../../flash.js';
 import { formBody, formText, pathParam } from '../../schemas.js';
-import { formError, serviceView, walletNav, type ServiceView } from '../wallets-view.js';
+import { formError, serviceView, walletNav, walletSettingsView, type ServiceView } from '../wallets-view.js';
+import walletLabels from './wallet-labels.js';
 
 const PAGE_SIZES = [10, 25, 50, 100];
 const SORTS = ['index', 'label', 'used'] as const;
@@ -76,6 +77,11 @@ export async function addressPage(wallet: Wallet, q: AddressListQuery): Promise<
     rows = all.slice(start, start + q.size);
   }
   return { rows, total, pages, page };
+}
+
+/** The address as an SVG QR code (the Receive tab and the address page draw the same one). */
+function addressQr(address: string): Promise<string> {
+  return QRCode.toString(address, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
 }
 
 /**
@@ -155,6 +161,7 @@ export default async function walletPages(scope: FastifyInstance, { specter }: A
       active_extensions: active,
       back_url: url('addresses', wallet.alias, { change: info.change ? 1 : 0, page: Math.floor(info.index / 25) + 1 }),
       label_value: info.customLabel ?? '',
+      qr_svg: await addressQr(info.address),
       ...extra,
     });
   };
@@ -202,7 +209,7 @@ export default async function walletPages(scope: FastifyInstance, { specter }: A
     const wallet = await walletOf(request);
     const address = await wallet.currentReceiveAddress();
     const info = wallet.getAddressInfo(address);
-    const qr = await QRCode.toString(address, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
+    const qr = await addressQr(address);
     return render(request, reply, wallet, 'receive', 'wallets/receive.njk', { info, qr_svg: qr, label_value: info.customLabel ?? '' });
   });
   app.post('/receive/', { schema: { params: walletParams, body: receiveBody }, config: on('receive') }, async (request, reply) => {
@@ -214,23 +221,11 @@ export default async function walletPages(scope: FastifyInstance, { specter }: A
   // Settings tab
   app.get('/settings/', { schema: { params: walletParams }, config: on('settings') }, async (request, reply) => {
     const wallet = await walletOf(request);
-    const descriptors = await wallets().exportDescriptor(wallet.alias);
-    const devices = [];
-    for (const alias of wallet.devices) {
-      try {
-        const d = await specter.deviceManager.get(alias);
-        devices.push({ name: d.name, url: endpoints.urlFor('devices_endpoint.device', { device_alias: alias }) });
-      } catch (err) {
-        if (!isSpecterError(err, 'DEVICE_NOT_FOUND')) throw err;
-        devices.push({ name: `${alias} (deleted)`, url: null });
-      }
-    }
-    return render(request, reply, wallet, 'settings', 'wallets/settings.njk', {
-      descriptors,
-      devices,
-      keys: wallet.descriptor.keys.map((k) => ({ fingerprint: k.fingerprint, path: k.originPath, xpub: k.xpub })),
-      record: wallet.toJSON(),
-    });
+    return render(request, reply, wallet, 'settings', 'wallets/settings.njk', await walletSettingsView(specter, wallet));
+  });
+  await scope.register(walletLabels, {
+    specter,
+    renderSettings: (request, reply, wallet, ctx) => render(request, reply, wallet, 'settings', 'wallets/settings.njk', ctx),
   });
   app.get('/backup.json', { schema: { params: walletParams }, config: on('backup') }, async (request, reply) => {
     const wallet = await walletOf(request);

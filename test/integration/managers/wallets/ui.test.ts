@@ -120,8 +120,8 @@ test('create a 2-of-3 wallet from three devices; sidebar, overview and tabs show
     const overview = await client.get('/spc/wallets/');
     assert.match(overview.body, /data-wallet="cold"[\s\S]*Cold[\s\S]*2 of 3 multisig/);
     // Sidebar: wallet with policy, devices with key count and type icon, the two add buttons.
-    assert.match(overview.body, /href="\/spc\/wallets\/cold\/"[\s\S]*?<span>Cold<small>2 of 3 multisig<\/small>/);
-    assert.match(overview.body, /<img src="\/static\/img\/devices\/coldcard_icon.svg"[^>]*><span>Abandon<small>2 keys/);
+    assert.match(overview.body, /href="\/spc\/wallets\/cold\/"[\s\S]*?<span class="ellipsis" title="Cold">Cold<\/span><small>2 of 3 multisig<\/small>/);
+    assert.match(overview.body, /<img src="\/static\/img\/devices\/coldcard_icon.svg"[^>]*><span class="sidebar-text"><span class="ellipsis" title="Abandon">Abandon<\/span><small>2 keys/);
     assert.match(overview.body, /href="\/spc\/wallets\/new">\+ Add new wallet/);
     assert.match(overview.body, /href="\/spc\/devices\/new">\+ Add new device/);
 
@@ -147,7 +147,8 @@ test('create a 2-of-3 wallet from three devices; sidebar, overview and tabs show
     }
     const single = await client.post('/spc/wallets/new/singlesig', { name: 'S', device: 'legal', script_type: 'wpkh' });
     assert.equal(single.statusCode, 400);
-    assert.match(errorOf(single), /no key for wpkh wallets/);
+    assert.match(errorOf(single), /no key for Segwit \(P2WPKH\) single-key wallets/);
+    assert.doesNotMatch(errorOf(single), /\bwpkh\b/, 'the message names the script type in words');
     assert.deepEqual(await snapshot(t.dataFolder), before);
 
     const ok = await client.post('/spc/wallets/new/singlesig', { name: 'Spending', device: 'abandon', script_type: 'wpkh' });

@@ -117,7 +117,7 @@ describe('WalletManager', () => {
     const mainOnly = new WalletManager(env.dir, env.store, env.devices, { network: 'main' });
     await rejectsWith(mainOnly.createSingleSig({ name: 'T', device: 'testnet' }), 'KEY_NETWORK_MISMATCH', /only for the test networks, but the wallet is on mainnet/);
     await rejectsWith(mainOnly.importDescriptor(`wpkh(${TPUB_84}/<0;1>/*)`, { name: 'T' }), 'KEY_NETWORK_MISMATCH', /testnet\/signet\/regtest key, but mainnet is required/);
-    await rejectsWith(env.wallets.createMultisig({ name: 'Mix', threshold: 1, devices: ['abandon', 'testnet'], scriptType: 'wsh' }), 'DEVICE_KEY_NOT_FOUND', /"Testnet" has no key for wsh/);
+    await rejectsWith(env.wallets.createMultisig({ name: 'Mix', threshold: 1, devices: ['abandon', 'testnet'], scriptType: 'wsh' }), 'DEVICE_KEY_NOT_FOUND', /"Testnet" has no key for Segwit \(P2WSH\) multisig/);
     // duplicate device keys in one multisig
     await rejectsWith(env.wallets.createMultisig({ name: 'Dup', threshold: 2, devices: ['abandon', 'legal', 'abandon-copy'] }), 'DESCRIPTOR_POLICY', /"Abandon" and "Abandon copy" hold the same key/);
     await rejectsWith(env.wallets.createMultisig({ name: 'Dup', threshold: 2, devices: ['abandon', 'legal', 'abandon'] }), 'DESCRIPTOR_POLICY', /selected twice/);
@@ -131,7 +131,7 @@ describe('WalletManager', () => {
     await rejectsWith(env.wallets.remove('nowhere'), 'WALLET_NOT_FOUND', /no wallet/);
     await rejectsWith(env.wallets.exportBackup('nowhere'), 'WALLET_NOT_FOUND', /no wallet/);
     await rejectsWith(env.wallets.createSingleSig({ name: 'existing', device: 'abandon' }), 'WALLET_EXISTS', /"Existing" already exists/);
-    await rejectsWith(env.wallets.createSingleSig({ name: 'P', device: 'legal' }), 'DEVICE_KEY_NOT_FOUND', /no key for wpkh wallets.*m\/84h\/0h\/0h/);
+    await rejectsWith(env.wallets.createSingleSig({ name: 'P', device: 'legal' }), 'DEVICE_KEY_NOT_FOUND', /no key for Segwit \(P2WPKH\) single-key wallets.*m\/84h\/0h\/0h/);
     await rejectsWith(env.wallets.importDescriptor(`wpkh(${BIP84.xpub}/*)`, { name: 'NoChange' }), 'WALLET_INVALID', /receive and change branches/);
     // count over the limit
     const w = await env.wallets.get('existing');

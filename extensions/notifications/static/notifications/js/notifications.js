@@ -91,12 +91,6 @@
 
   Array.prototype.forEach.call(container.querySelectorAll('.spcn-toast'), arm);
 
-  // Local time for the centre page's timestamps.
-  Array.prototype.forEach.call(document.querySelectorAll('.spcn-item time[datetime]'), function (el) {
-    var d = new Date(el.getAttribute('datetime'));
-    if (!Number.isNaN(d.getTime())) el.textContent = d.toLocaleString();
-  });
-
   if (!cfg.eventsUrl || typeof EventSource === 'undefined') return;
   var source = new EventSource(cfg.eventsUrl);
   source.addEventListener('open', function () { document.documentElement.dataset.spcnLive = '1'; });

@@ -1,0 +1,55 @@
+/**
+ * Template filters for how things read, one definition for core and extension templates alike:
+ *
+ * - `datetime`: an ISO string, Date or epoch milliseconds → `<time datetime="…Z">2 Dec 2026, 05:47 UTC</time>`.
+ *   The server does not know the reader's time zone, so it writes UTC in one fixed, readable form;
+ *   `static/js/local-time.js` (loaded by base.njk) rewrites the text to the browser's local time
+ *   in the same style and keeps the UTC time as the tooltip. Anything that is not a time is shown
+ *   as given (escaped), an empty value as "—".
+ * - `number`: 262144 → "262,144".
+ */
+import nunjucks from 'nunjucks';
+
+const UTC_FORMAT = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  timeZone: 'UTC',
+});
+
+function toDate(value: unknown): Date | null {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
+  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value);
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value)) {
+    const d = new Date(value);
+    return Number.isNaN(d.getTime()) ? null : d;
+  }
+  return null;
+}
+
+/** "2 Dec 2026, 05:47 UTC". */
+export function formatUtc(date: Date): string {
+  return `${UTC_FORMAT.format(date)} UTC`;
+}
+
+export function datetimeFilter(value: unknown): nunjucks.runtime.SafeString | string {
+  if (value === null || value === undefined || value === '') return '—';
+  const date = toDate(value);
+  if (!date) return String(value);
+  const iso = date.toISOString();
+  const text = formatUtc(date);
+  return new nunjucks.runtime.SafeString(`<time datetime="${iso}" title="${text}" data-local>${text}</time>`);
+}
+
+export function numberFilter(value: unknown): string {
+  const n = typeof value === 'number' ? value : Number(value);
+  return Number.isFinite(n) ? n.toLocaleString('en-US') : String(value ?? '');
+}
+
+export function addViewFilters(env: nunjucks.Environment): void {
+  env.addFilter('datetime', datetimeFilter);
+  env.addFilter('number', numberFilter);
+}
