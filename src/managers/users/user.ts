@@ -25,6 +25,13 @@ export interface UserRecord {
    * session of the user, although session cookies are stateless. Ours, not Specter's.
    */
   session_epoch?: number;
+  /**
+   * 16 random hex digits made when the record is created (added on load to records that lack
+   * it). A user deleted and created again under the same name gets a new one, so anything bound
+   * to it (sessions) does not carry over. Ours, not Specter's; Specter's `uid` in config.json is
+   * the installation's id, hence the different name.
+   */
+  creation_id?: string;
   [extra: string]: unknown;
 }
 
@@ -45,6 +52,11 @@ export class User {
 
   get services(): readonly string[] {
     return this.record.services;
+  }
+
+  /** The record's creation id (see {@link UserRecord.creation_id}); always set once users.json is loaded. */
+  get creationId(): string {
+    return this.record.creation_id ?? '';
   }
 
   get sessionEpoch(): number {

@@ -6,8 +6,9 @@ export {
   type MultisigOptions,
   type SingleSigOptions,
   type WalletManagerOptions,
+  walletIdentity,
 } from './wallet-manager.js';
-export { Wallet, GAP_LIMIT, MAX_ADDRESS_PAGE, type WalletFiles } from './wallet.js';
+export { Wallet, GAP_LIMIT, MAX_ADDRESS_PAGE, MAX_ADDRESS_LOOKAHEAD, type WalletFiles } from './wallet.js';
 export { defaultLabel, type AddressInfo } from './address-book.js';
-export { parseWalletBackup, type WalletBackup, type BackupDevice } from './backup.js';
-export { ADDRESSES_SUFFIX, type AddressEntry, type AddressesFile, type WalletRecord } from './wallet-record.js';
+export { parseWalletBackup, walletBackupSchema, type WalletBackup, type BackupDevice } from './backup.js';
+export { ADDRESSES_SUFFIX, walletRecordSchema, addressesFileSchema, type AddressEntry, type AddressesFile, type WalletRecord } from './wallet-record.js';
