@@ -265,7 +265,7 @@ export class WalletManager {
   /** Single-sig wallet from one device key (wpkh by default). */
   async createSingleSig(opts: SingleSigOptions): Promise<Wallet> {
     return this.exclusive(async () => {
-      const name = await this.checkName(opts.name);
+      validateName(opts.name, 'wallet', 'WALLET_INVALID');
       const blockheight = validateBlockheight(opts.blockheight);
       const scriptType = opts.scriptType ?? 'wpkh';
       const network = this.network(opts.network);
@@ -273,7 +273,9 @@ export class WalletManager {
       const key = pickKey(device, scriptType, chooseFamily([device], scriptType, familyOf(network)), opts.xpub);
       const text = singleSigDescriptor(scriptType, keyExpression(key), { network });
       const descriptor = parseDescriptor(text, { network });
+      // "You already have this wallet" tells more than a name clash, so it is checked first.
       await this.assertNotDuplicate(descriptor);
+      const name = await this.checkName(opts.name);
       return this.persistNew(name, descriptor, blockheight, [device.alias]);
     });
   }
@@ -281,7 +283,7 @@ export class WalletManager {
   /** m-of-n multisig from one key of each listed device (n ≤ 15). */
   async createMultisig(opts: MultisigOptions): Promise<Wallet> {
     return this.exclusive(async () => {
-      const name = await this.checkName(opts.name);
+      validateName(opts.name, 'wallet', 'WALLET_INVALID');
       const blockheight = validateBlockheight(opts.blockheight);
       const scriptType = opts.scriptType ?? 'wsh';
       const network = this.network(opts.network);
@@ -315,6 +317,7 @@ export class WalletManager {
       const text = multisigDescriptor({ threshold: opts.threshold, keys: keys.map(keyExpression), scriptType, sorted: opts.sorted ?? true, network });
       const descriptor = parseDescriptor(text, { network });
       await this.assertNotDuplicate(descriptor);
+      const name = await this.checkName(opts.name);
       return this.persistNew(name, descriptor, blockheight, opts.devices.slice());
     });
   }
@@ -331,7 +334,7 @@ export class WalletManager {
   }
 
   private async importParsed(text: string, opts: ImportOptions & { name: string }, backupDevices: BackupDevice[]): Promise<Wallet> {
-    const name = await this.checkName(opts.name);
+    validateName(opts.name, 'wallet', 'WALLET_INVALID');
     const blockheight = validateBlockheight(opts.blockheight);
     const network = this.network(opts.network);
     const descriptor = parseDescriptor(text, { network });
@@ -341,6 +344,7 @@ export class WalletManager {
       });
     }
     await this.assertNotDuplicate(descriptor);
+    const name = await this.checkName(opts.name);
     const { aliases, planned } = planImportDevices(descriptor, await this.devices.list(), backupDevices, opts.createDevices !== false, (t) => this.devices.types.has(t));
     const created: string[] = [];
     const rollback = async () => {
