@@ -1,6 +1,7 @@
 /**
  * DeviceManager: the devices of one user (`<data>/devices/<alias>.json` for the admin,
- * `<data>/devices_<user id>/` for the others, as in Specter; format in device.ts). Each operation validates everything first and writes once, so a refused request
+ * `<data>/devices_<user id>/` for the others, as in Specter; format in device.ts). Each operation
+ * validates everything first and writes once, so a refused request
  * leaves the folder untouched. Mutations are serialised on the folder's lock so two concurrent
  * creates cannot pick the same alias.
  */

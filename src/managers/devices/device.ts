@@ -1,7 +1,8 @@
 /**
  * Device records and their file format.
  *
- * One file per device: `<data>/devices/<alias>.json`, written atomically by JsonFileStore:
+ * One file per device: `<data>/devices/<alias>.json` (admins) or `<data>/devices_<user id>/<alias>.json`,
+ * written atomically by JsonFileStore:
  *
  *   {
  *     "alias": "my_coldcard",              // file-name-safe id, unique, never changes

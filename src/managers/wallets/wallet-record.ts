@@ -1,7 +1,8 @@
 /**
  * Wallet files.
  *
- * `<data>/wallets/<alias>.json` — the wallet definition:
+ * `<wallets>/<alias>.json` — the wallet definition (`<wallets>` is `<data>/wallets/` for admins,
+ * `<data>/wallets_<user id>/` for other users):
  *
  *   {
  *     "alias": "cold_storage",          // file-name-safe id, unique, never changes
@@ -17,7 +18,7 @@
  *     "change_keypool": 20              // change addresses derived so far
  *   }
  *
- * `<data>/wallets/<alias>_addresses.json` — derived addresses and their state:
+ * `<wallets>/<alias>_addresses.json` — derived addresses and their state:
  *
  *   { "receive": [ { "index": 0, "address": "bc1q…", "label": null, "used": false, "service_id": null }, … ],
  *     "change":  [ … ] }
@@ -28,7 +29,7 @@
  *   ordered by index with no gaps; keypool/change_keypool mirror their lengths (the address file
  *   wins if they disagree after an interrupted save).
  *
- * `<data>/wallets/<alias>_<service_id>.json` — extension annotations, owned by the extension
+ * `<wallets>/<alias>_<service_id>.json` — extension annotations, owned by the extension
  * storage layer; never read or written here.
  */
 import { z } from 'zod';
