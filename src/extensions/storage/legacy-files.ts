@@ -111,14 +111,17 @@ export async function migrateLegacyServiceFiles(
       if (content === other) {
         skip(`it holds ${other} entries, so it is not the ${kind} file of user "${user.username}"`);
       } else if (rivals.length > 0 && content !== kind) {
-        skip(`users ${[user.username, ...rivals.map((r) => r.split(':')[0])].map((n) => `"${n}"`).join(' and ')} could both own it and its ${content} content does not tell whose it is`);
+        const owners = [user.username, ...rivals.map((r) => r.split(':')[0])].map((n) => `"${n}"`).join(' and ');
+        skip(`users ${owners} could both own it and its ${content} content does not tell whose it is`);
       } else {
         await ctx.store.write(target, raw);
         report.migrated.push({ from: source, to: target });
       }
     }
   }
-  for (const m of report.migrated) ctx.logger?.info({ from: m.from, to: m.to }, 'Specter extension data file copied to its user folder (the original is kept)');
+  for (const m of report.migrated) {
+    ctx.logger?.info({ from: m.from, to: m.to }, 'Specter extension data file copied to its user folder (the original is kept)');
+  }
   for (const s of report.skipped) ctx.logger?.warn({ file: s.file, reason: s.reason }, 'Specter extension data file not copied');
   return report;
 }

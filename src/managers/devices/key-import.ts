@@ -155,7 +155,8 @@ function tooMany(count: number, what: string): SpecterError {
 
 function textJobs(text: string): Job[] {
   if (text.length > MAX_DEVICE_KEYS_TEXT) {
-    throw new SpecterError('LIMIT_EXCEEDED', `The pasted key text has ${text.length.toLocaleString('en-US')} characters; at most ${MAX_DEVICE_KEYS_TEXT.toLocaleString('en-US')} are accepted.`, {
+    const [length, limit] = [text.length, MAX_DEVICE_KEYS_TEXT].map((n) => n.toLocaleString('en-US'));
+    throw new SpecterError('LIMIT_EXCEEDED', `The pasted key text has ${length} characters; at most ${limit} are accepted.`, {
       hint: `Paste at most ${MAX_DEVICE_KEYS} keys ([fingerprint/path]xpub, one per line) or the device's JSON export file.`,
       details: { length: text.length, limit: MAX_DEVICE_KEYS_TEXT },
     });
@@ -223,7 +224,8 @@ function checked(located: Located[], existing: readonly DeviceKey[]): DeviceKey[
     throw new SpecterError('DEVICE_INVALID', 'No keys were given.', { hint: 'Paste at least one key: [fingerprint/path]xpub (from the device or its export file).' });
   }
   if (existing.length + located.length > MAX_DEVICE_KEYS) {
-    throw new SpecterError('LIMIT_EXCEEDED', `The device has ${existing.length} keys; ${located.length} more would pass the limit of ${MAX_DEVICE_KEYS} keys per device.`, {
+    const message = `The device has ${existing.length} keys; ${located.length} more would pass the limit of ${MAX_DEVICE_KEYS} keys per device.`;
+    throw new SpecterError('LIMIT_EXCEEDED', message, {
       hint: 'Remove keys the device does not use, or add this key set as another device.',
       details: { count: existing.length + located.length, limit: MAX_DEVICE_KEYS },
     });

@@ -85,7 +85,8 @@ export class UserManager {
       for (const name of new Set([u.username, u.id])) {
         const other = seen.get(folded(name));
         if (other !== undefined && other !== u.id) {
-          this.logger.warn({ user: u.id, other }, 'two users differ only in letter case; their data folders collide on case-insensitive file systems — rename or remove one');
+          this.logger.warn({ user: u.id, other },
+            'two users differ only in letter case; their data folders collide on case-insensitive file systems — rename or remove one');
         }
         seen.set(folded(name), u.id);
       }
@@ -138,7 +139,8 @@ export class UserManager {
     const assertFree = () => {
       const clash = this.users.find((u) => folded(u.username) === folded(name) || folded(u.id) === folded(name));
       if (clash) {
-        throw new SpecterError('USER_EXISTS', `A user named "${clash.username}" already exists${clash.username === name ? '' : ' (names are compared without regard to letter case)'}.`, {
+        const note = clash.username === name ? '' : ' (names are compared without regard to letter case)';
+        throw new SpecterError('USER_EXISTS', `A user named "${clash.username}" already exists${note}.`, {
           hint: 'Choose another username.',
           details: { username: clash.username },
         });

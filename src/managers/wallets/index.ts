@@ -11,4 +11,11 @@ export {
 export { Wallet, GAP_LIMIT, MAX_ADDRESS_PAGE, MAX_ADDRESS_LOOKAHEAD, type WalletFiles } from './wallet.js';
 export { defaultLabel, type AddressInfo } from './address-book.js';
 export { parseWalletBackup, walletBackupSchema, type WalletBackup, type BackupDevice } from './backup.js';
-export { ADDRESSES_SUFFIX, walletRecordSchema, addressesFileSchema, type AddressEntry, type AddressesFile, type WalletRecord } from './wallet-record.js';
+export {
+  ADDRESSES_SUFFIX,
+  walletRecordSchema,
+  addressesFileSchema,
+  type AddressEntry,
+  type AddressesFile,
+  type WalletRecord,
+} from './wallet-record.js';

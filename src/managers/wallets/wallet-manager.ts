@@ -163,7 +163,8 @@ export class WalletManager {
         if (stem.includes('_')) continue;
         const file = path.join(this.walletsFolder, `${stem}.json`);
         if (!isValidAlias(stem)) {
-          problems.push({ ...fileProblem(this.dataFolder, file, new SpecterError('DATA_FILE_CORRUPT', `Wallet file ${file} is not named after a wallet alias (lowercase letters, digits, "-").`))! });
+          const err = new SpecterError('DATA_FILE_CORRUPT', `Wallet file ${file} is not named after a wallet alias (lowercase letters, digits, "-").`);
+          problems.push(fileProblem(this.dataFolder, file, err)!);
           continue;
         }
         try {
@@ -265,7 +266,7 @@ export class WalletManager {
   /** Single-sig wallet from one device key (wpkh by default). */
   async createSingleSig(opts: SingleSigOptions): Promise<Wallet> {
     return this.exclusive(async () => {
-      validateName(opts.name, 'wallet', 'WALLET_INVALID');
+      const name = await this.checkName(opts.name);
       const blockheight = validateBlockheight(opts.blockheight);
       const scriptType = opts.scriptType ?? 'wpkh';
       const network = this.network(opts.network);
@@ -273,9 +274,7 @@ export class WalletManager {
       const key = pickKey(device, scriptType, chooseFamily([device], scriptType, familyOf(network)), opts.xpub);
       const text = singleSigDescriptor(scriptType, keyExpression(key), { network });
       const descriptor = parseDescriptor(text, { network });
-      // "You already have this wallet" tells more than a name clash, so it is checked first.
       await this.assertNotDuplicate(descriptor);
-      const name = await this.checkName(opts.name);
       return this.persistNew(name, descriptor, blockheight, [device.alias]);
     });
   }
@@ -283,7 +282,7 @@ export class WalletManager {
   /** m-of-n multisig from one key of each listed device (n ≤ 15). */
   async createMultisig(opts: MultisigOptions): Promise<Wallet> {
     return this.exclusive(async () => {
-      validateName(opts.name, 'wallet', 'WALLET_INVALID');
+      const name = await this.checkName(opts.name);
       const blockheight = validateBlockheight(opts.blockheight);
       const scriptType = opts.scriptType ?? 'wsh';
       const network = this.network(opts.network);
@@ -317,7 +316,6 @@ export class WalletManager {
       const text = multisigDescriptor({ threshold: opts.threshold, keys: keys.map(keyExpression), scriptType, sorted: opts.sorted ?? true, network });
       const descriptor = parseDescriptor(text, { network });
       await this.assertNotDuplicate(descriptor);
-      const name = await this.checkName(opts.name);
       return this.persistNew(name, descriptor, blockheight, opts.devices.slice());
     });
   }
@@ -334,7 +332,7 @@ export class WalletManager {
   }
 
   private async importParsed(text: string, opts: ImportOptions & { name: string }, backupDevices: BackupDevice[]): Promise<Wallet> {
-    validateName(opts.name, 'wallet', 'WALLET_INVALID');
+    const name = await this.checkName(opts.name);
     const blockheight = validateBlockheight(opts.blockheight);
     const network = this.network(opts.network);
     const descriptor = parseDescriptor(text, { network });
@@ -344,7 +342,6 @@ export class WalletManager {
       });
     }
     await this.assertNotDuplicate(descriptor);
-    const name = await this.checkName(opts.name);
     const { aliases, planned } = planImportDevices(descriptor, await this.devices.list(), backupDevices, opts.createDevices !== false, (t) => this.devices.types.has(t));
     const created: string[] = [];
     const rollback = async () => {

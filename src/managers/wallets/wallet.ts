@@ -137,8 +137,8 @@ export class Wallet {
     const limit = base + GAP_LIMIT + MAX_ADDRESS_LOOKAHEAD;
     if (end > limit) {
       const kind = change ? 'change' : 'receive';
-      throw new SpecterError('LIMIT_EXCEEDED',
-        `Wallet "${this.name}" derives at most ${MAX_ADDRESS_LOOKAHEAD.toLocaleString('en-US')} ${kind} addresses beyond the ${GAP_LIMIT} it keeps ready past its last used address, that is up to index ${limit - 1}; index ${end - 1} was asked for.`, {
+      const bound = `at most ${MAX_ADDRESS_LOOKAHEAD.toLocaleString('en-US')} ${kind} addresses beyond the ${GAP_LIMIT} it keeps ready past its last used address`;
+      throw new SpecterError('LIMIT_EXCEEDED', `Wallet "${this.name}" derives ${bound}, that is up to index ${limit - 1}; index ${end - 1} was asked for.`, {
           hint: `Ask for ${kind} addresses below index ${limit}; the bound moves on as addresses get used.`,
           details: { change, index: end - 1, limit: MAX_ADDRESS_LOOKAHEAD, maxIndex: limit - 1 },
         });

@@ -29,7 +29,7 @@ describe('duplicate wallets and device keys', () => {
     assert.equal(err.status, 409);
     assert.deepEqual(err.details, { alias: first.alias, name: 'Spending' });
     await rejectsWith(env.wallets.createSingleSig({ name: 'Twice', device: 'abandon' }), 'WALLET_DUPLICATE');
-    await rejectsWith(env.wallets.importBackup(await env.wallets.exportBackup(first.alias)), 'WALLET_DUPLICATE');
+    await rejectsWith(env.wallets.importBackup(await env.wallets.exportBackup(first.alias), { name: 'Restored' }), 'WALLET_DUPLICATE');
 
     // sortedmulti: key order does not matter; another threshold or script type is another wallet.
     await env.wallets.createMultisig({ name: 'Vault', threshold: 2, devices: ['abandon', 'legal', 'letter'] });
