@@ -142,7 +142,18 @@ export class WalletManager {
     const raw = await this.store.read<unknown>(files.record);
     if (raw === undefined) return undefined;
     const record = parseWalletRecord(raw, files.record, alias);
-    const descriptor = parseDescriptor(record.descriptor, { network: record.network });
+    let descriptor: ParsedDescriptor;
+    try {
+      descriptor = parseDescriptor(record.descriptor, { network: record.network });
+    } catch (err) {
+      if (!isSpecterError(err)) throw err;
+      // A stored descriptor that no longer parses makes the file unusable: reported like any damage.
+      throw new SpecterError('DATA_FILE_CORRUPT', `Wallet file ${files.record} is invalid: its descriptor does not parse (${err.message}).`, {
+        hint: `Restore ${files.record}.bkp, or fix the descriptor by hand.`,
+        details: { path: files.record },
+        cause: err,
+      });
+    }
     const addrRaw = await this.store.read<unknown>(files.addresses);
     const book = new AddressBook(addrRaw === undefined ? { receive: [], change: [] } : parseAddressesFile(addrRaw, files.addresses));
     const wallet = await Wallet.open(record, book, descriptor, this.store, files);

@@ -81,12 +81,15 @@ describe('a wallet file of the wrong shape is reported, not hidden', () => {
     const folder = env.wallets.walletsFolder;
     await writeFile(path.join(folder, 'shape.json'), JSON.stringify({ alias: 'shape', name: 'Shape' })); // no descriptor
     await writeFile(path.join(folder, 'counts.json'), JSON.stringify({ alias: 'counts', name: 'C', descriptor: 'x', network: 'main', blockheight: -1, devices: [], address_index: 0, change_index: 0, keypool: 0, change_keypool: 0 }));
+    const garbage = { alias: 'garbage', name: 'G', descriptor: 'wpkh(nonsense)', network: 'main', blockheight: 0, devices: [], address_index: 0, change_index: 0, keypool: 0, change_keypool: 0 };
+    await writeFile(path.join(folder, 'garbage.json'), JSON.stringify(garbage));
     await writeFile(path.join(folder, 'good_notes.json'), JSON.stringify({ addrs: {}, txs: {} })); // an extension's annotations: not a wallet
     const fresh = new WalletManager(env.dir, env.store, new DeviceManager(env.dir, env.store));
     assert.deepEqual((await fresh.list()).map((w) => w.alias), ['good']);
     const problems = fresh.problems.map((p) => [p.file, p.reason]);
-    assert.equal(problems.length, 2, JSON.stringify(problems));
-    assert.deepEqual(problems.map(([f]) => f).sort(), ['wallets/counts.json', 'wallets/shape.json']);
+    assert.equal(problems.length, 3, JSON.stringify(problems));
+    assert.deepEqual(problems.map(([f]) => f).sort(), ['wallets/counts.json', 'wallets/garbage.json', 'wallets/shape.json']);
+    assert.match(problems.find(([f]) => f === 'wallets/garbage.json')![1]!, /descriptor does not parse/);
     assert.match(problems.find(([f]) => f === 'wallets/shape.json')![1]!, /"descriptor" is missing/);
     assert.match(problems.find(([f]) => f === 'wallets/counts.json')![1]!, /"blockheight" must be a non-negative integer/);
     await rejectsWith(fresh.get('shape'), 'DATA_FILE_CORRUPT', /shape\.json/);
