@@ -37,7 +37,7 @@ export { loginRequired, userSecretDecryptedRequired } from './server/plugins/ext
 export { WelcomeVm } from './server/routes/welcome/index.js';
 export { flash } from './server/flash.js';
 export { VERSION } from './version.js';
-export { currentUser, type User } from './managers/users/index.js';
+export { currentUser, runAsUser, type User } from './managers/users/index.js';
 // --- wallets and address reservation: begin
 export { WalletsOverviewVm } from './server/routes/wallets/index.js';
 export {

@@ -30,8 +30,9 @@ export async function planAuthSwitch(specter: Specter, to: AuthMethod): Promise<
   const wipedFiles: string[] = [];
   if (to === 'none') {
     for (const user of specter.userManager.list()) {
-      const file = specter.services.storage.filesOf(user.username).encrypted;
-      if (await exists(file)) wipedFiles.push(path.basename(file));
+      const file = specter.services.storage.filesOf(user).encrypted;
+      // Relative to the data folder: every user's file is named services.json, in their own folder.
+      if (await exists(file)) wipedFiles.push(path.relative(specter.dataFolder, file).split(path.sep).join('/'));
     }
   }
   return {
@@ -58,7 +59,7 @@ export async function applyAuthSwitch(
   if (to === 'none') {
     const unlink = encryptedExtensions(specter).map((e) => e.id);
     for (const user of specter.userManager.list()) {
-      if (await exists(specter.services.storage.filesOf(user.username).encrypted)) await specter.services.storage.wipeEncrypted(user);
+      if (await exists(specter.services.storage.filesOf(user).encrypted)) await specter.services.storage.wipeEncrypted(user);
       if (unlink.some((id) => user.hasService(id))) {
         await specter.userManager.setServices(user.id, user.services.filter((id) => !unlink.includes(id)));
       }

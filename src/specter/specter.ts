@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { JsonFileStore, type PersistEvent } from '../persistence/index.js';
 import { ConfigManager } from '../managers/config/index.js';
-import { UserManager } from '../managers/users/index.js';
+import { UserManager, type User } from '../managers/users/index.js';
 import { EndpointRegistry, ExtensionManager, type ExtensionHost, type HostServices } from '../extensions/index.js';
 import { ExtensionStorage } from '../extensions/storage/index.js';
 import { DeviceManager, DeviceTypeRegistry } from '../managers/devices/index.js';
@@ -13,6 +13,7 @@ import { NodeTypeRegistry } from '../managers/nodes/index.js';
 import { deviceTypeSink, nodeTypeSink } from './type-sinks.js';
 import { VERSION, PACKAGE_ROOT } from '../version.js';
 import { ActivationService } from './activation-service.js';
+import { currentUserView, UserDataManagers } from './user-data.js';
 
 export interface SpecterOptions {
   config: AppConfig;
@@ -35,7 +36,9 @@ declare module '../extensions/host.js' {
     storage: ExtensionStorage;
     /** The extension manager: statuses, callbacks, scheduler (devhelp-style tools read it). */
     extensions: ExtensionManager;
+    /** The current user's devices (resolved per access, see user-data.ts). */
     devices: DeviceManager;
+    /** The current user's wallets (resolved per access, see user-data.ts). */
     wallets: WalletManager;
   }
 }
@@ -62,8 +65,16 @@ export class Specter implements ExtensionHost {
   readonly store: JsonFileStore;
   readonly configManager: ConfigManager;
   readonly userManager: UserManager;
+  /** Device types (built-in and from extensions), shared by every user's device manager. */
+  readonly deviceTypes = new DeviceTypeRegistry();
+  /**
+   * The devices of the request's current user (the admin's outside any request), resolved on
+   * every access: like Specter's `current_user.device_manager`. For a named user: devicesOf().
+   */
   readonly deviceManager: DeviceManager;
+  /** The wallets of the request's current user (the admin's outside any request); see deviceManager. */
   readonly walletManager: WalletManager;
+  readonly #userData: UserDataManagers;
   /** Node types (built-in and from extensions' `nodes`); the node layer itself comes later. */
   readonly nodeTypes = new NodeTypeRegistry();
   /** url_for's table, shared by core routes and extension blueprints. */
@@ -79,8 +90,10 @@ export class Specter implements ExtensionHost {
     this.store = new JsonFileStore({ logger: this.logger, onPersist: (e) => this.firePersistence(e) });
     this.configManager = new ConfigManager(this.dataFolder, this.store);
     this.userManager = new UserManager(this.dataFolder, this.store, this.logger);
-    this.deviceManager = new DeviceManager(this.dataFolder, this.store, new DeviceTypeRegistry());
-    this.walletManager = new WalletManager(this.dataFolder, this.store, this.deviceManager);
+    const userData = new UserDataManagers(this.dataFolder, this.store, this.deviceTypes, this.userManager);
+    this.#userData = userData;
+    this.deviceManager = currentUserView(() => userData.devicesOf(userData.currentUser()), DeviceManager.prototype);
+    this.walletManager = currentUserView(() => userData.walletsOf(userData.currentUser()), WalletManager.prototype);
     this.services = {
       users: this.userManager,
       activation: new ActivationService(this),
@@ -95,7 +108,14 @@ export class Specter implements ExtensionHost {
     const specter = new Specter(options);
     await fs.mkdir(specter.dataFolder, { recursive: true, mode: 0o700 });
     await specter.configManager.load();
-    await specter.userManager.load();
+    // Users from before (a Specter data folder, an older Specter TS) get their extension data
+    // files copied from Specter's names into their folders before their creation ids are saved.
+    await specter.userManager.load({
+      beforePersist: async (legacy) => {
+        await specter.services.storage.migrateLegacyFiles(legacy, specter.userManager.list().map((u) => u.username));
+      },
+    });
+    specter.userManager.onDelete(async (user) => { await specter.deleteUserData(user); });
     specter.extensionManager = await ExtensionManager.create({
       config: specter.config,
       logger: specter.logger,
@@ -107,11 +127,33 @@ export class Specter implements ExtensionHost {
       nodeModulesDir: options.nodeModulesDir ?? defaultNodeModules(),
       ...(options.cwd !== undefined && { cwd: options.cwd }),
       endpoints: specter.endpoints,
-      registries: { devices: deviceTypeSink(specter.deviceManager.types, specter.endpoints), nodes: nodeTypeSink(specter.nodeTypes) },
+      registries: { devices: deviceTypeSink(specter.deviceTypes, specter.endpoints), nodes: nodeTypeSink(specter.nodeTypes) },
     });
     specter.services.extensions = specter.extensionManager;
     await specter.services.activation.applyOptionalityToAllUsers();
     return specter;
+  }
+
+  /** A user's wallets (cached per user; admins share theirs), whatever the request context. */
+  walletsOf(user: Pick<User, 'id'>): WalletManager {
+    return this.#userData.walletsOf(user);
+  }
+
+  /** A user's devices (cached per user; admins share theirs), whatever the request context. */
+  devicesOf(user: Pick<User, 'id'>): DeviceManager {
+    return this.#userData.devicesOf(user);
+  }
+
+  /**
+   * Removes everything a deleted user owns: wallets and devices (their folders, as Specter does)
+   * and extension data. Runs before the user record goes (UserManager.deleteUser calls it), so a
+   * failure leaves the user in place to try again. Resolves to the paths removed.
+   */
+  async deleteUserData(user: User): Promise<string[]> {
+    const removed = await this.#userData.deleteUserData(user);
+    removed.push(...(await this.services.storage.deleteUserFiles(user)));
+    this.logger.info({ user: user.id, removed }, 'data of a deleted user removed');
+    return removed;
   }
 
   get authMethod() {

@@ -1,4 +1,4 @@
-import { Extension, isSpecterError, walletsOf, type ExtensionScheduler, type ExtensionTab, type ExtensionUser } from 'specter-ts';
+import { Extension, isSpecterError, runAsUser, walletsOf, type ExtensionScheduler, type ExtensionTab, type ExtensionUser, type User } from 'specter-ts';
 import { ExchangeError, sendWithdrawalAddresses } from './exchange.js';
 
 /** What the extension keeps per user, encrypted with the user's secret (`encryptData`). */
@@ -30,7 +30,7 @@ export const ANNOTATIONS = Object.freeze({ exchange: 'demo', purpose: 'withdrawa
 
 /** The parts of the host services the job needs (the app provides them; typed here for clarity). */
 interface UsersService {
-  list(): ExtensionUser[];
+  list(): User[];
 }
 interface ActivationService {
   isActiveFor(user: ExtensionUser, id: string): boolean;
@@ -131,7 +131,8 @@ export default class AutowithdrawExtension extends Extension {
         reports.push({ user: user.username, status: 'not-configured' });
         continue;
       }
-      const result = await this.syncUser(user, data, signal);
+      // Wallets belong to users: the reservation must happen in this user's wallet of that alias.
+      const result = await runAsUser(user, () => this.syncUser(user, data, signal));
       reports.push({ user: user.username, status: result.ok ? 'synced' : 'failed', message: result.message });
     }
     return reports;

@@ -7,7 +7,7 @@ import { UserServiceStore } from './user-store.js';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * `<data>/<username>_services.json`: each entry is a Fernet token of the extension's JSON text,
+ * `<data>/users/<username>/services.json` (Specter's `<username>_services.json`): each entry is a Fernet token of the extension's JSON text,
  * the key being the user's decrypted user secret (the 44-character string itself is the Fernet
  * key, as in Specter). The secret is given per instance and never stored here beyond the Fernet
  * object, which lives as long as the caller keeps the store.

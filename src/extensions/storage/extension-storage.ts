@@ -12,6 +12,7 @@ import {
   type StorageFiles,
   type WalletRef,
 } from './lifecycle.js';
+import { migrateLegacyServiceFiles, type LegacyMigrationReport } from './legacy-files.js';
 import { checkExtensionId, userServiceFiles, type UserServiceFiles } from './names.js';
 import type { ServiceData } from './service-file.js';
 import { UnencryptedUserStore } from './unencrypted-user-store.js';
@@ -93,8 +94,18 @@ export class ExtensionStorage {
     return new UserServiceData(this, this.#store, user, userSecret);
   }
 
-  filesOf(username: string): UserServiceFiles {
-    return userServiceFiles(this.dataFolder, username);
+  /** The user's two files, `<data>/users/<username>/…` (a user object or a username). */
+  filesOf(user: string | Pick<StorageUser, 'username'>): UserServiceFiles {
+    return userServiceFiles(this.dataFolder, typeof user === 'string' ? user : user.username);
+  }
+
+  /**
+   * Copies Specter Desktop's `<username>_services.json` / `<username>_unencrypted_services.json`
+   * of `users` into their folders (rules in legacy-files.ts); `allUsernames` names every user, so
+   * a file name two users could claim is recognised. Originals are kept.
+   */
+  async migrateLegacyFiles(users: readonly Pick<StorageUser, 'username'>[], allUsernames: readonly string[]): Promise<LegacyMigrationReport> {
+    return migrateLegacyServiceFiles(this.#files(), users, allUsernames);
   }
 
   /**

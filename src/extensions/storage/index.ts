@@ -25,8 +25,12 @@ export {
   type StorageFiles,
   type WalletRef,
 } from './lifecycle.js';
+export { migrateLegacyServiceFiles, classifyServiceFile, looksLikeFernetToken, type LegacyMigrationReport } from './legacy-files.js';
 export {
   userServiceFiles,
+  legacyServiceFiles,
+  userFolder,
+  USERS_FOLDER,
   annotationFile,
   checkExtensionId,
   checkWalletAlias,

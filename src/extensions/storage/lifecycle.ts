@@ -1,8 +1,10 @@
+import { rmdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { SpecterError } from '../../errors/index.js';
 import type { Logger } from '../../log/index.js';
 import type { JsonFileStore } from '../../persistence/index.js';
-import { annotationFile, checkExtensionId, STORAGE_VERSION, userServiceFiles, VERSION_FIELD } from './names.js';
+import { annotationFile, checkExtensionId, STORAGE_VERSION, userFolder, userServiceFiles, VERSION_FIELD } from './names.js';
 import { removeServiceEntry } from './user-store.js';
 
 /**
@@ -116,19 +118,32 @@ export function annotationWallets(wallets: readonly WalletRef[], extId: string):
   return wallets.filter((w) => !taken.has(key(w.walletsFolder, `${w.alias}_${extId}`)));
 }
 
-/** A deleted user's two service files (and their backups) go with them. Resolves to the paths removed. */
+/** Removes a user's folder once it is empty (anything else in it is left alone). */
+async function removeEmptyFolder(folder: string): Promise<void> {
+  await rmdir(folder).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT' && err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+  });
+}
+
+/**
+ * A deleted user's two service files (and their backups) go with them, then their folder. The
+ * other users' files are in other folders, so nothing of theirs is touched. Resolves to the
+ * paths removed. Specter's legacy files (legacy-files.ts) are not touched: they are Specter
+ * Desktop's copy.
+ */
 export async function deleteUserFiles(ctx: StorageFiles, user: Named): Promise<string[]> {
   const files = userServiceFiles(ctx.dataFolder, user.username);
   const removed: string[] = [];
   for (const path of [files.encrypted, files.unencrypted]) {
     if (await ctx.store.delete(path)) removed.push(path);
   }
+  await removeEmptyFolder(userFolder(ctx.dataFolder, user.username));
   ctx.logger?.info({ username: user.username, removed }, 'extension data files of a deleted user removed');
   return removed;
 }
 
 /**
- * A username change moves both files (they are keyed by username). Refuses, before moving
+ * A username change moves both files (their folder is named after the username). Refuses, before moving
  * anything, when a target already exists, unless it holds exactly the source's content: that is
  * what an interrupted earlier rename leaves, and finishing it is safe. Resolves to the new paths.
  */
@@ -160,6 +175,7 @@ export async function renameUserFiles(ctx: StorageFiles, oldUsername: string, ne
     await ctx.store.delete(m.from);
     moved.push(m.to);
   }
+  await removeEmptyFolder(dirname(from.encrypted));
   ctx.logger?.info({ oldUsername, newUsername, moved }, 'extension data files renamed with their user');
   return moved;
 }

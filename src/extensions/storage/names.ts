@@ -62,14 +62,35 @@ export function fileIn(folder: string, name: string): string {
 }
 
 export interface UserServiceFiles {
-  /** `<data>/<username>_services.json` (Fernet tokens). */
+  /** `<data>/users/<username>/services.json` (Fernet tokens). */
   readonly encrypted: string;
-  /** `<data>/<username>_unencrypted_services.json` (JSON strings). */
+  /** `<data>/users/<username>/unencrypted_services.json` (JSON strings). */
   readonly unencrypted: string;
 }
 
-/** Specter's file names, keyed by username (not id), so a Specter data folder opens as it is. */
+/** The folder under the data folder that holds one folder per user. */
+export const USERS_FOLDER = 'users';
+export const ENCRYPTED_FILE = 'services.json';
+export const UNENCRYPTED_FILE = 'unencrypted_services.json';
+
+/** `<data>/users/<username>`: one folder per user, so no name can produce another user's file. */
+export function userFolder(dataFolder: string, username: string): string {
+  return fileIn(join(resolve(dataFolder), USERS_FOLDER), checkUsername(username));
+}
+
+/**
+ * A user's two service files. Specter named them `<username>_services.json` and
+ * `<username>_unencrypted_services.json` side by side, so user `bob_unencrypted`'s encrypted file
+ * was `bob`'s unencrypted one; a folder per user cannot collide. Keyed by username, like
+ * Specter's files and the rest of this storage API (see docs/ARCHITECTURE.md).
+ */
 export function userServiceFiles(dataFolder: string, username: string): UserServiceFiles {
+  const folder = userFolder(dataFolder, username);
+  return { encrypted: join(folder, ENCRYPTED_FILE), unencrypted: join(folder, UNENCRYPTED_FILE) };
+}
+
+/** Specter Desktop's names (read once, by the migration in legacy-files.ts). */
+export function legacyServiceFiles(dataFolder: string, username: string): UserServiceFiles {
   const name = checkUsername(username);
   return {
     encrypted: fileIn(dataFolder, `${name}_services.json`),

@@ -1,6 +1,7 @@
 /**
- * DeviceManager: the devices of one data folder (`<data>/devices/<alias>.json`, format in
- * device.ts). Each operation validates everything first and writes once, so a refused request
+ * DeviceManager: the devices of one user (`<data>/devices/<alias>.json` for the admin,
+ * `<data>/devices_<user id>/` for the others, as in Specter; format in device.ts). Each operation
+ * validates everything first and writes once, so a refused request
  * leaves the folder untouched. Mutations are serialised on the folder's lock so two concurrent
  * creates cannot pick the same alias.
  */
@@ -8,12 +9,26 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { SpecterError } from '../../errors/index.js';
 import { withFileLock, type JsonFileStore } from '../../persistence/index.js';
+import { fileProblem, type DataFileProblem } from '../data-file-problem.js';
 import { isValidAlias, uniqueAlias, validateName } from './alias.js';
 import { parseDeviceFile, type Device, type DeviceKey } from './device.js';
 import { DeviceTypeRegistry } from './device-types.js';
-import { parseDeviceKeys, type DeviceKeysInput } from './key-import.js';
+import { parseDeviceKeysAsync, type DeviceKeysInput } from './key-import.js';
 
 export const DEVICES_FOLDER = 'devices';
+
+export interface DeviceManagerOptions {
+  /** Folder name inside the data folder; default `devices` (the admin's). */
+  folder?: string;
+}
+
+export interface AddKeysOptions {
+  /**
+   * Accept keys another device of the user already holds (the same seed on two signers). By
+   * default such a key is refused with DEVICE_KEY_EXISTS naming that device.
+   */
+  allowSharedKeys?: boolean;
+}
 
 function clone(device: Device): Device {
   return { ...device, keys: device.keys.map((k) => ({ ...k })) };
@@ -27,8 +42,9 @@ export class DeviceManager {
     readonly dataFolder: string,
     private readonly store: JsonFileStore,
     types: DeviceTypeRegistry = new DeviceTypeRegistry(),
+    options: DeviceManagerOptions = {},
   ) {
-    this.devicesFolder = path.join(dataFolder, DEVICES_FOLDER);
+    this.devicesFolder = path.join(dataFolder, options.folder ?? DEVICES_FOLDER);
     this.types = types;
   }
 
@@ -58,15 +74,31 @@ export class DeviceManager {
    * every change goes through this manager, which keeps the cache in step with the files.
    */
   private cache: Map<string, Device> | undefined;
+  #problems: DataFileProblem[] = [];
+
+  /** Device files that could not be used, found by the last scan (list() scans once). */
+  get problems(): readonly DataFileProblem[] {
+    return this.#problems.map((p) => ({ ...p }));
+  }
 
   private async loaded(): Promise<Map<string, Device>> {
     if (!this.cache) {
       const map = new Map<string, Device>();
+      const problems: DataFileProblem[] = [];
       for (const alias of await this.aliases()) {
-        const raw = await this.store.read<unknown>(this.file(alias));
-        if (raw !== undefined) map.set(alias, parseDeviceFile(raw, this.file(alias), alias));
+        try {
+          const raw = await this.store.read<unknown>(this.file(alias));
+          if (raw !== undefined) map.set(alias, parseDeviceFile(raw, this.file(alias), alias));
+        } catch (err) {
+          // One damaged file must not hide every other device; it is reported instead, and its
+          // alias stays taken (aliases() reads the folder), so nothing overwrites it.
+          const problem = fileProblem(this.dataFolder, this.file(alias), err);
+          if (!problem) throw err;
+          problems.push(problem);
+        }
       }
       this.cache = map;
+      this.#problems = problems;
     }
     return this.cache;
   }
@@ -107,6 +139,21 @@ export class DeviceManager {
     return (await this.list()).find((d) => d.keys.some((k) => k.xpub === xpub));
   }
 
+  /** Refuses keys another device of this user holds, naming it (details.alias lets a page link it). */
+  private async assertKeysFree(keys: readonly DeviceKey[], exceptAlias: string | undefined, options: AddKeysOptions): Promise<void> {
+    if (options.allowSharedKeys) return;
+    const others = (await this.list()).filter((d) => d.alias !== exceptAlias);
+    for (const key of keys) {
+      const holder = others.find((d) => d.keys.some((k) => k.xpub === key.xpub));
+      if (holder) {
+        throw new SpecterError('DEVICE_KEY_EXISTS', `The key ${key.original.slice(0, 24)}… is already on device "${holder.name}".`, {
+          hint: `Open device "${holder.name}" instead, or, if both signers hold the same seed on purpose, confirm that the key is shared.`,
+          details: { alias: holder.alias, name: holder.name, xpub: key.xpub },
+        });
+      }
+    }
+  }
+
   private async assertNameFree(name: string, exceptAlias?: string): Promise<void> {
     const clash = (await this.list()).find((d) => d.name.toLowerCase() === name.toLowerCase() && d.alias !== exceptAlias);
     if (clash) {
@@ -118,12 +165,13 @@ export class DeviceManager {
   }
 
   /** Create a device from pasted text, a Coldcard JSON export, or key objects. */
-  async create(name: string, type: string, keys: DeviceKeysInput): Promise<Device> {
+  async create(name: string, type: string, keys: DeviceKeysInput, options: AddKeysOptions = {}): Promise<Device> {
     const validName = validateName(name, 'device', 'DEVICE_INVALID');
     this.types.get(type);
-    const parsed = parseDeviceKeys(keys);
+    const parsed = await parseDeviceKeysAsync(keys);
     return this.exclusive(async () => {
       await this.assertNameFree(validName);
+      await this.assertKeysFree(parsed, undefined, options);
       const taken = new Set([...(await this.aliases()), ...(await this.loaded()).keys()]);
       const alias = uniqueAlias(validName, 'device', (a) => taken.has(a));
       const device: Device = { alias, name: validName, type, keys: parsed };
@@ -132,11 +180,12 @@ export class DeviceManager {
     });
   }
 
-  /** Add keys; a key the device already has is refused. */
-  async addKeys(alias: string, keys: DeviceKeysInput): Promise<Device> {
+  /** Add keys; a key the device already has is refused, and so is one another device holds (unless allowed). */
+  async addKeys(alias: string, keys: DeviceKeysInput, options: AddKeysOptions = {}): Promise<Device> {
     return this.exclusive(async () => {
       const device = await this.get(alias);
-      const added: DeviceKey[] = parseDeviceKeys(keys, device.keys);
+      const added: DeviceKey[] = await parseDeviceKeysAsync(keys, device.keys);
+      await this.assertKeysFree(added, alias, options);
       const next = { ...device, keys: [...device.keys, ...added] };
       await this.save(next);
       return clone(next);

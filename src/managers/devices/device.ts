@@ -1,7 +1,8 @@
 /**
  * Device records and their file format.
  *
- * One file per device: `<data>/devices/<alias>.json`, written atomically by JsonFileStore:
+ * One file per device: `<data>/devices/<alias>.json` (admins) or `<data>/devices_<user id>/<alias>.json`,
+ * written atomically by JsonFileStore:
  *
  *   {
  *     "alias": "my_coldcard",              // file-name-safe id, unique, never changes
@@ -22,27 +23,35 @@
  * The xpub is stored canonical so two exports of one key (zpub from one tool, xpub from another)
  * are recognised as the same key; `original` keeps what the user gave for display and export.
  */
+import { z } from 'zod';
 import { SpecterError } from '../../errors/index.js';
-import type { KeyNetwork, ScriptType } from '../../bitcoin/index.js';
+import { MULTISIG_SCRIPT_TYPES, SINGLE_SIG_SCRIPT_TYPES, type ScriptType } from '../../bitcoin/index.js';
 import { isValidAlias } from './alias.js';
 
-export interface DeviceKey {
-  originFingerprint: string | null;
-  derivation: string | null;
-  xpub: string;
-  scriptType: ScriptType | null;
-  network: KeyNetwork;
-  original: string;
-}
+const SCRIPT_TYPES = [...SINGLE_SIG_SCRIPT_TYPES, ...MULTISIG_SCRIPT_TYPES] as [ScriptType, ...ScriptType[]];
 
-export interface Device {
-  alias: string;
-  name: string;
-  type: string;
-  keys: DeviceKey[];
-}
+/** One key of a device file. Absent optional fields read as null; `original` defaults to the xpub. */
+export const deviceKeySchema = z
+  .object({
+    originFingerprint: z.string().nullish().transform((v) => v ?? null),
+    derivation: z.string().nullish().transform((v) => v ?? null),
+    xpub: z.string({ error: 'is missing' }).min(1, { error: 'is missing' }),
+    scriptType: z.enum(SCRIPT_TYPES, { error: 'is unknown' }).nullish().transform((v) => v ?? null),
+    network: z.enum(['main', 'test'], { error: 'must be "main" or "test"' }),
+    original: z.string().optional(),
+  })
+  .transform((k) => ({ ...k, original: k.original ?? k.xpub }));
 
-const SCRIPT_TYPES = new Set(['pkh', 'sh-wpkh', 'wpkh', 'tr', 'sh', 'sh-wsh', 'wsh']);
+/** A device file (`<devices folder>/<alias>.json`); unknown fields are dropped. */
+export const deviceSchema = z.object({
+  alias: z.string({ error: 'is missing' }).refine(isValidAlias, { error: 'must be a device alias (lowercase letters, digits, "-")' }),
+  name: z.string({ error: 'is missing' }).min(1, { error: 'is missing' }),
+  type: z.string({ error: 'is missing' }).min(1, { error: 'is missing' }),
+  keys: z.array(deviceKeySchema, { error: 'must be a list' }),
+});
+
+export type DeviceKey = z.output<typeof deviceKeySchema>;
+export type Device = z.output<typeof deviceSchema>;
 
 function corrupt(path: string, why: string): SpecterError {
   return new SpecterError('DATA_FILE_CORRUPT', `Device file ${path} is invalid: ${why}.`, {
@@ -51,29 +60,21 @@ function corrupt(path: string, why: string): SpecterError {
   });
 }
 
+/** The first problem zod found, as "keys[0].xpub is missing". */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'it does not match the format';
+  const where = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
+  return where ? `"${where}" ${issue.message}` : issue.message;
+}
+
 /** Shape check of a device file's content (keys are not re-derived: they were checked on import). */
 export function parseDeviceFile(raw: unknown, path: string, expectedAlias: string): Device {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw corrupt(path, 'not a JSON object');
-  const r = raw as Record<string, unknown>;
-  if (!isValidAlias(r.alias) || r.alias !== expectedAlias) throw corrupt(path, `"alias" must be "${expectedAlias}"`);
-  if (typeof r.name !== 'string' || !r.name) throw corrupt(path, '"name" is missing');
-  if (typeof r.type !== 'string' || !r.type) throw corrupt(path, '"type" is missing');
-  if (!Array.isArray(r.keys)) throw corrupt(path, '"keys" must be a list');
-  const keys = r.keys.map((k: unknown, i: number): DeviceKey => {
-    const key = (k ?? {}) as Record<string, unknown>;
-    if (typeof key.xpub !== 'string' || !key.xpub) throw corrupt(path, `keys[${i}].xpub is missing`);
-    if (key.network !== 'main' && key.network !== 'test') throw corrupt(path, `keys[${i}].network must be "main" or "test"`);
-    if (key.scriptType != null && !SCRIPT_TYPES.has(String(key.scriptType))) throw corrupt(path, `keys[${i}].scriptType is unknown`);
-    return {
-      originFingerprint: typeof key.originFingerprint === 'string' ? key.originFingerprint : null,
-      derivation: typeof key.derivation === 'string' ? key.derivation : null,
-      xpub: key.xpub,
-      scriptType: (key.scriptType as ScriptType | null | undefined) ?? null,
-      network: key.network,
-      original: typeof key.original === 'string' ? key.original : key.xpub,
-    };
-  });
-  return { alias: r.alias, name: r.name, type: r.type, keys };
+  const parsed = deviceSchema.safeParse(raw);
+  if (!parsed.success) throw corrupt(path, describeIssue(parsed.error));
+  if (parsed.data.alias !== expectedAlias) throw corrupt(path, `"alias" must be "${expectedAlias}"`);
+  return parsed.data;
 }
 
 /** `[fp/path]xpub` of a device key for descriptors and display. */

@@ -3,6 +3,7 @@
  * `[fingerprint/path]xpub` with an optional `/0/*` tail), Coldcard's JSON exports, or key objects.
  * Every key is validated by the crypto engine; errors name the line or JSON section.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { SpecterError } from '../../errors/index.js';
 import {
   HARDENED,
@@ -28,6 +29,16 @@ export interface DeviceKeyFields {
 export type DeviceKeysInput = string | ReadonlyArray<string | DeviceKeyFields>;
 
 const ALL_SCRIPT_TYPES: readonly string[] = [...SINGLE_SIG_SCRIPT_TYPES, ...MULTISIG_SCRIPT_TYPES];
+
+/** Most keys one paste (or one device) may hold: a real device export has fewer than 20. */
+export const MAX_DEVICE_KEYS = 100;
+/** Most characters of pasted key text (100 keys with origins are about 15,000). */
+export const MAX_DEVICE_KEYS_TEXT = 64 * 1024;
+/**
+ * Keys parsed between two turns of the event loop in {@link parseDeviceKeysAsync}: one key takes
+ * well under a millisecond (base58check and a point check), so a chunk stays far below 50 ms.
+ */
+export const KEYS_PER_TURN = 10;
 
 /** Script type a standard derivation path implies (BIP-44/45/48/49/84/86), or null. */
 export function scriptTypeFromPath(path: readonly number[]): ScriptType | null {
@@ -132,7 +143,24 @@ function coldcardKeys(json: Record<string, unknown>): Located[] {
   return keys;
 }
 
-function fromText(text: string): Located[] {
+/** A unit of parsing work: cheap to make, run later (possibly spread over event-loop turns). */
+type Job = () => Located[];
+
+function tooMany(count: number, what: string): SpecterError {
+  return new SpecterError('LIMIT_EXCEEDED', `${what} ${count} keys; at most ${MAX_DEVICE_KEYS} keys can be added at once.`, {
+    hint: `Paste at most ${MAX_DEVICE_KEYS} keys (a device export holds far fewer); split a longer list, or keep only the keys this device uses.`,
+    details: { count, limit: MAX_DEVICE_KEYS },
+  });
+}
+
+function textJobs(text: string): Job[] {
+  if (text.length > MAX_DEVICE_KEYS_TEXT) {
+    const [length, limit] = [text.length, MAX_DEVICE_KEYS_TEXT].map((n) => n.toLocaleString('en-US'));
+    throw new SpecterError('LIMIT_EXCEEDED', `The pasted key text has ${length} characters; at most ${limit} are accepted.`, {
+      hint: `Paste at most ${MAX_DEVICE_KEYS} keys ([fingerprint/path]xpub, one per line) or the device's JSON export file.`,
+      details: { length: text.length, limit: MAX_DEVICE_KEYS_TEXT },
+    });
+  }
   const trimmed = text.trim();
   if (trimmed.startsWith('{')) {
     let json: unknown;
@@ -143,32 +171,64 @@ function fromText(text: string): Located[] {
         hint: 'Paste the whole exported file, or the keys as [fingerprint/path]xpub lines.',
       });
     }
-    return coldcardKeys(json as Record<string, unknown>);
+    return [() => coldcardKeys(json as Record<string, unknown>)];
   }
-  const keys: Located[] = [];
+  const jobs: Job[] = [];
   trimmed.split(/\r?\n/).forEach((line, i) => {
-    for (const token of line.trim().split(/\s+/).filter(Boolean)) keys.push({ key: parseDeviceKey(token, `Line ${i + 1}`), where: `line ${i + 1}` });
+    for (const token of line.trim().split(/\s+/).filter(Boolean)) {
+      jobs.push(() => [{ key: parseDeviceKey(token, `Line ${i + 1}`), where: `line ${i + 1}` }]);
+    }
   });
-  return keys;
+  // Counted before any key is parsed, so an oversized paste costs no crypto work.
+  if (jobs.length > MAX_DEVICE_KEYS) throw tooMany(jobs.length, 'The pasted text has');
+  return jobs;
+}
+
+function inputJobs(input: DeviceKeysInput): Job[] {
+  if (typeof input === 'string') return textJobs(input);
+  if (!Array.isArray(input)) {
+    throw new SpecterError('DEVICE_INVALID', 'Keys must be text or a list of keys.', { hint: 'Paste one [fingerprint/path]xpub per line.' });
+  }
+  if (input.length > MAX_DEVICE_KEYS) throw tooMany(input.length, 'The list has');
+  return input.map((k, i) => () => {
+    const where = `Key ${i + 1}`;
+    return [{ key: typeof k === 'string' ? parseDeviceKey(k, where) : fromFields(k, where), where: where.toLowerCase() }];
+  });
 }
 
 /**
  * Parse keys from text or objects. Duplicates (same canonical xpub, whatever the encoding) among
- * them or with `existing` (the device's current keys) are refused, naming both places.
+ * them or with `existing` (the device's current keys) are refused, naming both places. At most
+ * {@link MAX_DEVICE_KEYS} keys per call and per device; text of at most {@link MAX_DEVICE_KEYS_TEXT}.
  */
 export function parseDeviceKeys(input: DeviceKeysInput, existing: readonly DeviceKey[] = []): DeviceKey[] {
-  let located: Located[];
-  if (typeof input === 'string') located = fromText(input);
-  else if (Array.isArray(input)) {
-    located = input.map((k, i) => {
-      const where = `Key ${i + 1}`;
-      return { key: typeof k === 'string' ? parseDeviceKey(k, where) : fromFields(k, where), where: where.toLowerCase() };
-    });
-  } else {
-    throw new SpecterError('DEVICE_INVALID', 'Keys must be text or a list of keys.', { hint: 'Paste one [fingerprint/path]xpub per line.' });
+  return checked(inputJobs(input).flatMap((job) => job()), existing);
+}
+
+/**
+ * {@link parseDeviceKeys} for request handlers: the keys are parsed {@link KEYS_PER_TURN} at a
+ * time with a turn of the event loop in between, so a long paste never holds up other requests.
+ */
+export async function parseDeviceKeysAsync(input: DeviceKeysInput, existing: readonly DeviceKey[] = []): Promise<DeviceKey[]> {
+  const jobs = inputJobs(input);
+  const located: Located[] = [];
+  for (let i = 0; i < jobs.length; i++) {
+    if (i > 0 && i % KEYS_PER_TURN === 0) await nextTurn();
+    located.push(...jobs[i]!());
   }
+  return checked(located, existing);
+}
+
+function checked(located: Located[], existing: readonly DeviceKey[]): DeviceKey[] {
   if (located.length === 0) {
     throw new SpecterError('DEVICE_INVALID', 'No keys were given.', { hint: 'Paste at least one key: [fingerprint/path]xpub (from the device or its export file).' });
+  }
+  if (existing.length + located.length > MAX_DEVICE_KEYS) {
+    const message = `The device has ${existing.length} keys; ${located.length} more would pass the limit of ${MAX_DEVICE_KEYS} keys per device.`;
+    throw new SpecterError('LIMIT_EXCEEDED', message, {
+      hint: 'Remove keys the device does not use, or add this key set as another device.',
+      details: { count: existing.length + located.length, limit: MAX_DEVICE_KEYS },
+    });
   }
   const seen = new Map<string, string>(existing.map((k) => [k.xpub, 'a key the device already has']));
   for (const { key, where } of located) {

@@ -14,3 +14,11 @@ export const requestContext = new AsyncLocalStorage<RequestContext>();
 export function currentUser(): User | undefined {
   return requestContext.getStore()?.user;
 }
+
+/**
+ * Runs `fn` with `user` as the current user, as a request of theirs would: a scheduler job acting
+ * for one user after another reaches that user's wallets, devices and extension data.
+ */
+export function runAsUser<T>(user: User, fn: () => T): T {
+  return requestContext.run({ user }, fn);
+}

@@ -10,9 +10,24 @@ import {
   type JsonFileStore,
 } from '../../persistence/index.js';
 import { User, type UserRecord } from './user.js';
-import { parseUsersFile, validateUsername } from './user-record.js';
+import { newCreationId, parseUsersFile, validateUsername } from './user-record.js';
 
 export const USERS_FILE = 'users.json';
+
+export interface UserLoadOptions {
+  /**
+   * Runs after users.json is parsed and before the creation ids given to records that lacked one
+   * are saved, with those users (records from Specter Desktop or an older Specter TS). The
+   * specter layer migrates their legacy files here; should it fail, the ids are not saved, so the
+   * next start tries again.
+   */
+  beforePersist?: (legacyUsers: User[]) => Promise<void>;
+}
+
+/** Runs before a user record is removed; a failure keeps the user (nothing half-deleted). */
+export type UserDeleteListener = (user: User) => Promise<void>;
+
+const folded = (name: string) => name.toLowerCase();
 
 /**
  * Owns users.json (Specter's layout) and the in-memory vault of decrypted user secrets.
@@ -24,6 +39,7 @@ export const USERS_FILE = 'users.json';
 export class UserManager {
   private users: UserRecord[] = [];
   private readonly secrets = new Map<string, string>();
+  private readonly deleteListeners: UserDeleteListener[] = [];
   readonly filePath: string;
 
   constructor(
@@ -35,7 +51,7 @@ export class UserManager {
   }
 
   /** Reads users.json, creating Specter's default admin on a fresh data folder. */
-  async load(): Promise<void> {
+  async load(options: UserLoadOptions = {}): Promise<void> {
     const raw = await this.store.read<unknown>(this.filePath);
     if (raw === undefined) {
       this.users = [await this.newRecord('admin', 'admin', true, 'admin')];
@@ -43,12 +59,43 @@ export class UserManager {
       this.logger.info({ path: this.filePath }, 'created users.json with the default admin user');
       return;
     }
-    this.users = parseUsersFile(raw, this.filePath);
-    if (this.users.length === 0) {
+    const users = parseUsersFile(raw, this.filePath);
+    if (users.length === 0) {
       throw new SpecterError('DATA_FILE_CORRUPT', `${this.filePath} holds no users.`, {
         hint: 'Restore users.json.bkp or delete users.json to recreate the default admin.',
       });
     }
+    this.warnCaseClashes(users);
+    const legacy = users.filter((u) => u.creation_id === undefined);
+    for (const record of legacy) record.creation_id = newCreationId();
+    this.users = users;
+    if (legacy.length > 0) {
+      await options.beforePersist?.(legacy.map((r) => new User(r)));
+      await this.save();
+    }
+  }
+
+  /**
+   * Names equal but for case (possible in a users.json written elsewhere) are kept: refusing to
+   * start would lock everyone out. New users can no longer clash; the operator is told.
+   */
+  private warnCaseClashes(users: readonly UserRecord[]): void {
+    const seen = new Map<string, string>();
+    for (const u of users) {
+      for (const name of new Set([u.username, u.id])) {
+        const other = seen.get(folded(name));
+        if (other !== undefined && other !== u.id) {
+          this.logger.warn({ user: u.id, other },
+            'two users differ only in letter case; their data folders collide on case-insensitive file systems — rename or remove one');
+        }
+        seen.set(folded(name), u.id);
+      }
+    }
+  }
+
+  /** Called before a user is deleted (the specter layer removes their wallets, devices and data). */
+  onDelete(listener: UserDeleteListener): void {
+    this.deleteListeners.push(listener);
   }
 
   list(): User[] {
@@ -66,9 +113,18 @@ export class UserManager {
     return record && new User(record);
   }
 
+  /**
+   * The user of that name: the exact name first, else the one name equal but for letter case.
+   * Names are unique without regard to case, so the second step is unambiguous for every user
+   * created here and spares people whose phone capitalises the first letter; the password is
+   * checked all the same. Should an old users.json hold two names differing only in case, only
+   * exact matches find them.
+   */
   getByUsername(username: string): User | undefined {
-    const record = this.users.find((u) => u.username === username);
-    return record && new User(record);
+    const exact = this.users.find((u) => u.username === username);
+    if (exact) return new User(exact);
+    const matches = this.users.filter((u) => folded(u.username) === folded(username));
+    return matches.length === 1 ? new User(matches[0]!) : undefined;
   }
 
   require(id: string): User {
@@ -79,9 +135,15 @@ export class UserManager {
 
   async addUser(username: string, password: string, isAdmin = false): Promise<User> {
     const name = validateUsername(username);
+    // Without regard to case: `bob` and `BOB` would share files on case-insensitive file systems.
     const assertFree = () => {
-      if (this.users.some((u) => u.username === name || u.id === name)) {
-        throw new SpecterError('USER_EXISTS', `A user named "${name}" already exists.`, { hint: 'Choose another username.' });
+      const clash = this.users.find((u) => folded(u.username) === folded(name) || folded(u.id) === folded(name));
+      if (clash) {
+        const note = clash.username === name ? '' : ' (names are compared without regard to letter case)';
+        throw new SpecterError('USER_EXISTS', `A user named "${clash.username}" already exists${note}.`, {
+          hint: 'Choose another username.',
+          details: { username: clash.username },
+        });
       }
     };
     assertFree();
@@ -99,6 +161,10 @@ export class UserManager {
     const record = this.users.find((u) => u.id === id);
     if (!record) throw new SpecterError('USER_NOT_FOUND', `No user with id "${id}".`);
     if (record.id === 'admin') throw new SpecterError('AUTH_FORBIDDEN', 'The admin user cannot be deleted.');
+    // Data first, record last: should removing the data fail, the user still exists and the
+    // deletion can be repeated; a name created again never finds the old user's files.
+    for (const listener of this.deleteListeners) await listener(new User(record));
+    if (!this.users.includes(record)) return record; // a concurrent deletion finished first
     this.users = this.users.filter((u) => u !== record);
     this.secrets.delete(id);
     await this.save();
@@ -201,6 +267,7 @@ export class UserManager {
       jwt_tokens: {},
       encrypted_user_secret: null,
       services: [],
+      creation_id: newCreationId(),
     };
   }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { SpecterError } from '../../errors/index.js';
 import type { UserRecord } from './user.js';
@@ -22,6 +23,7 @@ const userRecordSchema = z.looseObject({
   services: z.array(z.string()).optional(),
   services_removed: z.array(z.string()).optional(),
   session_epoch: z.number().int().nonnegative().optional(),
+  creation_id: z.string().regex(/^[0-9a-f]{16}$/).optional(),
 });
 
 /** Validates users.json content, naming the file and the bad entry. */
@@ -54,7 +56,7 @@ export function parseUsersFile(data: unknown, filePath: string): UserRecord[] {
 
 const USERNAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
-/** Usernames become file names (`<username>_services.json`), so they are restricted. */
+/** Usernames are restricted to what is safe in a file name on every file system (ids are made from them). */
 export function validateUsername(username: string): string {
   const trimmed = username.trim();
   if (!USERNAME_RE.test(trimmed)) {
@@ -63,4 +65,24 @@ export function validateUsername(username: string): string {
     });
   }
   return trimmed;
+}
+
+/** 16 random hex digits: a user record's creation id. */
+export function newCreationId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/**
+ * A user id as one harmless path component, for the per-user folders (`wallets_<id>`,
+ * `users/<id>/`). Ids of users created here are usernames (already restricted); ids from a
+ * Specter Desktop users.json may hold more, so only what could leave the folder is refused.
+ */
+export function checkUserId(id: unknown): string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 200 || id === '.' || id === '..' || /[/\\\0]/.test(id)) {
+    throw new SpecterError('USER_INVALID', `User id ${JSON.stringify(id)} cannot name a data folder.`, {
+      hint: 'Fix the "id" of that user in users.json: letters, digits, ".", "_" or "-".',
+      details: { field: 'id' },
+    });
+  }
+  return id;
 }

@@ -25,6 +25,13 @@ export interface UserRecord {
    * session of the user, although session cookies are stateless. Ours, not Specter's.
    */
   session_epoch?: number;
+  /**
+   * 16 random hex digits made when the record is created (added on load to records that lack
+   * it). A user deleted and created again under the same name gets a new one, so anything bound
+   * to it (sessions) does not carry over. Ours, not Specter's; Specter's `uid` in config.json is
+   * the installation's id, hence the different name.
+   */
+  creation_id?: string;
   [extra: string]: unknown;
 }
 
@@ -47,12 +54,9 @@ export class User {
     return this.record.services;
   }
 
-  /**
-   * Random per user record (placeholder until users carry `uid`): differs between a deleted user
-   * and a new one of the same name.
-   */
+  /** The record's creation id (see {@link UserRecord.creation_id}); always set once users.json is loaded. */
   get creationId(): string {
-    return typeof this.record.uid === 'string' ? this.record.uid : this.record.id;
+    return this.record.creation_id ?? '';
   }
 
   get sessionEpoch(): number {

@@ -11,25 +11,55 @@
  * descriptor (`/0/*`); we read that, `<0;1>` and `{0,1}`. Specter's generic device type is
  * "other", ours "generic"; unknown types import as generic.
  */
+import { z } from 'zod';
 import { SpecterError } from '../../errors/index.js';
 import type { ParsedDescriptor } from '../../bitcoin/index.js';
 import { validateName } from '../devices/alias.js';
 import type { Device } from '../devices/device.js';
 import { fromSpecterLabels, toSpecterLabels } from './labels-io.js';
 
-export interface BackupDevice {
-  type: string;
-  label: string;
-}
+/** A device entry: `{type, label}`, or a bare label string (older exports). */
+const backupDeviceSchema = z.union([
+  z.string().transform((label) => ({ type: 'generic', label })),
+  z.looseObject({ type: z.string().optional().catch(undefined), label: z.string() }).transform((d) => ({ type: d.type ?? 'generic', label: d.label })),
+]);
 
-export interface WalletBackup {
-  label: string;
-  blockheight: number;
-  descriptor: string;
-  devices: BackupDevice[];
+const blockheightSchema = z
+  .union([z.number(), z.string().transform((v) => (v.trim() === '' ? NaN : Number(v)))])
+  .nullish()
+  .transform((v, ctx) => {
+    if (v === undefined || v === null) return 0;
+    if (!Number.isSafeInteger(v) || v < 0) {
+      ctx.addIssue({ code: 'custom', message: 'must be a non-negative whole number' });
+      return z.NEVER;
+    }
+    return v;
+  });
+
+/** Specter's backup JSON, as read (the wallet name may be `label` or `name`). Unknown fields are ignored. */
+export const walletBackupSchema = z
+  .looseObject({
+    label: z.string().optional(),
+    name: z.string().optional(),
+    blockheight: blockheightSchema,
+    descriptor: z.string().optional(),
+    devices: z.array(backupDeviceSchema).optional(),
+    /** Address labels, Specter's shape (label → addresses); checked by labels-io after parsing. */
+    labels: z.unknown().optional(),
+  })
+  .transform((r) => ({
+    label: (r.label ?? r.name ?? '').trim(),
+    blockheight: r.blockheight,
+    descriptor: (r.descriptor ?? '').trim(),
+    devices: r.devices ?? [],
+    labels: r.labels,
+  }));
+
+export type WalletBackup = Omit<z.output<typeof walletBackupSchema>, 'labels'> & {
   /** Address labels, Specter's shape: label → addresses. */
   labels: Record<string, string[]>;
-}
+};
+export type BackupDevice = WalletBackup['devices'][number];
 
 function invalid(message: string, hint = 'Use the JSON file from Specter\'s wallet Export → Backup, or paste the descriptor instead.'): SpecterError {
   return new SpecterError('WALLET_INVALID', message, { hint });
@@ -46,30 +76,21 @@ export function parseWalletBackup(input: unknown): WalletBackup {
     }
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw invalid('The wallet backup must be a JSON object.');
-  const r = raw as Record<string, unknown>;
-  const label = r.label ?? r.name;
-  if (typeof label !== 'string' || !label.trim()) throw invalid('The wallet backup has no "label" (the wallet name).');
-  if (typeof r.descriptor !== 'string' || !r.descriptor.trim()) throw invalid('The wallet backup has no "descriptor".');
-  let blockheight = 0;
-  if (r.blockheight !== undefined && r.blockheight !== null) {
-    const n = typeof r.blockheight === 'string' ? Number(r.blockheight) : r.blockheight;
-    if (!Number.isSafeInteger(n) || (n as number) < 0) throw invalid(`"blockheight" must be a non-negative whole number, got ${JSON.stringify(r.blockheight)}.`);
-    blockheight = n as number;
+  const parsed = walletBackupSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const [field, i] = issue.path;
+    const r = raw as Record<string, unknown>;
+    if (field === 'blockheight') throw invalid(`"blockheight" must be a non-negative whole number, got ${JSON.stringify(r.blockheight)}.`);
+    if (field === 'devices') throw invalid(i === undefined ? '"devices" must be a list of {type, label}.' : `devices[${String(i)}] must be {"type": …, "label": …}.`);
+    throw invalid(`"${String(field)}" in the wallet backup must be text.`);
   }
-  const devices: BackupDevice[] = [];
-  if (r.devices !== undefined) {
-    if (!Array.isArray(r.devices)) throw invalid('"devices" must be a list of {type, label}.');
-    r.devices.forEach((d: unknown, i: number) => {
-      if (typeof d === 'string') devices.push({ type: 'generic', label: d });
-      else if (d && typeof d === 'object' && typeof (d as Record<string, unknown>).label === 'string') {
-        const dev = d as Record<string, unknown>;
-        devices.push({ type: typeof dev.type === 'string' ? dev.type : 'generic', label: String(dev.label) });
-      } else throw invalid(`devices[${i}] must be {"type": …, "label": …}.`);
-    });
-  }
+  const backup = parsed.data;
+  if (!backup.label) throw invalid('The wallet backup has no "label" (the wallet name).');
+  if (!backup.descriptor) throw invalid('The wallet backup has no "descriptor".');
   // Validated here (LABELS_INVALID names the bad field), so a bad label refuses the import before any write.
-  const labels = r.labels === undefined || r.labels === null ? {} : toSpecterLabels(fromSpecterLabels(r.labels, 'labels'));
-  return { label: label.trim(), blockheight, descriptor: r.descriptor.trim(), devices, labels };
+  const labels = backup.labels === undefined || backup.labels === null ? {} : toSpecterLabels(fromSpecterLabels(backup.labels, 'labels'));
+  return { ...backup, labels };
 }
 
 /** Map a Specter device type to a registered one. */

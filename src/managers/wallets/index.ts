@@ -7,8 +7,9 @@ export {
   type MultisigOptions,
   type SingleSigOptions,
   type WalletManagerOptions,
+  walletIdentity,
 } from './wallet-manager.js';
-export { Wallet, GAP_LIMIT, LABEL_LOOKAHEAD, MAX_ADDRESS_PAGE, type WalletFiles } from './wallet.js';
+export { Wallet, GAP_LIMIT, LABEL_LOOKAHEAD, MAX_ADDRESS_PAGE, MAX_ADDRESS_LOOKAHEAD, type WalletFiles } from './wallet.js';
 export {
   LABEL_FORMATS,
   LABEL_FORMAT_NAMES,
@@ -25,5 +26,12 @@ export {
 } from './labels-io.js';
 export { MAX_IMPORT_TEXT, checkTextLength } from './input-limits.js';
 export { defaultLabel, type AddressInfo } from './address-book.js';
-export { parseWalletBackup, type WalletBackup, type BackupDevice } from './backup.js';
-export { ADDRESSES_SUFFIX, type AddressEntry, type AddressesFile, type WalletRecord } from './wallet-record.js';
+export { parseWalletBackup, walletBackupSchema, type WalletBackup, type BackupDevice } from './backup.js';
+export {
+  ADDRESSES_SUFFIX,
+  walletRecordSchema,
+  addressesFileSchema,
+  type AddressEntry,
+  type AddressesFile,
+  type WalletRecord,
+} from './wallet-record.js';

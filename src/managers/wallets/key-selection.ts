@@ -1,6 +1,6 @@
 /**
- * Which key of a device a new wallet uses: the first key of the requested script type on the
- * wallet's network, or an explicitly chosen one. Errors say what is missing and where the key
+ * Which key of a device a new wallet uses: the key of the requested script type on the wallet's
+ * network (a device may hold mainnet and testnet keys side by side), or an explicitly chosen one. Errors say what is missing and where the key
  * usually lives (BIP-44/48/49/84/86 paths).
  */
 import { SpecterError } from '../../errors/index.js';
@@ -20,6 +20,23 @@ const TYPICAL_PATH: Record<ScriptType, string> = {
 
 export function familyOf(network: NetworkName | undefined): KeyNetwork | undefined {
   return network === undefined ? undefined : getNetwork(network).family;
+}
+
+/**
+ * The key family of a new wallet whose network the caller did not name: the one family every
+ * selected device has a key of this script type for. A device holding keys of both families does
+ * not decide; when all of them do, mainnet is chosen (a fixed rule rather than whichever key was
+ * added first). Undefined when no family fits every device: pickKey then reports what is missing.
+ */
+export function chooseFamily(devices: readonly Device[], scriptType: ScriptType, requested: KeyNetwork | undefined): KeyNetwork | undefined {
+  if (requested !== undefined) return requested;
+  let common: Set<KeyNetwork> | undefined;
+  for (const device of devices) {
+    const families = new Set(device.keys.filter((k) => k.scriptType === scriptType).map((k) => k.network));
+    common = common === undefined ? families : new Set([...common].filter((f) => families.has(f)));
+  }
+  if (!common || common.size === 0) return undefined;
+  return common.has('main') ? 'main' : [...common][0];
 }
 
 /** A device key fitting the wallet, or a precise error (no key of that type / wrong network). */

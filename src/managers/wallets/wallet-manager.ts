@@ -1,5 +1,6 @@
 /**
- * WalletManager: the wallets of one data folder (files documented in wallet-record.ts).
+ * WalletManager: the wallets of one user (files documented in wallet-record.ts): the admin's in
+ * `<data>/wallets/`, every other user's in `<data>/wallets_<user id>/` (Specter's layout).
  *
  * Creation and import validate everything — names, devices, keys, the descriptor with all its
  * policy rules — before the first write, so a refused request leaves the folder untouched. The
@@ -20,16 +21,17 @@ import {
   type SingleSigScriptType,
 } from '../../bitcoin/index.js';
 import { withFileLock, type JsonFileStore } from '../../persistence/index.js';
+import { fileProblem, type DataFileProblem } from '../data-file-problem.js';
 import { isValidAlias, uniqueAlias, validateName } from '../devices/alias.js';
 import { keyExpression, type Device, type DeviceKey } from '../devices/device.js';
 import type { DeviceManager } from '../devices/device-manager.js';
 import { AddressBook } from './address-book.js';
 import { parseWalletBackup, planImportDevices, toWalletBackup, type BackupDevice, type WalletBackup } from './backup.js';
 import { checkTextLength, MAX_IMPORT_TEXT } from './input-limits.js';
-import { familyOf, pickKey } from './key-selection.js';
+import { chooseFamily, familyOf, pickKey } from './key-selection.js';
 import { fromSpecterLabels, parseLabels, type AddressLabel, type LabelFormat } from './labels-io.js';
 import { Wallet } from './wallet.js';
-import { ADDRESSES_SUFFIX, looksLikeWalletRecord, parseAddressesFile, parseWalletRecord, type WalletRecord } from './wallet-record.js';
+import { ADDRESSES_SUFFIX, parseAddressesFile, parseWalletRecord, type WalletRecord } from './wallet-record.js';
 
 export const WALLETS_FOLDER = 'wallets';
 /** Most keys in a multisig wallet created here (Specter's limit). */
@@ -38,6 +40,20 @@ export const MAX_MULTISIG_KEYS = 15;
 export interface WalletManagerOptions {
   /** Network for new wallets when a call does not name one (the node's chain); else taken from the keys. */
   network?: NetworkName;
+  /** Folder name inside the data folder; default `wallets` (the admin's). */
+  folder?: string;
+}
+
+/**
+ * What makes two wallets the same wallet: script type, policy and keys (canonical xpubs with
+ * their derivation steps, in order unless the script sorts them), on one network. Key origins
+ * are left out: they do not change a single address.
+ */
+export function walletIdentity(descriptor: ParsedDescriptor): string {
+  const canonical = descriptor.multipathDescriptor ? parseDescriptor(descriptor.multipathDescriptor, { network: descriptor.network }) : descriptor;
+  const keys = canonical.keys.map((k) => `${k.xpub ?? k.pubkey}${k.derivation}`);
+  if (canonical.sorted || canonical.kind === 'singlesig') keys.sort();
+  return JSON.stringify([canonical.network, canonical.kind, canonical.scriptType, canonical.threshold, canonical.sorted, keys]);
 }
 
 interface CommonCreate {
@@ -102,6 +118,7 @@ export class WalletManager {
   readonly walletsFolder: string;
   private readonly cache = new Map<string, Wallet>();
   private scanned = false;
+  #problems: DataFileProblem[] = [];
 
   constructor(
     readonly dataFolder: string,
@@ -109,7 +126,7 @@ export class WalletManager {
     private readonly devices: DeviceManager,
     private readonly options: WalletManagerOptions = {},
   ) {
-    this.walletsFolder = path.join(dataFolder, WALLETS_FOLDER);
+    this.walletsFolder = path.join(dataFolder, options.folder ?? WALLETS_FOLDER);
   }
 
   private files(alias: string) {
@@ -136,12 +153,24 @@ export class WalletManager {
   private async load(alias: string): Promise<Wallet | undefined> {
     const cached = this.cache.get(alias);
     if (cached) return cached;
-    if (!isValidAlias(alias) || alias.endsWith(ADDRESSES_SUFFIX)) return undefined;
+    // Aliases never hold "_": `<alias>_addresses.json` and the extensions' `<alias>_<id>.json` do.
+    if (!isValidAlias(alias)) return undefined;
     const files = this.files(alias);
     const raw = await this.store.read<unknown>(files.record);
-    if (raw === undefined || !looksLikeWalletRecord(raw)) return undefined;
+    if (raw === undefined) return undefined;
     const record = parseWalletRecord(raw, files.record, alias);
-    const descriptor = parseDescriptor(record.descriptor, { network: record.network });
+    let descriptor: ParsedDescriptor;
+    try {
+      descriptor = parseDescriptor(record.descriptor, { network: record.network });
+    } catch (err) {
+      if (!isSpecterError(err)) throw err;
+      // A stored descriptor that no longer parses makes the file unusable: reported like any damage.
+      throw new SpecterError('DATA_FILE_CORRUPT', `Wallet file ${files.record} is invalid: its descriptor does not parse (${err.message}).`, {
+        hint: `Restore ${files.record}.bkp, or fix the descriptor by hand.`,
+        details: { path: files.record },
+        cause: err,
+      });
+    }
     const addrRaw = await this.store.read<unknown>(files.addresses);
     const book = new AddressBook(addrRaw === undefined ? { receive: [], change: [] } : parseAddressesFile(addrRaw, files.addresses));
     const wallet = await Wallet.open(record, book, descriptor, this.store, files);
@@ -150,22 +179,54 @@ export class WalletManager {
     return wallet;
   }
 
-  /** All wallets, by name. Annotation and address files in the folder are skipped by content. */
+  /**
+   * All wallets, by name. Files whose name holds "_" are address lists and extension annotations,
+   * never wallets. Every other `.json` file is a wallet: one that cannot be used is not hidden
+   * but listed in {@link problems}, and the other wallets are listed as usual.
+   */
   async list(): Promise<Wallet[]> {
     if (!this.scanned) {
-      const stems = await this.stems();
-      for (const stem of stems) {
+      const problems: DataFileProblem[] = [];
+      for (const stem of await this.stems()) {
+        if (stem.includes('_')) continue;
+        const file = path.join(this.walletsFolder, `${stem}.json`);
+        if (!isValidAlias(stem)) {
+          const err = new SpecterError('DATA_FILE_CORRUPT', `Wallet file ${file} is not named after a wallet alias (lowercase letters, digits, "-").`);
+          problems.push(fileProblem(this.dataFolder, file, err)!);
+          continue;
+        }
         try {
           await this.load(stem);
         } catch (err) {
-          // A damaged file with an address list next to it is a wallet: report it. Anything else
-          // (an extension's annotation file) is not ours to judge here.
-          if (!isSpecterError(err, 'DATA_FILE_CORRUPT') || stems.has(stem + ADDRESSES_SUFFIX)) throw err;
+          const problem = fileProblem(this.dataFolder, file, err);
+          if (!problem) throw err;
+          problems.push(problem);
         }
       }
+      this.#problems = problems;
       this.scanned = true;
     }
     return [...this.cache.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * Wallet files that could not be used, found by the first list() (which scans the folder once):
+   * `{file: "wallets/x.json", reason: "…"}`, for pages to show next to the list.
+   */
+  get problems(): readonly DataFileProblem[] {
+    return this.#problems.map((p) => ({ ...p }));
+  }
+
+  /** Refuses a wallet this user already has under another name (WALLET_DUPLICATE names it). */
+  private async assertNotDuplicate(descriptor: ParsedDescriptor): Promise<void> {
+    const identity = walletIdentity(descriptor);
+    const existing = (await this.list()).find((w) => walletIdentity(w.descriptor) === identity);
+    if (existing) {
+      throw new SpecterError('WALLET_DUPLICATE', `You already have this wallet: "${existing.name}" has the same keys, policy and script type.`, {
+        hint: `Open wallet "${existing.name}" instead; a second copy would show the same addresses and coins.`,
+        details: { alias: existing.alias, name: existing.name },
+      });
+    }
   }
 
   /** The wallet, or WALLET_NOT_FOUND. */
@@ -238,9 +299,11 @@ export class WalletManager {
       const scriptType = opts.scriptType ?? 'wpkh';
       const network = this.network(opts.network);
       const device = await this.devices.get(opts.device);
-      const key = pickKey(device, scriptType, familyOf(network), opts.xpub);
+      const key = pickKey(device, scriptType, chooseFamily([device], scriptType, familyOf(network)), opts.xpub);
       const text = singleSigDescriptor(scriptType, keyExpression(key), { network });
-      return this.persistNew(name, parseDescriptor(text, { network }), blockheight, [device.alias]);
+      const descriptor = parseDescriptor(text, { network });
+      await this.assertNotDuplicate(descriptor);
+      return this.persistNew(name, descriptor, blockheight, [device.alias]);
     });
   }
 
@@ -259,9 +322,13 @@ export class WalletManager {
       }
       const holders = new Map<string, Device>();
       const keys: DeviceKey[] = [];
-      for (const alias of opts.devices) {
-        const device = await this.devices.get(alias);
-        const key = pickKey(device, scriptType, familyOf(network), opts.xpubs?.[alias]);
+      const selected: Device[] = [];
+      for (const alias of opts.devices) selected.push(await this.devices.get(alias));
+      // One network for all keys: a device holding mainnet and testnet keys gives the one that fits.
+      const family = chooseFamily(selected, scriptType, familyOf(network));
+      for (const device of selected) {
+        const alias = device.alias;
+        const key = pickKey(device, scriptType, family, opts.xpubs?.[alias]);
         const other = holders.get(key.xpub);
         if (other) {
           throw new SpecterError('DESCRIPTOR_POLICY', other.alias === device.alias
@@ -275,7 +342,9 @@ export class WalletManager {
         keys.push(key);
       }
       const text = multisigDescriptor({ threshold: opts.threshold, keys: keys.map(keyExpression), scriptType, sorted: opts.sorted ?? true, network });
-      return this.persistNew(name, parseDescriptor(text, { network }), blockheight, opts.devices.slice());
+      const descriptor = parseDescriptor(text, { network });
+      await this.assertNotDuplicate(descriptor);
+      return this.persistNew(name, descriptor, blockheight, opts.devices.slice());
     });
   }
 
@@ -328,6 +397,7 @@ export class WalletManager {
         hint: 'Use keys like [fingerprint/path]xpub…/<0;1>/* (or /0/* for the receive descriptor).',
       });
     }
+    await this.assertNotDuplicate(descriptor);
     const { aliases, planned } = planImportDevices(descriptor, await this.devices.list(), backupDevices, opts.createDevices !== false, (t) => this.devices.types.has(t));
     const created: string[] = [];
     const rollback = async () => {

@@ -1,7 +1,8 @@
 /**
  * Wallet files.
  *
- * `<data>/wallets/<alias>.json` — the wallet definition:
+ * `<wallets>/<alias>.json` — the wallet definition (`<wallets>` is `<data>/wallets/` for admins,
+ * `<data>/wallets_<user id>/` for other users):
  *
  *   {
  *     "alias": "cold_storage",          // file-name-safe id, unique, never changes
@@ -17,7 +18,7 @@
  *     "change_keypool": 20              // change addresses derived so far
  *   }
  *
- * `<data>/wallets/<alias>_addresses.json` — derived addresses and their state:
+ * `<wallets>/<alias>_addresses.json` — derived addresses and their state:
  *
  *   { "receive": [ { "index": 0, "address": "bc1q…", "label": null, "used": false, "service_id": null }, … ],
  *     "change":  [ … ] }
@@ -28,39 +29,70 @@
  *   ordered by index with no gaps; keypool/change_keypool mirror their lengths (the address file
  *   wins if they disagree after an interrupted save).
  *
- * `<data>/wallets/<alias>_<service_id>.json` — extension annotations, owned by the extension
+ * `<wallets>/<alias>_<service_id>.json` — extension annotations, owned by the extension
  * storage layer; never read or written here.
  */
+import { z } from 'zod';
 import { SpecterError } from '../../errors/index.js';
 import { isNetworkName, type NetworkName } from '../../bitcoin/index.js';
 import { isValidAlias } from '../devices/alias.js';
+import { describeIssue } from '../devices/device.js';
 
-export interface WalletRecord {
-  alias: string;
-  name: string;
-  descriptor: string;
-  network: NetworkName;
-  blockheight: number;
-  devices: string[];
-  address_index: number;
-  change_index: number;
-  keypool: number;
-  change_keypool: number;
+const index = (what = 'must be a non-negative integer') =>
+  z.number({ error: what }).int({ error: what }).nonnegative({ error: what }).refine(Number.isSafeInteger, { error: what });
+
+/** `<alias>.json`: the wallet definition. Unknown fields are dropped. */
+export const walletRecordSchema = z.object({
+  alias: z.string({ error: 'is missing' }).refine(isValidAlias, { error: 'must be a wallet alias (lowercase letters, digits, "-")' }),
+  name: z.string({ error: 'is missing' }).min(1, { error: 'is missing' }),
+  descriptor: z.string({ error: 'is missing' }).min(1, { error: 'is missing' }),
+  network: z.custom<NetworkName>(isNetworkName, { error: 'must be main, test, signet or regtest' }),
+  blockheight: index(),
+  devices: z.array(z.string(), { error: 'must be a list of device aliases' }),
+  address_index: index(),
+  change_index: index(),
+  keypool: index(),
+  change_keypool: index(),
+});
+
+export type WalletRecord = z.output<typeof walletRecordSchema>;
+
+/** One derived address. A missing label/service reads as null; `label_auto` is kept only with a label. */
+const addressEntrySchema = z.object({
+  index: index(),
+  address: z.string({ error: 'is missing' }).min(1, { error: 'is missing' }),
+  label: z.string().nullish().catch(null).transform((v) => v ?? null),
+  used: z.boolean().optional().catch(false).transform((v) => v === true),
+  service_id: z.string().nullish().catch(null).transform((v) => (v ? v : null)),
+  label_auto: z.literal(true).optional().catch(undefined),
+});
+
+const branchSchema = (branch: string) => z.array(addressEntrySchema, { error: 'must be a list' }).superRefine((list, ctx) => {
+  list.forEach((e, i) => {
+    if (e.index !== i) ctx.addIssue({ code: 'custom', path: [i, 'index'], message: `must be ${i} (${branch} lists are ordered without gaps)` });
+  });
+});
+
+/** `<alias>_addresses.json`: the receive and change lists. */
+export const addressesFileSchema = z.object({ receive: branchSchema('receive'), change: branchSchema('change') }).transform((f) => ({
+  receive: f.receive.map(normalEntry),
+  change: f.change.map(normalEntry),
+}));
+
+function normalEntry(e: z.output<typeof addressEntrySchema>) {
+  const entry: { index: number; address: string; label: string | null; used: boolean; service_id: string | null; label_auto?: true } = {
+    index: e.index,
+    address: e.address,
+    label: e.label,
+    used: e.used,
+    service_id: e.service_id,
+  };
+  if (e.label_auto === true && entry.label !== null) entry.label_auto = true;
+  return entry;
 }
 
-export interface AddressEntry {
-  index: number;
-  address: string;
-  label: string | null;
-  used: boolean;
-  service_id: string | null;
-  label_auto?: true;
-}
-
-export interface AddressesFile {
-  receive: AddressEntry[];
-  change: AddressEntry[];
-}
+export type AddressesFile = z.output<typeof addressesFileSchema>;
+export type AddressEntry = AddressesFile['receive'][number];
 
 export const ADDRESSES_SUFFIX = '_addresses';
 
@@ -71,58 +103,17 @@ function corrupt(path: string, why: string): SpecterError {
   });
 }
 
-const isIndex = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-
-/** True when the JSON looks like a wallet definition (the folder also holds address and annotation files). */
-export function looksLikeWalletRecord(raw: unknown): boolean {
-  return !!raw && typeof raw === 'object' && typeof (raw as Record<string, unknown>).descriptor === 'string' && typeof (raw as Record<string, unknown>).alias === 'string';
-}
-
 export function parseWalletRecord(raw: unknown, path: string, expectedAlias: string): WalletRecord {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw corrupt(path, 'not a JSON object');
-  const r = raw as Record<string, unknown>;
-  if (!isValidAlias(r.alias) || r.alias !== expectedAlias) throw corrupt(path, `"alias" must be "${expectedAlias}"`);
-  if (typeof r.name !== 'string' || !r.name) throw corrupt(path, '"name" is missing');
-  if (typeof r.descriptor !== 'string' || !r.descriptor) throw corrupt(path, '"descriptor" is missing');
-  if (!isNetworkName(r.network)) throw corrupt(path, '"network" must be main, test, signet or regtest');
-  if (!Array.isArray(r.devices) || !r.devices.every((d) => typeof d === 'string')) throw corrupt(path, '"devices" must be a list of device aliases');
-  for (const f of ['blockheight', 'address_index', 'change_index', 'keypool', 'change_keypool'] as const) {
-    if (!isIndex(r[f])) throw corrupt(path, `"${f}" must be a non-negative integer`);
-  }
-  return {
-    alias: r.alias,
-    name: r.name,
-    descriptor: r.descriptor,
-    network: r.network,
-    blockheight: r.blockheight as number,
-    devices: [...(r.devices as string[])],
-    address_index: r.address_index as number,
-    change_index: r.change_index as number,
-    keypool: r.keypool as number,
-    change_keypool: r.change_keypool as number,
-  };
-}
-
-function parseEntries(list: unknown, path: string, branch: string): AddressEntry[] {
-  if (!Array.isArray(list)) throw corrupt(path, `"${branch}" must be a list`);
-  return list.map((e: unknown, i: number): AddressEntry => {
-    const x = (e ?? {}) as Record<string, unknown>;
-    if (x.index !== i) throw corrupt(path, `${branch}[${i}].index must be ${i} (lists are ordered without gaps)`);
-    if (typeof x.address !== 'string' || !x.address) throw corrupt(path, `${branch}[${i}].address is missing`);
-    const entry: AddressEntry = {
-      index: i,
-      address: x.address,
-      label: typeof x.label === 'string' ? x.label : null,
-      used: x.used === true,
-      service_id: typeof x.service_id === 'string' && x.service_id ? x.service_id : null,
-    };
-    if (x.label_auto === true && entry.label !== null) entry.label_auto = true;
-    return entry;
-  });
+  const parsed = walletRecordSchema.safeParse(raw);
+  if (!parsed.success) throw corrupt(path, describeIssue(parsed.error));
+  if (parsed.data.alias !== expectedAlias) throw corrupt(path, `"alias" must be "${expectedAlias}"`);
+  return parsed.data;
 }
 
 export function parseAddressesFile(raw: unknown, path: string): AddressesFile {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw corrupt(path, 'not a JSON object');
-  const r = raw as Record<string, unknown>;
-  return { receive: parseEntries(r.receive, path, 'receive'), change: parseEntries(r.change, path, 'change') };
+  const parsed = addressesFileSchema.safeParse(raw);
+  if (!parsed.success) throw corrupt(path, describeIssue(parsed.error));
+  return parsed.data;
 }

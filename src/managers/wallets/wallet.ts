@@ -26,6 +26,14 @@ export const GAP_LIMIT = 20;
 export const LABEL_LOOKAHEAD = 1_000;
 /** Most addresses one addresses() call returns. */
 export const MAX_ADDRESS_PAGE = 1_000;
+/**
+ * How many addresses a caller may have derived beyond the keypool (GAP_LIMIT past the last used
+ * or reserved address, or past the current index if that is further). Each derived address is
+ * kept in the address file for good, so without a bound every API call could grow the file.
+ * Address reservation (every other index, up to 1,000 addresses) stays inside it, because it
+ * starts after the last reserved address.
+ */
+export const MAX_ADDRESS_LOOKAHEAD = 1_000;
 
 export interface WalletFiles {
   record: string;
@@ -113,6 +121,32 @@ export class Wallet {
     this.book = new AddressBook(addresses === undefined ? { receive: [], change: [] } : parseAddressesFile(addresses, this.files.addresses));
   }
 
+  /**
+   * Refuses to derive addresses up to `end` (exclusive) when that passes the keypool by more than
+   * {@link MAX_ADDRESS_LOOKAHEAD}. Addresses already derived can always be read.
+   */
+  private checkLookahead(change: boolean, end: number): void {
+    const list = this.book.branch(change);
+    if (end <= list.length) return;
+    let last = -1;
+    for (let i = list.length - 1; i >= 0; i--) {
+      if (list[i]!.used || list[i]!.service_id !== null) {
+        last = i;
+        break;
+      }
+    }
+    const base = Math.max(last + 1, change ? this.record.change_index : this.record.address_index);
+    const limit = base + GAP_LIMIT + MAX_ADDRESS_LOOKAHEAD;
+    if (end > limit) {
+      const kind = change ? 'change' : 'receive';
+      const bound = `at most ${MAX_ADDRESS_LOOKAHEAD.toLocaleString('en-US')} ${kind} addresses beyond the ${GAP_LIMIT} it keeps ready past its last used address`;
+      throw new SpecterError('LIMIT_EXCEEDED', `Wallet "${this.name}" derives ${bound}, that is up to index ${limit - 1}; index ${end - 1} was asked for.`, {
+          hint: `Ask for ${kind} addresses below index ${limit}; the bound moves on as addresses get used.`,
+          details: { change, index: end - 1, limit: MAX_ADDRESS_LOOKAHEAD, maxIndex: limit - 1 },
+        });
+    }
+  }
+
   /** Derive what is missing so that `count` addresses exist on the branch. */
   private async ensure(change: boolean, count: number): Promise<void> {
     const have = this.book.branch(change).length;
@@ -143,6 +177,7 @@ export class Wallet {
       throw new SpecterError('VALIDATION', `The address index must be an integer from 0 to 2147483647, got ${String(index)}.`, { details: { field: 'index' } });
     }
     return this.exclusive(async () => {
+      this.checkLookahead(isChange(change), index + 1);
       await this.ensure(isChange(change), index + GAP_LIMIT);
       return this.book.branch(isChange(change))[index]!.address;
     });
@@ -166,6 +201,7 @@ export class Wallet {
     }
     const c = isChange(change);
     return this.exclusive(async () => {
+      this.checkLookahead(c, from + count);
       await this.ensure(c, from + count);
       return this.book.branch(c).slice(from, from + count).map((e) => this.book.info(e, c));
     });

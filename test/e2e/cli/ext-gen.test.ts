@@ -123,7 +123,7 @@ describe('specter ext gen → a green, loadable npm package', { concurrency: tru
       assert.match((await client.get('/spc/ext/rubberduck/')).body, /You picked the wallet <strong>/);
       const tab = await client.get(`/spc/ext/rubberduck/wallet/${alias}`);
       assert.match(tab.body, /Rubberduck uses this wallet\./);
-      const stored = JSON.parse(await fs.readFile(path.join(specter.dataFolder, 'admin_unencrypted_services.json'), 'utf8'));
+      const stored = JSON.parse(await fs.readFile(path.join(specter.dataFolder, 'users', 'admin', 'unencrypted_services.json'), 'utf8'));
       assert.deepEqual(JSON.parse(stored.rubberduck), { wallet: alias });
     } finally {
       await specter.close();
@@ -173,7 +173,7 @@ describe('specter ext gen → a green, loadable npm package', { concurrency: tru
       const client = await specter.login(PASSWORD);
       assert.equal((await client.get('/spc/ext/rubberduck/')).statusCode, 200);
       assert.equal((await client.post('/spc/ext/rubberduck/settings', { wallet: '' })).statusCode, 302);
-      const file = JSON.parse(await fs.readFile(path.join(specter.dataFolder, 'admin_services.json'), 'utf8'));
+      const file = JSON.parse(await fs.readFile(path.join(specter.dataFolder, 'users', 'admin', 'services.json'), 'utf8'));
       assert.match(file.rubberduck, /^gAAAAA/, 'a Fernet token, not JSON');
     } finally {
       await specter.close();

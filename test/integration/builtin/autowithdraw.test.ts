@@ -65,7 +65,7 @@ test('auto-withdraw: token stored encrypted, job keeps 10 annotated addresses re
     assert.match(page.body, /<option value="cold"/);
     const saved = await admin.post('/spc/ext/autowithdraw/', { token: 'admin-token-123', wallet: 'cold' });
     assert.match(flashes(await admin.follow(saved)).join(), /settings saved/);
-    const file = await readFile(path.join(t.dataFolder, 'admin_services.json'), 'utf8');
+    const file = await readFile(path.join(t.dataFolder, 'users', 'admin', 'services.json'), 'utf8');
     assert.doesNotMatch(file, /admin-token-123/, 'the token is encrypted on disk');
     assert.match(file, /"autowithdraw": "gAAAAA/);
 

@@ -124,9 +124,10 @@ test('usernamepassword: admin adds a user who logs in and may not change auth se
 });
 
 test('switching to none asks first, names what goes, then removes secrets and empties encrypted data', async () => {
-  const file = path.join(t.dataFolder, 'admin_services.json');
+  const file = path.join(t.dataFolder, 'users', 'admin', 'services.json');
+  await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, JSON.stringify({ someext: 'gAAAAA-token', encrypted_storage_version: 1 }));
-  const unencrypted = path.join(t.dataFolder, 'admin_unencrypted_services.json');
+  const unencrypted = path.join(t.dataFolder, 'users', 'admin', 'unencrypted_services.json');
   await fs.writeFile(unencrypted, JSON.stringify({ other: '{"a":1}', encrypted_storage_version: 1 }));
   const admin = await t.login('correct horse', 'admin');
   const ask = await admin.post('/spc/settings/auth', { auth_method: 'none' });
@@ -134,7 +135,7 @@ test('switching to none asks first, names what goes, then removes secrets and em
   assert.equal(t.specter.authMethod, 'usernamepassword', 'nothing changes before confirmation');
   const page = await admin.follow(ask);
   assert.match(page.body, /Turn off authentication\?/);
-  assert.match(page.body, /admin_services\.json/);
+  assert.match(page.body, /users\/admin\/services\.json/);
   const done = await admin.post('/spc/settings/auth/confirm', { confirm: 'yes' });
   assert.equal(done.statusCode, 302);
   assert.equal(t.specter.authMethod, 'none');

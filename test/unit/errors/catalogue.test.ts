@@ -67,6 +67,8 @@ const STATUS: Record<ErrorKey, number> = {
   LIMIT_EXCEEDED: 400,
   LABELS_INVALID: 400,
   INPUT_TOO_LONG: 400,
+  WALLET_DUPLICATE: 409,
+  DEVICE_KEY_EXISTS: 409,
 };
 
 const keys = Object.keys(catalogue) as ErrorKey[];
@@ -106,7 +108,7 @@ function sourceFiles(dir: string): string[] {
 
 describe('error catalogue', () => {
   it(`holds exactly the ${Object.keys(STATUS).length} released codes with their HTTP statuses`, () => {
-    assert.equal(keys.length, 57);
+    assert.equal(keys.length, 59);
     assert.deepEqual(Object.fromEntries(keys.map((k) => [k, catalogue[k].status])), STATUS);
   });
 

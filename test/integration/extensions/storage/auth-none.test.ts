@@ -22,7 +22,7 @@ test('auth → none: the confirmation names the encrypted extension; each user\'
       clients.set(u.id, client);
       assert.equal((await client.post(`${SECRET_PAGE}store`, { value: `secret of ${u.id}` })).statusCode, 302);
       assert.equal((await client.post(`${PLAIN_PAGE}store`, { value: `plain of ${u.id}` })).statusCode, 302);
-      const encrypted = await readJson(path.join(t.dataFolder, `${u.id}_services.json`));
+      const encrypted = await readJson(path.join(t.dataFolder, 'users', u.id, 'services.json'));
       assert.match(String(encrypted?.storage_secret), /^gAAAAA/, `${u.id} has encrypted data`);
     }
 
@@ -34,8 +34,8 @@ test('auth → none: the confirmation names the encrypted extension; each user\'
     const unlinked = /the plugin integrations (.*?) will be unlinked/.exec(page.body);
     assert.ok(unlinked, 'the page says which extensions will be unlinked');
     assert.match(unlinked[1]!, /^(&quot;|")Secret Store(&quot;|")$/, 'only the encrypted extension');
-    assert.match(page.body, /admin_services\.json/);
-    assert.match(page.body, /alice_services\.json/);
+    assert.match(page.body, /users\/admin\/services\.json/);
+    assert.match(page.body, /users\/alice\/services\.json/);
     assert.equal(t.specter.authMethod, 'usernamepassword', 'nothing changes before confirmation');
 
     const done = await admin.post('/spc/settings/auth/confirm', { confirm: 'yes' });
@@ -43,11 +43,11 @@ test('auth → none: the confirmation names the encrypted extension; each user\'
     assert.equal(t.specter.authMethod, 'none');
 
     for (const u of users) {
-      const encryptedFile = path.join(t.dataFolder, `${u.id}_services.json`);
-      assert.deepEqual(await readJson(encryptedFile), { encrypted_storage_version: 1 }, `${u.id}_services.json is emptied`);
+      const encryptedFile = path.join(t.dataFolder, 'users', u.id, 'services.json');
+      assert.deepEqual(await readJson(encryptedFile), { encrypted_storage_version: 1 }, `users/${u.id}/services.json is emptied`);
       const backup = await readJson(`${encryptedFile}.bkp`);
       assert.equal(backup !== undefined && Object.hasOwn(backup, 'storage_secret'), false, 'no backup keeps the old token');
-      const plain = await readJson(path.join(t.dataFolder, `${u.id}_unencrypted_services.json`));
+      const plain = await readJson(path.join(t.dataFolder, 'users', u.id, 'unencrypted_services.json'));
       assert.deepEqual(JSON.parse(String(plain?.storage_plain)), { value: `plain of ${u.id}` }, `${u.id}'s unencrypted data is kept`);
       const user = t.specter.userManager.require(u.id);
       assert.equal(user.hasService('storage_secret'), false, `storage_secret unlinked from ${u.id}`);

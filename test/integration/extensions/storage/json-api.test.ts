@@ -16,8 +16,8 @@ before(async () => {
   await t.setAuth('passwordonly', PASSWORD);
   // Setting the password unlocked the admin's secret; the API must not need (or fill) the vault.
   t.specter.userManager.lock('admin');
-  encryptedFile = path.join(t.dataFolder, 'admin_services.json');
-  plainFile = path.join(t.dataFolder, 'admin_unencrypted_services.json');
+  encryptedFile = path.join(t.dataFolder, 'users', 'admin', 'services.json');
+  plainFile = path.join(t.dataFolder, 'users', 'admin', 'unencrypted_services.json');
 });
 after(async () => t.close());
 
@@ -139,7 +139,7 @@ test('usernamepassword: each user reaches their own data; a user without a secre
   await ui.post('/spc/auth/logout');
   const put = await dataApi(t, 'PUT', 'storage_secret', { auth: bob, json: { value: 'bob only' } });
   assert.equal(put.statusCode, 200, put.body);
-  assert.match(String((await readJson(path.join(t.dataFolder, 'bob_services.json')))?.storage_secret), /^gAAAAA/);
+  assert.match(String((await readJson(path.join(t.dataFolder, 'users', 'bob', 'services.json')))?.storage_secret), /^gAAAAA/);
   await dataApi(t, 'PUT', 'storage_secret', { auth: AUTH, json: { value: 'admin only' } });
   assert.deepEqual((await dataApi(t, 'GET', 'storage_secret', { auth: bob })).json(), { value: 'bob only' });
   assert.deepEqual((await dataApi(t, 'GET', 'storage_secret', { auth: AUTH })).json(), { value: 'admin only' });

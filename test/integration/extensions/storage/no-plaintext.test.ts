@@ -34,8 +34,8 @@ test('no plaintext on disk or in the log: encrypted data stored through a page a
     const plain = `plain-marker-${randomUUID()}`;
     assert.equal((await alice.post(`${PLAIN_PAGE}store`, { value: plain })).statusCode, 302);
     const hits = await filesContaining(t.dataFolder, plain);
-    assert.ok(hits.includes('alice_unencrypted_services.json'), `found in ${hits.join(', ')}`);
-    assert.ok(hits.every((f) => f.startsWith('alice_unencrypted_services.json')), `only there: ${hits.join(', ')}`);
+    assert.ok(hits.includes('users/alice/unencrypted_services.json'), `found in ${hits.join(', ')}`);
+    assert.ok(hits.every((f) => f.startsWith('users/alice/unencrypted_services.json')), `only there: ${hits.join(', ')}`);
   } finally {
     await t.close();
   }

@@ -48,7 +48,7 @@ test('remove and delete data: confirmation names the files; after it the extensi
     assert.equal(confirm.statusCode, 200);
     assert.match(confirm.body, /<h1 class="page-title">Remove "Secret Store" and delete its data\?<\/h1>/);
     assert.match(confirm.body, /will be deactivated for you/);
-    assert.match(confirm.body, /<code>admin_services\.json<\/code> and <code>admin_unencrypted_services\.json<\/code>/);
+    assert.match(confirm.body, /<code>services\.json<\/code> and <code>unencrypted_services\.json<\/code>/);
     assert.match(confirm.body, new RegExp(`<code>${alias}_storage_secret\\.json</code>`));
     assert.doesNotMatch(confirm.body, /storage_plain\.json/);
     assert.doesNotMatch(confirm.body, /alice/, 'only this user\'s files');

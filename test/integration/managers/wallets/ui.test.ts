@@ -184,7 +184,13 @@ test('import from a descriptor and from a Specter backup; export backup and desc
     assert.match(unescapeHtml(settings.body), /wpkh\(\[73c5da0a\/84h\/0h\/0h\]xpub6CatWdiZ[^<]*\/<0;1>\/\*\)#/);
     assert.match(settings.body, /Download backup \(JSON\)/);
 
-    // Back in as a backup under another name (a new wallet; the device exists already).
+    // The same wallet again is refused, naming the existing one; once that is deleted, the backup
+    // imports under another name (the device exists already).
+    const dup = await client.post('/spc/wallets/new/import', { name: 'From backup', data: JSON.stringify({ ...backup }) });
+    assert.equal(dup.statusCode, 409, "the same wallet twice is a conflict");
+    assert.match(errorOf(dup), /already have this wallet: "Imported"/);
+    assert.match(dup.body, /href="\/spc\/wallets\/imported\/" class="existing-link">Open the existing wallet/, 'the error links the existing wallet');
+    await t.specter.walletManager.remove('imported');
     const again = await client.post('/spc/wallets/new/import', { name: 'From backup', data: JSON.stringify({ ...backup }) });
     assert.equal(again.statusCode, 302, errorOf(again));
     const w = await t.specter.walletManager.get('from-backup');

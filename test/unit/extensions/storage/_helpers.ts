@@ -1,6 +1,6 @@
-import { mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile as fsWriteFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createLogger, type Logger } from '../../../../src/log/index.js';
 import { ExtensionStorage, type AuthMethod, type SecretSource, type StorageUser } from '../../../../src/extensions/storage/index.js';
 import { Fernet, JsonFileStore } from '../../../../src/persistence/index.js';
@@ -77,4 +77,10 @@ export async function filesContaining(dir: string, needle: string): Promise<stri
   const hits: string[] = [];
   for (const path of await allFiles(dir)) if ((await readFile(path)).includes(bytes)) hits.push(path);
   return hits;
+}
+
+/** writeFile that creates the parent folder first (a user's folder exists only once they store something). */
+export async function writeFile(path: string, data: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await fsWriteFile(path, data);
 }

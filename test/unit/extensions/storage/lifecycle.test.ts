@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isSpecterError } from '../../../../src/errors/index.js';
 import { ServiceAnnotationsStorage } from '../../../../src/extensions/storage/index.js';
-import { readJson, removeDir, setup, type Setup } from './_helpers.js';
+import { readJson, removeDir, setup, writeFile, type Setup } from './_helpers.js';
 
 const code = (key: string) => (err: unknown) => isSpecterError(err) && err.key === key;
 const exists = (p: string) => stat(p).then(() => true, () => false);
@@ -74,7 +74,7 @@ describe('purgeExtension (remove and delete data)', () => {
     await writeFile(s.storage.filesOf('broken').unencrypted, '{not json');
     const err = await s.storage.purgeExtension('gone', [{ username: 'broken' }, ok], []).then(() => undefined, (e: unknown) => e);
     assert.ok(isSpecterError(err, 'EXT_STORAGE'));
-    assert.match(err.message, /broken_unencrypted_services\.json/);
+    assert.match(err.message, /users\/broken\/unencrypted_services\.json/);
     assert.equal((err.details.report as { entriesRemovedFrom: string[] }).entriesRemovedFrom.length, 2);
     assert.deepEqual(await s.storage.forUser(ok).get('gone', false), {});
     assert.equal(await readFile(s.storage.filesOf('broken').unencrypted, 'utf8'), '{not json');
@@ -112,7 +112,7 @@ describe('deleteUserFiles and renameUserFiles', () => {
     const before = [await readFile(srcFiles.encrypted), await readFile(srcFiles.unencrypted)];
     const err = await s.storage.renameUserFiles('src', 'taken').then(() => undefined, (e: unknown) => e);
     assert.ok(isSpecterError(err, 'EXT_STORAGE'));
-    assert.match(err.message, /taken_unencrypted_services\.json/);
+    assert.match(err.message, /users\/taken\/unencrypted_services\.json/);
     assert.match(err.hint ?? '', /Nothing was moved/);
     assert.deepEqual([await readFile(srcFiles.encrypted), await readFile(srcFiles.unencrypted)], before);
     assert.deepEqual(await s.storage.forUser(other).get('x', false), { mine: true });
@@ -123,7 +123,7 @@ describe('deleteUserFiles and renameUserFiles', () => {
     await seed('half');
     const from = s.storage.filesOf('half');
     const to = s.storage.filesOf('whole');
-    await writeFile(to.encrypted, await readFile(from.encrypted)); // the crash happened after this write
+    await writeFile(to.encrypted, await readFile(from.encrypted, 'utf8')); // the crash happened after this write
     assert.deepEqual(await s.storage.renameUserFiles('half', 'whole'), [to.encrypted, to.unencrypted]);
     assert.equal(await exists(from.encrypted), false);
   });

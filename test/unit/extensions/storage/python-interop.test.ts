@@ -45,6 +45,8 @@ describe('extension storage interop with Specter Desktop (Python)', { skip }, ()
   it('Python writes a swan token; TS unwraps the secret with the password and reads it in a request', async () => {
     const { token } = await runSpecterPython<{ token: string }>('fernet_encrypt', { key: secret, data: JSON.stringify(swanData) });
     await writeFile(join(dir, 'alice_services.json'), JSON.stringify({ swan: token, encrypted_storage_version: 1 }, null, 4));
+    // Specter's file name is read by the start-up migration into the user's folder.
+    await storage.migrateLegacyFiles([users.require('alice')], ['alice']);
 
     const user = await users.authenticate('alice', password);
     assert.ok(user, 'the Python-made password verifies');
@@ -59,14 +61,14 @@ describe('extension storage interop with Specter Desktop (Python)', { skip }, ()
     const merged = await requestContext.run({ user }, () => storage.updateCurrentUserServiceData('swan', true, { access_token: 'at-2', expires: 1800000000 }));
     assert.deepEqual(merged, { ...swanData, access_token: 'at-2', expires: 1800000000 });
 
-    const file = await readJson(join(dir, 'alice_services.json'));
+    const file = await readJson(storage.filesOf('alice').encrypted);
     assert.deepEqual(Object.keys(file), ['swan', 'encrypted_storage_version']);
     const py = await runSpecterPython<{ data: string }>('fernet_decrypt', { key: secret, token: file.swan });
     assert.deepEqual(JSON.parse(py.data), merged);
   });
 
   it("Specter's own save path (json.dumps, indent 4, several extensions) round-trips both ways", async () => {
-    const path = join(dir, 'alice_services.json');
+    const path = storage.filesOf('alice').encrypted;
     await runSpecterPython('write_service_storage', {
       path, key: secret, services: { swan: swanData, notifications: { chat_id: 7, on: ['tx', 'block'] } },
     });

@@ -63,7 +63,7 @@ describe('secrecy of encrypted extension data', () => {
     const marker = `PLAIN-MARKER-${randomBytes(12).toString('hex')}`;
     await requestContext.run({ user: carol }, () => storage.setCurrentUserServiceData('plainext', false, { note: marker }));
     const hits = await filesContaining(dir, marker);
-    assert.deepEqual(hits.map((p) => p.slice(dir.length + 1)), ['carol_unencrypted_services.json']);
+    assert.deepEqual(hits.map((p) => p.slice(dir.length + 1)), ['users/carol/unencrypted_services.json']);
     logger.info({ note: marker }, 'control line');
     assert.equal(logText().includes(marker), true);
   });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { isSpecterError } from '../../../../src/errors/index.js';
 import { EncryptedUserStore, UnencryptedUserStore } from '../../../../src/extensions/storage/index.js';
 import { requestContext, User } from '../../../../src/managers/users/index.js';
 import { Fernet, InvalidTokenError } from '../../../../src/persistence/index.js';
-import { alice, bob, readJson, removeDir, setup, type Setup } from './_helpers.js';
+import { alice, bob, readJson, removeDir, setup, writeFile, type Setup } from './_helpers.js';
 
 /** A User as the request context carries it. */
 const userRecord = (id: string) => new User({ id, username: id, password: null, is_admin: false, encrypted_user_secret: null, services: [] });
@@ -78,8 +78,8 @@ describe('per-user stores: the seed operations', () => {
     await s.storage.forUser(alice).set('swan', true, { wallet: 'w1', access_token: 'at' });
     await s.storage.forUser(alice).set('devhelp', false, { wallet: 'w1' });
     const files = s.storage.filesOf('alice');
-    assert.equal(files.encrypted, `${s.dir}/alice_services.json`);
-    assert.equal(files.unencrypted, `${s.dir}/alice_unencrypted_services.json`);
+    assert.equal(files.encrypted, `${s.dir}/users/alice/services.json`);
+    assert.equal(files.unencrypted, `${s.dir}/users/alice/unencrypted_services.json`);
 
     const enc = await readJson(files.encrypted);
     assert.deepEqual(Object.keys(enc), ['swan', 'encrypted_storage_version']);
@@ -202,7 +202,7 @@ describe('damaged and foreign data gives typed errors, never garbage', () => {
     assert.equal(err.key, 'CRYPTO_INVALID_TOKEN');
     assert.equal(err.details.extensionId, 'swan');
     assert.equal(err.details.path, path);
-    assert.match(err.message, /"swan".*eve_services\.json/);
+    assert.match(err.message, /"swan".*users\/eve\/services\.json/);
     await assert.rejects(s.storage.forUser(eve).update('swan', true, { y: 1 }), InvalidTokenError);
     assert.equal(await readFile(path, 'utf8'), text, 'a failed update writes nothing');
     assert.deepEqual(await s.storage.forUser(eve).get('other', true), { fine: 1 }, 'other entries are unaffected');
@@ -235,7 +235,7 @@ describe('damaged and foreign data gives typed errors, never garbage', () => {
       const err = await s.storage.forUser(gus).get(id, encrypt).then(() => undefined, (e: unknown) => e);
       assert.ok(isSpecterError(err, 'EXT_STORAGE'), `${id}: ${String(err)}`);
       assert.equal(err.details.extensionId, id);
-      assert.match(String(err.details.path), /gus_(unencrypted_)?services\.json$/);
+      assert.match(String(err.details.path), /users\/gus\/(unencrypted_)?services\.json$/);
     }
   });
 

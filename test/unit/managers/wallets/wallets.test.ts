@@ -66,7 +66,8 @@ describe('WalletManager', () => {
       assert.deepEqual(devs.map((d) => [d.name, d.type]).sort(), [['Abandon', 'coldcard'], ['Legal', 'trezor'], ['Letter', 'ledger']]);
       assert.deepEqual(await other.wallets.exportBackup(imported.alias), backup);
       // The devices exist now: a second import links them instead of creating more.
-      const again = await other.wallets.importDescriptor((await env.wallets.exportDescriptor('vault')).descriptor, { name: 'Vault 2' });
+      // (Another policy over the same keys: the same descriptor again would be a duplicate wallet.)
+      const again = await other.wallets.importDescriptor(multisigDescriptor({ threshold: 1, keys: MULTISIG_KEY_TEXTS }), { name: 'Vault 2' });
       assert.equal((await other.devices.list()).length, 3);
       assert.deepEqual(again.devices.slice().sort(), imported.devices.slice().sort());
     } finally {
@@ -98,15 +99,18 @@ describe('WalletManager', () => {
     await rejectsWith(fresh.get('a'), 'WALLET_NOT_FOUND', /There is no wallet "a"/);
     const left = Object.keys(await snapshot(env.dir)).filter((f) => f.startsWith('wallets') && !f.endsWith('.bkp'));
     assert.deepEqual(left.sort(), ['wallets/a_swan.json', 'wallets/b.json', 'wallets/b_addresses.json', 'wallets/b_broken.json']);
-    // A damaged wallet definition is reported with its path.
+    // A damaged wallet definition is reported with its path (listed as a problem, not hidden).
     await writeFile(path.join(env.wallets.walletsFolder, 'b.json'), '{ not json');
-    await rejectsWith(new WalletManager(env.dir, env.store, env.devices).list(), 'DATA_FILE_CORRUPT', /b\.json/);
+    const reread = new WalletManager(env.dir, env.store, env.devices);
+    assert.deepEqual(await reread.list(), []);
+    assert.deepEqual(reread.problems.map((p) => p.file), ['wallets/b.json']);
+    await rejectsWith(reread.get('b'), 'DATA_FILE_CORRUPT', /b\.json/);
   });
 
   it('refuses bad requests with clear errors and writes nothing', async () => {
     await env.wallets.createSingleSig({ name: 'Existing', device: 'abandon' });
     await env.devices.create('Testnet', 'generic', `[73c5da0a/84h/1h/0h]${TPUB_84}`);
-    await env.devices.create('Abandon copy', 'generic', keyText(MULTISIG_KEYS.abandon));
+    await env.devices.create('Abandon copy', 'generic', keyText(MULTISIG_KEYS.abandon), { allowSharedKeys: true });
     const before = await snapshot(env.dir);
 
     // garbage xpub, garbage backup
