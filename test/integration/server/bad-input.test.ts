@@ -35,3 +35,16 @@ test('a body over the form limit is refused with a page saying so', async (t) =>
   assert.equal(res.statusCode, 413);
   assert.match(res.body, /larger than this page accepts/);
 });
+
+test('a wallet file of the wrong shape is named on the wallets overview, not hidden', async (t) => {
+  const app = await createTestSpecter();
+  t.after(() => app.close());
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  await fs.mkdir(path.join(app.dataFolder, 'wallets'), { recursive: true });
+  await fs.writeFile(path.join(app.dataFolder, 'wallets', 'odd.json'), JSON.stringify({ name: 42, descriptor: [] }));
+  const page = await app.client().get('/spc/wallets/');
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /1 wallet file could not be read/);
+  assert.match(page.body, /wallets\/odd\.json/);
+});

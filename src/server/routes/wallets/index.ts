@@ -33,6 +33,8 @@ export class WalletsOverviewVm {
   tx_table_include: string | null = null;
   /** The wallets shown (name, policy, type, network, receive index, URL). */
   wallets: WalletSummary[] = [];
+  /** Wallet files that could not be read (never hidden silently): file and reason. */
+  problems: ReadonlyArray<{ file: string; reason: string }> = [];
 }
 
 const SINGLE_TYPES: SingleSigScriptType[] = ['wpkh', 'sh-wpkh', 'tr'];
@@ -64,6 +66,7 @@ export default async function walletsArea(scope: FastifyInstance, { specter }: A
   app.get('/', { config: { access: 'user', endpoint: 'wallets_endpoint.wallets_overview' } }, async (_request, reply) => {
     const vm = new WalletsOverviewVm();
     vm.wallets = (await specter.walletManager.list()).map((w) => walletSummary(specter, w));
+    vm.problems = specter.walletManager.problems;
     const adjusted = await specter.extensionManager.callbacks.middleware<WalletsOverviewVm>('adjust_view_model', vm);
     if (adjusted.wallets_overview_redirect) return reply.redirect(adjusted.wallets_overview_redirect);
     return reply.render('wallets/overview.njk', { vm: adjusted });
