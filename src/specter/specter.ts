@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { JsonFileStore, type PersistEvent } from '../persistence/index.js';
 import { ConfigManager } from '../managers/config/index.js';
-import { UserManager } from '../managers/users/index.js';
+import { ApiTokenManager, UserManager } from '../managers/users/index.js';
 import { EndpointRegistry, ExtensionManager, type ExtensionHost, type HostServices } from '../extensions/index.js';
 import { ExtensionStorage } from '../extensions/storage/index.js';
 import { DeviceManager, DeviceTypeRegistry } from '../managers/devices/index.js';
@@ -13,6 +13,7 @@ import { NodeTypeRegistry } from '../managers/nodes/index.js';
 import { deviceTypeSink, nodeTypeSink } from './type-sinks.js';
 import { VERSION, PACKAGE_ROOT } from '../version.js';
 import { ActivationService } from './activation-service.js';
+import { assertAuthFailsClosed } from './auth-guard.js';
 
 export interface SpecterOptions {
   config: AppConfig;
@@ -62,6 +63,8 @@ export class Specter implements ExtensionHost {
   readonly store: JsonFileStore;
   readonly configManager: ConfigManager;
   readonly userManager: UserManager;
+  /** API tokens (`api_tokens.json`): per user, named, scoped, stored as hashes. */
+  readonly apiTokens: ApiTokenManager;
   readonly deviceManager: DeviceManager;
   readonly walletManager: WalletManager;
   /** Node types (built-in and from extensions' `nodes`); the node layer itself comes later. */
@@ -78,7 +81,11 @@ export class Specter implements ExtensionHost {
     this.logger = options.logger;
     this.store = new JsonFileStore({ logger: this.logger, onPersist: (e) => this.firePersistence(e) });
     this.configManager = new ConfigManager(this.dataFolder, this.store);
-    this.userManager = new UserManager(this.dataFolder, this.store, this.logger);
+    this.userManager = new UserManager(this.dataFolder, this.store, this.logger, {
+      idleTimeoutMs: Number(options.config.USER_SECRET_IDLE_TIMEOUT) * 1000,
+      maxAgeMs: Number(options.config.SESSION_MAX_AGE) * 1000,
+    });
+    this.apiTokens = new ApiTokenManager(this.dataFolder, this.store, (id) => this.userManager.get(id));
     this.deviceManager = new DeviceManager(this.dataFolder, this.store, new DeviceTypeRegistry());
     this.walletManager = new WalletManager(this.dataFolder, this.store, this.deviceManager);
     this.services = {
@@ -96,6 +103,12 @@ export class Specter implements ExtensionHost {
     await fs.mkdir(specter.dataFolder, { recursive: true, mode: 0o700 });
     await specter.configManager.load();
     await specter.userManager.load();
+    // Before anything is written or served: an unset or stale "none" must not open a protected app.
+    await assertAuthFailsClosed(specter.configManager, specter.userManager);
+    await specter.configManager.persistLoaded();
+    await specter.apiTokens.load();
+    // Tokens of users deleted while a removal was interrupted must not work for a re-created name.
+    await specter.apiTokens.pruneUsers(new Set(specter.userManager.list().map((u) => u.id)));
     specter.extensionManager = await ExtensionManager.create({
       config: specter.config,
       logger: specter.logger,

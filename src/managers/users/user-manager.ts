@@ -11,6 +11,7 @@ import {
 } from '../../persistence/index.js';
 import { User, type UserRecord } from './user.js';
 import { parseUsersFile, validateUsername } from './user-record.js';
+import { SecretVault, type SecretVaultOptions } from './secret-vault.js';
 
 export const USERS_FILE = 'users.json';
 
@@ -23,15 +24,18 @@ export const USERS_FILE = 'users.json';
  */
 export class UserManager {
   private users: UserRecord[] = [];
-  private readonly secrets = new Map<string, string>();
+  /** Plaintext secrets, dropped at logout, at session end or after idling (secret-vault.ts). */
+  private readonly secrets: SecretVault;
   readonly filePath: string;
 
   constructor(
     private readonly dataFolder: string,
     private readonly store: JsonFileStore,
     private readonly logger: Logger,
+    vault: SecretVaultOptions = {},
   ) {
     this.filePath = path.join(dataFolder, USERS_FILE);
+    this.secrets = new SecretVault(vault);
   }
 
   /** Reads users.json, creating Specter's default admin on a fresh data folder. */
