@@ -51,9 +51,15 @@ export type AuthMethodSource = 'file' | 'backup' | 'default';
  */
 function migrateLegacyAuth(raw: unknown): { value: unknown; migrated: boolean } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { value: raw, migrated: false };
-  const auth = (raw as Record<string, unknown>).auth;
-  if (typeof auth !== 'string') return { value: raw, migrated: false };
-  return { value: { ...raw, auth: { method: auth } }, migrated: true };
+  const { auth, ...rest } = raw as Record<string, unknown>;
+  if (typeof auth === 'string') return { value: { ...rest, auth: { method: auth } }, migrated: true };
+  // `"auth": null` and `"method": null` say nothing: treated as unset (then the start check decides).
+  if (auth === null) return { value: rest, migrated: false };
+  if (typeof auth === 'object' && !Array.isArray(auth) && (auth as Record<string, unknown>).method === null) {
+    const { method: _unset, ...others } = auth as Record<string, unknown>;
+    return { value: { ...rest, auth: others }, migrated: false };
+  }
+  return { value: raw, migrated: false };
 }
 
 /** The method config.json explicitly names: a valid one, `undefined` when absent, or throws when it names an unknown one. */
