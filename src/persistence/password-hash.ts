@@ -43,16 +43,15 @@ export async function verifyPassword(password: string, stored: PasswordHash): Pr
   return expected.length === actual.length && timingSafeEqual(actual, expected);
 }
 
-let dummy: Promise<PasswordHash> | undefined;
+/** A salt shaped like Specter's (44 characters of base64), made once per process. */
+const DUMMY_SALT = createHash('sha256').update(randomBytes(60)).digest('base64');
 
 /**
- * Runs the same derivation a real check runs, against a hash of a random password, and answers
- * false. Callers use it when there is no user (or no password) to check, so an unknown username
- * costs what a known one costs and its existence does not leak through timing.
+ * Runs the same derivation a real check runs (same iterations, a salt of the same shape) and
+ * answers false. Callers use it when there is no user (or no password) to check, so an unknown
+ * username costs what a known one costs and its existence does not leak through timing.
  */
 export async function dummyCheck(password: string): Promise<false> {
-  dummy ??= hashPassword(randomBytes(32).toString('base64'));
-  const stored = await dummy;
-  await derive(password, stored.salt);
+  await derive(password, DUMMY_SALT);
   return false;
 }

@@ -158,6 +158,8 @@ export function registerSettingsRoutes(app: FastifyInstance, { specter, endpoint
     const record = await specter.userManager.deleteUser(userId);
     // Specter left these files orphaned; a deleted user's plugin data goes with them.
     await specter.services.storage.deleteUserFiles(record);
+    // So do their API tokens (a re-created name must not inherit them; start-up prunes leftovers).
+    await specter.apiTokens.removeUser(record.id);
     await flash(request, `User "${record.username}" deleted.`, 'success');
     return reply.redirect(`${base}/auth`);
   });
