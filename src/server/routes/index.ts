@@ -4,6 +4,7 @@ import type { EndpointRegistry } from '../../extensions/index.js';
 import { registerWelcomeRoutes } from './welcome.js';
 import { registerAuthRoutes } from './auth.js';
 import { registerSettingsRoutes } from './settings.js';
+import { registerTokenSettingsRoutes } from './settings-tokens.js';
 import { registerWalletAreaRoutes } from './wallets.js';
 
 export interface RouteDeps {
@@ -20,5 +21,6 @@ export async function registerCoreRoutes(app: FastifyInstance, deps: RouteDeps):
   registerWelcomeRoutes(app, deps, prefix);
   registerAuthRoutes(app, deps, prefix);
   registerSettingsRoutes(app, deps, prefix);
+  registerTokenSettingsRoutes(app, deps, prefix);
   registerWalletAreaRoutes(app, deps, prefix);
 }
