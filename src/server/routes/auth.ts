@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RouteDeps } from './index.js';
 import { pushFlash } from '../flash.js';
+import { dummyCheck } from '../../persistence/index.js';
 import { setRequestUser } from '../plugins/request-context.js';
 import { endSession, startSession } from '../session-user.js';
 
@@ -56,7 +57,9 @@ export function registerAuthRoutes(app: FastifyInstance, { specter, endpoints }:
     const candidate = specter.authMethod === 'passwordonly'
       ? specter.userManager.admin
       : specter.userManager.getByUsername(String(body.username ?? '').trim());
-    const user = candidate && (await specter.userManager.authenticate(candidate.id, String(body.password ?? '')));
+    const password = String(body.password ?? '');
+    // An unknown username runs the same password derivation as a known one (no timing leak).
+    const user = candidate?.record.password ? await specter.userManager.authenticate(candidate.id, password) : await dummyCheck(password);
     if (!user) {
       specter.logger.warn({ username: body.username, ip: request.ip }, 'failed login');
       endSession(request);

@@ -180,3 +180,22 @@ test('encrypted extension data: a token cannot unlock it; Basic unwraps the secr
     await t.close();
   }
 });
+
+test('login form: an unknown username costs the same derivation as a wrong password', async () => {
+  const t = await app();
+  try {
+    const attempt = async (username: string) => {
+      const client = t.client();
+      await client.get('/spc/auth/login');
+      return kdfCalls(() => client.post('/spc/auth/login', { username, password: 'wrong' }));
+    };
+    const unknown = await attempt('nobody');
+    const known = await attempt('bob');
+    assert.equal(unknown.result.statusCode, 401);
+    assert.equal(known.result.statusCode, 401);
+    assert.deepEqual(unknown.calls, [PASSWORD_HASH_ITERATIONS]);
+    assert.deepEqual(known.calls, unknown.calls);
+  } finally {
+    await t.close();
+  }
+});
