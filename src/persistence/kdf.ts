@@ -8,7 +8,9 @@
  *
  * - 1 worker (2 on machines with more than 2 cores), started on first use, unref'd while idle;
  * - a bounded queue (KDF_UNAVAILABLE when full: a flood is refused instead of growing memory);
- * - a timeout per job (queue wait included); a worker that overruns is terminated and replaced.
+ * - a timeout per job (queue wait included); a worker that overruns is terminated and replaced;
+ * - on Linux the worker threads run at a lower priority (nice 10), so when the cores are busy the
+ *   event loop serving pages and files runs first.
  *
  * If worker threads cannot start, the derivation falls back to `crypto.pbkdf2` (same result,
  * slower for everyone else) so a restricted environment still works.
@@ -29,6 +31,8 @@ export interface KdfPoolOptions {
   maxQueue?: number;
   /** Milliseconds a job may take from enqueue to result (default 30 s). */
   timeoutMs?: number;
+  /** Nice value of the worker threads on Linux (default 10: pages and file reads run first). */
+  nice?: number;
 }
 
 /** What one derivation costs; observers see every call (tests count work through this). */
@@ -54,8 +58,12 @@ class KdfWorker {
   job: Job | undefined;
   dead = false;
 
-  constructor(onMessage: (w: KdfWorker, msg: { id: number; key?: Uint8Array; error?: string }) => void, onDead: (w: KdfWorker, err: Error) => void) {
-    this.worker = new Worker(WORKER_URL);
+  constructor(
+    nice: number,
+    onMessage: (w: KdfWorker, msg: { id: number; key?: Uint8Array; error?: string }) => void,
+    onDead: (w: KdfWorker, err: Error) => void,
+  ) {
+    this.worker = new Worker(WORKER_URL, { workerData: { nice } });
     this.worker.unref();
     this.worker.on('message', (msg: { id: number; key?: Uint8Array; error?: string }) => onMessage(this, msg));
     this.worker.on('error', (err) => onDead(this, err));
@@ -67,6 +75,7 @@ export class KdfPool {
   readonly size: number;
   readonly maxQueue: number;
   readonly timeoutMs: number;
+  readonly nice: number;
   private workers: KdfWorker[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
@@ -76,6 +85,7 @@ export class KdfPool {
     this.size = options.size ?? (availableParallelism() > 2 ? 2 : 1);
     this.maxQueue = options.maxQueue ?? 64;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.nice = options.nice ?? 10;
   }
 
   /** Jobs waiting for a worker (not counting the ones running). */
@@ -118,7 +128,7 @@ export class KdfPool {
     const free = this.workers.find((w) => !w.job && !w.dead);
     if (free || this.workers.length >= this.size) return free;
     try {
-      const w = new KdfWorker((worker, msg) => this.onMessage(worker, msg), (worker, err) => this.onDead(worker, err));
+      const w = new KdfWorker(this.nice, (worker, msg) => this.onMessage(worker, msg), (worker, err) => this.onDead(worker, err));
       this.workers.push(w);
       return w;
     } catch {
