@@ -124,6 +124,12 @@ async function userData(specter: Specter, request: FastifyRequest, ext: Extensio
         details: { extensionId: ext.id },
       });
   }
+  if (request.apiToken) {
+    throw new SpecterError('AUTH_FORBIDDEN', `Extension "${ext.id}" keeps its data encrypted, and an API token cannot unlock it: only the password can.`, {
+      hint: 'Call this route with HTTP Basic (username and password) instead of the token.',
+      details: { extensionId: ext.id },
+    });
+  }
   const wrapped = user.record.encrypted_user_secret;
   const password = request.apiPassword;
   if (!wrapped) {
@@ -132,12 +138,6 @@ async function userData(specter: Specter, request: FastifyRequest, ext: Extensio
         hint: 'Log in once through the web UI with this password: that creates the user secret. Then retry.',
         details: { extensionId: ext.id, userId: user.id },
       });
-  }
-  if (request.apiToken) {
-    throw new SpecterError('AUTH_FORBIDDEN', `Extension "${ext.id}" keeps its data encrypted, and an API token cannot unlock it: only the password can.`, {
-      hint: 'Call this route with HTTP Basic (username and password) instead of the token.',
-      details: { extensionId: ext.id },
-    });
   }
   if (password === undefined) throw new SpecterError('AUTH_REQUIRED', 'This API needs HTTP Basic authentication.');
   let secret: string;
