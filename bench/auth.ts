@@ -16,7 +16,7 @@ import { createTestSpecter, type TestSpecter } from '../src/testing/index.js';
 import { load, median, startServer, tempDir, type LoadResult, type RunningServer } from './lib/server.js';
 
 const PASSWORD = 'bench password 1';
-const ROUNDS = 3;
+const ROUNDS = 5;
 const SECONDS = 4;
 const STATIC = '/static/css/specter.css';
 
@@ -46,12 +46,17 @@ async function apiOverHttp(none: RunningServer, pw: RunningServer, uncached: Run
     if (res.status !== 200) throw new Error(`${side.url}: ${res.status} ${await res.text()}`);
   }
   const results: Record<string, LoadResult[]> = {};
+  const entries = Object.entries(sides);
   for (let i = 0; i < ROUNDS; i++) {
-    for (const [name, side] of Object.entries(sides)) (results[name] ??= []).push(await load(side.url, { seconds: SECONDS, headers: side.headers }));
+    // Rotate the order each round, so a side is not always measured right after the same one.
+    for (let k = 0; k < entries.length; k++) {
+      const [name, side] = entries[(i + k) % entries.length]!;
+      (results[name] ??= []).push(await load(side.url, { seconds: SECONDS, headers: side.headers }));
+    }
   }
   const rps = (name: string) => median(results[name]!.map((r) => r.requestsPerSecond));
   const p99 = (name: string) => median(results[name]!.map((r) => r.p99));
-  console.log(`(a) GET /api/v1/wallets over HTTP: 10 connections, ${ROUNDS} alternating rounds of ${SECONDS} s (+1 s warm-up), medians`);
+  console.log(`(a) GET /api/v1/wallets over HTTP: 10 connections, ${ROUNDS} alternating rounds of ${SECONDS} s (+1 s warm-up, order rotated), medians`);
   for (const name of Object.keys(sides)) {
     const errors = results[name]!.reduce((n, r) => n + r.errors + r.non2xx, 0);
     const ratio = rps(name) / rps('none');
@@ -76,9 +81,14 @@ async function apiInProcess(pwFolder: string, token: string): Promise<void> {
     const sides: Array<[string, TestSpecter, string | undefined]> = [['none', none, undefined], ['token', pw, `Bearer ${token}`], ['basic', pw, basicHeader]];
     for (const [, t, auth] of sides) await batch(t, auth, 1000);
     const us: Record<string, number[]> = {};
-    for (let i = 0; i < 6; i++) for (const [name, t, auth] of sides) (us[name] ??= []).push(await batch(t, auth, 1000));
+    for (let i = 0; i < 6; i++) {
+      for (let k = 0; k < sides.length; k++) {
+        const [name, t, auth] = sides[(i + k) % sides.length]!;
+        (us[name] ??= []).push(await batch(t, auth, 1000));
+      }
+    }
     const m = (name: string) => median(us[name]!);
-    console.log('    in-process (app.inject, alternating batches of 1000, median of 6):');
+    console.log('    in-process (app.inject, rotating batches of 1000, median of 6):');
     for (const [name] of sides) console.log(`  ${name.padEnd(16)} ${m(name).toFixed(0).padStart(6)} µs/request   ${(m('none') / m(name)).toFixed(2)}× of auth none`);
   } finally {
     await none.close();
