@@ -26,6 +26,8 @@ export interface SpecterOptions {
   builtinDir?: string;
   /** Base for relative EXTENSION_LIST entries and the DevelopmentConfig cwd source; default process.cwd(). */
   cwd?: string;
+  /** The clock of the user-secret vault's timeouts (milliseconds); tests move it instead of waiting. */
+  now?: () => number;
 }
 
 declare module '../extensions/host.js' {
@@ -84,6 +86,7 @@ export class Specter implements ExtensionHost {
     this.userManager = new UserManager(this.dataFolder, this.store, this.logger, {
       idleTimeoutMs: Number(options.config.USER_SECRET_IDLE_TIMEOUT) * 1000,
       maxAgeMs: Number(options.config.SESSION_MAX_AGE) * 1000,
+      ...(options.now && { now: options.now }),
     });
     this.apiTokens = new ApiTokenManager(this.dataFolder, this.store, (id) => this.userManager.get(id));
     this.deviceManager = new DeviceManager(this.dataFolder, this.store, new DeviceTypeRegistry());
