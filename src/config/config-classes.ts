@@ -31,6 +31,10 @@ export class BaseConfig {
   LOGIN_RATE_LIMIT = 10;
   /** Session lifetime in seconds. */
   SESSION_MAX_AGE = 60 * 60 * 24 * 7;
+  /** Seconds a decrypted user secret stays in memory without use; then the user must log in again to unlock it. */
+  USER_SECRET_IDLE_TIMEOUT = 30 * 60;
+  /** Seconds a successful HTTP Basic check of the JSON API is remembered (in memory, keyed by an HMAC). 0 = never. */
+  API_BASIC_CACHE_TTL = 60;
   /** Serve cookies with the Secure flag (behind TLS). */
   SESSION_COOKIE_SECURE = false;
   /**

@@ -34,6 +34,7 @@ const persistence = {
 const config = {
   CONFIG_INVALID: { status: 500, summary: 'A configuration value or config.json is invalid.' },
   CONFIG_KEY_OVERRIDE: { status: 409, summary: 'An extension config tried to override an existing core key.' },
+  CONFIG_AUTH_UNSET: { status: 500, summary: 'config.json names no valid auth method while users have passwords; the app refuses to start open.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 const auth = {
@@ -48,6 +49,9 @@ const auth = {
   USER_INVALID: { status: 400, summary: 'A user field (username, password) is invalid.' },
   USER_SECRET_LOCKED: { status: 401, summary: 'The user secret is not decrypted: log in again with the password.' },
   USER_SECRET_UNAVAILABLE: { status: 409, summary: 'The auth mode has no password, so there is no user secret.' },
+  KDF_UNAVAILABLE: { status: 503, summary: 'Too many password checks are queued, or one timed out; retry shortly.' },
+  API_TOKEN_NOT_FOUND: { status: 404, summary: 'No API token with that id for this user.' },
+  API_TOKEN_INVALID: { status: 400, summary: 'An API token name or scope is invalid, or the user has too many tokens.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 const bitcoin = {

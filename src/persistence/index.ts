@@ -9,7 +9,8 @@ export { removeStaleTempFiles } from './atomic-file.js';
 export type { OnPersist, PersistEvent, PersistMode } from './persistence-callback.js';
 export type { PersistenceLogger } from './logger.js';
 export { Fernet, InvalidTokenError } from './fernet.js';
-export { hashPassword, verifyPassword, PASSWORD_HASH_ITERATIONS, type PasswordHash } from './password-hash.js';
+export { hashPassword, verifyPassword, dummyCheck, PASSWORD_HASH_ITERATIONS, type PasswordHash } from './password-hash.js';
+export { KdfPool, kdfPool, configureKdfPool, observeKdf, pbkdf2Sha256, shutdownKdfWorkers, type KdfCall, type KdfPoolOptions } from './kdf.js';
 export {
   generateUserSecret,
   wrapUserSecret,

@@ -47,6 +47,19 @@ export class JsonFileStore {
     return withFileLock(abs, async () => (await this.readCurrent(abs)).value as T | undefined);
   }
 
+  /**
+   * Like {@link read}, and says where the content came from: the file itself, its `.bkp` (the file
+   * is missing), or nowhere. Security settings must not trust a stale backup the way data may.
+   */
+  readWithSource<T>(path: string): Promise<{ value: T | undefined; source: 'file' | 'backup' | 'missing' }> {
+    const abs = lockKey(path);
+    return withFileLock(abs, async () => {
+      const current = await this.readCurrent(abs);
+      const source = current.onDisk ? 'file' : current.value === undefined ? 'missing' : 'backup';
+      return { value: current.value as T | undefined, source };
+    });
+  }
+
   /** Replace the file's content with `data` (atomically, keeping the old version as `.bkp`). */
   async write(path: string, data: unknown): Promise<void> {
     const abs = lockKey(path);

@@ -1,7 +1,7 @@
-import { pbkdf2, randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
 import { SpecterError } from '../errors/index.js';
 import { Fernet, InvalidTokenError } from './fernet.js';
+import { pbkdf2Sha256 } from './kdf.js';
 
 /**
  * Specter Desktop's user secret (`user.py`), exactly: a Fernet key that encrypts the user's
@@ -26,10 +26,9 @@ export interface WrappedUserSecret {
   iterations: number;
 }
 
-const pbkdf2Async = promisify(pbkdf2);
-
+/** The wrap key, derived on the dedicated key-derivation worker (never libuv's file-reading pool). */
 async function wrapKey(password: string, salt: Buffer, iterations: number): Promise<Fernet> {
-  const derived = await pbkdf2Async(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256');
+  const derived = await pbkdf2Sha256(password, salt, iterations, 32);
   return new Fernet(derived);
 }
 

@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { JsonFileStore, type PersistEvent } from '../persistence/index.js';
 import { ConfigManager } from '../managers/config/index.js';
-import { UserManager, type User } from '../managers/users/index.js';
+import { ApiTokenManager, UserManager, type User } from '../managers/users/index.js';
 import { EndpointRegistry, ExtensionManager, type ExtensionHost, type HostServices } from '../extensions/index.js';
 import { ExtensionStorage } from '../extensions/storage/index.js';
 import { DeviceManager, DeviceTypeRegistry } from '../managers/devices/index.js';
@@ -14,6 +14,7 @@ import { deviceTypeSink, nodeTypeSink } from './type-sinks.js';
 import { VERSION, PACKAGE_ROOT } from '../version.js';
 import { ActivationService } from './activation-service.js';
 import { currentUserView, UserDataManagers } from './user-data.js';
+import { assertAuthFailsClosed } from './auth-guard.js';
 
 export interface SpecterOptions {
   config: AppConfig;
@@ -26,6 +27,8 @@ export interface SpecterOptions {
   builtinDir?: string;
   /** Base for relative EXTENSION_LIST entries and the DevelopmentConfig cwd source; default process.cwd(). */
   cwd?: string;
+  /** The clock of the user-secret vault's timeouts (milliseconds); tests move it instead of waiting. */
+  now?: () => number;
 }
 
 declare module '../extensions/host.js' {
@@ -71,6 +74,8 @@ export class Specter implements ExtensionHost {
    * The devices of the request's current user (the admin's outside any request), resolved on
    * every access: like Specter's `current_user.device_manager`. For a named user: devicesOf().
    */
+  /** API tokens (`api_tokens.json`): per user, named, scoped, stored as hashes. */
+  readonly apiTokens: ApiTokenManager;
   readonly deviceManager: DeviceManager;
   /** The wallets of the request's current user (the admin's outside any request); see deviceManager. */
   readonly walletManager: WalletManager;
@@ -89,7 +94,12 @@ export class Specter implements ExtensionHost {
     this.logger = options.logger;
     this.store = new JsonFileStore({ logger: this.logger, onPersist: (e) => this.firePersistence(e) });
     this.configManager = new ConfigManager(this.dataFolder, this.store);
-    this.userManager = new UserManager(this.dataFolder, this.store, this.logger);
+    this.userManager = new UserManager(this.dataFolder, this.store, this.logger, {
+      idleTimeoutMs: Number(options.config.USER_SECRET_IDLE_TIMEOUT) * 1000,
+      maxAgeMs: Number(options.config.SESSION_MAX_AGE) * 1000,
+      ...(options.now && { now: options.now }),
+    });
+    this.apiTokens = new ApiTokenManager(this.dataFolder, this.store, (id) => this.userManager.get(id));
     const userData = new UserDataManagers(this.dataFolder, this.store, this.deviceTypes, this.userManager);
     this.#userData = userData;
     this.deviceManager = currentUserView(() => userData.devicesOf(userData.currentUser()), DeviceManager.prototype);
@@ -109,13 +119,21 @@ export class Specter implements ExtensionHost {
     await fs.mkdir(specter.dataFolder, { recursive: true, mode: 0o700 });
     await specter.configManager.load();
     // Users from before (a Specter data folder, an older Specter TS) get their extension data
-    // files copied from Specter's names into their folders before their creation ids are saved.
+    // files copied from Specter's names into their folders before their creation ids are saved —
+    // unless the start is refused: an unset or stale "none" must not open a protected app, and a
+    // refused start writes nothing.
     await specter.userManager.load({
       beforePersist: async (legacy) => {
+        await assertAuthFailsClosed(specter.configManager, specter.userManager);
         await specter.services.storage.migrateLegacyFiles(legacy, specter.userManager.list().map((u) => u.username));
       },
     });
+    await assertAuthFailsClosed(specter.configManager, specter.userManager);
+    await specter.configManager.persistLoaded();
     specter.userManager.onDelete(async (user) => { await specter.deleteUserData(user); });
+    await specter.apiTokens.load();
+    // Tokens of users deleted while a removal was interrupted must not work for a re-created name.
+    await specter.apiTokens.pruneUsers(new Set(specter.userManager.list().map((u) => u.id)));
     specter.extensionManager = await ExtensionManager.create({
       config: specter.config,
       logger: specter.logger,

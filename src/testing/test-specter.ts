@@ -29,6 +29,8 @@ export interface TestSpecterOptions {
   builtinDir?: string;
   /** The working directory the app sees (the DevelopmentConfig cwd source; relative EXTENSION_LIST entries). */
   cwd?: string;
+  /** A clock (milliseconds) for the user-secret vault's idle and session timeouts, so tests need not wait. */
+  now?: () => number;
 }
 
 export interface TestSpecter {
@@ -71,6 +73,7 @@ export async function createTestSpecter(options: TestSpecterOptions = {}): Promi
     ...(options.nodeModulesDir !== undefined && { nodeModulesDir: options.nodeModulesDir }),
     ...(options.builtinDir !== undefined && { builtinDir: options.builtinDir }),
     ...(options.cwd !== undefined && { cwd: options.cwd }),
+    ...(options.now !== undefined && { now: options.now }),
   });
   const app = await buildApp(specter);
   await app.ready();

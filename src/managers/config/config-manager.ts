@@ -36,17 +36,65 @@ export type SpecterConfigData = z.infer<typeof configSchema>;
 
 export const CONFIG_FILE = 'config.json';
 
+/**
+ * Where the auth method came from at load: `file` — config.json names a valid method; `backup` —
+ * config.json is missing and its `.bkp` names one (it may be older than the last switch to a
+ * password); `default` — nobody named one (no file, `{}`, `null`, `{"auth": {}}`), so "none" is
+ * only a default. The start path refuses the last two when they mean "none" but users have
+ * passwords (fail closed).
+ */
+export type AuthMethodSource = 'file' | 'backup' | 'default';
+
+/**
+ * Specter Desktop's older config.json had `"auth": "<method>"`; Specter migrates it to
+ * `{"method": …}` on load, and so do we. Returns the migrated object and whether anything changed.
+ */
+function migrateLegacyAuth(raw: unknown): { value: unknown; migrated: boolean } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { value: raw, migrated: false };
+  const { auth, ...rest } = raw as Record<string, unknown>;
+  if (typeof auth === 'string') return { value: { ...rest, auth: { method: auth } }, migrated: true };
+  // `"auth": null` and `"method": null` say nothing: treated as unset (then the start check decides).
+  if (auth === null) return { value: rest, migrated: false };
+  if (typeof auth === 'object' && !Array.isArray(auth) && (auth as Record<string, unknown>).method === null) {
+    const { method: _unset, ...others } = auth as Record<string, unknown>;
+    return { value: { ...rest, auth: others }, migrated: false };
+  }
+  return { value: raw, migrated: false };
+}
+
+/** The method config.json explicitly names: a valid one, `undefined` when absent, or throws when it names an unknown one. */
+function explicitMethod(raw: unknown, filePath: string): AuthMethod | undefined {
+  const auth = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).auth : undefined;
+  const method = typeof auth === 'object' && auth !== null ? (auth as Record<string, unknown>).method : undefined;
+  if (method === undefined || method === null) return undefined;
+  if (typeof method === 'string' && (AUTH_METHODS as readonly string[]).includes(method)) return method as AuthMethod;
+  throw new SpecterError('CONFIG_AUTH_UNSET', `${filePath}: auth.method ${JSON.stringify(method)} is not a method Specter TS knows.`, {
+    hint: `Set "auth": {"method": …} in ${CONFIG_FILE} to one of ${AUTH_METHODS.join(', ')}, then start again.`,
+    details: { path: filePath },
+  });
+}
+
 /** Manages config.json: validated reads, atomic writes, no side effects beyond the file. */
 export class ConfigManager {
   private data!: SpecterConfigData;
+  private unsaved = false;
+  private source: AuthMethodSource = 'default';
   readonly filePath: string;
 
   constructor(dataFolder: string, private readonly store: JsonFileStore) {
     this.filePath = path.join(dataFolder, CONFIG_FILE);
   }
 
+  /**
+   * Reads and validates config.json, migrating Specter's older string form of `auth`. Writes
+   * nothing: the start path first checks that the auth method may be used ({@link authMethodSource}),
+   * then calls {@link persistLoaded}, so a refused start never leaves a config.json saying "none".
+   */
   async load(): Promise<void> {
-    const raw = await this.store.read<unknown>(this.filePath);
+    const { value, source } = await this.store.readWithSource<unknown>(this.filePath);
+    const { value: raw, migrated } = migrateLegacyAuth(value);
+    const method = explicitMethod(raw, source === 'backup' ? `${this.filePath}.bkp` : this.filePath);
+    this.source = method === undefined ? 'default' : source === 'backup' ? 'backup' : 'file';
     const parsed = configSchema.safeParse(raw ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -56,7 +104,19 @@ export class ConfigManager {
       });
     }
     this.data = parsed.data;
-    if (raw === undefined) await this.save();
+    this.unsaved = source === 'missing' || migrated;
+  }
+
+  /** Writes config.json when load() found none or migrated it; call after the start checks passed. */
+  async persistLoaded(): Promise<void> {
+    if (!this.unsaved) return;
+    await this.save();
+    this.unsaved = false;
+  }
+
+  /** Where the loaded auth method came from (see {@link AuthMethodSource}). */
+  get authMethodSource(): AuthMethodSource {
+    return this.source;
   }
 
   get values(): Readonly<SpecterConfigData> {
@@ -93,6 +153,7 @@ export class ConfigManager {
   }
 
   private async save(): Promise<void> {
+    this.source = 'file';
     await this.store.write(this.filePath, this.data);
   }
 }

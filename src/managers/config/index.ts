@@ -1,1 +1,1 @@
-export { ConfigManager, AUTH_METHODS, CONFIG_FILE, type AuthMethod, type SpecterConfigData } from './config-manager.js';
+export { ConfigManager, AUTH_METHODS, CONFIG_FILE, type AuthMethod, type SpecterConfigData, type AuthMethodSource } from './config-manager.js';

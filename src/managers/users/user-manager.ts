@@ -11,6 +11,7 @@ import {
 } from '../../persistence/index.js';
 import { User, type UserRecord } from './user.js';
 import { newCreationId, parseUsersFile, validateUsername } from './user-record.js';
+import { SecretVault, type SecretVaultOptions } from './secret-vault.js';
 
 export const USERS_FILE = 'users.json';
 
@@ -38,7 +39,8 @@ const folded = (name: string) => name.toLowerCase();
  */
 export class UserManager {
   private users: UserRecord[] = [];
-  private readonly secrets = new Map<string, string>();
+  /** Plaintext secrets, dropped at logout, at session end or after idling (secret-vault.ts). */
+  private readonly secrets: SecretVault;
   private readonly deleteListeners: UserDeleteListener[] = [];
   readonly filePath: string;
 
@@ -46,8 +48,10 @@ export class UserManager {
     dataFolder: string,
     private readonly store: JsonFileStore,
     private readonly logger: Logger,
+    vault: SecretVaultOptions = {},
   ) {
     this.filePath = path.join(dataFolder, USERS_FILE);
+    this.secrets = new SecretVault(vault);
   }
 
   /** Reads users.json, creating Specter's default admin on a fresh data folder. */

@@ -3,7 +3,9 @@ import type { Specter } from '../../specter/index.js';
 import type { Extension } from '../../extensions/index.js';
 import type { UserServiceData } from '../../extensions/storage/index.js';
 import { SpecterError, isSpecterError } from '../../errors/index.js';
-import { unwrapUserSecret } from '../../persistence/index.js';
+import { unwrapUserSecret, type WrappedUserSecret } from '../../persistence/index.js';
+import type { User } from '../../managers/users/index.js';
+import { CredentialCache } from './credential-cache.js';
 
 /**
  * Largest accepted PUT body. An extension's data is one entry of the user's service file and every
@@ -31,9 +33,10 @@ export const EXTENSION_DATA_BODY_LIMIT = 512 * 1024;
  * 404 EXT_NOT_FOUND: without its manifest we cannot know which store it uses.
  */
 export function registerExtensionDataApi(api: FastifyInstance, specter: Specter): void {
+  const unwrap = secretUnwrapper(Number(specter.config.API_BASIC_CACHE_TTL) * 1000);
   api.get('/extensions/:id/data', async (request, reply) => {
     const ext = loadedExtension(specter, request);
-    const data = await userData(specter, request, ext);
+    const data = await userData(specter, request, ext, unwrap);
     reply.header('cache-control', 'no-store');
     return data.get(ext.id, ext.manifest.encryptData);
   });
@@ -41,7 +44,7 @@ export function registerExtensionDataApi(api: FastifyInstance, specter: Specter)
   api.put('/extensions/:id/data', { bodyLimit: EXTENSION_DATA_BODY_LIMIT }, async (request, reply) => {
     const ext = loadedExtension(specter, request);
     const body = checkBody(request, ext.id);
-    const data = await userData(specter, request, ext);
+    const data = await userData(specter, request, ext, unwrap);
     await data.set(ext.id, ext.manifest.encryptData, body);
     reply.header('cache-control', 'no-store');
     return data.get(ext.id, ext.manifest.encryptData);
@@ -85,7 +88,30 @@ function checkBody(request: FastifyRequest, extId: string): Record<string, unkno
  * Encrypted: the secret is unwrapped with this request's password; it lives in the returned
  * object, which is dropped with the request.
  */
-async function userData(specter: Specter, request: FastifyRequest, ext: Extension): Promise<UserServiceData> {
+/**
+ * Unwrapping the user secret is a 390k-iteration PBKDF2 (~0.3 s of CPU). Without a cache every
+ * call of this API paid it, and one client looping over it kept the derivation worker busy for
+ * everyone. So an unwrapped secret is kept in memory only (never on disk, never in the vault the
+ * web UI uses) for `ttlMs`, keyed by an HMAC of the user, the wrapped record and the password;
+ * concurrent calls with the same credentials share one unwrap. A new password (a new wrapped
+ * record) misses the cache.
+ */
+export type SecretUnwrapper = (user: User, wrapped: WrappedUserSecret, password: string) => Promise<string>;
+
+export function secretUnwrapper(ttlMs: number, now: () => number = Date.now): SecretUnwrapper {
+  const cache = new CredentialCache<string>(ttlMs, 100, now);
+  return async (user, wrapped, password) => {
+    const key = cache.keyOf(user.id, wrapped.token, wrapped.salt, String(wrapped.iterations), password);
+    const cached = cache.get(key);
+    if (cached !== undefined) return cached;
+    // needsRewrap is ignored on purpose: the API does not rewrite users.json; the next UI login does.
+    const secret = await cache.once(key, async () => (await unwrapUserSecret(wrapped, password)).secret);
+    cache.set(key, secret);
+    return secret;
+  };
+}
+
+async function userData(specter: Specter, request: FastifyRequest, ext: Extension, unwrap: SecretUnwrapper): Promise<UserServiceData> {
   const user = request.user;
   if (!user) throw new SpecterError('AUTH_REQUIRED', 'This API needs HTTP Basic authentication.');
   const storage = specter.services.storage;
@@ -97,6 +123,12 @@ async function userData(specter: Specter, request: FastifyRequest, ext: Extensio
         hint: 'Choose a password-based method in Settings → Authentication (encrypted data is emptied when switching to "none"), then call the API with HTTP Basic.',
         details: { extensionId: ext.id },
       });
+  }
+  if (request.apiToken) {
+    throw new SpecterError('AUTH_FORBIDDEN', `Extension "${ext.id}" keeps its data encrypted, and an API token cannot unlock it: only the password can.`, {
+      hint: 'Call this route with HTTP Basic (username and password) instead of the token.',
+      details: { extensionId: ext.id },
+    });
   }
   const wrapped = user.record.encrypted_user_secret;
   const password = request.apiPassword;
@@ -110,10 +142,10 @@ async function userData(specter: Specter, request: FastifyRequest, ext: Extensio
   if (password === undefined) throw new SpecterError('AUTH_REQUIRED', 'This API needs HTTP Basic authentication.');
   let secret: string;
   try {
-    // needsRewrap is ignored on purpose: the API does not rewrite users.json; the next UI login does.
-    secret = (await unwrapUserSecret(wrapped, password)).secret;
+    secret = await unwrap(user, wrapped, password);
   } catch (err) {
-    if (!isSpecterError(err)) throw err;
+    // Only a failed decryption means a damaged record (a full derivation queue is not one).
+    if (!isSpecterError(err, 'CRYPTO_INVALID_TOKEN') && !isSpecterError(err, 'CRYPTO_BAD_KEY')) throw err;
     // The password matched its hash (HTTP Basic checked it), so the wrapped secret is what is wrong.
     throw new SpecterError('DATA_FILE_CORRUPT',
       `The user secret of "${user.username}" in users.json does not open with the password that matches its password hash.`, {

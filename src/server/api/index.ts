@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Specter } from '../../specter/index.js';
-import type { User } from '../../managers/users/index.js';
-import { verifyPassword } from '../../persistence/index.js';
+import type { ApiTokenScope } from '../../managers/users/index.js';
 import { SpecterError, isSpecterError } from '../../errors/index.js';
-import { FailureLimiter } from '../plugins/failure-limiter.js';
+import { ApiAuthenticator } from './api-auth.js';
 import { setRequestUser } from '../plugins/request-context.js';
 import { routeDefaults } from '../plugins/route-table.js';
 import { toErrorView } from '../plugins/error-handling.js';
@@ -18,30 +17,9 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The HTTP Basic password of this API request, kept only for the request (unlocks the user secret). */
     apiPassword?: string;
+    /** Set when an API token authenticated this request (tokens cannot unlock encrypted data). */
+    apiToken?: { id: string; scope: ApiTokenScope };
   }
-}
-
-/**
- * HTTP Basic against users.json. In auth mode "none" the API acts as admin, exactly like the UI
- * does — both are open to whoever reaches the port, which is why "none" is only for localhost.
- */
-async function authenticateBasic(request: FastifyRequest, specter: Specter): Promise<User> {
-  if (specter.authMethod === 'none') return specter.userManager.admin;
-  const header = request.headers.authorization ?? '';
-  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header);
-  if (!match) {
-    throw new SpecterError('AUTH_REQUIRED', 'This API needs HTTP Basic authentication.', { hint: 'Send "Authorization: Basic base64(username:password)".' });
-  }
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  const username = colon < 0 ? decoded : decoded.slice(0, colon);
-  const password = colon < 0 ? '' : decoded.slice(colon + 1);
-  const user = specter.authMethod === 'passwordonly' ? specter.userManager.admin : specter.userManager.getByUsername(username);
-  if (!user?.record.password || !(await verifyPassword(password, user.record.password))) {
-    throw new SpecterError('AUTH_FAILED', 'Wrong username or password.');
-  }
-  request.apiPassword = password;
-  return user;
 }
 
 /**
@@ -65,8 +43,11 @@ export function isCrossSiteBrowserRequest(request: FastifyRequest): boolean {
 }
 
 export async function registerApi(app: FastifyInstance, specter: Specter): Promise<void> {
-  // Password guessing over HTTP Basic is throttled like the login form.
-  const limiter = new FailureLimiter(Number(specter.config.LOGIN_RATE_LIMIT));
+  // Tokens, or HTTP Basic with a cached check; password guessing is throttled like the login form.
+  const auth = new ApiAuthenticator(specter, {
+    maxFailuresPerMinute: Number(specter.config.LOGIN_RATE_LIMIT),
+    basicCacheTtlMs: Number(specter.config.API_BASIC_CACHE_TTL) * 1000,
+  });
   await app.register(async (api) => {
     routeDefaults(api, { access: 'user' });
     api.setValidatorCompiler(validatorCompiler);
@@ -84,14 +65,13 @@ export async function registerApi(app: FastifyInstance, specter: Specter): Promi
           hint: 'Call the API from a script or the command line (curl), not from a web page.',
         });
       }
-      if (limiter.blocked(request.ip)) {
-        throw new SpecterError('RATE_LIMITED', 'Too many failed API logins from this address.', { hint: 'Wait a minute, then check the credentials.' });
-      }
       try {
-        setRequestUser(request, await authenticateBasic(request, specter));
+        const identity = await auth.authenticate(request);
+        if (identity.password !== undefined) request.apiPassword = identity.password;
+        if (identity.token) request.apiToken = identity.token;
+        setRequestUser(request, identity.user);
       } catch (err) {
-        if (isSpecterError(err, 'AUTH_FAILED')) limiter.fail(request.ip);
-        reply.header('WWW-Authenticate', 'Basic realm="Specter TS", charset="UTF-8"');
+        if (isSpecterError(err) && err.status === 401) reply.header('WWW-Authenticate', 'Basic realm="Specter TS", charset="UTF-8"');
         throw err;
       }
       if (access === 'admin' && !request.user?.isAdmin) {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Specter } from '../../../specter/index.js';
 import type { User } from '../../../managers/users/index.js';
 import type { AreaOptions } from '../index.js';
+import { dummyCheck } from '../../../persistence/index.js';
 import { pushFlash } from '../../flash.js';
 import { setRequestUser } from '../../plugins/request-context.js';
 import { endSession, startSession } from '../../session-user.js';
@@ -55,7 +56,8 @@ export default async function authArea(scope: FastifyInstance, { specter }: Area
     const next = safeNext(body.next, prefix);
     if (specter.authMethod === 'none') return reply.redirect(next);
     const candidate = specter.authMethod === 'passwordonly' ? specter.userManager.admin : specter.userManager.getByUsername(body.username.trim());
-    const user = candidate && (await specter.userManager.authenticate(candidate.id, body.password));
+    // An unknown username runs the same password derivation as a known one (no timing leak).
+    const user = candidate?.record.password ? await specter.userManager.authenticate(candidate.id, body.password) : await dummyCheck(body.password);
     if (!user) {
       specter.logger.warn({ username: body.username, ip: request.ip }, 'failed login');
       endSession(request);

@@ -8,6 +8,7 @@ import { SpecterError, isSpecterError } from '../../../errors/index.js';
 import { flash } from '../../flash.js';
 import { startSession } from '../../session-user.js';
 import { formBody, formText, pathParam } from '../../schemas.js';
+import tokenSettings from './tokens.js';
 
 const generalBody = formBody({ unit: z.enum(['btc', 'sat'], { error: 'Choose the unit btc or sat.' }) });
 const authBody = formBody({
@@ -34,6 +35,7 @@ export default async function settingsArea(scope: FastifyInstance, { specter }: 
     reply.render(template, { settings_tabs: await scope.settingsTabs(request), active_tab: tab, ...ctx });
 
   app.get('/', { config: { access: 'user' } }, async (_request, reply) => reply.redirect(url('general')));
+  await scope.register(tokenSettings, { specter });
 
   app.get('/general', { config: { access: 'user', endpoint: 'settings_endpoint.general' } }, async (request, reply) => render(request, reply, 'settings/general.njk', 'general'));
   app.post('/general', { schema: { body: generalBody }, config: { access: 'admin', endpoint: 'settings_endpoint.general' } }, async (request, reply) => {
@@ -133,6 +135,8 @@ export default async function settingsArea(scope: FastifyInstance, { specter }: 
     const record = await specter.userManager.deleteUser(request.params.userId);
     // Specter left these files orphaned; a deleted user's plugin data goes with them.
     await specter.services.storage.deleteUserFiles(record);
+    // So do their API tokens (a re-created name must not inherit them; start-up prunes leftovers).
+    await specter.apiTokens.removeUser(record.id);
     await flash(request, `User "${record.username}" deleted.`, 'success');
     return reply.redirect(url('auth'));
   });
