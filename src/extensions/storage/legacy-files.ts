@@ -74,7 +74,7 @@ export async function migrateLegacyServiceFiles(
   // Which (user, kind) pairs each legacy file name stands for.
   const claims = new Map<string, string[]>();
   for (const name of allUsernames) {
-    let files;
+    let files: ReturnType<typeof legacyServiceFiles>;
     try {
       files = legacyServiceFiles(ctx.dataFolder, name);
     } catch {
@@ -83,7 +83,8 @@ export async function migrateLegacyServiceFiles(
     for (const kind of ['encrypted', 'unencrypted'] as const) claims.set(files[kind], [...(claims.get(files[kind]) ?? []), `${name}:${kind}`]);
   }
   for (const user of users) {
-    let from, to;
+    let from: ReturnType<typeof legacyServiceFiles>;
+    let to: ReturnType<typeof legacyServiceFiles>;
     try {
       from = legacyServiceFiles(ctx.dataFolder, user.username);
       to = userServiceFiles(ctx.dataFolder, user.username);

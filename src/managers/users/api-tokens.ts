@@ -47,6 +47,7 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 
 function checkName(name: unknown): string {
   const trimmed = typeof name === 'string' ? name.trim() : '';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this check refuses
   if (trimmed.length < 1 || trimmed.length > 64 || /[\u0000-\u001f\u007f]/.test(trimmed)) {
     throw new SpecterError('API_TOKEN_INVALID', 'A token name must have 1 to 64 characters (no control characters).', {
       hint: 'Name it after the script that will use it, e.g. "backup script".',

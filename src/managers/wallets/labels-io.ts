@@ -93,6 +93,7 @@ export function normaliseLabel(raw: string, format: LabelFormat | null, where: s
   if (label.length > MAX_LABEL_LENGTH) {
     throw invalid(format, where, `the label is ${label.length} characters long; the limit is ${MAX_LABEL_LENGTH}`, 'Shorten that label, then import again.');
   }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this check refuses
   if (/[\u0000-\u001f\u007f]/.test(label)) throw invalid(format, where, 'the label contains control characters');
   return label;
 }
@@ -135,7 +136,7 @@ export function fromSpecterLabels(value: unknown, root = 'labels'): AddressLabel
   for (const [rawLabel, addresses] of Object.entries(parsed.data)) {
     const label = normaliseLabel(rawLabel, 'specter', jsonPath(root, [rawLabel]));
     if (label === null) continue;
-    addresses.forEach((a, i) => out.add(checkRef(a, 'specter', jsonPath(root, [rawLabel, i])), label, jsonPath(root, [rawLabel, i])));
+    for (const [i, a] of addresses.entries()) out.add(checkRef(a, 'specter', jsonPath(root, [rawLabel, i])), label, jsonPath(root, [rawLabel, i]));
   }
   return out.labels;
 }
@@ -263,9 +264,9 @@ export function serializeLabels(format: LabelFormat, labels: readonly AddressLab
   const set = labels.filter((l): l is { address: string; label: string } => l.label !== null);
   switch (format) {
     case 'specter':
-      return JSON.stringify({ labels: toSpecterLabels(set) }, null, 2) + '\n';
+      return `${JSON.stringify({ labels: toSpecterLabels(set) }, null, 2)}\n`;
     case 'electrum':
-      return JSON.stringify(Object.fromEntries(set.map((l) => [l.address, l.label])), null, 2) + '\n';
+      return `${JSON.stringify(Object.fromEntries(set.map((l) => [l.address, l.label])), null, 2)}\n`;
     case 'bip329':
       return set.map((l) => JSON.stringify({ type: 'addr', ref: l.address, label: l.label } satisfies Bip329Record)).join('\n') + (set.length ? '\n' : '');
   }

@@ -119,7 +119,7 @@ test('API tokens: Bearer and "token" headers work with no derivation; read scope
     const revoked = await get(t, '/api/v1/wallets', `Bearer ${full.token}`);
     assert.equal(revoked.statusCode, 401);
     assert.equal(revoked.json().error.code, 'SPECTER_ERR_AUTH_FAILED');
-    assert.equal((await get(t, '/api/v1/wallets', 'Bearer spc_000000000000_' + 'A'.repeat(43))).statusCode, 401);
+    assert.equal((await get(t, '/api/v1/wallets', `Bearer spc_000000000000_${'A'.repeat(43)}`)).statusCode, 401);
   } finally {
     await t.close();
   }

@@ -51,7 +51,7 @@ test('a wrong, altered or malformed token never verifies; another user cannot re
   try {
     const { id, token } = await s.tokens.create(s.alice, 'ci', 'full');
     const last = token.at(-1) === 'A' ? 'B' : 'A';
-    for (const bad of [token.slice(0, -1) + last, `spc_${id}_`, '', 'Bearer', token + 'x', token.replace(id, '000000000000')]) {
+    for (const bad of [token.slice(0, -1) + last, `spc_${id}_`, '', 'Bearer', `${token}x`, token.replace(id, '000000000000')]) {
       assert.equal(s.tokens.verify(bad), undefined, bad);
     }
     await assert.rejects(s.tokens.revoke(s.bob, id), (err) => isSpecterError(err, 'API_TOKEN_NOT_FOUND'));

@@ -39,12 +39,12 @@ export function labelImportSummary(report: LabelImportReport): string {
   }
   const skipped = Object.entries(report.skipped).filter(([, n]) => n);
   if (skipped.length) {
-    parts.push(skipped.map(([kind, n]) => {
+    parts.push(`${skipped.map(([kind, n]) => {
       const [one, many] = SKIPPED_NAMES[kind] ?? [`${kind} label`, `${kind} labels`];
       return plural(n!, one, many);
-    }).join(', ') + ' skipped (only address labels are kept)');
+    }).join(', ')} skipped (only address labels are kept)`);
   }
-  return parts.join('; ') + '.';
+  return `${parts.join('; ')}.`;
 }
 
 /** `…/:wallet_alias/labels/export` and `…/labels/import`, inside the wallet pages' scope. */
