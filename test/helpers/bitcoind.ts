@@ -137,6 +137,9 @@ export async function startBitcoind(t: TestContext | undefined, options: Bitcoin
     const proc = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     proc.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    // A failed test must not hang on the child: the exit hook kills it when the test process ends.
+    proc.unref();
+    (proc.stderr as unknown as { unref?: () => void }).unref?.();
     live.add(proc);
     proc.once('exit', () => live.delete(proc));
     child = proc;
@@ -146,9 +149,15 @@ export async function startBitcoind(t: TestContext | undefined, options: Bitcoin
       if (proc.exitCode !== null) throw new Error(`bitcoind exited with ${proc.exitCode}: ${stderr.trim()}`);
       if (Date.now() > deadline) throw new Error(`bitcoind did not answer RPC within 60 s (${datadir})`);
       try {
+        const probe = new RpcClient(await connection(), { timeoutMs: 5_000 });
+        try {
+          await probe.call('getblockchaininfo');
+        } finally {
+          probe.close();
+        }
+        // Generous timeouts after the start: the test machine is shared and mining 101 blocks can take a while.
         client?.close();
-        client = new RpcClient(await connection(), { timeoutMs: 5_000 });
-        await client.call('getblockchaininfo');
+        client = new RpcClient(await connection(), { timeoutMs: 120_000 });
         return;
       } catch {
         await sleep(100);
@@ -202,8 +211,13 @@ export async function startBitcoind(t: TestContext | undefined, options: Bitcoin
     destroy,
   };
   if (options.faucet !== false) {
-    await node.rpc('createwallet', { wallet_name: 'faucet' });
-    await node.mine(101);
+    try {
+      await node.rpc('createwallet', { wallet_name: 'faucet' });
+      await node.mine(101);
+    } catch (err) {
+      await destroy();
+      throw err;
+    }
   }
   return node;
 }
