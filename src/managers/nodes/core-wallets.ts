@@ -114,6 +114,13 @@ async function rescanTimestamp(client: RpcClient, from: number | 'now', tip: num
   return (await client.call<{ time: number }>('getblockheader', [hash, true])).time;
 }
 
+/** The ranges of the wallet's active receive and change descriptors (listdescriptors). */
+async function currentRanges(client: RpcClient, name: string): Promise<{ receive: [number, number] | undefined; change: [number, number] | undefined }> {
+  const listed = await client.call<{ descriptors: Array<{ active: boolean; internal?: boolean; range?: [number, number] }> }>('listdescriptors', [], { wallet: name });
+  const pick = (internal: boolean): [number, number] | undefined => listed.descriptors.find((d) => d.active && !!d.internal === internal && d.range)?.range;
+  return { receive: pick(false), change: pick(true) };
+}
+
 /** Create (or reuse) the watch-only descriptor wallet on the node and import both descriptors active. */
 export async function importWallet(client: RpcClient, options: ImportWalletOptions): Promise<ImportWalletResult> {
   const node = await nodeInfo(client);
@@ -140,9 +147,14 @@ export async function importWallet(client: RpcClient, options: ImportWalletOptio
     await loadCoreWallet(client, options.name);
   }
 
+  // Core refuses a re-import whose range is smaller than what it already watches (its keypool
+  // extends active ranges past what was asked), so a second import widens to cover both.
+  const current = created ? { receive: undefined, change: undefined } : await currentRanges(client, options.name);
+  const widen = (have: [number, number] | undefined): [number, number] =>
+    have ? [Math.min(range[0]!, have[0]), Math.max(range[1]!, have[1])] : [range[0]!, range[1]!];
   const requests = [
-    { desc: options.receiveDescriptor, active: true, internal: false, range, timestamp },
-    { desc: options.changeDescriptor, active: true, internal: true, range, timestamp },
+    { desc: options.receiveDescriptor, active: true, internal: false, range: widen(current.receive), timestamp },
+    { desc: options.changeDescriptor, active: true, internal: true, range: widen(current.change), timestamp },
   ];
   const results = await client.call<Array<{ success: boolean; error?: { code: number; message: string }; warnings?: string[] }>>(
     'importdescriptors', [requests], { wallet: options.name, timeoutMs: options.timeoutMs ?? 3_600_000 },
