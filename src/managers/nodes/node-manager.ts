@@ -161,12 +161,12 @@ export class NodeManager {
   }
 
   private async assertTestPasses(record: NodeRecord): Promise<ConnectionTestResult> {
-    this.types.get(record.type) ?? (() => {
+    if (!this.types.get(record.type)) {
       throw new SpecterError('NODE_INVALID', `Node type "${record.type}" is not known.`, {
         hint: `Use one of: ${this.types.list().map((t) => t.type).join(', ')} (types from extensions appear once the extension is loaded).`,
         details: { field: 'type' },
       });
-    })();
+    }
     const tests = await testNodeConnection(record, this.env, this.rpcOptions());
     if (!tests.ok) {
       const err = tests.error!;
@@ -244,7 +244,8 @@ export class NodeManager {
 
   /**
    * An RPC client for the active node (or `alias`). Autodetect nodes resolve their credentials here
-   * (a new .cookie after a restart of bitcoind is picked up after invalidateClient()).
+   * (a new .cookie after a restart of bitcoind is picked up after invalidateClient()). The active
+   * node's client is shared and owned here; a client for another alias is new and the caller closes it.
    */
   async client(alias?: string): Promise<RpcClient> {
     const target = alias ?? (await this.activeAlias());

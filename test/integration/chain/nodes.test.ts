@@ -83,6 +83,22 @@ describe('NodeManager on regtest', { skip: bitcoindSkip() }, () => {
     assert.doesNotMatch(e.logs.join(''), /not-the-password/);
   });
 
+  it('update runs the connection test too: a wrong password leaves the file as it was', async () => {
+    const e = await env();
+    const conn = await core.connection();
+    await e.nodes.add({ name: 'Edited', autodetect: false, host: '127.0.0.1', port: String(conn.port), user: conn.user, password: conn.password });
+    const before = await snapshot(path.join(e.dir, 'nodes'));
+    await assert.rejects(e.nodes.update('edited', { password: 'wrong-again' }), (err: unknown) => isSpecterError(err, 'NODE_AUTH_FAILED'));
+    assert.deepEqual(await snapshot(path.join(e.dir, 'nodes')), before);
+    const { node } = await e.nodes.update('edited', { name: 'Edited twice', host: 'http://127.0.0.1' });
+    assert.equal(node.alias, 'edited', 'the alias stays');
+    assert.equal(node.name, 'Edited twice');
+    assert.equal(node.protocol, 'http');
+    assert.equal(node.host, '127.0.0.1');
+    await assert.rejects(e.nodes.add({ name: 'edited twice', autodetect: false, host: '127.0.0.1', port: conn.port, user: conn.user, password: conn.password }),
+      (err: unknown) => isSpecterError(err, 'NODE_EXISTS'));
+  });
+
   it('a wrong port fails the connectable check', async () => {
     const e = await env();
     const conn = await core.connection();
