@@ -69,6 +69,8 @@ export interface Bitcoind {
   /** Connection settings (with cookie auth: the current cookie's credentials). */
   connection(): Promise<RpcConnection>;
   readonly client: RpcClient;
+  /** What the RPC probe got while the last start() waited (refused, then -28 while warming up). */
+  readonly startupErrors: unknown[];
   rpc<T = unknown>(method: string, params?: RpcParams, wallet?: string): Promise<T>;
   /** Mine n blocks to the faucet; resolves to the block hashes. */
   mine(n: number): Promise<string[]>;
@@ -140,6 +142,7 @@ export async function startBitcoind(t: TestContext | undefined, options: Bitcoin
   let child: ChildProcess | undefined;
   let client: RpcClient | undefined;
   let faucetAddress: string | undefined;
+  const startupErrors: unknown[] = [];
 
   const start = async (): Promise<void> => {
     const proc = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -153,6 +156,7 @@ export async function startBitcoind(t: TestContext | undefined, options: Bitcoin
     child = proc;
     // Bounded wait: cookie file, then an RPC answer (-28 while warming up).
     const deadline = Date.now() + 60_000;
+    startupErrors.length = 0;
     for (;;) {
       if (proc.exitCode !== null) throw new Error(`bitcoind exited with ${proc.exitCode}: ${stderr.trim()}`);
       if (Date.now() > deadline) throw new Error(`bitcoind did not answer RPC within 60 s (${datadir})`);
@@ -167,8 +171,9 @@ export async function startBitcoind(t: TestContext | undefined, options: Bitcoin
         client?.close();
         client = new RpcClient(await connection(), { timeoutMs: 120_000 });
         return;
-      } catch {
-        await sleep(100);
+      } catch (err) {
+        startupErrors.push(err);
+        await sleep(20);
       }
     }
   };
@@ -204,6 +209,7 @@ export async function startBitcoind(t: TestContext | undefined, options: Bitcoin
     rpcPort,
     p2pPort,
     connection,
+    startupErrors,
     get client() {
       if (!client) throw new Error('bitcoind is stopped');
       return client;

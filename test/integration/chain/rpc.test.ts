@@ -73,6 +73,23 @@ describe('RPC client on regtest', { skip: bitcoindSkip() }, () => {
     c.close();
   });
 
+  it('Core warming up after a start answers -28: NODE_WARMING_UP with Core\'s text', async () => {
+    // The helper polls while bitcoind starts; a restart of an existing datadir loads its block
+    // index and wallet first, so the poll sees -28 (a few tries in case a start was too quick).
+    const warm: unknown[] = [];
+    for (let i = 0; i < 5 && warm.length === 0; i++) {
+      await node.stop();
+      await node.start();
+      warm.push(...node.startupErrors.filter((e) => rpcErrorCode(e) === -28));
+    }
+    assert.ok(warm.length > 0, 'bitcoind answered -28 at least once while starting');
+    for (const err of warm) {
+      assert.ok(isSpecterError(err, 'NODE_WARMING_UP'), String(err));
+      assert.match(err.message, /is starting: \S/);
+      assert.match(err.hint ?? '', /Wait until bitcoind/);
+    }
+  });
+
   it('a full RPC work queue is NODE_BUSY', async (t) => {
     const busy = await startBitcoind(t, { faucet: false, args: ['-rpcworkqueue=1', '-rpcthreads=1'] });
     const c = new RpcClient(await busy.connection(), { maxSockets: 8 });
