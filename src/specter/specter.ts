@@ -9,7 +9,7 @@ import { EndpointRegistry, ExtensionManager, type ExtensionHost, type HostServic
 import { ExtensionStorage } from '../extensions/storage/index.js';
 import { DeviceManager, DeviceTypeRegistry } from '../managers/devices/index.js';
 import { WalletManager } from '../managers/wallets/index.js';
-import { NodeTypeRegistry } from '../managers/nodes/index.js';
+import { NodeManager, NodeTypeRegistry } from '../managers/nodes/index.js';
 import { deviceTypeSink, nodeTypeSink } from './type-sinks.js';
 import { VERSION, PACKAGE_ROOT } from '../version.js';
 import { ActivationService } from './activation-service.js';
@@ -64,8 +64,10 @@ export class Specter implements ExtensionHost {
   readonly userManager: UserManager;
   readonly deviceManager: DeviceManager;
   readonly walletManager: WalletManager;
-  /** Node types (built-in and from extensions' `nodes`); the node layer itself comes later. */
+  /** Node types (built-in and from extensions' `nodes`). */
   readonly nodeTypes = new NodeTypeRegistry();
+  /** Bitcoin Core nodes (`<data>/nodes/`), the active one and its status; polling starts with startPolling(). */
+  readonly nodeManager: NodeManager;
   /** url_for's table, shared by core routes and extension blueprints. */
   readonly endpoints = new EndpointRegistry();
   readonly services: HostServices;
@@ -81,6 +83,7 @@ export class Specter implements ExtensionHost {
     this.userManager = new UserManager(this.dataFolder, this.store, this.logger);
     this.deviceManager = new DeviceManager(this.dataFolder, this.store, new DeviceTypeRegistry());
     this.walletManager = new WalletManager(this.dataFolder, this.store, this.deviceManager);
+    this.nodeManager = new NodeManager(this.dataFolder, this.store, this.configManager, { logger: this.logger, types: this.nodeTypes });
     this.services = {
       users: this.userManager,
       activation: new ActivationService(this),
@@ -124,6 +127,7 @@ export class Specter implements ExtensionHost {
   }
 
   async close(): Promise<void> {
+    this.nodeManager.stop();
     await this.extensionManager?.stop();
   }
 }
