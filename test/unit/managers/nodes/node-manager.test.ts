@@ -48,6 +48,14 @@ describe('active node', () => {
     assert.equal((await nodes.active())?.alias, 'another');
   });
 
+  it('add refuses an unknown node type and a bad port before connecting, saving nothing', async () => {
+    const nodes = await specterFolder('my_core');
+    await assert.rejects(nodes.add({ name: 'Typed', autodetect: false, port: 1, type: 'nope' }),
+      (err: unknown) => isSpecterError(err, 'NODE_INVALID') && err.details.field === 'type' && /bitcoincore/.test(err.hint ?? ''));
+    await assert.rejects(nodes.add({ name: 'Port', autodetect: false, port: '99999' }), (err: unknown) => isSpecterError(err, 'NODE_INVALID') && err.details.field === 'port');
+    assert.deepEqual((await nodes.list()).map((n) => n.alias), ['another', 'my_core']);
+  });
+
   it('removing the active node makes the next one active; with none left, client() says what is missing', async () => {
     const nodes = await specterFolder('another');
     await nodes.remove('another');
