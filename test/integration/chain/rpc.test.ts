@@ -100,12 +100,10 @@ describe('RPC client on regtest', { skip: bitcoindSkip() }, () => {
     assert.ok(busyErrors.length >= 1, `expected NODE_BUSY among ${outcomes.map((o) => (typeof o === 'string' ? o : (o as Error).message)).join(' | ')}`);
     c.close();
   });
-});
 
-describe('RPC client on a Core with -disablewallet', { skip: bitcoindSkip() }, () => {
-  it('wallet calls are NODE_WALLETS_DISABLED with the fix', async (t) => {
-    const node = await startBitcoind(t, { faucet: false, args: ['-disablewallet'] });
-    const c = new RpcClient(await node.connection());
+  it('on a Core with -disablewallet, wallet calls are NODE_WALLETS_DISABLED with the fix', async (t) => {
+    const nowallet = await startBitcoind(t, { faucet: false, args: ['-disablewallet'] });
+    const c = new RpcClient(await nowallet.connection());
     assert.equal(await c.call('getblockcount'), 0);
     for (const call of [() => c.call('listwallets'), () => c.wallet('specteradmin/w').call('getwalletinfo')]) {
       await assert.rejects(call(), (err: unknown) => {
