@@ -22,7 +22,8 @@ const isNetwork = (s: string): s is ConfNetwork => (CONF_NETWORKS as readonly st
 
 function confError(file: string, line: number, why: string): SpecterError {
   return new SpecterError('NODE_CONF_INVALID', `${file} line ${line}: ${why}.`, {
-    hint: 'bitcoin.conf lines are "key=value", "[section]" or "# comment"; fix the line (bitcoind refuses it too), or turn autodetect off and enter the connection by hand.',
+    hint: 'bitcoin.conf lines are "key=value", "[section]" or "# comment"; fix the line (bitcoind refuses it too), '
+      + 'or turn autodetect off and enter the connection by hand.',
     details: { path: file, line },
   });
 }

@@ -53,8 +53,10 @@ export async function connectionCandidates(record: NodeRecord, env: NodeJS.Proce
   }
   const found = await autodetectCandidates(record.datadir, { env, nodeType: record.node_type });
   if (found.length === 0) {
-    throw new SpecterError('NODE_INVALID', `Autodetect found no RPC credentials: no BTC_RPC_USER in the environment, no .cookie and no rpcuser/rpcpassword in ${expandHome(record.datadir)}.`, {
-      hint: 'Point "datadir" at Bitcoin Core\'s data folder (it holds bitcoin.conf and the .cookie while bitcoind runs), or turn autodetect off and enter host, port, user and password.',
+    const where = expandHome(record.datadir);
+    throw new SpecterError('NODE_INVALID', `Autodetect found no RPC credentials: no BTC_RPC_USER in the environment, no .cookie and no rpcuser/rpcpassword in ${where}.`, {
+      hint: 'Point "datadir" at Bitcoin Core\'s data folder (it holds bitcoin.conf and the .cookie while bitcoind runs), '
+        + 'or turn autodetect off and enter host, port, user and password.',
       details: { field: 'datadir' },
     });
   }

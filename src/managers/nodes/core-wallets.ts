@@ -32,8 +32,10 @@ export function assertWalletMatchesChain(walletNetwork: NetworkName, chain: stri
   const nodeNetwork = chainToNetwork(chain);
   if (networkFamily(walletNetwork) !== networkFamily(nodeNetwork)) {
     const label = (n: NetworkName): string => (networkFamily(n) === 'main' ? 'mainnet' : `a test network (${n})`);
-    throw new SpecterError('NODE_CHAIN_MISMATCH', `Wallet "${walletName}" is a ${label(walletNetwork)} wallet but the node runs ${chain === 'main' ? 'mainnet' : chain}.`, {
-      hint: 'Connect a node of the wallet\'s network (mainnet keys need a mainnet node; tpub keys a testnet, signet or regtest node), or use keys of the node\'s network.',
+    const runs = chain === 'main' ? 'mainnet' : chain;
+    throw new SpecterError('NODE_CHAIN_MISMATCH', `Wallet "${walletName}" is a ${label(walletNetwork)} wallet but the node runs ${runs}.`, {
+      hint: 'Connect a node of the wallet\'s network (mainnet keys need a mainnet node; tpub keys a testnet, signet or regtest node), '
+        + 'or use keys of the node\'s network.',
       details: { walletNetwork, chain },
     });
   }
@@ -162,7 +164,8 @@ export async function importWallet(client: RpcClient, options: ImportWalletOptio
   const failed = results.findIndex((r) => !r.success);
   if (failed >= 0) {
     const why = results[failed]!.error?.message ?? 'unknown error';
-    throw new SpecterError('RPC_ERROR', `Bitcoin Core refused the ${failed === 0 ? 'receive' : 'change'} descriptor of wallet "${options.name}": ${why}`, {
+    const which = failed === 0 ? 'receive' : 'change';
+    throw new SpecterError('RPC_ERROR', `Bitcoin Core refused the ${which} descriptor of wallet "${options.name}": ${why}`, {
       hint: 'Check that the descriptor is a public (xpub/tpub) ranged descriptor of the node\'s network.',
       details: { wallet: options.name, rpcCode: results[failed]!.error?.code, rpcMessage: why },
     });

@@ -27,7 +27,15 @@ export {
 export { MIN_CORE_VERSION, RPC_CODES, formatCoreVersion, rpcErrorCode } from './rpc-errors.js';
 export { CONF_NETWORKS, confValue, parseBitcoinConf, parseCookie, type BitcoinConf, type ConfNetwork } from './bitcoin-conf.js';
 export { autodetectCandidates, readBitcoinConf, type AutodetectOptions, type DetectedConnection } from './autodetect.js';
-export { CHECKS, connectionCandidates, testNodeConnection, testOneConnection, type CheckName, type CheckResult, type ConnectionTestResult } from './connection-test.js';
+export {
+  CHECKS,
+  connectionCandidates,
+  testNodeConnection,
+  testOneConnection,
+  type CheckName,
+  type CheckResult,
+  type ConnectionTestResult,
+} from './connection-test.js';
 export {
   assertWalletMatchesChain,
   chainToNetwork,

@@ -37,7 +37,8 @@ describe('autodetect', () => {
       assert.deepEqual(await autodetectCandidates(empty, { env: {} }), []);
       await writeFile(path.join(empty, 'bitcoin.conf'), 'rpcport=notaport\n');
       await writeFile(path.join(empty, '.cookie'), '__cookie__:x');
-      await assert.rejects(autodetectCandidates(empty, { env: {} }), (err: unknown) => isSpecterError(err, 'NODE_CONF_INVALID') && /bitcoin\.conf: rpcport "notaport"/.test(err.message));
+      await assert.rejects(autodetectCandidates(empty, { env: {} }),
+        (err: unknown) => isSpecterError(err, 'NODE_CONF_INVALID') && /bitcoin\.conf: rpcport "notaport"/.test(err.message));
     } finally {
       await rm(empty, { recursive: true, force: true });
     }

@@ -22,7 +22,9 @@ async function specterFolder(activeNodeAlias: unknown): Promise<NodeManager> {
   dirs.push(dir);
   await mkdir(path.join(dir, 'nodes'));
   await writeFile(path.join(dir, 'config.json'), JSON.stringify({ active_node_alias: activeNodeAlias, auth: { method: 'none' } }));
-  await writeFile(path.join(dir, 'nodes', 'my_core.json'), JSON.stringify({ python_class: 'cryptoadvance.specter.node.Node', name: 'My Core', alias: 'my_core', port: '8332', user: 'u', password: 'p', autodetect: false }));
+  await writeFile(path.join(dir, 'nodes', 'my_core.json'), JSON.stringify({
+    python_class: 'cryptoadvance.specter.node.Node', name: 'My Core', alias: 'my_core', port: '8332', user: 'u', password: 'p', autodetect: false,
+  }));
   await writeFile(path.join(dir, 'nodes', 'another.json'), JSON.stringify({ name: 'Another', alias: 'another', port: null, host: null }));
   const store = new JsonFileStore({ logger });
   const config = new ConfigManager(dir, store);
