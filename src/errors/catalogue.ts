@@ -98,6 +98,25 @@ const wallets = {
   INPUT_TOO_LONG: { status: 400, summary: 'A form field is longer than its limit; the message states the limit.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
+const nodes = {
+  NODE_INVALID: { status: 400, summary: 'A node setting (name, host, port, protocol, datadir) is invalid.' },
+  NODE_EXISTS: { status: 409, summary: 'A node with that name already exists.' },
+  NODE_NOT_FOUND: { status: 404, summary: 'No such node.' },
+  NODE_NONE: { status: 409, summary: 'No Bitcoin Core node is configured yet.' },
+  NODE_CONF_INVALID: { status: 400, summary: 'bitcoin.conf or a .cookie file does not parse; the message names the file and line.' },
+  NODE_UNREACHABLE: { status: 502, summary: 'Bitcoin Core refused the connection or cannot be reached.' },
+  NODE_TIMEOUT: { status: 504, summary: 'Bitcoin Core did not answer in time.' },
+  NODE_AUTH_FAILED: { status: 502, summary: 'Bitcoin Core refused the RPC user name or password (HTTP 401).' },
+  NODE_WARMING_UP: { status: 503, summary: 'Bitcoin Core is starting (RPC error -28) and cannot answer yet.' },
+  NODE_BUSY: { status: 503, summary: 'Bitcoin Core\'s RPC work queue is full (HTTP 503).' },
+  NODE_WALLETS_DISABLED: { status: 409, summary: 'Bitcoin Core runs without wallet support (-disablewallet or built without it).' },
+  NODE_VERSION_TOO_OLD: { status: 409, summary: 'Bitcoin Core is older than the oldest version Specter TS supports (25.0).' },
+  NODE_CHAIN_MISMATCH: { status: 409, summary: 'A wallet belongs to another network than the node\'s chain.' },
+  RPC_ERROR: { status: 502, summary: 'Bitcoin Core answered an RPC call with an error; the message carries its code and text.' },
+  RPC_BAD_RESPONSE: { status: 502, summary: 'Bitcoin Core (or whatever listens on the port) sent an answer that is not JSON-RPC.' },
+  RPC_WALLET_NOT_LOADED: { status: 409, summary: 'A wallet is not loaded on Bitcoin Core (RPC error -18) and could not be loaded.' },
+} as const satisfies Record<string, CatalogueEntry>;
+
 export const catalogue = {
   ...general,
   ...persistence,
@@ -106,6 +125,7 @@ export const catalogue = {
   ...bitcoin,
   ...extensions,
   ...wallets,
+  ...nodes,
 } as const;
 
 export type ErrorKey = keyof typeof catalogue;

@@ -9,7 +9,7 @@ import { EndpointRegistry, ExtensionManager, type ExtensionHost, type HostServic
 import { ExtensionStorage } from '../extensions/storage/index.js';
 import { DeviceManager, DeviceTypeRegistry } from '../managers/devices/index.js';
 import { WalletManager } from '../managers/wallets/index.js';
-import { NodeTypeRegistry } from '../managers/nodes/index.js';
+import { NodeManager, NodeTypeRegistry } from '../managers/nodes/index.js';
 import { deviceTypeSink, nodeTypeSink } from './type-sinks.js';
 import { VERSION, PACKAGE_ROOT } from '../version.js';
 import { ActivationService } from './activation-service.js';
@@ -80,8 +80,10 @@ export class Specter implements ExtensionHost {
   /** The wallets of the request's current user (the admin's outside any request); see deviceManager. */
   readonly walletManager: WalletManager;
   readonly #userData: UserDataManagers;
-  /** Node types (built-in and from extensions' `nodes`); the node layer itself comes later. */
+  /** Node types (built-in and from extensions' `nodes`). */
   readonly nodeTypes = new NodeTypeRegistry();
+  /** Bitcoin Core nodes (`<data>/nodes/`), the active one and its status; polling starts with startPolling(). */
+  readonly nodeManager: NodeManager;
   /** url_for's table, shared by core routes and extension blueprints. */
   readonly endpoints = new EndpointRegistry();
   readonly services: HostServices;
@@ -104,6 +106,7 @@ export class Specter implements ExtensionHost {
     this.#userData = userData;
     this.deviceManager = currentUserView(() => userData.devicesOf(userData.currentUser()), DeviceManager.prototype);
     this.walletManager = currentUserView(() => userData.walletsOf(userData.currentUser()), WalletManager.prototype);
+    this.nodeManager = new NodeManager(this.dataFolder, this.store, this.configManager, { logger: this.logger, types: this.nodeTypes });
     this.services = {
       users: this.userManager,
       activation: new ActivationService(this),
@@ -184,6 +187,7 @@ export class Specter implements ExtensionHost {
   }
 
   async close(): Promise<void> {
+    this.nodeManager.stop();
     await this.extensionManager?.stop();
   }
 }

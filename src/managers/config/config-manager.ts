@@ -19,7 +19,8 @@ const authSchema = z.looseObject({
 
 const configSchema = z.looseObject({
   auth: authSchema.default(() => authSchema.parse({})),
-  active_node_alias: z.string().default('default'),
+  // Specter writes "default" or null before a node exists; NodeManager falls back to the first node.
+  active_node_alias: z.string().nullable().default('default'),
   proxy_url: z.string().default('socks5h://localhost:9050'),
   only_tor: z.boolean().default(false),
   tor_control_port: z.union([z.string(), z.number()]).default(''),

@@ -110,6 +110,7 @@ test('devices and nodes from an extension join the core registries', async () =>
     assert.equal(device?.icon, '/spc/ext/typer/static/typer/abacus.svg');
     assert.equal((await t.client().get(device!.icon)).statusCode, 200);
     assert.deepEqual(t.specter.nodeTypes.get('typer_electrum'), { type: 'typer_electrum', name: 'Electrum server (Typer)', extensionId: 'typer' });
+    assert.equal(t.specter.nodeManager.types.get('typer_electrum')?.extensionId, 'typer', 'the node manager accepts the extension\'s node type');
   } finally {
     await t.close();
   }

@@ -73,6 +73,22 @@ const STATUS: Record<ErrorKey, number> = {
   KDF_UNAVAILABLE: 503,
   API_TOKEN_NOT_FOUND: 404,
   API_TOKEN_INVALID: 400,
+  NODE_INVALID: 400,
+  NODE_EXISTS: 409,
+  NODE_NOT_FOUND: 404,
+  NODE_NONE: 409,
+  NODE_CONF_INVALID: 400,
+  NODE_UNREACHABLE: 502,
+  NODE_TIMEOUT: 504,
+  NODE_AUTH_FAILED: 502,
+  NODE_WARMING_UP: 503,
+  NODE_BUSY: 503,
+  NODE_WALLETS_DISABLED: 409,
+  NODE_VERSION_TOO_OLD: 409,
+  NODE_CHAIN_MISMATCH: 409,
+  RPC_ERROR: 502,
+  RPC_BAD_RESPONSE: 502,
+  RPC_WALLET_NOT_LOADED: 409,
 };
 
 const keys = Object.keys(catalogue) as ErrorKey[];
@@ -112,7 +128,7 @@ function sourceFiles(dir: string): string[] {
 
 describe('error catalogue', () => {
   it(`holds exactly the ${Object.keys(STATUS).length} released codes with their HTTP statuses`, () => {
-    assert.equal(keys.length, 63);
+    assert.equal(keys.length, 79);
     assert.deepEqual(Object.fromEntries(keys.map((k) => [k, catalogue[k].status])), STATUS);
   });
 
@@ -131,7 +147,7 @@ describe('error catalogue', () => {
   it('conflicts answer 409 and every status is one the server uses', () => {
     for (const key of keys) {
       if (/_EXISTS$|_CONFLICT$|_DUPLICATE_|_OVERRIDE$/.test(key)) assert.equal(catalogue[key].status, 409, `${key} is a conflict`);
-      assert.ok([400, 401, 403, 404, 409, 429, 500, 503].includes(catalogue[key].status), `${key}: status ${catalogue[key].status}`);
+      assert.ok([400, 401, 403, 404, 409, 429, 500, 502, 503, 504].includes(catalogue[key].status), `${key}: status ${catalogue[key].status}`);
     }
   });
 
