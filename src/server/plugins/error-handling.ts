@@ -23,11 +23,11 @@ function validationView(err: FastifyError): ErrorView {
   const message = first?.message ?? err.message;
   return {
     status: 400,
-    // No field: the body as a whole is wrong (not a JSON object), not one of its values.
-    code: field ? 'SPECTER_ERR_VALIDATION' : 'SPECTER_ERR_BAD_REQUEST',
+    code: 'SPECTER_ERR_VALIDATION',
     message: field ? `${where === 'querystring' ? 'Query parameter' : 'Field'} "${field}" is invalid: ${message}` : `The ${where} is invalid: ${message}`,
     hint: 'Correct that value and send the request again.',
-    details: { field, in: where },
+    // No field: the body (or query) as a whole is wrong, e.g. not a JSON object.
+    details: { field: field || (where === 'querystring' ? 'query' : where), in: where },
   };
 }
 

@@ -96,7 +96,7 @@ test('bad input: clear errors, and the data folder is unchanged', async () => {
       ['existing name', 'POST', '/api/v1/wallets', { name: 'cold', descriptor: `wpkh(${XPUB_84}/0/*)` }, 409, 'SPECTER_ERR_WALLET_EXISTS', /already exists/],
       ['no descriptor', 'POST', '/api/v1/wallets', { name: 'X' }, 400, 'SPECTER_ERR_VALIDATION', /descriptor/],
       ['no name', 'POST', '/api/v1/wallets', { descriptor: MULTI }, 400, 'SPECTER_ERR_VALIDATION', /name/],
-      ['body not an object', 'POST', '/api/v1/wallets', '[1,2]', 400, 'SPECTER_ERR_BAD_REQUEST', /JSON object/],
+      ['body not an object', 'POST', '/api/v1/wallets', '[1,2]', 400, 'SPECTER_ERR_VALIDATION', /JSON object/],
       ['broken backup', 'POST', '/api/v1/wallets', { label: 'B', descriptor: MULTI, devices: 'nope' }, 400, 'SPECTER_ERR_WALLET_INVALID', /devices/],
       ['bad network', 'POST', '/api/v1/wallets', { name: 'X', network: 'moon', descriptor: MULTI }, 400, 'SPECTER_ERR_VALIDATION', /network/],
       ['unknown wallet', 'GET', '/api/v1/wallets/nope', undefined, 404, 'SPECTER_ERR_WALLET_NOT_FOUND', /nope/],
