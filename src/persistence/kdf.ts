@@ -41,12 +41,16 @@ export interface KdfCall {
   keylen: number;
 }
 
-interface Job {
+/** What the pool posts to a worker (kdf-worker.ts): one PBKDF2-SHA256 derivation. */
+export interface KdfJobMessage {
   id: number;
   password: Uint8Array;
   salt: Uint8Array;
   iterations: number;
   keylen: number;
+}
+
+interface Job extends KdfJobMessage {
   resolve(key: Buffer): void;
   reject(err: Error): void;
   timer: NodeJS.Timeout | undefined;

@@ -11,16 +11,10 @@ import {
 } from '../../../src/bitcoin/index.js';
 import { apostropheOrigins } from '../../../src/bitcoin/bitcoinerlab.js';
 import { bip32 } from '../../../src/bitcoin/bip32.js';
-import { isSpecterError } from '../../../src/errors/index.js';
+import { throwsSpecterError } from '../../helpers/assertions.js';
 import { BIP84, MULTISIG_KEYS, MULTISIG_KEY_TEXTS, TPUB_84 } from './fixtures.js';
 
-const rejects = (fn: () => unknown, key: string, pattern: RegExp) =>
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(isSpecterError(err), `expected a SpecterError, got ${String(err)}`);
-    assert.equal(err.key, key, err.message);
-    assert.match(`${err.message} ${err.hint ?? ''}`, pattern);
-    return true;
-  });
+const rejects = throwsSpecterError;
 
 const WSH = multisigDescriptor({ threshold: 2, keys: MULTISIG_KEY_TEXTS });
 

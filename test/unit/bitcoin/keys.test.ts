@@ -12,15 +12,10 @@ import {
   slip132PrefixFor,
 } from '../../../src/bitcoin/index.js';
 import { isSpecterError } from '../../../src/errors/index.js';
+import { throwsSpecterError } from '../../helpers/assertions.js';
 import { BIP49, BIP84, MULTISIG_KEYS, TPUB_84 } from './fixtures.js';
 
-const rejects = (fn: () => unknown, key: string, pattern: RegExp) =>
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(isSpecterError(err), `expected a SpecterError, got ${String(err)}`);
-    assert.equal(err.key, key, err.message);
-    assert.match(`${err.message} ${err.hint ?? ''}`, pattern);
-    return true;
-  });
+const rejects = throwsSpecterError;
 
 describe('secp256k1 backend', () => {
   it('loads the native libsecp256k1 binding (not the elliptic fallback)', () => {
