@@ -1,5 +1,6 @@
 import { SpecterError } from '../errors/index.js';
 import { BaseConfig, configClasses, type ConfigClass } from './config-classes.js';
+import { checkAppConfig } from './config-schema.js';
 
 /** A resolved configuration: the chosen class's values plus env overrides plus extension keys. */
 export type AppConfig = BaseConfig & Record<string, unknown>;
@@ -87,10 +88,7 @@ export function loadConfig(className = 'ProductionConfig', options: LoadConfigOp
     }
   }
   explicitSettings.set(config, { keys: explicit, env });
-  const threshold = config.SERVICES_DEVSTATUS_THRESHOLD;
-  if (!['alpha', 'beta', 'prod'].includes(threshold)) {
-    throw new SpecterError('CONFIG_INVALID', `SERVICES_DEVSTATUS_THRESHOLD "${threshold}" is not a devstatus.`, { hint: 'Use alpha, beta or prod.' });
-  }
+  checkAppConfig(config);
   return { config, chain: configChain(cls) };
 }
 
