@@ -37,7 +37,8 @@ export const EXTENSION_DATA_BODY_LIMIT = 512 * 1024;
 const extParams = z.object({ id: z.string().min(1) });
 /** The extension's new data: a plain JSON object (`{}` removes the entry). */
 const extData = z.record(z.string(), z.unknown(), {
-  error: (issue) => `The data must be a JSON object, got ${issue.input === null ? 'null' : Array.isArray(issue.input) ? 'an array' : `a ${typeof issue.input}`}: send an object such as {"wallet": "w1"}, or {} to remove the data.`,
+  error: (issue) =>
+    `The data must be a JSON object, got ${issue.input === null ? 'null' : Array.isArray(issue.input) ? 'an array' : `a ${typeof issue.input}`}: send an object such as {"wallet": "w1"}, or {} to remove the data.`,
 });
 
 export function registerExtensionDataApi(scope: FastifyInstance, specter: Specter): void {
@@ -50,18 +51,22 @@ export function registerExtensionDataApi(scope: FastifyInstance, specter: Specte
     return data.get(ext.id, ext.manifest.encryptData);
   });
 
-  api.put('/extensions/:id/data', {
-    bodyLimit: EXTENSION_DATA_BODY_LIMIT,
-    schema: { params: extParams, body: extData },
-    // Before the body is validated, so a form or text body is named as such.
-    preValidation: async (request) => requireJson(request),
-  }, async (request, reply) => {
-    const ext = loadedExtension(specter, request.params.id);
-    const data = await userData(specter, request, ext, unwrap);
-    await data.set(ext.id, ext.manifest.encryptData, request.body);
-    reply.header('cache-control', 'no-store');
-    return data.get(ext.id, ext.manifest.encryptData);
-  });
+  api.put(
+    '/extensions/:id/data',
+    {
+      bodyLimit: EXTENSION_DATA_BODY_LIMIT,
+      schema: { params: extParams, body: extData },
+      // Before the body is validated, so a form or text body is named as such.
+      preValidation: async (request) => requireJson(request),
+    },
+    async (request, reply) => {
+      const ext = loadedExtension(specter, request.params.id);
+      const data = await userData(specter, request, ext, unwrap);
+      await data.set(ext.id, ext.manifest.encryptData, request.body);
+      reply.header('cache-control', 'no-store');
+      return data.get(ext.id, ext.manifest.encryptData);
+    },
+  );
 }
 
 function loadedExtension(specter: Specter, id: string): Extension {
@@ -121,26 +126,36 @@ async function userData(specter: Specter, request: FastifyRequest, ext: Extensio
   if (!ext.manifest.encryptData) return storage.forUser(user);
 
   if (specter.authMethod === 'none') {
-    throw new SpecterError('USER_SECRET_UNAVAILABLE',
-      `Extension "${ext.id}" keeps its data encrypted, and authentication is set to "none": without a password there is no user secret to decrypt it with.`, {
+    throw new SpecterError(
+      'USER_SECRET_UNAVAILABLE',
+      `Extension "${ext.id}" keeps its data encrypted, and authentication is set to "none": without a password there is no user secret to decrypt it with.`,
+      {
         hint: 'Choose a password-based method in Settings → Authentication (encrypted data is emptied when switching to "none"), then call the API with HTTP Basic.',
         details: { extensionId: ext.id },
-      });
+      },
+    );
   }
   if (request.apiToken) {
-    throw new SpecterError('AUTH_FORBIDDEN', `Extension "${ext.id}" keeps its data encrypted, and an API token cannot unlock it: only the password can.`, {
-      hint: 'Call this route with HTTP Basic (username and password) instead of the token.',
-      details: { extensionId: ext.id },
-    });
+    throw new SpecterError(
+      'AUTH_FORBIDDEN',
+      `Extension "${ext.id}" keeps its data encrypted, and an API token cannot unlock it: only the password can.`,
+      {
+        hint: 'Call this route with HTTP Basic (username and password) instead of the token.',
+        details: { extensionId: ext.id },
+      },
+    );
   }
   const wrapped = user.record.encrypted_user_secret;
   const password = request.apiPassword;
   if (!wrapped) {
-    throw new SpecterError('USER_SECRET_UNAVAILABLE',
-      `User "${user.username}" has no user secret yet, so there is no encrypted data of extension "${ext.id}" and none can be written.`, {
+    throw new SpecterError(
+      'USER_SECRET_UNAVAILABLE',
+      `User "${user.username}" has no user secret yet, so there is no encrypted data of extension "${ext.id}" and none can be written.`,
+      {
         hint: 'Log in once through the web UI with this password: that creates the user secret. Then retry.',
         details: { extensionId: ext.id, userId: user.id },
-      });
+      },
+    );
   }
   if (password === undefined) throw new SpecterError('AUTH_REQUIRED', 'This API needs HTTP Basic authentication.');
   let secret: string;
@@ -150,12 +165,15 @@ async function userData(specter: Specter, request: FastifyRequest, ext: Extensio
     // Only a failed decryption means a damaged record (a full derivation queue is not one).
     if (!isSpecterError(err, 'CRYPTO_INVALID_TOKEN') && !isSpecterError(err, 'CRYPTO_BAD_KEY')) throw err;
     // The password matched its hash (HTTP Basic checked it), so the wrapped secret is what is wrong.
-    throw new SpecterError('DATA_FILE_CORRUPT',
-      `The user secret of "${user.username}" in users.json does not open with the password that matches its password hash.`, {
+    throw new SpecterError(
+      'DATA_FILE_CORRUPT',
+      `The user secret of "${user.username}" in users.json does not open with the password that matches its password hash.`,
+      {
         hint: 'users.json is left untouched. Restore users.json.bkp, or compare it with a backup.',
         details: { userId: user.id },
         cause: err,
-      });
+      },
+    );
   }
   return storage.withSecret(user, secret);
 }

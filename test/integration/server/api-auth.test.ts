@@ -38,9 +38,9 @@ const get = (t: TestSpecter, url: string, authorization?: string): Promise<Light
 test('a concurrent burst of wrong Basic passwords checks no more passwords than the limit', async (ctx) => {
   const t = await app({ LOGIN_RATE_LIMIT: 5 });
   ctx.after(() => t.close());
-  const { result, calls } = await kdfCalls(() => Promise.all(
-    Array.from({ length: 60 }, (_, i) => get(t, '/api/v1/wallets', basic('bob', `guess ${i}`))),
-  ));
+  const { result, calls } = await kdfCalls(() =>
+    Promise.all(Array.from({ length: 60 }, (_, i) => get(t, '/api/v1/wallets', basic('bob', `guess ${i}`)))),
+  );
   const codes = result.map((r) => r.statusCode);
   assert.equal(calls.length, 5, `password checks run: ${calls.length}`);
   assert.equal(codes.filter((c) => c === 401).length, 5);
@@ -80,7 +80,10 @@ test('concurrent identical cold requests share one password check', async (ctx) 
   const t = await app({ LOGIN_RATE_LIMIT: 3 });
   ctx.after(() => t.close());
   const { result, calls } = await kdfCalls(() => Promise.all(Array.from({ length: 10 }, () => get(t, '/api/v1/wallets', basic('bob', BOB_PW)))));
-  assert.ok(result.every((r) => r.statusCode === 200), result.map((r) => r.statusCode).join(','));
+  assert.ok(
+    result.every((r) => r.statusCode === 200),
+    result.map((r) => r.statusCode).join(','),
+  );
   assert.deepEqual(calls, [PASSWORD_HASH_ITERATIONS]);
 });
 
@@ -90,11 +93,13 @@ test('API tokens: Bearer and "token" headers work with no derivation; read scope
   const bob = t.specter.userManager.getByUsername('bob')!;
   const full = await t.specter.apiTokens.create(bob, 'script', 'full');
   const read = await t.specter.apiTokens.create(bob, 'monitor', 'read');
-  const { result, calls } = await kdfCalls(() => Promise.all([
-    get(t, '/api/v1/wallets', `Bearer ${full.token}`),
-    get(t, '/api/v1/wallets', `token ${read.token}`),
-  ]));
-  assert.deepEqual(result.map((r) => r.statusCode), [200, 200]);
+  const { result, calls } = await kdfCalls(() =>
+    Promise.all([get(t, '/api/v1/wallets', `Bearer ${full.token}`), get(t, '/api/v1/wallets', `token ${read.token}`)]),
+  );
+  assert.deepEqual(
+    result.map((r) => r.statusCode),
+    [200, 200],
+  );
   assert.deepEqual(calls, [], 'a token check runs no key derivation');
 
   const post = (authorization: string) => t.app.inject({ method: 'POST', url: '/api/v1/wallets', headers: { authorization }, payload: {} });
@@ -110,7 +115,7 @@ test('API tokens: Bearer and "token" headers work with no derivation; read scope
   assert.equal((await get(t, '/api/v1/wallets', `Bearer spc_000000000000_${'A'.repeat(43)}`)).statusCode, 401);
 });
 
-test('a deleted user\'s tokens stop working and do not come back for a re-created name', async (ctx) => {
+test("a deleted user's tokens stop working and do not come back for a re-created name", async (ctx) => {
   const t = await app();
   ctx.after(() => t.close());
   const bob = t.specter.userManager.getByUsername('bob')!;
@@ -124,7 +129,7 @@ test('a deleted user\'s tokens stop working and do not come back for a re-create
   assert.deepEqual(t.specter.apiTokens.list(t.specter.userManager.getByUsername('bob')!), []);
 });
 
-test('passwordonly: only the admin\'s tokens count', async (ctx) => {
+test("passwordonly: only the admin's tokens count", async (ctx) => {
   const t = await app();
   ctx.after(() => t.close());
   const bob = t.specter.userManager.getByUsername('bob')!;

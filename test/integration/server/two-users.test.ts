@@ -27,7 +27,12 @@ test("two users: each sees only their own wallets, devices and notes; the other'
   assert.equal(overview.statusCode, 200);
   assert.doesNotMatch(overview.body, /Bob Savings/);
   assert.doesNotMatch((await alice.get('/spc/devices/')).body, /Bob Coldcard/);
-  for (const url of ['/spc/wallets/bob-savings/addresses/', '/spc/wallets/bob-savings/settings/', '/spc/wallets/bob-savings/backup.json', '/spc/devices/bob-coldcard/']) {
+  for (const url of [
+    '/spc/wallets/bob-savings/addresses/',
+    '/spc/wallets/bob-savings/settings/',
+    '/spc/wallets/bob-savings/backup.json',
+    '/spc/devices/bob-coldcard/',
+  ]) {
     assert.equal((await alice.get(url)).statusCode, 404, url);
   }
   // … and cannot delete or change it.
@@ -46,5 +51,8 @@ test("two users: each sees only their own wallets, devices and notes; the other'
   const address = (body: string) => /bc1q[0-9a-z]{38,58}/.exec(body)?.[0];
   assert.equal(address(after.body), address(before.body), "Bob's receive address is unchanged");
   assert.match((await bob.get('/spc/ext/notes/')).body, /bob secret note/);
-  assert.deepEqual((await app.specter.walletsOf(app.specter.userManager.getByUsername('bob')!).list()).map((w) => w.name), ['Bob Savings']);
+  assert.deepEqual(
+    (await app.specter.walletsOf(app.specter.userManager.getByUsername('bob')!).list()).map((w) => w.name),
+    ['Bob Savings'],
+  );
 });

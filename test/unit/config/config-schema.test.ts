@@ -11,7 +11,11 @@ test('the config is validated once at load: a bad value names its setting', () =
     [{ SPECTER_URL_PREFIX: 'spc' }, 'SPECTER_URL_PREFIX'],
     [{ SERVICES_DEVSTATUS_THRESHOLD: 'gamma' }, 'SERVICES_DEVSTATUS_THRESHOLD'],
   ] as const) {
-    assert.throws(() => loadConfig('TestConfig', { env }), (err: unknown) => isSpecterError(err, 'CONFIG_INVALID') && err.message.includes(key), key);
+    assert.throws(
+      () => loadConfig('TestConfig', { env }),
+      (err: unknown) => isSpecterError(err, 'CONFIG_INVALID') && err.message.includes(key),
+      key,
+    );
   }
   const { config } = loadConfig('TestConfig', { env: { ALLOWED_HOSTS: 'a.example, b.onion' } });
   assert.deepEqual(config.ALLOWED_HOSTS, ['a.example', 'b.onion']);
