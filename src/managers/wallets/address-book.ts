@@ -59,6 +59,8 @@ export class AddressBook {
   readonly receive: AddressEntry[];
   readonly change: AddressEntry[];
   private readonly byAddress = new Map<string, { change: boolean; index: number }>();
+  /** Entries changed or added since the last save, per branch (what the journal appends). */
+  private readonly dirty = { receive: new Set<number>(), change: new Set<number>() };
 
   constructor(file: AddressesFile) {
     this.receive = file.receive;
@@ -77,7 +79,25 @@ export class AddressBook {
       const index = list.length;
       list.push({ index, address, label: null, used: false, service_id: null });
       this.byAddress.set(address, { change, index });
+      this.touch(change, index);
     }
+  }
+
+  /** Marks an entry changed, so the next save writes it. Call after every change to an entry. */
+  touch(change: boolean, index: number): void {
+    (change ? this.dirty.change : this.dirty.receive).add(index);
+  }
+
+  /** The entries changed since the last call, in index order, and forgets them. */
+  takeChanges(): Array<{ change: boolean; entries: AddressEntry[] }> {
+    const out = [false, true].map((change) => {
+      const set = change ? this.dirty.change : this.dirty.receive;
+      const list = this.branch(change);
+      const entries = [...set].sort((a, b) => a - b).map((i) => list[i]!);
+      set.clear();
+      return { change, entries };
+    });
+    return out;
   }
 
   has(address: string): boolean {

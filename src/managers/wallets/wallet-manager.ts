@@ -31,7 +31,8 @@ import { checkTextLength, MAX_IMPORT_TEXT } from './input-limits.js';
 import { chooseFamily, familyOf, pickKey } from './key-selection.js';
 import { fromSpecterLabels, parseLabels, type AddressLabel, type LabelFormat } from './labels-io.js';
 import { Wallet } from './wallet.js';
-import { ADDRESSES_SUFFIX, parseAddressesFile, parseWalletRecord, type WalletRecord } from './wallet-record.js';
+import { ADDRESSES_SUFFIX, parseWalletRecord, type WalletRecord } from './wallet-record.js';
+import { AddressJournal } from './address-journal.js';
 
 export const WALLETS_FOLDER = 'wallets';
 /** Most keys in a multisig wallet created here (Specter's limit). */
@@ -173,10 +174,11 @@ export class WalletManager {
         cause: err,
       });
     }
-    const addrRaw = await this.store.read<unknown>(files.addresses);
-    const book = new AddressBook(addrRaw === undefined ? { receive: [], change: [] } : parseAddressesFile(addrRaw, files.addresses));
-    const wallet = await Wallet.open(record, book, descriptor, this.store, files);
-    if (addrRaw === undefined || record.keypool !== book.receive.length || record.change_keypool !== book.change.length) await wallet.fillKeypool();
+    const journal = new AddressJournal(this.store, files.addresses);
+    const addresses = await journal.read();
+    const book = new AddressBook(addresses ?? { receive: [], change: [] });
+    const wallet = await Wallet.open(record, book, descriptor, this.store, files, journal);
+    if (addresses === undefined || record.keypool !== book.receive.length || record.change_keypool !== book.change.length) await wallet.fillKeypool();
     this.cache.set(alias, wallet);
     return wallet;
   }
@@ -295,7 +297,7 @@ export class WalletManager {
       return wallet;
     } catch (err) {
       if (files) {
-        await this.store.delete(files.addresses).catch(() => false);
+        await new AddressJournal(this.store, files.addresses).delete().catch(() => false);
         await this.store.delete(files.record).catch(() => false);
       }
       await rollback().catch(() => undefined);
@@ -473,7 +475,7 @@ export class WalletManager {
     await this.exclusive(async () => {
       const wallet = await this.get(alias);
       await this.store.delete(wallet.files.record);
-      await this.store.delete(wallet.files.addresses);
+      await wallet.deleteAddressFiles();
       this.cache.delete(alias);
     });
   }

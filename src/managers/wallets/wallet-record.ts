@@ -92,6 +92,9 @@ export const addressesFileSchema = z.object({ receive: branchSchema('receive'), 
   change: f.change.map(normalEntry),
 }));
 
+/** One address entry as the journal stores it (address-journal.ts), normalised like the file's. */
+export const journalEntrySchema = addressEntrySchema.transform(normalEntry);
+
 function normalEntry(e: z.output<typeof addressEntrySchema>) {
   const entry: { index: number; address: string; label: string | null; used: boolean; service_id: string | null; label_auto?: true } = {
     index: e.index,

@@ -18,7 +18,8 @@ import { SpecterError } from '../../errors/index.js';
 import { createAddressDeriver, type AddressDeriver, type NetworkName, type ParsedDescriptor } from '../../bitcoin/index.js';
 import { withFileLock, type JsonFileStore } from '../../persistence/index.js';
 import { AddressBook, defaultLabel, validateLabel, validateServiceId, type AddressInfo } from './address-book.js';
-import { parseAddressesFile, parseWalletRecord, type WalletRecord } from './wallet-record.js';
+import { parseWalletRecord, type WalletRecord } from './wallet-record.js';
+import { AddressJournal } from './address-journal.js';
 
 /** Addresses kept derived beyond the current/used index (Specter's GAP_LIMIT). */
 export const GAP_LIMIT = 20;
@@ -48,12 +49,18 @@ export class Wallet {
   private dirtyAddresses = false;
   private readonly deriver: AddressDeriver;
 
+  /** Removes the address list's snapshot and journal (the wallet is being deleted). */
+  async deleteAddressFiles(): Promise<void> {
+    await this.journal.delete();
+  }
+
   private constructor(
     private record: WalletRecord,
     private book: AddressBook,
     readonly descriptor: ParsedDescriptor,
     private readonly store: JsonFileStore,
     readonly files: WalletFiles,
+    private readonly journal: AddressJournal,
   ) {
     this.deriver = createAddressDeriver(descriptor);
   }
@@ -65,8 +72,10 @@ export class Wallet {
     descriptor: ParsedDescriptor,
     store: JsonFileStore,
     files: WalletFiles,
+    /** The address list's files; the one the list was read through, so it knows their sizes. */
+    journal: AddressJournal = new AddressJournal(store, files.addresses),
   ): Promise<Wallet> {
-    const wallet = new Wallet(record, addresses, descriptor, store, files);
+    const wallet = new Wallet(record, addresses, descriptor, store, files, journal);
     await wallet.checkAddressFile();
     return wallet;
   }
@@ -125,7 +134,7 @@ export class Wallet {
 
   private async flush(): Promise<void> {
     if (this.dirtyAddresses) {
-      await this.store.write(this.files.addresses, this.book.toFile());
+      await this.journal.save(this.book.takeChanges(), () => this.book.toFile());
       this.dirtyAddresses = false;
     }
     if (this.dirtyRecord) {
@@ -139,8 +148,7 @@ export class Wallet {
     this.dirtyRecord = this.dirtyAddresses = false;
     const raw = await this.store.read<unknown>(this.files.record);
     if (raw !== undefined) this.record = parseWalletRecord(raw, this.files.record, this.record.alias);
-    const addresses = await this.store.read<unknown>(this.files.addresses);
-    this.book = new AddressBook(addresses === undefined ? { receive: [], change: [] } : parseAddressesFile(addresses, this.files.addresses));
+    this.book = new AddressBook((await this.journal.read()) ?? { receive: [], change: [] });
   }
 
   /**
@@ -250,6 +258,7 @@ export class Wallet {
       const { entry, change } = this.book.entry(address, this.name);
       entry.label = value;
       delete entry.label_auto;
+      this.book.touch(change, entry.index);
       this.dirtyAddresses = true;
       return this.book.info(entry, change);
     });
@@ -261,6 +270,7 @@ export class Wallet {
       const { entry, change } = this.book.entry(address, this.name);
       if (entry.used !== used) {
         entry.used = used;
+        this.book.touch(change, entry.index);
         this.dirtyAddresses = true;
       }
       if (used) await this.ensure(change, entry.index + 1 + GAP_LIMIT);
@@ -305,6 +315,7 @@ export class Wallet {
         }
         entry.label = value;
         delete entry.label_auto;
+        this.book.touch(change, entry.index);
         this.dirtyAddresses = true;
         applied++;
       }
@@ -340,6 +351,7 @@ export class Wallet {
         entry.label = value;
         entry.label_auto = true;
       }
+      this.book.touch(change, entry.index);
       this.dirtyAddresses = true;
       return this.book.info(entry, change);
     });
@@ -354,6 +366,7 @@ export class Wallet {
         entry.label = null;
         delete entry.label_auto;
       }
+      this.book.touch(change, entry.index);
       this.dirtyAddresses = true;
       return this.book.info(entry, change);
     });

@@ -1,6 +1,6 @@
 /** The wallet address API with Specter's semantics (specter-behaviour.md §6, the seed's interleaving rule). */
+import { AddressJournal } from '../../../../src/managers/wallets/address-journal.js';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { createAddressDeriver } from '../../../../src/bitcoin/index.js';
@@ -171,7 +171,8 @@ describe('wallet addresses', () => {
     await wallet.setUsed(expected[0]!, true);
     await wallet.associateAddress(expected[2]!, 'swan', 'Swan');
     await wallet.getNewAddress();
-    const file = JSON.parse(await readFile(path.join(env.wallets.walletsFolder, 'main_addresses.json'), 'utf8'));
+    // On disk: the snapshot plus the journal of changes since (address-journal.ts).
+    const file = (await new AddressJournal(env.store, path.join(env.wallets.walletsFolder, 'main_addresses.json')).read())!;
     assert.deepEqual(file.receive[2], { index: 2, address: expected[2], label: 'Swan', used: false, service_id: 'swan', label_auto: true });
     const again = await new WalletManager(env.dir, env.store, new DeviceManager(env.dir, env.store)).get('main');
     assert.equal(again.getAddressInfo(expected[1]!).label, 'Rent');
