@@ -38,7 +38,7 @@ test('every route has an access rule, and the table holds the core areas, the AP
   const rows = routes();
   assert.ok(rows.length > 60, `${rows.length} routes`);
   for (const row of rows) assert.ok(row.access === 'public' || row.access === 'user' || row.access === 'admin', `${row.method} ${row.url}: ${row.access}`);
-  for (const area of ['/spc/welcome/', '/spc/auth/login', '/spc/settings/auth', '/spc/wallets/', '/spc/devices/', '/spc/plugins/choose', '/api/v1/health', '/api/v1/wallets']) {
+  for (const area of ['/spc/welcome/', '/spc/auth/login', '/spc/settings/auth', '/spc/wallets/', '/spc/devices/', '/spc/plugins/choose', '/spc/nodes/', '/spc/setup/', '/api/v1/health', '/api/v1/wallets', '/api/v1/nodes']) {
     assert.ok(rows.some((r) => r.url === area || r.url === area.replace(/\/$/, '')), `${area} is in the table`);
   }
   assert.ok(rows.some((r) => r.extension === 'notes'), 'extension routes carry their extension id');
