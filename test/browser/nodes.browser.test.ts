@@ -44,12 +44,12 @@ test('connect a node from /spc/nodes with autodetect; the sidebar shows chain, h
 
   await page.getByText('Node "Regtest node" added: all four connection checks passed.').waitFor();
   await page.locator('#nodes-table tr[data-node="regtest_node"]').getByText('connected').waitFor();
-  const state = (await sidebarNode.innerText()).replace(/\s+/g, ' ');
+  const state = ((await sidebarNode.textContent()) ?? '').replace(/\s+/g, ' ');
   assert.match(state, /Regtest node/);
   assert.match(state, /Regtest · block 101 · connected/);
   await maybeScreenshot(page, 'nodes-list');
 
   // The state stays in the sidebar on other pages.
   await page.goto(`${app.base}/spc/devices/`);
-  assert.match((await sidebarNode.innerText()).replace(/\s+/g, ' '), /Regtest · block 101 · connected/);
+  assert.match(((await sidebarNode.textContent()) ?? '').replace(/\s+/g, ' '), /Regtest · block 101 · connected/);
 });

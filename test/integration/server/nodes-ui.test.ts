@@ -11,7 +11,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestSpecter, TEST_DESCRIPTORS, type TestClient, type TestSpecter } from '../../../src/testing/index.js';
 import { bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
 
-const nodeFiles = async (t: TestSpecter): Promise<string[]> => (await readdir(path.join(t.dataFolder, 'nodes')).catch(() => [])).filter((f) => f.endsWith('.json'));
+const nodeFiles = async (t: TestSpecter): Promise<string[]> =>
+  (await readdir(path.join(t.dataFolder, 'nodes')).catch(() => [])).filter((f) => f.endsWith('.json'));
+
+/** An entry of GET /api/v1/nodes. */
+interface NodeRow { alias: string; name: string; active: boolean; connected: boolean; chain: string | null; blocks: number | null; error: string | null }
+
+/** The manual-connection form for a regtest node's settings. */
+const manualForm = (name: string, port: number, user: string, password: string) =>
+  ({ name, mode: 'manual', host: '127.0.0.1', port: String(port), protocol: 'http', user, password, action: 'save' });
 
 /** The sidebar's node section of a page. */
 function sidebarNode(html: string): string {
@@ -99,9 +107,7 @@ describe('nodes in the web UI and the API, on regtest', { skip: bitcoindSkip() }
 
   it('a Core with -disablewallet fails the wallets check; a garbage bitcoin.conf is named with its line', async () => {
     const conn = await noWallet.connection();
-    const res = await admin.post('/spc/nodes/new', {
-      name: 'No wallet', mode: 'manual', host: '127.0.0.1', port: String(conn.port), protocol: 'http', user: conn.user, password: conn.password, action: 'save',
-    });
+    const res = await admin.post('/spc/nodes/new', manualForm('No wallet', conn.port, conn.user, conn.password));
     assert.equal(res.statusCode, 400);
     assert.match(res.body, /failed at “wallets”/);
     assert.match(res.body, /data-check="version" data-ok="pass"/);
@@ -143,9 +149,7 @@ describe('nodes in the web UI and the API, on regtest', { skip: bitcoindSkip() }
 
   it('adds a manual node, edits it with a blank password (kept), switches to it, deletes it after a confirmation page', async () => {
     const conn = await core.connection();
-    const add = await admin.post('/spc/nodes/new', {
-      name: 'Manual', mode: 'manual', host: '127.0.0.1', port: String(conn.port), protocol: 'http', user: conn.user, password: conn.password, action: 'save',
-    });
+    const add = await admin.post('/spc/nodes/new', manualForm('Manual', conn.port, conn.user, conn.password));
     assert.equal(add.statusCode, 302);
     assert.equal((await t.specter.nodeManager.activeAlias()), 'bitcoin_core', 'the first node stays active');
 
@@ -153,16 +157,12 @@ describe('nodes in the web UI and the API, on regtest', { skip: bitcoindSkip() }
     assert.equal(page.statusCode, 200);
     assert.doesNotMatch(page.body, new RegExp(conn.password), 'the edit form never shows the password');
     assert.match(page.body, /placeholder="unchanged"/);
-    const edit = await admin.post('/spc/nodes/manual/', {
-      name: 'Manual node', mode: 'manual', host: '127.0.0.1', port: String(conn.port), protocol: 'http', user: conn.user, password: '', action: 'save',
-    });
+    const edit = await admin.post('/spc/nodes/manual/', manualForm('Manual node', conn.port, conn.user, ''));
     assert.equal(edit.statusCode, 302, 'a blank password keeps the saved one, so the test passes');
     assert.equal((await t.specter.nodeManager.record('manual')).password, conn.password);
     assert.equal((await t.specter.nodeManager.get('manual')).name, 'Manual node');
 
-    const badEdit = await admin.post('/spc/nodes/manual/', {
-      name: 'Manual node', mode: 'manual', host: '127.0.0.1', port: String(conn.port), protocol: 'http', user: conn.user, password: 'wrong', action: 'save',
-    });
+    const badEdit = await admin.post('/spc/nodes/manual/', manualForm('Manual node', conn.port, conn.user, 'wrong'));
     assert.equal(badEdit.statusCode, 400);
     assert.match(badEdit.body, /failed at “credentials”/);
     assert.equal((await t.specter.nodeManager.record('manual')).password, conn.password, 'a failed edit saves nothing');
@@ -194,14 +194,15 @@ describe('nodes in the web UI and the API, on regtest', { skip: bitcoindSkip() }
     const list = await t.app.inject({ method: 'GET', url: '/api/v1/nodes' });
     assert.equal(list.statusCode, 200);
     const { nodes } = list.json();
-    assert.deepEqual(Object.keys(nodes[0]).sort(), ['active', 'alias', 'blocks', 'chain', 'connected', 'error', 'name', 'subversion', 'type', 'version']);
+    assert.deepEqual(Object.keys(nodes[0]).sort(), ['active', 'alias', 'blocks', 'chain', 'connected', 'error', 'name', 'subversion', 'type', 'version'].sort());
     assert.deepEqual({ ...nodes[0], version: typeof nodes[0].version, subversion: typeof nodes[0].subversion }, {
       alias: 'bitcoin_core', name: 'Bitcoin Core', type: 'bitcoincore', active: true, connected: true, chain: 'regtest', blocks: 101,
       version: 'number', subversion: 'string', error: null,
     });
 
     const conn = await core.connection();
-    const bad = await t.app.inject({ method: 'POST', url: '/api/v1/nodes', payload: { name: 'Api', host: '127.0.0.1', port: conn.port, user: conn.user, password: 'nope' } });
+    const post = (payload: object) => t.app.inject({ method: 'POST', url: '/api/v1/nodes', payload });
+    const bad = await post({ name: 'Api', host: '127.0.0.1', port: conn.port, user: conn.user, password: 'nope' });
     assert.equal(bad.statusCode, 502);
     const err = bad.json().error;
     assert.equal(err.code, 'SPECTER_ERR_NODE_AUTH_FAILED');
@@ -211,27 +212,28 @@ describe('nodes in the web UI and the API, on regtest', { skip: bitcoindSkip() }
     assert.deepEqual(await nodeFiles(t), ['bitcoin_core.json']);
 
     const noWalletConn = await noWallet.connection();
-    const disabled = await t.app.inject({ method: 'POST', url: '/api/v1/nodes', payload: { name: 'Api', host: '127.0.0.1', port: noWalletConn.port, user: noWalletConn.user, password: noWalletConn.password } });
+    const disabled = await post({ name: 'Api', host: '127.0.0.1', port: noWalletConn.port, user: noWalletConn.user, password: noWalletConn.password });
     assert.equal(disabled.json().error.details.check, 'wallets');
 
-    const shape = await t.app.inject({ method: 'POST', url: '/api/v1/nodes', payload: { name: 'Api', autodetect: true, host: 'x' } });
+    const shape = await post({ name: 'Api', autodetect: true, host: 'x' });
     assert.equal(shape.statusCode, 400);
     assert.match(shape.json().error.message, /host/);
 
-    const manual = await t.app.inject({ method: 'POST', url: '/api/v1/nodes', payload: { name: 'Api manual', host: '127.0.0.1', port: conn.port, protocol: 'http', user: conn.user, password: conn.password } });
+    const manual = await post({ name: 'Api manual', host: '127.0.0.1', port: conn.port, protocol: 'http', user: conn.user, password: conn.password });
     assert.equal(manual.statusCode, 201);
     assert.equal(manual.json().alias, 'api_manual');
     assert.doesNotMatch(manual.body, new RegExp(conn.password));
-    const created = await t.app.inject({ method: 'POST', url: '/api/v1/nodes', payload: { name: 'Api auto', autodetect: true, datadir: core.datadir } });
+    const created = await post({ name: 'Api auto', autodetect: true, datadir: core.datadir });
     assert.equal(created.statusCode, 201);
     const body = created.json();
     assert.equal(body.alias, 'api_auto');
-    assert.deepEqual(body.tests.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok]), [['connectable', true], ['credentials', true], ['version', true], ['wallets', true]]);
+    const checks = body.tests.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok]);
+    assert.deepEqual(checks, [['connectable', true], ['credentials', true], ['version', true], ['wallets', true]]);
     assert.equal(body.tests.chain, 'regtest');
-    const after = (await t.app.inject({ method: 'GET', url: '/api/v1/nodes' })).json().nodes
-      .sort((a: { alias: string }, b: { alias: string }) => a.alias.localeCompare(b.alias));
-    assert.deepEqual(after.map((n: { alias: string; active: boolean }) => [n.alias, n.active]), [['api_auto', false], ['api_manual', false], ['bitcoin_core', true]]);
-    assert.deepEqual(after.filter((n: { active: boolean }) => !n.active).map((n: { connected: boolean; blocks: unknown }) => [n.connected, n.blocks]), [[false, null], [false, null]]);
+    const after: NodeRow[] = (await t.app.inject({ method: 'GET', url: '/api/v1/nodes' })).json().nodes;
+    after.sort((a, b) => a.alias.localeCompare(b.alias));
+    assert.deepEqual(after.map((n) => [n.alias, n.active]), [['api_auto', false], ['api_manual', false], ['bitcoin_core', true]]);
+    assert.deepEqual(after.filter((n) => !n.active).map((n) => [n.connected, n.blocks, n.error]), [[false, null, null], [false, null, null]], 'only the active node is polled');
     await t.specter.nodeManager.remove('api_auto');
     await t.specter.nodeManager.remove('api_manual');
   });
@@ -265,18 +267,73 @@ describe('nodes in the web UI and the API, on regtest', { skip: bitcoindSkip() }
     const conn = await core.connection();
     await mkdir(path.join(dataFolder, 'nodes'), { recursive: true });
     await writeFile(path.join(dataFolder, 'nodes', 'my_core.json'), JSON.stringify({
-      name: 'My Core', alias: 'my_core', autodetect: false, host: '127.0.0.1', port: conn.port, user: conn.user, password: conn.password, protocol: 'http',
+      name: 'My Core', alias: 'my_core', autodetect: false, host: '127.0.0.1', port: conn.port, user: conn.user, password: conn.password,
     }), { mode: 0o600 });
     await writeFile(path.join(dataFolder, 'config.json'), JSON.stringify({ auth: { method: 'none' }, active_node_alias: 'gone_node' }));
     const stale = await createTestSpecter({ dataFolder });
     try {
-      const nodes = (await stale.app.inject({ method: 'GET', url: '/api/v1/nodes' })).json().nodes;
-      assert.deepEqual(nodes.map((n: { alias: string; active: boolean; connected: boolean }) => [n.alias, n.active, n.connected]), [['my_core', true, true]], JSON.stringify(nodes));
+      const nodes: NodeRow[] = (await stale.app.inject({ method: 'GET', url: '/api/v1/nodes' })).json().nodes;
+      assert.deepEqual(nodes.map((n) => [n.alias, n.active, n.connected]), [['my_core', true, true]], JSON.stringify(nodes));
       const page = await stale.client().get('/spc/nodes/');
       assert.equal(page.statusCode, 200);
       assert.match(sidebarNode(page.body), /My Core.*block 101 · connected/);
     } finally {
       await stale.close();
     }
+  });
+});
+
+describe('nodes pages and API without a node (no bitcoind needed)', () => {
+  let t: TestSpecter;
+  let bob: TestClient;
+  let admin: TestClient;
+  before(async () => {
+    t = await createTestSpecter();
+    await t.setAuth('usernamepassword', 'admin pw');
+    await t.specter.userManager.addUser('bob', 'bob pw');
+    admin = await t.login('admin pw', 'admin');
+    bob = await t.login('bob pw', 'bob');
+  });
+  after(() => t.close());
+
+  it('a user sees the nodes and the setup checklist but no admin actions; admins get the add form', async () => {
+    const list = await bob.get('/spc/nodes/');
+    assert.equal(list.statusCode, 200);
+    assert.match(list.body, /Ask an admin to connect one/);
+    assert.doesNotMatch(list.body, /href="\/spc\/nodes\/new"/);
+    const setup = await bob.get('/spc/setup');
+    assert.match(setup.body, /See nodes \(an admin adds them\)/);
+    assert.equal((await bob.get('/spc/nodes/new')).statusCode, 403);
+    const adminList = await admin.get('/spc/nodes/');
+    assert.match(adminList.body, /href="\/spc\/nodes\/new"/);
+    assert.equal((await admin.get('/spc/nodes/nothing/')).statusCode, 404);
+  });
+
+  it('POST /api/v1/nodes: admin only, and a body of the wrong shape is a 400 naming the field', async () => {
+    const basic = (user: string, pw: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}` });
+    const asBob = await t.app.inject({ method: 'POST', url: '/api/v1/nodes', headers: basic('bob', 'bob pw'), payload: { name: 'x', autodetect: true } });
+    assert.equal(asBob.statusCode, 403);
+    const listed = await t.app.inject({ method: 'GET', url: '/api/v1/nodes', headers: basic('bob', 'bob pw') });
+    assert.deepEqual(listed.json(), { nodes: [] });
+    const cases: Array<[unknown, RegExp]> = [
+      [{ name: 'x', host: '127.0.0.1', user: 'u', password: 'p' }, /port/],
+      [{ name: 'x', autodetect: 'yes' }, /"autodetect" must be true or false/],
+      [{ autodetect: true }, /"name" is missing/],
+      [{ name: 'x', autodetect: true, password: 'p' }, /Unknown field "password"/],
+      [{ name: 'x', host: 'h', port: 1, user: 'u', password: 'p', protocol: 'ftp' }, /"protocol" must be "http" or "https"/],
+    ];
+    for (const [payload, message] of cases) {
+      const res = await t.app.inject({
+        method: 'POST', url: '/api/v1/nodes', headers: { ...basic('admin', 'admin pw'), 'content-type': 'application/json' }, payload: JSON.stringify(payload),
+      });
+      assert.equal(res.statusCode, 400, JSON.stringify(payload));
+      assert.match(res.json().error.message, message, JSON.stringify(payload));
+    }
+    const invalidPort = await t.app.inject({
+      method: 'POST', url: '/api/v1/nodes', headers: basic('admin', 'admin pw'), payload: { name: 'x', host: 'h', port: 'eighty', user: 'u', password: 'p' },
+    });
+    assert.equal(invalidPort.statusCode, 400);
+    assert.equal(invalidPort.json().error.code, 'SPECTER_ERR_NODE_INVALID');
+    assert.deepEqual(await nodeFiles(t), []);
   });
 });
