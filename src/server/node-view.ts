@@ -36,7 +36,7 @@ function unchecked(status: NodeStatus): boolean {
   return !status.connected && status.error === null && status.blocks === null;
 }
 
-export function stateOf(node: PublicNode | undefined, status: NodeStatus, configured: boolean): NodeStateView {
+export function stateOf(node: Pick<PublicNode, 'alias' | 'name'> | undefined, status: NodeStatus, configured: boolean): NodeStateView {
   const pct = status.verificationprogress === null ? null : Math.floor(status.verificationprogress * 1000) / 10;
   const syncing = status.initialblockdownload === true || (status.headers !== null && status.blocks !== null && status.headers > status.blocks);
   return {
