@@ -1,5 +1,6 @@
 import { SpecterError } from '../errors/index.js';
 import { BaseConfig, configClasses, type ConfigClass } from './config-classes.js';
+import { checkAppConfig } from './config-schema.js';
 
 /** A resolved configuration: the chosen class's values plus env overrides plus extension keys. */
 export type AppConfig = BaseConfig & Record<string, unknown>;
@@ -43,7 +44,11 @@ function coerceEnv(key: string, raw: string, current: unknown): unknown {
     if (/^(0|false|no|off)$/i.test(raw)) return false;
     throw new SpecterError('CONFIG_INVALID', `Environment variable ${key}="${raw}" is not a boolean.`, { hint: `Set ${key} to true or false.` });
   }
-  if (Array.isArray(current)) return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (Array.isArray(current))
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   return raw;
 }
 
@@ -87,10 +92,7 @@ export function loadConfig(className = 'ProductionConfig', options: LoadConfigOp
     }
   }
   explicitSettings.set(config, { keys: explicit, env });
-  const threshold = config.SERVICES_DEVSTATUS_THRESHOLD;
-  if (!['alpha', 'beta', 'prod'].includes(threshold)) {
-    throw new SpecterError('CONFIG_INVALID', `SERVICES_DEVSTATUS_THRESHOLD "${threshold}" is not a devstatus.`, { hint: 'Use alpha, beta or prod.' });
-  }
+  checkAppConfig(config);
   return { config, chain: configChain(cls) };
 }
 

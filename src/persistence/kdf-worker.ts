@@ -9,6 +9,7 @@ import { pbkdf2Sync } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import type { KdfJobMessage } from './kdf.js';
 
 /**
  * On Linux a thread has its own nice value: lowering this thread's lets the event-loop thread
@@ -27,15 +28,7 @@ function lowerPriority(nice: number): void {
 
 lowerPriority(Number((workerData as { nice?: number } | undefined)?.nice ?? 0));
 
-interface Job {
-  id: number;
-  password: Uint8Array;
-  salt: Uint8Array;
-  iterations: number;
-  keylen: number;
-}
-
-parentPort?.on('message', (job: Job) => {
+parentPort?.on('message', (job: KdfJobMessage) => {
   try {
     const key = pbkdf2Sync(job.password, job.salt, job.iterations, job.keylen, 'sha256');
     parentPort!.postMessage({ id: job.id, key: new Uint8Array(key) });

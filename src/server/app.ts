@@ -64,7 +64,7 @@ export async function buildApp(specter: Specter, options: BuildAppOptions = {}):
   const endpoints = specter.endpoints;
   const views = createViewEnvironment({ searchPaths: [TEMPLATES_DIR], noCache: Boolean(config.TEMPLATES_NO_CACHE) });
 
-  await app.register(hostAllowlist, { host: String(config.HOST), allowed: (config.ALLOWED_HOSTS as string[] | undefined) ?? [] });
+  await app.register(hostAllowlist, { host: String(config.HOST), allowed: config.ALLOWED_HOSTS });
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,

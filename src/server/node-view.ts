@@ -45,7 +45,7 @@ export function stateOf(node: Pick<PublicNode, 'alias' | 'name'> | undefined, st
     name: node?.name ?? null,
     connected: status.connected,
     chain: status.chain,
-    chain_name: status.chain === null ? null : CHAIN_NAMES[status.chain] ?? status.chain,
+    chain_name: status.chain === null ? null : (CHAIN_NAMES[status.chain] ?? status.chain),
     blocks: status.blocks,
     headers: status.headers,
     sync_pct: pct,
@@ -75,8 +75,21 @@ export async function activeNodeState(specter: Specter): Promise<NodeStateView> 
     specter.logger.error({ err }, 'could not read the node state');
     const message = (err as { fullMessage?: string; message?: string }).fullMessage ?? (err as Error).message;
     return {
-      configured: true, alias: null, name: null, connected: false, chain: null, chain_name: null, blocks: null, headers: null,
-      sync_pct: null, syncing: false, version: null, subversion: null, error: message, error_code: (err as { code?: string }).code ?? null, checked: true,
+      configured: true,
+      alias: null,
+      name: null,
+      connected: false,
+      chain: null,
+      chain_name: null,
+      blocks: null,
+      headers: null,
+      sync_pct: null,
+      syncing: false,
+      version: null,
+      subversion: null,
+      error: message,
+      error_code: (err as { code?: string }).code ?? null,
+      checked: true,
     };
   }
 }

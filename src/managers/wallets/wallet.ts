@@ -59,21 +59,43 @@ export class Wallet {
   }
 
   /** Build a wallet object (used by WalletManager for new and loaded wallets). */
-  static async open(record: WalletRecord, addresses: AddressBook, descriptor: ParsedDescriptor, store: JsonFileStore, files: WalletFiles): Promise<Wallet> {
+  static async open(
+    record: WalletRecord,
+    addresses: AddressBook,
+    descriptor: ParsedDescriptor,
+    store: JsonFileStore,
+    files: WalletFiles,
+  ): Promise<Wallet> {
     const wallet = new Wallet(record, addresses, descriptor, store, files);
     await wallet.checkAddressFile();
     return wallet;
   }
 
-  get alias(): string { return this.record.alias; }
-  get name(): string { return this.record.name; }
-  get network(): NetworkName { return this.record.network; }
-  get blockheight(): number { return this.record.blockheight; }
-  get devices(): string[] { return [...this.record.devices]; }
-  get addressIndex(): number { return this.record.address_index; }
-  get changeIndex(): number { return this.record.change_index; }
+  get alias(): string {
+    return this.record.alias;
+  }
+  get name(): string {
+    return this.record.name;
+  }
+  get network(): NetworkName {
+    return this.record.network;
+  }
+  get blockheight(): number {
+    return this.record.blockheight;
+  }
+  get devices(): string[] {
+    return [...this.record.devices];
+  }
+  get addressIndex(): number {
+    return this.record.address_index;
+  }
+  get changeIndex(): number {
+    return this.record.change_index;
+  }
   /** A copy of the stored definition. */
-  toJSON(): WalletRecord { return { ...this.record, devices: [...this.record.devices] }; }
+  toJSON(): WalletRecord {
+    return { ...this.record, devices: [...this.record.devices] };
+  }
 
   /** A stale or foreign address file would hand out wrong addresses; refuse to use it. */
   private async checkAddressFile(): Promise<void> {
@@ -140,10 +162,14 @@ export class Wallet {
     if (end > limit) {
       const kind = change ? 'change' : 'receive';
       const bound = `at most ${MAX_ADDRESS_LOOKAHEAD.toLocaleString('en-US')} ${kind} addresses beyond the ${GAP_LIMIT} it keeps ready past its last used address`;
-      throw new SpecterError('LIMIT_EXCEEDED', `Wallet "${this.name}" derives ${bound}, that is up to index ${limit - 1}; index ${end - 1} was asked for.`, {
+      throw new SpecterError(
+        'LIMIT_EXCEEDED',
+        `Wallet "${this.name}" derives ${bound}, that is up to index ${limit - 1}; index ${end - 1} was asked for.`,
+        {
           hint: `Ask for ${kind} addresses below index ${limit}; the bound moves on as addresses get used.`,
           details: { change, index: end - 1, limit: MAX_ADDRESS_LOOKAHEAD, maxIndex: limit - 1 },
-        });
+        },
+      );
     }
   }
 
@@ -162,7 +188,10 @@ export class Wallet {
     await this.exclusive(async () => {
       await this.ensure(false, this.record.address_index + GAP_LIMIT);
       await this.ensure(true, this.record.change_index + GAP_LIMIT);
-      for (const [field, change] of [['keypool', false], ['change_keypool', true]] as const) {
+      for (const [field, change] of [
+        ['keypool', false],
+        ['change_keypool', true],
+      ] as const) {
         if (this.record[field] !== this.book.branch(change).length) {
           this.record[field] = this.book.branch(change).length;
           this.dirtyRecord = true;
@@ -174,7 +203,9 @@ export class Wallet {
   /** The address at an index (refills the keypool to index + GAP_LIMIT, as Specter's get_address). */
   async getAddress(index: number, change: ChangeArg = false): Promise<string> {
     if (!Number.isSafeInteger(index) || index < 0 || index >= 0x80000000) {
-      throw new SpecterError('VALIDATION', `The address index must be an integer from 0 to 2147483647, got ${String(index)}.`, { details: { field: 'index' } });
+      throw new SpecterError('VALIDATION', `The address index must be an integer from 0 to 2147483647, got ${String(index)}.`, {
+        details: { field: 'index' },
+      });
     }
     return this.exclusive(async () => {
       this.checkLookahead(isChange(change), index + 1);
@@ -191,8 +222,10 @@ export class Wallet {
 
   /** A page of addresses; at most MAX_ADDRESS_PAGE per call. */
   async addresses(change: ChangeArg, from: number, count: number): Promise<AddressInfo[]> {
-    if (!Number.isSafeInteger(from) || from < 0) throw new SpecterError('VALIDATION', `from must be a non-negative integer, got ${String(from)}.`, { details: { field: 'from' } });
-    if (!Number.isSafeInteger(count) || count < 0) throw new SpecterError('VALIDATION', `count must be a non-negative integer, got ${String(count)}.`, { details: { field: 'count' } });
+    if (!Number.isSafeInteger(from) || from < 0)
+      throw new SpecterError('VALIDATION', `from must be a non-negative integer, got ${String(from)}.`, { details: { field: 'from' } });
+    if (!Number.isSafeInteger(count) || count < 0)
+      throw new SpecterError('VALIDATION', `count must be a non-negative integer, got ${String(count)}.`, { details: { field: 'count' } });
     if (count > MAX_ADDRESS_PAGE) {
       throw new SpecterError('LIMIT_EXCEEDED', `At most ${MAX_ADDRESS_PAGE} addresses can be listed at once; ${count} were requested.`, {
         hint: `Ask for pages of up to ${MAX_ADDRESS_PAGE} (from=0, then from=${MAX_ADDRESS_PAGE}, …).`,
@@ -203,7 +236,10 @@ export class Wallet {
     return this.exclusive(async () => {
       this.checkLookahead(c, from + count);
       await this.ensure(c, from + count);
-      return this.book.branch(c).slice(from, from + count).map((e) => this.book.info(e, c));
+      return this.book
+        .branch(c)
+        .slice(from, from + count)
+        .map((e) => this.book.info(e, c));
     });
   }
 
@@ -235,7 +271,8 @@ export class Wallet {
   /** Every address with a label of its own (not the default "Address #i"): receive by index, then change. */
   customLabels(): Array<{ address: string; label: string }> {
     const out: Array<{ address: string; label: string }> = [];
-    for (const change of [false, true]) for (const e of this.book.branch(change)) if (e.label !== null) out.push({ address: e.address, label: e.label });
+    for (const change of [false, true])
+      for (const e of this.book.branch(change)) if (e.label !== null) out.push({ address: e.address, label: e.label });
     return out;
   }
 
@@ -246,7 +283,9 @@ export class Wallet {
    * default ("Address #3" on receive #3) is stored as the default. Labels must already be
    * validated (labels-io does); `null` clears a label.
    */
-  async applyLabels(labels: ReadonlyArray<{ address: string; label: string | null }>): Promise<{ applied: number; unchanged: number; unknown: string[] }> {
+  async applyLabels(
+    labels: ReadonlyArray<{ address: string; label: string | null }>,
+  ): Promise<{ applied: number; unchanged: number; unknown: string[] }> {
     return this.exclusive(async () => {
       const missing = labels.filter((l) => !this.book.has(l.address)).map((l) => l.address);
       if (missing.length) await this.deriveToFind(new Set(missing));

@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Specter } from '../../specter/index.js';
 import type { Extension } from '../../extensions/index.js';
 import type { UserServiceData } from '../../extensions/storage/index.js';
@@ -32,27 +34,42 @@ export const EXTENSION_DATA_BODY_LIMIT = 512 * 1024;
  * not an access right: the data belongs to the user either way. An unknown or not-loaded id is
  * 404 EXT_NOT_FOUND: without its manifest we cannot know which store it uses.
  */
-export function registerExtensionDataApi(api: FastifyInstance, specter: Specter): void {
+const extParams = z.object({ id: z.string().min(1) });
+/** The extension's new data: a plain JSON object (`{}` removes the entry). */
+const extData = z.record(z.string(), z.unknown(), {
+  error: (issue) =>
+    `The data must be a JSON object, got ${issue.input === null ? 'null' : Array.isArray(issue.input) ? 'an array' : `a ${typeof issue.input}`}: send an object such as {"wallet": "w1"}, or {} to remove the data.`,
+});
+
+export function registerExtensionDataApi(scope: FastifyInstance, specter: Specter): void {
+  const api = scope.withTypeProvider<ZodTypeProvider>();
   const unwrap = secretUnwrapper(Number(specter.config.API_BASIC_CACHE_TTL) * 1000);
-  api.get('/extensions/:id/data', async (request, reply) => {
-    const ext = loadedExtension(specter, request);
+  api.get('/extensions/:id/data', { schema: { params: extParams } }, async (request, reply) => {
+    const ext = loadedExtension(specter, request.params.id);
     const data = await userData(specter, request, ext, unwrap);
     reply.header('cache-control', 'no-store');
     return data.get(ext.id, ext.manifest.encryptData);
   });
 
-  api.put('/extensions/:id/data', { bodyLimit: EXTENSION_DATA_BODY_LIMIT }, async (request, reply) => {
-    const ext = loadedExtension(specter, request);
-    const body = checkBody(request, ext.id);
-    const data = await userData(specter, request, ext, unwrap);
-    await data.set(ext.id, ext.manifest.encryptData, body);
-    reply.header('cache-control', 'no-store');
-    return data.get(ext.id, ext.manifest.encryptData);
-  });
+  api.put(
+    '/extensions/:id/data',
+    {
+      bodyLimit: EXTENSION_DATA_BODY_LIMIT,
+      schema: { params: extParams, body: extData },
+      // Before the body is validated, so a form or text body is named as such.
+      preValidation: async (request) => requireJson(request),
+    },
+    async (request, reply) => {
+      const ext = loadedExtension(specter, request.params.id);
+      const data = await userData(specter, request, ext, unwrap);
+      await data.set(ext.id, ext.manifest.encryptData, request.body);
+      reply.header('cache-control', 'no-store');
+      return data.get(ext.id, ext.manifest.encryptData);
+    },
+  );
 }
 
-function loadedExtension(specter: Specter, request: FastifyRequest): Extension {
-  const { id } = request.params as { id: string };
+function loadedExtension(specter: Specter, id: string): Extension {
   const ext = specter.extensionManager.get(id);
   if (!ext) {
     throw new SpecterError('EXT_NOT_FOUND', `No loaded extension "${id}".`, {
@@ -63,24 +80,15 @@ function loadedExtension(specter: Specter, request: FastifyRequest): Extension {
   return ext;
 }
 
-/** The body as the extension's new data: a plain JSON object, sent as JSON. Checked before anything is unlocked or written. */
-function checkBody(request: FastifyRequest, extId: string): Record<string, unknown> {
-  const type = String(request.headers['content-type'] ?? '');
+/** Extension data travels as JSON (Content-Type: application/json); anything else is named as such. */
+function requireJson(request: FastifyRequest): void {
+  const type = request.headers['content-type'] ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type)) {
-    throw new SpecterError('VALIDATION', `The data of extension "${extId}" must be sent as JSON (Content-Type: application/json).`, {
+    throw new SpecterError('VALIDATION', 'The data must be sent as JSON (Content-Type: application/json).', {
       hint: 'Send the JSON object that GET returned, e.g. curl -X PUT -H "Content-Type: application/json" --data @backup.json …',
       details: { field: 'body' },
     });
   }
-  const body: unknown = request.body;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    const got = body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`;
-    throw new SpecterError('VALIDATION', `The data of extension "${extId}" must be a JSON object, got ${got}.`, {
-      hint: 'Send an object such as {"wallet": "w1"}; send {} to remove the data.',
-      details: { field: 'body' },
-    });
-  }
-  return body as Record<string, unknown>;
 }
 
 /**
@@ -118,26 +126,36 @@ async function userData(specter: Specter, request: FastifyRequest, ext: Extensio
   if (!ext.manifest.encryptData) return storage.forUser(user);
 
   if (specter.authMethod === 'none') {
-    throw new SpecterError('USER_SECRET_UNAVAILABLE',
-      `Extension "${ext.id}" keeps its data encrypted, and authentication is set to "none": without a password there is no user secret to decrypt it with.`, {
+    throw new SpecterError(
+      'USER_SECRET_UNAVAILABLE',
+      `Extension "${ext.id}" keeps its data encrypted, and authentication is set to "none": without a password there is no user secret to decrypt it with.`,
+      {
         hint: 'Choose a password-based method in Settings → Authentication (encrypted data is emptied when switching to "none"), then call the API with HTTP Basic.',
         details: { extensionId: ext.id },
-      });
+      },
+    );
   }
   if (request.apiToken) {
-    throw new SpecterError('AUTH_FORBIDDEN', `Extension "${ext.id}" keeps its data encrypted, and an API token cannot unlock it: only the password can.`, {
-      hint: 'Call this route with HTTP Basic (username and password) instead of the token.',
-      details: { extensionId: ext.id },
-    });
+    throw new SpecterError(
+      'AUTH_FORBIDDEN',
+      `Extension "${ext.id}" keeps its data encrypted, and an API token cannot unlock it: only the password can.`,
+      {
+        hint: 'Call this route with HTTP Basic (username and password) instead of the token.',
+        details: { extensionId: ext.id },
+      },
+    );
   }
   const wrapped = user.record.encrypted_user_secret;
   const password = request.apiPassword;
   if (!wrapped) {
-    throw new SpecterError('USER_SECRET_UNAVAILABLE',
-      `User "${user.username}" has no user secret yet, so there is no encrypted data of extension "${ext.id}" and none can be written.`, {
+    throw new SpecterError(
+      'USER_SECRET_UNAVAILABLE',
+      `User "${user.username}" has no user secret yet, so there is no encrypted data of extension "${ext.id}" and none can be written.`,
+      {
         hint: 'Log in once through the web UI with this password: that creates the user secret. Then retry.',
         details: { extensionId: ext.id, userId: user.id },
-      });
+      },
+    );
   }
   if (password === undefined) throw new SpecterError('AUTH_REQUIRED', 'This API needs HTTP Basic authentication.');
   let secret: string;
@@ -147,12 +165,15 @@ async function userData(specter: Specter, request: FastifyRequest, ext: Extensio
     // Only a failed decryption means a damaged record (a full derivation queue is not one).
     if (!isSpecterError(err, 'CRYPTO_INVALID_TOKEN') && !isSpecterError(err, 'CRYPTO_BAD_KEY')) throw err;
     // The password matched its hash (HTTP Basic checked it), so the wrapped secret is what is wrong.
-    throw new SpecterError('DATA_FILE_CORRUPT',
-      `The user secret of "${user.username}" in users.json does not open with the password that matches its password hash.`, {
+    throw new SpecterError(
+      'DATA_FILE_CORRUPT',
+      `The user secret of "${user.username}" in users.json does not open with the password that matches its password hash.`,
+      {
         hint: 'users.json is left untouched. Restore users.json.bkp, or compare it with a backup.',
         details: { userId: user.id },
         cause: err,
-      });
+      },
+    );
   }
   return storage.withSecret(user, secret);
 }

@@ -75,7 +75,7 @@ test('auto-withdraw: token stored encrypted, job keeps 10 annotated addresses re
     await bob.post('/spc/ext/autowithdraw/', { token: 'bob-token', wallet: 'cold' });
     await bob.post('/spc/auth/logout');
 
-    const run = await t.runJob('autowithdraw:sync') as { status: string };
+    const run = (await t.runJob('autowithdraw:sync')) as { status: string };
     assert.equal(run.status, 'ok');
     assert.equal(calls.length, 1, 'one call: admin only');
     const call = calls[0]!;
@@ -84,7 +84,10 @@ test('auto-withdraw: token stored encrypted, job keeps 10 annotated addresses re
     assert.equal(call.authorization, 'Bearer admin-token-123');
     assert.equal(call.body.wallet, 'cold');
     assert.equal(call.body.addresses.length, 10);
-    assert.ok(logLines.some((l) => /skipping a user whose encrypted data is locked/.test(l) && /"user":"bob"/.test(l)), 'the locked user is logged');
+    assert.ok(
+      logLines.some((l) => /skipping a user whose encrypted data is locked/.test(l) && /"user":"bob"/.test(l)),
+      'the locked user is logged',
+    );
 
     // Interleaved from receive index 0: #1, #3, … #19, each annotated.
     const wallet = await t.specter.walletManager.get('cold');
@@ -106,7 +109,10 @@ test('auto-withdraw: token stored encrypted, job keeps 10 annotated addresses re
       recv = await admin.follow(await admin.post('/spc/wallets/cold/receive/', { action: 'newaddress' }));
       handedOut.push(receiveAddress(recv));
     }
-    assert.deepEqual(handedOut.map((a) => wallet.getAddressInfo(a).index), [0, 2, 4, 6, 8, 10, 12]);
+    assert.deepEqual(
+      handedOut.map((a) => wallet.getAddressInfo(a).index),
+      [0, 2, 4, 6, 8, 10, 12],
+    );
 
     // Its wallet tab lists the reserved addresses with their annotations.
     const addresses = await admin.get('/spc/wallets/cold/addresses/');
@@ -126,63 +132,57 @@ test('auto-withdraw: token stored encrypted, job keeps 10 annotated addresses re
   }
 });
 
-test('auto-withdraw: refused token, timeout, wallet switch and removal', async () => {
+test('auto-withdraw: refused token, timeout, wallet switch and removal', async (ctx) => {
   const t = await start();
-  try {
-    calls.length = 0;
-    t.specter.config.AUTOWITHDRAW_HTTP_TIMEOUT_MS = 300;
-    await t.setAuth('passwordonly', 'admin password');
-    await t.activate('admin', 'autowithdraw');
-    const admin = await t.login('admin password');
-    await admin.get('/spc/wallets/');
-    await standardSetup(t, admin);
-    await t.specter.walletManager.importDescriptor(`wsh(sortedmulti(1,${KEY.abandon}/0/*,${KEY.legal}/0/*))`, { name: 'Other' });
-    const ext = t.specter.extensionManager.get('autowithdraw')!;
+  ctx.after(() => t.close());
+  calls.length = 0;
+  t.specter.config.AUTOWITHDRAW_HTTP_TIMEOUT_MS = 300;
+  await t.setAuth('passwordonly', 'admin password');
+  await t.activate('admin', 'autowithdraw');
+  const admin = await t.login('admin password');
+  await admin.get('/spc/wallets/');
+  await standardSetup(t, admin);
+  await t.specter.walletManager.importDescriptor(`wsh(sortedmulti(1,${KEY.abandon}/0/*,${KEY.legal}/0/*))`, { name: 'Other' });
+  const ext = t.specter.extensionManager.get('autowithdraw')!;
 
-    // Unknown wallet: refused, nothing saved.
-    const unknown = await admin.post('/spc/ext/autowithdraw/', { token: 'x', wallet: 'nope' });
-    assert.match(flashes(await admin.follow(unknown)).join(), /no wallet "nope"/);
+  // Unknown wallet: refused, nothing saved.
+  const unknown = await admin.post('/spc/ext/autowithdraw/', { token: 'x', wallet: 'nope' });
+  assert.match(flashes(await admin.follow(unknown)).join(), /no wallet "nope"/);
 
-    await admin.post('/spc/ext/autowithdraw/', { token: 'bad-token', wallet: 'cold' });
-    const refused = await admin.follow(await admin.post('/spc/ext/autowithdraw/sync'));
-    assert.match(flashes(refused).join(), /did not accept the addresses: the API token was refused/);
-    assert.match(refused.body, /badge-bad">failed/);
+  await admin.post('/spc/ext/autowithdraw/', { token: 'bad-token', wallet: 'cold' });
+  const refused = await admin.follow(await admin.post('/spc/ext/autowithdraw/sync'));
+  assert.match(flashes(refused).join(), /did not accept the addresses: the API token was refused/);
+  assert.match(refused.body, /badge-bad">failed/);
 
-    await admin.post('/spc/ext/autowithdraw/', { token: 'slow-token', wallet: 'cold' });
-    // The fake server never answers, so this message can only come from the client's own timeout.
-    const slow = await admin.follow(await admin.post('/spc/ext/autowithdraw/sync'));
-    assert.match(flashes(slow).join(), /could not be reached: no answer within 300 ms/);
+  await admin.post('/spc/ext/autowithdraw/', { token: 'slow-token', wallet: 'cold' });
+  // The fake server never answers, so this message can only come from the client's own timeout.
+  const slow = await admin.follow(await admin.post('/spc/ext/autowithdraw/sync'));
+  assert.match(flashes(slow).join(), /could not be reached: no answer within 300 ms/);
 
-    // Empty token keeps the saved one; switching wallets releases the old reservations.
-    assert.equal((await t.specter.walletManager.get('cold')).getAssociatedAddresses('autowithdraw', true).length, 10);
-    await admin.post('/spc/ext/autowithdraw/', { token: '', wallet: 'other' });
-    assert.equal((await t.specter.walletManager.get('cold')).getAssociatedAddresses('autowithdraw', true).length, 0);
-    const reports = await (ext as unknown as { syncAll(): Promise<Array<{ user: string; status: string; message?: string }>> }).syncAll();
-    assert.deepEqual(reports, [{ user: 'admin', status: 'failed', message: reports[0]!.message }]);
-    assert.equal(calls.at(-1)!.authorization, 'Bearer slow-token');
-    assert.equal(calls.at(-1)!.body.wallet, 'other');
+  // Empty token keeps the saved one; switching wallets releases the old reservations.
+  assert.equal((await t.specter.walletManager.get('cold')).getAssociatedAddresses('autowithdraw', true).length, 10);
+  await admin.post('/spc/ext/autowithdraw/', { token: '', wallet: 'other' });
+  assert.equal((await t.specter.walletManager.get('cold')).getAssociatedAddresses('autowithdraw', true).length, 0);
+  const reports = await (ext as unknown as { syncAll(): Promise<Array<{ user: string; status: string; message?: string }>> }).syncAll();
+  assert.deepEqual(reports, [{ user: 'admin', status: 'failed', message: reports[0]!.message }]);
+  assert.equal(calls.at(-1)!.authorization, 'Bearer slow-token');
+  assert.equal(calls.at(-1)!.body.wallet, 'other');
 
-    await admin.post('/spc/ext/autowithdraw/remove');
-    assert.equal((await t.specter.walletManager.get('other')).getAssociatedAddresses('autowithdraw', true).length, 0);
-    assert.match((await admin.get('/spc/ext/autowithdraw/')).body, /<dt>Token<\/dt><dd>not set<\/dd>/);
-  } finally {
-    await t.close();
-  }
+  await admin.post('/spc/ext/autowithdraw/remove');
+  assert.equal((await t.specter.walletManager.get('other')).getAssociatedAddresses('autowithdraw', true).length, 0);
+  assert.match((await admin.get('/spc/ext/autowithdraw/')).body, /<dt>Token<\/dt><dd>not set<\/dd>/);
 });
 
-test('auto-withdraw needs a password: with auth "none" the settings page sends the user to the auth settings', async () => {
+test('auto-withdraw needs a password: with auth "none" the settings page sends the user to the auth settings', async (ctx) => {
   const t = await start();
-  try {
-    await t.activate('admin', 'autowithdraw');
-    const client = await uiClient(t);
-    const res = await client.get('/spc/ext/autowithdraw/');
-    assert.equal(res.statusCode, 302);
-    assert.match(String(res.headers.location), /\/spc\/settings\/auth/);
-    // The job runs without error and sends nothing.
-    calls.length = 0;
-    assert.equal((await t.runJob('autowithdraw:sync') as { status: string }).status, 'ok');
-    assert.equal(calls.length, 0);
-  } finally {
-    await t.close();
-  }
+  ctx.after(() => t.close());
+  await t.activate('admin', 'autowithdraw');
+  const client = await uiClient(t);
+  const res = await client.get('/spc/ext/autowithdraw/');
+  assert.equal(res.statusCode, 302);
+  assert.match(String(res.headers.location), /\/spc\/settings\/auth/);
+  // The job runs without error and sends nothing.
+  calls.length = 0;
+  assert.equal(((await t.runJob('autowithdraw:sync')) as { status: string }).status, 'ok');
+  assert.equal(calls.length, 0);
 });

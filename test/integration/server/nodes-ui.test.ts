@@ -15,11 +15,27 @@ const nodeFiles = async (t: TestSpecter): Promise<string[]> =>
   (await readdir(path.join(t.dataFolder, 'nodes')).catch(() => [])).filter((f) => f.endsWith('.json'));
 
 /** An entry of GET /api/v1/nodes. */
-interface NodeRow { alias: string; name: string; active: boolean; connected: boolean; chain: string | null; blocks: number | null; error: string | null }
+interface NodeRow {
+  alias: string;
+  name: string;
+  active: boolean;
+  connected: boolean;
+  chain: string | null;
+  blocks: number | null;
+  error: string | null;
+}
 
 /** The manual-connection form for a regtest node's settings. */
-const manualForm = (name: string, port: number, user: string, password: string) =>
-  ({ name, mode: 'manual', host: '127.0.0.1', port: String(port), protocol: 'http', user, password, action: 'save' });
+const manualForm = (name: string, port: number, user: string, password: string) => ({
+  name,
+  mode: 'manual',
+  host: '127.0.0.1',
+  port: String(port),
+  protocol: 'http',
+  user,
+  password,
+  action: 'save',
+});
 
 /** The sidebar's node section of a page. */
 function sidebarNode(html: string): string {
@@ -123,7 +139,7 @@ describe('nodes in the web UI and the API, on regtest', { skip: bitcoindSkip() }
     assert.deepEqual(await nodeFiles(t), []);
   });
 
-  it('adds a node by autodetect from the data folder; the list and every page\'s sidebar show chain and height', async () => {
+  it("adds a node by autodetect from the data folder; the list and every page's sidebar show chain and height", async () => {
     const test = await admin.post('/spc/nodes/new', { name: 'Bitcoin Core', mode: 'autodetect', datadir: core.datadir, action: 'test' });
     assert.equal(test.statusCode, 200);
     assert.match(test.body, /all checks passed/);
@@ -151,7 +167,7 @@ describe('nodes in the web UI and the API, on regtest', { skip: bitcoindSkip() }
     const conn = await core.connection();
     const add = await admin.post('/spc/nodes/new', manualForm('Manual', conn.port, conn.user, conn.password));
     assert.equal(add.statusCode, 302);
-    assert.equal((await t.specter.nodeManager.activeAlias()), 'bitcoin_core', 'the first node stays active');
+    assert.equal(await t.specter.nodeManager.activeAlias(), 'bitcoin_core', 'the first node stays active');
 
     const page = await admin.get('/spc/nodes/manual/');
     assert.equal(page.statusCode, 200);
@@ -194,11 +210,25 @@ describe('nodes in the web UI and the API, on regtest', { skip: bitcoindSkip() }
     const list = await t.app.inject({ method: 'GET', url: '/api/v1/nodes' });
     assert.equal(list.statusCode, 200);
     const { nodes } = list.json();
-    assert.deepEqual(Object.keys(nodes[0]).sort(), ['active', 'alias', 'blocks', 'chain', 'connected', 'error', 'name', 'subversion', 'type', 'version'].sort());
-    assert.deepEqual({ ...nodes[0], version: typeof nodes[0].version, subversion: typeof nodes[0].subversion }, {
-      alias: 'bitcoin_core', name: 'Bitcoin Core', type: 'bitcoincore', active: true, connected: true, chain: 'regtest', blocks: 101,
-      version: 'number', subversion: 'string', error: null,
-    });
+    assert.deepEqual(
+      Object.keys(nodes[0]).sort(),
+      ['active', 'alias', 'blocks', 'chain', 'connected', 'error', 'name', 'subversion', 'type', 'version'].sort(),
+    );
+    assert.deepEqual(
+      { ...nodes[0], version: typeof nodes[0].version, subversion: typeof nodes[0].subversion },
+      {
+        alias: 'bitcoin_core',
+        name: 'Bitcoin Core',
+        type: 'bitcoincore',
+        active: true,
+        connected: true,
+        chain: 'regtest',
+        blocks: 101,
+        version: 'number',
+        subversion: 'string',
+        error: null,
+      },
+    );
 
     const conn = await core.connection();
     const post = (payload: object) => t.app.inject({ method: 'POST', url: '/api/v1/nodes', payload });
@@ -212,7 +242,13 @@ describe('nodes in the web UI and the API, on regtest', { skip: bitcoindSkip() }
     assert.deepEqual(await nodeFiles(t), ['bitcoin_core.json']);
 
     const noWalletConn = await noWallet.connection();
-    const disabled = await post({ name: 'Api', host: '127.0.0.1', port: noWalletConn.port, user: noWalletConn.user, password: noWalletConn.password });
+    const disabled = await post({
+      name: 'Api',
+      host: '127.0.0.1',
+      port: noWalletConn.port,
+      user: noWalletConn.user,
+      password: noWalletConn.password,
+    });
     assert.equal(disabled.json().error.details.check, 'wallets');
 
     const shape = await post({ name: 'Api', autodetect: true, host: 'x' });
@@ -228,12 +264,31 @@ describe('nodes in the web UI and the API, on regtest', { skip: bitcoindSkip() }
     const body = created.json();
     assert.equal(body.alias, 'api_auto');
     const checks = body.tests.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok]);
-    assert.deepEqual(checks, [['connectable', true], ['credentials', true], ['version', true], ['wallets', true]]);
+    assert.deepEqual(checks, [
+      ['connectable', true],
+      ['credentials', true],
+      ['version', true],
+      ['wallets', true],
+    ]);
     assert.equal(body.tests.chain, 'regtest');
     const after: NodeRow[] = (await t.app.inject({ method: 'GET', url: '/api/v1/nodes' })).json().nodes;
     after.sort((a, b) => a.alias.localeCompare(b.alias));
-    assert.deepEqual(after.map((n) => [n.alias, n.active]), [['api_auto', false], ['api_manual', false], ['bitcoin_core', true]]);
-    assert.deepEqual(after.filter((n) => !n.active).map((n) => [n.connected, n.blocks, n.error]), [[false, null, null], [false, null, null]], 'only the active node is polled');
+    assert.deepEqual(
+      after.map((n) => [n.alias, n.active]),
+      [
+        ['api_auto', false],
+        ['api_manual', false],
+        ['bitcoin_core', true],
+      ],
+    );
+    assert.deepEqual(
+      after.filter((n) => !n.active).map((n) => [n.connected, n.blocks, n.error]),
+      [
+        [false, null, null],
+        [false, null, null],
+      ],
+      'only the active node is polled',
+    );
     await t.specter.nodeManager.remove('api_auto');
     await t.specter.nodeManager.remove('api_manual');
   });
@@ -266,14 +321,28 @@ describe('nodes in the web UI and the API, on regtest', { skip: bitcoindSkip() }
     dirs.push(dataFolder);
     const conn = await core.connection();
     await mkdir(path.join(dataFolder, 'nodes'), { recursive: true });
-    await writeFile(path.join(dataFolder, 'nodes', 'my_core.json'), JSON.stringify({
-      name: 'My Core', alias: 'my_core', autodetect: false, host: '127.0.0.1', port: conn.port, user: conn.user, password: conn.password,
-    }), { mode: 0o600 });
+    await writeFile(
+      path.join(dataFolder, 'nodes', 'my_core.json'),
+      JSON.stringify({
+        name: 'My Core',
+        alias: 'my_core',
+        autodetect: false,
+        host: '127.0.0.1',
+        port: conn.port,
+        user: conn.user,
+        password: conn.password,
+      }),
+      { mode: 0o600 },
+    );
     await writeFile(path.join(dataFolder, 'config.json'), JSON.stringify({ auth: { method: 'none' }, active_node_alias: 'gone_node' }));
     const stale = await createTestSpecter({ dataFolder });
     try {
       const nodes: NodeRow[] = (await stale.app.inject({ method: 'GET', url: '/api/v1/nodes' })).json().nodes;
-      assert.deepEqual(nodes.map((n) => [n.alias, n.active, n.connected]), [['my_core', true, true]], JSON.stringify(nodes));
+      assert.deepEqual(
+        nodes.map((n) => [n.alias, n.active, n.connected]),
+        [['my_core', true, true]],
+        JSON.stringify(nodes),
+      );
       const page = await stale.client().get('/spc/nodes/');
       assert.equal(page.statusCode, 200);
       assert.match(sidebarNode(page.body), /My Core.*block 101 · connected/);
@@ -311,7 +380,12 @@ describe('nodes pages and API without a node (no bitcoind needed)', () => {
 
   it('POST /api/v1/nodes: admin only, and a body of the wrong shape is a 400 naming the field', async () => {
     const basic = (user: string, pw: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}` });
-    const asBob = await t.app.inject({ method: 'POST', url: '/api/v1/nodes', headers: basic('bob', 'bob pw'), payload: { name: 'x', autodetect: true } });
+    const asBob = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/nodes',
+      headers: basic('bob', 'bob pw'),
+      payload: { name: 'x', autodetect: true },
+    });
     assert.equal(asBob.statusCode, 403);
     const listed = await t.app.inject({ method: 'GET', url: '/api/v1/nodes', headers: basic('bob', 'bob pw') });
     assert.deepEqual(listed.json(), { nodes: [] });
@@ -324,13 +398,19 @@ describe('nodes pages and API without a node (no bitcoind needed)', () => {
     ];
     for (const [payload, message] of cases) {
       const res = await t.app.inject({
-        method: 'POST', url: '/api/v1/nodes', headers: { ...basic('admin', 'admin pw'), 'content-type': 'application/json' }, payload: JSON.stringify(payload),
+        method: 'POST',
+        url: '/api/v1/nodes',
+        headers: { ...basic('admin', 'admin pw'), 'content-type': 'application/json' },
+        payload: JSON.stringify(payload),
       });
       assert.equal(res.statusCode, 400, JSON.stringify(payload));
       assert.match(res.json().error.message, message, JSON.stringify(payload));
     }
     const invalidPort = await t.app.inject({
-      method: 'POST', url: '/api/v1/nodes', headers: basic('admin', 'admin pw'), payload: { name: 'x', host: 'h', port: 'eighty', user: 'u', password: 'p' },
+      method: 'POST',
+      url: '/api/v1/nodes',
+      headers: basic('admin', 'admin pw'),
+      payload: { name: 'x', host: 'h', port: 'eighty', user: 'u', password: 'p' },
     });
     assert.equal(invalidPort.statusCode, 400);
     assert.equal(invalidPort.json().error.code, 'SPECTER_ERR_NODE_INVALID');

@@ -12,15 +12,10 @@ import {
   slip132PrefixFor,
 } from '../../../src/bitcoin/index.js';
 import { isSpecterError } from '../../../src/errors/index.js';
+import { throwsSpecterError } from '../../helpers/assertions.js';
 import { BIP49, BIP84, MULTISIG_KEYS, TPUB_84 } from './fixtures.js';
 
-const rejects = (fn: () => unknown, key: string, pattern: RegExp) =>
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(isSpecterError(err), `expected a SpecterError, got ${String(err)}`);
-    assert.equal(err.key, key, err.message);
-    assert.match(`${err.message} ${err.hint ?? ''}`, pattern);
-    return true;
-  });
+const rejects = throwsSpecterError;
 
 describe('secp256k1 backend', () => {
   it('loads the native libsecp256k1 binding (not the elliptic fallback)', () => {
@@ -80,12 +75,15 @@ describe('extended keys and SLIP-132', () => {
 
   it('refuses private keys without echoing them', () => {
     const xprv = 'xprv9s21ZrQH143K31xYSDQpPDxsXRTUcvj2iNHm5NUtrGiGG5e2DtALGdso3pGz6ssrdK4PFmM8NSpSBHNqPqm55Qn3LqFtT2emdEXVYsCzC2U';
-    assert.throws(() => parseExtendedKey(xprv), (err: unknown) => {
-      assert.ok(isSpecterError(err, 'KEY_INVALID'));
-      assert.match(err.message, /PRIVATE/);
-      assert.ok(!err.message.includes(xprv.slice(4, 20)), 'the private key must not appear in the message');
-      return true;
-    });
+    assert.throws(
+      () => parseExtendedKey(xprv),
+      (err: unknown) => {
+        assert.ok(isSpecterError(err, 'KEY_INVALID'));
+        assert.match(err.message, /PRIVATE/);
+        assert.ok(!err.message.includes(xprv.slice(4, 20)), 'the private key must not appear in the message');
+        return true;
+      },
+    );
   });
 
   it('detects the wrong network', () => {
@@ -96,7 +94,7 @@ describe('extended keys and SLIP-132', () => {
 });
 
 describe('key origins and paths', () => {
-  it('reads h and \' and writes h', () => {
+  it("reads h and ' and writes h", () => {
     const o = parseKeyOrigin("[73C5DA0A/84'/0h/0']");
     assert.equal(o.fingerprint, '73c5da0a');
     assert.deepEqual(o.path, [84 + HARDENED, HARDENED, HARDENED]);

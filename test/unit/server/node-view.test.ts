@@ -6,13 +6,24 @@ import { stateOf } from '../../../src/server/node-view.js';
 
 const node = { alias: 'core', name: 'Core' };
 const connected: NodeStatus = {
-  ...emptyStatus('core'), connected: true, chain: 'regtest', blocks: 150, headers: 150, verificationprogress: 1,
-  initialblockdownload: false, bestblockhash: 'ab', version: 290300, subversion: '/Satoshi:29.3.0/',
+  ...emptyStatus('core'),
+  connected: true,
+  chain: 'regtest',
+  blocks: 150,
+  headers: 150,
+  verificationprogress: 1,
+  initialblockdownload: false,
+  bestblockhash: 'ab',
+  version: 290300,
+  subversion: '/Satoshi:29.3.0/',
 };
 
 test('a connected node: chain name, height, Core version, not syncing', () => {
   const s = stateOf(node, connected, true);
-  assert.deepEqual([s.connected, s.chain_name, s.blocks, s.version, s.syncing, s.sync_pct, s.checked], [true, 'Regtest', 150, '29.3.0', false, 100, true]);
+  assert.deepEqual(
+    [s.connected, s.chain_name, s.blocks, s.version, s.syncing, s.sync_pct, s.checked],
+    [true, 'Regtest', 150, '29.3.0', false, 100, true],
+  );
 });
 
 test('syncing: initial block download or headers ahead of blocks; the percentage is rounded down to 0.1', () => {
@@ -23,8 +34,15 @@ test('syncing: initial block download or headers ahead of blocks; the percentage
 });
 
 test('a node that went away keeps its last chain and height with the error; one never reached is unchecked until a poll answers', () => {
-  const gone = stateOf(node, { ...connected, connected: false, error: 'Bitcoin Core at … refused the connection.', errorCode: 'SPECTER_ERR_NODE_UNREACHABLE' }, true);
-  assert.deepEqual([gone.connected, gone.blocks, gone.chain, gone.error_code, gone.checked], [false, 150, 'regtest', 'SPECTER_ERR_NODE_UNREACHABLE', true]);
+  const gone = stateOf(
+    node,
+    { ...connected, connected: false, error: 'Bitcoin Core at … refused the connection.', errorCode: 'SPECTER_ERR_NODE_UNREACHABLE' },
+    true,
+  );
+  assert.deepEqual(
+    [gone.connected, gone.blocks, gone.chain, gone.error_code, gone.checked],
+    [false, 150, 'regtest', 'SPECTER_ERR_NODE_UNREACHABLE', true],
+  );
   assert.equal(stateOf(node, emptyStatus('core'), true).checked, false);
   const none = stateOf(undefined, emptyStatus(null, 'No node is configured.'), false);
   assert.deepEqual([none.configured, none.alias, none.connected], [false, null, false]);

@@ -18,7 +18,14 @@ import { activeNodeState } from '../../node-view.js';
 
 const nodeParams = z.object({ node_alias: pathParam });
 const nodeBody = formBody({
-  name: formText, mode: formText, datadir: formText, host: formText, port: formText, protocol: formText, user: formText, password: formText,
+  name: formText,
+  mode: formText,
+  datadir: formText,
+  host: formText,
+  port: formText,
+  protocol: formText,
+  user: formText,
+  password: formText,
   action: formText,
 });
 const confirmBody = formBody({ confirm: formText });
@@ -28,8 +35,13 @@ type NodeForm = z.infer<typeof nodeBody>;
 /** What the form shows back: everything typed but the password. */
 function shownValues(v: NodeForm) {
   return {
-    name: v.name, mode: v.mode === 'manual' ? 'manual' : 'autodetect', datadir: v.datadir, host: v.host, port: v.port,
-    protocol: v.protocol === 'https' ? 'https' : 'http', user: v.user,
+    name: v.name,
+    mode: v.mode === 'manual' ? 'manual' : 'autodetect',
+    datadir: v.datadir,
+    host: v.host,
+    port: v.port,
+    protocol: v.protocol === 'https' ? 'https' : 'http',
+    user: v.user,
   };
 }
 
@@ -37,15 +49,25 @@ function shownValues(v: NodeForm) {
 function inputOf(v: NodeForm, keepPassword: boolean): NodeInput {
   if (v.mode !== 'manual') return { name: v.name, autodetect: true, datadir: v.datadir };
   return {
-    name: v.name, autodetect: false, host: v.host, port: v.port, protocol: v.protocol === 'https' ? 'https' : 'http', user: v.user,
+    name: v.name,
+    autodetect: false,
+    host: v.host,
+    port: v.port,
+    protocol: v.protocol === 'https' ? 'https' : 'http',
+    user: v.user,
     ...(v.password !== '' || !keepPassword ? { password: v.password } : {}),
   };
 }
 
 function valuesOf(node: PublicNode) {
   return {
-    name: node.name, mode: node.autodetect ? 'autodetect' : 'manual', datadir: node.datadir, host: node.host,
-    port: node.port === null ? '' : String(node.port), protocol: node.protocol, user: node.user,
+    name: node.name,
+    mode: node.autodetect ? 'autodetect' : 'manual',
+    datadir: node.datadir,
+    host: node.host,
+    port: node.port === null ? '' : String(node.port),
+    protocol: node.protocol,
+    user: node.user,
   };
 }
 
@@ -76,7 +98,10 @@ export default async function nodesArea(scope: FastifyInstance, { specter }: Are
   app.get('/', { config: on('list', 'user') }, async (_request, reply) => {
     const active = await nodes().activeAlias();
     const list = (await nodes().list()).map((n) => ({
-      alias: n.alias, name: n.name, active: n.alias === active, url: nodeUrl(n.alias),
+      alias: n.alias,
+      name: n.name,
+      active: n.alias === active,
+      url: nodeUrl(n.alias),
       where: n.autodetect ? `autodetect · ${n.datadir}` : `${n.protocol}://${n.host}${n.port === null ? '' : `:${n.port}`}`,
     }));
     return reply.render('nodes/list.njk', { nodes: list, active_state: await activeNodeState(specter) });
@@ -89,8 +114,15 @@ export default async function nodesArea(scope: FastifyInstance, { specter }: Are
 
   app.get('/new', { config: on('new_node') }, async (_request, reply) =>
     renderNew(reply, {
-      name: (await nodes().list()).length ? '' : 'Bitcoin Core', mode: 'autodetect', datadir: defaultDatadir(), host: 'localhost', port: '', protocol: 'http', user: '',
-    }));
+      name: (await nodes().list()).length ? '' : 'Bitcoin Core',
+      mode: 'autodetect',
+      datadir: defaultDatadir(),
+      host: 'localhost',
+      port: '',
+      protocol: 'http',
+      user: '',
+    }),
+  );
 
   app.post('/new', { schema: { body: nodeBody }, config: on('new_node') }, async (request, reply) => {
     const values = shownValues(request.body);
@@ -122,7 +154,8 @@ export default async function nodesArea(scope: FastifyInstance, { specter }: Are
   };
 
   app.get('/:node_alias/', { schema: { params: nodeParams }, config: on('node') }, async (request, reply) =>
-    renderNode(reply, await nodes().get(request.params.node_alias)));
+    renderNode(reply, await nodes().get(request.params.node_alias)),
+  );
 
   app.post('/:node_alias/', { schema: { params: nodeParams, body: nodeBody }, config: on('node') }, async (request, reply) => {
     const record = await nodes().record(request.params.node_alias);

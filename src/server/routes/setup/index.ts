@@ -23,9 +23,11 @@ export default async function setupArea(scope: FastifyInstance, { specter }: Are
         key: 'node',
         title: 'Connect your Bitcoin Core node',
         done: node.configured && node.connected,
-        state: !node.configured ? 'No node yet.'
-          : node.connected ? `Connected to "${node.name}" (${node.chain_name}, block ${node.blocks}).`
-          : `"${node.name}" is not connected${node.error ? `: ${node.error}` : '.'}`,
+        state: !node.configured
+          ? 'No node yet.'
+          : node.connected
+            ? `Connected to "${node.name}" (${node.chain_name}, block ${node.blocks}).`
+            : `"${node.name}" is not connected${node.error ? `: ${node.error}` : '.'}`,
         action: node.configured ? 'Check the node' : isAdmin ? 'Connect a node (autodetect)' : 'See nodes (an admin adds them)',
         url: node.configured || !isAdmin ? url('nodes_endpoint.list') : url('nodes_endpoint.new_node'),
       },

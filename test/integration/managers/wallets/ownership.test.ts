@@ -17,31 +17,31 @@ function api(t: TestSpecter, method: 'GET' | 'POST', url: string, auth: string, 
   return t.app.inject({ method, url, headers, ...(body !== undefined ? { payload: JSON.stringify(body) } : {}) });
 }
 
-test('two users over the JSON API: each lists and reads only their own wallets; a duplicate is 409', async () => {
+test('two users over the JSON API: each lists and reads only their own wallets; a duplicate is 409', async (ctx) => {
   const t = await createTestSpecter();
-  try {
-    await t.setAuth('usernamepassword', 'admin password');
-    await t.specter.userManager.addUser('alice', 'alice password');
-    await t.specter.userManager.addUser('bob', 'bobs password');
-    const alice = 'alice:alice password';
-    const bob = 'bob:bobs password';
+  ctx.after(() => t.close());
+  await t.setAuth('usernamepassword', 'admin password');
+  await t.specter.userManager.addUser('alice', 'alice password');
+  await t.specter.userManager.addUser('bob', 'bobs password');
+  const alice = 'alice:alice password';
+  const bob = 'bob:bobs password';
 
-    const made = await api(t, 'POST', '/api/v1/wallets', alice, { name: 'Vault', descriptor: MULTI });
-    assert.equal(made.statusCode, 201, made.body);
-    assert.deepEqual((await api(t, 'GET', '/api/v1/wallets', bob)).json().wallets, []);
-    assert.equal((await api(t, 'GET', '/api/v1/wallets/vault', bob)).statusCode, 404);
-    assert.equal((await api(t, 'POST', '/api/v1/wallets/vault/receive', bob)).statusCode, 404);
-    assert.deepEqual((await api(t, 'GET', '/api/v1/wallets', 'admin:admin password')).json().wallets, []);
-    assert.deepEqual((await api(t, 'GET', '/api/v1/wallets', alice)).json().wallets.map((w: { alias: string }) => w.alias), ['vault']);
+  const made = await api(t, 'POST', '/api/v1/wallets', alice, { name: 'Vault', descriptor: MULTI });
+  assert.equal(made.statusCode, 201, made.body);
+  assert.deepEqual((await api(t, 'GET', '/api/v1/wallets', bob)).json().wallets, []);
+  assert.equal((await api(t, 'GET', '/api/v1/wallets/vault', bob)).statusCode, 404);
+  assert.equal((await api(t, 'POST', '/api/v1/wallets/vault/receive', bob)).statusCode, 404);
+  assert.deepEqual((await api(t, 'GET', '/api/v1/wallets', 'admin:admin password')).json().wallets, []);
+  assert.deepEqual(
+    (await api(t, 'GET', '/api/v1/wallets', alice)).json().wallets.map((w: { alias: string }) => w.alias),
+    ['vault'],
+  );
 
-    const dup = await api(t, 'POST', '/api/v1/wallets', alice, { name: 'Vault copy', descriptor: MULTI });
-    assert.equal(dup.statusCode, 409, dup.body);
-    assert.equal(dup.json().error.code, 'SPECTER_ERR_WALLET_DUPLICATE');
-    assert.match(dup.json().error.message, /"Vault"/);
-    // Bob may hold the same descriptor: it is his own wallet.
-    assert.equal((await api(t, 'POST', '/api/v1/wallets', bob, { name: 'Vault', descriptor: MULTI })).statusCode, 201);
-    assert.equal((await t.specter.walletsOf(t.specter.userManager.require('alice')).list()).length, 1);
-  } finally {
-    await t.close();
-  }
+  const dup = await api(t, 'POST', '/api/v1/wallets', alice, { name: 'Vault copy', descriptor: MULTI });
+  assert.equal(dup.statusCode, 409, dup.body);
+  assert.equal(dup.json().error.code, 'SPECTER_ERR_WALLET_DUPLICATE');
+  assert.match(dup.json().error.message, /"Vault"/);
+  // Bob may hold the same descriptor: it is his own wallet.
+  assert.equal((await api(t, 'POST', '/api/v1/wallets', bob, { name: 'Vault', descriptor: MULTI })).statusCode, 201);
+  assert.equal((await t.specter.walletsOf(t.specter.userManager.require('alice')).list()).length, 1);
 });
