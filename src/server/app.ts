@@ -31,6 +31,7 @@ import { registerApi } from './api/index.js';
 import { mountExtensionScopes } from './extensions/mount.js';
 import { registerExtensionContributions } from './extensions/contributions.js';
 import { walletSidebarContributor } from './wallet-sidebar.js';
+import { nodeSidebarContributor } from './node-sidebar.js';
 import './types.js';
 
 export interface BuildAppOptions {
@@ -89,7 +90,7 @@ export async function buildApp(specter: Specter, options: BuildAppOptions = {}):
   await app.register(rendering, { specter, views, endpoints });
   await app.register(errorHandling, { specter });
   await app.register(settingsTabs, { endpoints });
-  app.viewContributors.push(walletSidebarContributor(specter));
+  app.viewContributors.push(walletSidebarContributor(specter), nodeSidebarContributor(specter));
   registerExtensionContributions(app, specter);
 
   await app.register(async (publicFiles) => {
@@ -105,6 +106,11 @@ export async function buildApp(specter: Specter, options: BuildAppOptions = {}):
   // preClose, not onClose: extensions (and their open streams, e.g. server-sent events) must stop
   // before Fastify waits for connections to end, or an open stream would block shutdown.
   app.addHook('preClose', async () => specter.close());
+  // The active node's status poll runs while the server does (specter.close() stops it). Not
+  // awaited: a node that does not answer must not hold up the start.
+  app.addHook('onReady', async () => {
+    specter.nodeManager.startPolling().catch((err: unknown) => specter.logger.error({ err }, 'could not start the node status poll'));
+  });
   // Last start-up step, as in Specter: extensions get the scheduler and do their initialising work.
   await specter.extensionManager.afterServerInit();
   return app;

@@ -106,7 +106,11 @@ export class Specter implements ExtensionHost {
     this.#userData = userData;
     this.deviceManager = currentUserView(() => userData.devicesOf(userData.currentUser()), DeviceManager.prototype);
     this.walletManager = currentUserView(() => userData.walletsOf(userData.currentUser()), WalletManager.prototype);
-    this.nodeManager = new NodeManager(this.dataFolder, this.store, this.configManager, { logger: this.logger, types: this.nodeTypes });
+    this.nodeManager = new NodeManager(this.dataFolder, this.store, this.configManager, {
+      logger: this.logger,
+      types: this.nodeTypes,
+      pollIntervalMs: Math.max(0.05, Number(options.config.NODE_POLL_INTERVAL)) * 1000,
+    });
     this.services = {
       users: this.userManager,
       activation: new ActivationService(this),

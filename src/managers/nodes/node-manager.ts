@@ -305,7 +305,7 @@ export class NodeManager {
     const wasPolling = this.polling;
     this.monitor?.stop();
     this.monitor = undefined;
-    if (wasPolling) void this.startPolling();
+    if (wasPolling) this.startPolling().catch((err: unknown) => this.logger.error({ err }, 'could not restart the node status poll'));
   }
 
   private async statusMonitor(): Promise<NodeStatusMonitor> {
@@ -336,7 +336,9 @@ export class NodeManager {
   /** Start the background status poll (timers are unref'd). */
   async startPolling(): Promise<void> {
     this.polling = true;
-    (await this.statusMonitor()).start();
+    const monitor = await this.statusMonitor();
+    // stop() may have run while the monitor was being made (a server closed right after its start).
+    if (this.polling) monitor.start();
   }
 
   /** Stop polling and close the client's sockets. */

@@ -74,7 +74,9 @@ export const nodeRecordSchema = z.looseObject({
 export type NodeRecord = z.infer<typeof nodeRecordSchema>;
 
 /** What pages and the API may show: the record without its password. */
-export type PublicNode = Omit<NodeRecord, 'password'> & { has_password: boolean };
+// Omit<> over the loose record's index signature would turn every field into `unknown`: pick the named ones.
+type NamedField = keyof { [K in keyof NodeRecord as string extends K ? never : K]: true };
+export type PublicNode = Pick<NodeRecord, Exclude<NamedField, 'password'>> & { has_password: boolean };
 
 export function toPublic(record: NodeRecord): PublicNode {
   const { password, ...rest } = record;

@@ -7,6 +7,8 @@ import settings from './settings/index.js';
 import wallets from './wallets/index.js';
 import devices from './devices/index.js';
 import plugins from './plugins/index.js';
+import nodes from './nodes/index.js';
+import setup from './setup/index.js';
 
 export interface AreaOptions {
   specter: Specter;
@@ -24,5 +26,7 @@ export async function registerCoreAreas(ui: FastifyInstance, specter: Specter): 
     await core.register(wallets, { specter, prefix: '/wallets' });
     await core.register(devices, { specter, prefix: '/devices' });
     await core.register(plugins, { specter, prefix: '/plugins' });
+    await core.register(nodes, { specter, prefix: '/nodes' });
+    await core.register(setup, { specter, prefix: '/setup' });
   });
 }

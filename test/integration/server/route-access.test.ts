@@ -46,8 +46,11 @@ test('every route has an access rule, and the table holds the core areas, the AP
     '/spc/wallets/',
     '/spc/devices/',
     '/spc/plugins/choose',
+    '/spc/nodes/',
+    '/spc/setup/',
     '/api/v1/health',
     '/api/v1/wallets',
+    '/api/v1/nodes',
   ]) {
     assert.ok(
       rows.some((r) => r.url === area || r.url === area.replace(/\/$/, '')),
