@@ -70,7 +70,9 @@ test("derivations do not hold libuv's thread pool: a file read finishes before t
   await fs.readFile(fileURLToPath(import.meta.url));
   events.push('read');
   const results = await Promise.all(unwraps);
-  assert.equal(events[0], 'read', `order: ${events.join(', ')}`);
+  // On libuv's pool the read waited for four unwraps (index ≥ 4). On the derivation worker it is
+  // first; a heavily loaded machine may let one unwrap finish before the read is scheduled.
+  assert.ok(events.indexOf('read') <= 1, `order: ${events.join(', ')}`);
   assert.ok(results.every((s) => s === secret));
 });
 
