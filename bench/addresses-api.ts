@@ -9,45 +9,14 @@
  *   npm run build && node dist/bench/addresses-api.js
  */
 import fs from 'node:fs/promises';
-import { DeviceManager } from '../src/managers/devices/index.js';
-import { WalletManager } from '../src/managers/wallets/index.js';
-import { JsonFileStore } from '../src/persistence/index.js';
-import { shutdownDerivationWorkers } from '../src/bitcoin/index.js';
+import { writeBigWallet } from './lib/big-wallet.js';
 import { load, startServer, tempDir, type LoadResult } from './lib/server.js';
 
 const ADDRESSES = 10_000;
 const SECONDS = 4;
-const KEYS = [
-  [
-    'Abandon',
-    'coldcard',
-    '[73c5da0a/48h/0h/0h/2h]xpub6DkFAXWQ2dHxq2vatrt9qyA3bXYU4ToWQwCHbf5XB2mSTexcHZCeKS1VZYcPoBd5X8yVcbXFHJR9R8UCVpt82VX1VhR28mCyxUFL4r6KFrf',
-  ],
-  [
-    'Legal',
-    'trezor',
-    '[b8688df1/48h/0h/0h/2h]xpub6FQya7zGhR92kacYsNnjreouvnHJMpXYsUXnW6NJJAJRCKsa26TzDy4LdnGhEurr3d6y1J8PJ7EEMKQp74XTqYvmGJNogYXSKDszYHtF8mX',
-  ],
-  [
-    'Letter',
-    'ledger',
-    '[28645006/48h/0h/0h/2h]xpub6DnEBNkSJKBYQmsbhS1sP9cNdtU5c9PLFGCjTJmxicxc13WB8zNNGQazabQpyFAGW5bV9tMko4uBxDxjUKL6dSAcx1tEbgEHtgSqyRsekh6',
-  ],
-] as const;
-
 async function prepare(dataFolder: string): Promise<{ alias: string; deriveMs: number; fileBytes: number }> {
-  const store = new JsonFileStore();
-  const devices = new DeviceManager(dataFolder, store);
-  const wallets = new WalletManager(dataFolder, store, devices);
-  for (const [name, type, key] of KEYS) await devices.create(name, type, key);
-  const wallet = await wallets.createMultisig({ name: 'Bench', threshold: 2, devices: ['abandon', 'legal', 'letter'] });
-  const start = performance.now();
-  // getAddress(i) keeps GAP_LIMIT (20) addresses derived beyond i: i = 9,980 gives 10,000.
-  await wallet.getAddress(ADDRESSES - 20);
-  const deriveMs = performance.now() - start;
-  await shutdownDerivationWorkers();
-  const fileBytes = (await fs.stat(wallet.files.addresses)).size;
-  return { alias: wallet.alias, deriveMs, fileBytes };
+  const { alias, deriveMs, fileBytes } = await writeBigWallet(dataFolder, ADDRESSES);
+  return { alias, deriveMs, fileBytes };
 }
 
 const fmt = (r: LoadResult) =>
