@@ -7,6 +7,9 @@
  *   in the same style and keeps the UTC time as the tooltip. Anything that is not a time is shown
  *   as given (escaped), an empty value as "—".
  * - `number`: 262144 → "262,144".
+ * - `amount`: integer satoshis → "0.00123456 BTC" or "123,456 sats" by the unit setting
+ *   (`{{ tx.amount | amount(specter.config.unit) }}`); a signed flow keeps its sign. Amounts are
+ *   integers everywhere inside the app; this is the only place they become a decimal, as text.
  */
 import nunjucks from 'nunjucks';
 
@@ -49,7 +52,18 @@ export function numberFilter(value: unknown): string {
   return Number.isFinite(n) ? n.toLocaleString('en-US') : String(value ?? '');
 }
 
+export function amountFilter(sats: unknown, unit: unknown = 'btc'): string {
+  if (typeof sats !== 'number' || !Number.isSafeInteger(sats)) return sats === null || sats === undefined ? '—' : String(sats);
+  const sign = sats < 0 ? '−' : '';
+  const abs = Math.abs(sats);
+  if (unit === 'sat') return `${sign}${abs.toLocaleString('en-US')} sats`;
+  const whole = Math.floor(abs / 100_000_000);
+  const frac = String(abs % 100_000_000).padStart(8, '0');
+  return `${sign}${whole.toLocaleString('en-US')}.${frac} BTC`;
+}
+
 export function addViewFilters(env: nunjucks.Environment): void {
+  env.addFilter('amount', amountFilter);
   env.addFilter('datetime', datetimeFilter);
   env.addFilter('number', numberFilter);
 }
