@@ -17,10 +17,10 @@ describe('CallbackRegistry', () => {
   it('is pre-filled with the Specter catalogue and its styles', () => {
     const { registry } = setup();
     const ids = registry.list().map((d) => d.id);
-    for (const id of ['afterExtensionManagerInit', 'specter_added_to_flask_app', 'after_serverpy_init_app', 'flask_before_request', 'specter_persistence_callback', 'flash', 'add_settingstabs', 'add_wallettabs', 'adjust_view_model', 'cleanup_on_exit', 'create_and_show_notification']) {
+    for (const id of ['afterExtensionManagerInit', 'specter_added_to_flask_app', 'after_serverpy_init_app', 'flask_before_request', 'specter_persistence_callback', 'flash', 'add_settingstabs', 'add_wallettabs', 'adjust_view_model', 'cleanup_on_exit', 'create_and_show_notification', 'wallet_synced']) {
       assert.ok(ids.includes(id), id);
     }
-    assert.equal(CORE_CALLBACKS.length, 11);
+    assert.equal(CORE_CALLBACKS.length, 12);
     assert.deepEqual(registry.list().filter((d) => d.style === 'middleware').map((d) => d.id), ['adjust_view_model']);
   });
 
