@@ -354,6 +354,9 @@ export class ChainService {
     if (this.#unsubscribe) return;
     this.#stopped = false;
     this.#unsubscribe = this.options.nodes.onStatusChange((status) => this.onStatus(status));
+    // A status seen before this listener existed counts too (the poll may have run already).
+    const now = this.options.nodes.status();
+    if (now.connected) this.onStatus(now);
     if (options.poll !== false) void this.options.nodes.startPolling();
   }
 

@@ -38,10 +38,11 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
   let core: Bitcoind;
   let t: TestSpecter;
   let admin: User;
+  const logLines: string[] = [];
 
   before(async () => {
     core = await startBitcoind(undefined);
-    t = await createTestSpecter({ extensions: [await fixturePackage('chainwatch')] });
+    t = await createTestSpecter({ extensions: [await fixturePackage('chainwatch')], logLines });
     // The background trigger is tested on its own; here every sync is explicit.
     await t.specter.chain.stop();
     const c = await core.connection();
@@ -254,7 +255,7 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
         await new Promise((r) => setTimeout(r, 50));
         ({ transactions } = await t.specter.chain.transactions(admin, wallet.alias));
       }
-      assert.equal(transactions.length, 1, 'the background sync found the payment');
+      assert.equal(transactions.length, 1, `the background sync found the payment; log: ${logLines.filter((l) => /sync/.test(l)).join('\n')}`);
       assert.equal(transactions[0]!.amount, 42_000);
       assert.equal(transactions[0]!.confirmations, 1);
     } finally {
