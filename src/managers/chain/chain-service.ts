@@ -20,7 +20,7 @@ import type { RpcClient, WalletRpc } from '../nodes/rpc-client.js';
 import type { NodeStatus } from '../nodes/node-status.js';
 import type { Wallet, WalletManager } from '../wallets/index.js';
 import { balances, listUtxos, relockFrozen, setFrozen, type Balances, type Utxo } from './coins.js';
-import { JsonChainStateStore, type ChainState, type ChainStateStore, type TxRecord } from './chain-state.js';
+import { JsonChainStateStore, visibleTransactions, type ChainState, type ChainStateStore, type TxRecord } from './chain-state.js';
 import { coreUid, linkWallet, type ChainUser } from './core-link.js';
 import { syncWallet } from './wallet-sync.js';
 
@@ -244,7 +244,7 @@ export class ChainService {
     const { wallet, entry } = await this.wallet(user, alias);
     const state = entry.state ?? (entry.state = await this.loadState(entry));
     if (!state) return { total: 0, transactions: [] };
-    const visible = Object.values(state.txs).filter((t) => !t.conflicted && !(t.replaced_by !== null && state.txs[t.replaced_by]));
+    const visible = visibleTransactions(state);
     visible.sort((a, b) => (a.blockheight ?? Infinity) - (b.blockheight ?? Infinity) || a.time - b.time || a.txid.localeCompare(b.txid)).reverse();
     return { total: visible.length, transactions: visible.slice(from, from + count).map((t) => this.view(t, state, wallet)) };
   }

@@ -39,6 +39,8 @@ export const txRecordSchema = z.object({
   conflicted: z.boolean(),
   /** Core's replaced_by_txid (BIP125 replacement seen by this node). */
   replaced_by: z.string().nullable(),
+  /** Unconfirmed: whether the node's mempool holds it (a replaced one it received is not); null when confirmed. */
+  in_mempool: z.boolean().nullable().default(null),
   /** Core's walletconflicts. */
   conflicts: z.array(z.string()),
   /** Receive-like: the wallet's receiving outputs; send: the external outputs. */
@@ -109,4 +111,34 @@ export class JsonChainStateStore implements ChainStateStore {
   async remove(): Promise<void> {
     await this.store.delete(this.file);
   }
+}
+
+/**
+ * The transactions to show: each once, without the ones that lost a conflict. Conflicted (Core's
+ * negative confirmations) and replaced ones (replaced_by known) go; among unconfirmed
+ * transactions spending one same output (a replacement this wallet only received, for which
+ * Core sets no replaced_by), the confirmed one wins, else the one in the mempool, else the newest
+ * (Specter's rule).
+ */
+export function visibleTransactions(state: ChainState): TxRecord[] {
+  const all = Object.values(state.txs).filter((t) => !t.conflicted && !(t.replaced_by !== null && state.txs[t.replaced_by]));
+  const bySpend = new Map<string, TxRecord[]>();
+  for (const t of all) {
+    for (const input of t.inputs) {
+      const list = bySpend.get(input);
+      if (list) list.push(t);
+      else bySpend.set(input, [t]);
+    }
+  }
+  const losers = new Set<string>();
+  const rank = (t: TxRecord): [number, number, string] => [t.blockheight !== null ? 2 : t.in_mempool ? 1 : 0, t.time, t.txid];
+  for (const group of bySpend.values()) {
+    if (group.length < 2) continue;
+    const winner = group.reduce((best, t) => {
+      const [a, b] = [rank(t), rank(best)];
+      return a[0] !== b[0] ? (a[0] > b[0] ? t : best) : a[1] !== b[1] ? (a[1] > b[1] ? t : best) : a[2] > b[2] ? t : best;
+    });
+    for (const t of group) if (t !== winner) losers.add(t.txid);
+  }
+  return all.filter((t) => !losers.has(t.txid));
 }

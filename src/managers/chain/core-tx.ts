@@ -59,6 +59,7 @@ export function draftFromCore(tx: CoreWalletTx, owner: Ownership): TxDraft {
     blockheight: confirmed && tx.blockheight !== undefined ? tx.blockheight : null,
     time: Math.min(...times),
     conflicted: tx.confirmations < 0,
+    in_mempool: null,
     replaced_by: tx.replaced_by_txid ?? null,
     conflicts: [...(tx.walletconflicts ?? [])].sort(),
     outputs,

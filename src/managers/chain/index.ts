@@ -6,6 +6,7 @@ export {
   chainStateSchema,
   emptyChainState,
   txRecordSchema,
+  visibleTransactions,
   type Category,
   type ChainState,
   type ChainStateStore,

@@ -132,6 +132,13 @@ export async function syncWallet(input: SyncInput): Promise<SyncOutcome> {
   if (newlyUsed.length) await ensureCoreRange(rpc, wallet);
 
   const drafts: TxDraft[] = [...fetched.values()].map((tx) => draftFromCore(tx, (a) => wallet.findAddress(a)));
+  // Which unconfirmed ones the mempool holds: a payment replaced by its sender stays in this
+  // wallet without replaced_by, and the history shows the one that can still confirm.
+  const pending = drafts.filter((d) => d.blockhash === null && !d.conflicted);
+  if (pending.length) {
+    const entries = await rpc.client.batch(pending.map((d) => ({ method: 'getmempoolentry', params: [d.txid] })));
+    entries.forEach((r, i) => { pending[i]!.in_mempool = r.ok; });
+  }
   const byTxid = new Map<string, { outputs: TxRecord['outputs'] }>(Object.entries(state.txs));
   for (const d of drafts) byTxid.set(d.txid, d);
   const ownsOutpoint = (outpoint: string): boolean => {

@@ -239,6 +239,26 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
     assert.equal(wallet.network, 'main');
   });
 
+  it('a replaced payment shows once, as its replacement; concurrent syncs share one run', async () => {
+    const { wallet, descriptor } = await newWallet('replaced');
+    await t.specter.chain.link(admin, wallet.alias);
+    const [address] = regtestAddresses(descriptor, 0, 1);
+    const original = await core.rpc<string>('sendtoaddress', { address, amount: '0.00250000', replaceable: true }, 'payer');
+    await settle();
+    const [r1, r2] = await Promise.all([t.specter.chain.sync(admin, wallet.alias), t.specter.chain.sync(admin, wallet.alias)]);
+    assert.equal(r1, r2, 'one run, one result');
+    assert.deepEqual((await t.specter.chain.transactions(admin, wallet.alias)).transactions.map((x) => x.txid), [original]);
+    const { txid: replacement } = await core.rpc<{ txid: string }>('bumpfee', [original], 'payer');
+    await sync(wallet.alias);
+    const after = await t.specter.chain.transactions(admin, wallet.alias);
+    assert.equal(after.total, 1);
+    assert.deepEqual(after.transactions.map((x) => [x.txid, x.amount, x.category]), [[replacement, 250_000, 'receive']]);
+    await core.mine(1);
+    await sync(wallet.alias);
+    const mined = await t.specter.chain.transactions(admin, wallet.alias);
+    assert.deepEqual(mined.transactions.map((x) => [x.txid, x.confirmations]), [[replacement, 1]]);
+  });
+
   it('a new block triggers a background sync of the synced wallets', async () => {
     const { wallet, descriptor } = await newWallet('background');
     await sync(wallet.alias);
@@ -261,5 +281,30 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
     } finally {
       await t.specter.chain.stop();
     }
+  });
+
+  it('rescan from a height finds a payment the import did not scan for', async () => {
+    const descriptor = descriptorFor('rescan');
+    const [address] = regtestAddresses(descriptor, 0, 1);
+    const txid = await core.send(address!, 654_321);
+    await core.mine(1);
+    const height = await core.rpc<number>('getblockcount');
+    // A blockheight past the tip: "new keys, no rescan". Core still scans 2 hours of block time
+    // before the tip's median time, and regtest blocks are seconds apart: so the node's clock
+    // goes 4 hours on and 11 blocks move the median time past the payment's block. (Last test of
+    // the file: the clock stays there.)
+    await core.rpc('setmocktime', [Math.floor(Date.now() / 1000) + 4 * 3600]);
+    await core.mine(11);
+    const wallet = await t.specter.walletsOf(admin).importDescriptor(descriptor, { name: 'rescan', network: 'test', blockheight: height + 1000 });
+    await sync(wallet.alias);
+    assert.equal((await t.specter.chain.transactions(admin, wallet.alias)).total, 0, 'not scanned for yet');
+    assert.deepEqual(await t.specter.chain.rescanStatus(admin, wallet.alias), { active: false, progress: null, duration: null });
+    assert.equal(await t.specter.chain.abortRescan(admin, wallet.alias), false, 'nothing to abort');
+    await assert.rejects(t.specter.chain.rescan(admin, wallet.alias, -1), (e: unknown) => isSpecterError(e, 'VALIDATION'));
+    const result = await t.specter.chain.rescan(admin, wallet.alias, height);
+    assert.equal(result.full, true);
+    const { transactions } = await t.specter.chain.transactions(admin, wallet.alias);
+    assert.deepEqual(transactions.map((x) => [x.txid, x.amount, x.blockheight]), [[txid, 654_321, height]]);
+    assert.equal((await t.specter.chain.balance(admin, wallet.alias)).confirmed, 654_321);
   });
 });
