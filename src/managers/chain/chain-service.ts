@@ -332,12 +332,15 @@ export class ChainService {
     return (await this.options.nodes.client()).wallet(state.core_wallet).call<boolean>('abortrescan');
   }
 
-  /** The wallet was deleted: unload its Core wallet (best effort) and drop its chain state. */
-  async forget(user: ChainUser, alias: string, walletsFolder: string): Promise<void> {
+  /**
+   * The wallet was (or is being) deleted: unload its Core wallet (best effort; its files stay in
+   * Core's wallet folder) and drop its chain state. Call it next to WalletManager.remove().
+   */
+  async forget(user: ChainUser, alias: string): Promise<void> {
     const key = this.key(user, alias);
-    const entry = this.#entries.get(key);
-    const store = entry?.store ?? this.options.stateStore?.(walletsFolder, alias) ?? new JsonChainStateStore(this.options.store, walletsFolder, alias);
-    const state = entry?.state ?? (await store.load().catch(() => undefined));
+    const entry = this.#entries.get(key) ?? this.entry(user, alias, this.options.walletsOf(user));
+    const store = entry.store;
+    const state = entry.state ?? (await store.load().catch(() => undefined));
     this.#entries.delete(key);
     if (state) {
       try {

@@ -95,6 +95,8 @@ export async function syncWallet(input: SyncInput): Promise<SyncOutcome> {
     // The tip before listing: a block found meanwhile is listed again next time, never skipped.
     lastblock = await rpc.client.call<string>('getbestblockhash');
     for (const txid of await listAll(input)) candidates.add(txid);
+    // A full listing also re-checks what is stored: what Core no longer has (-5) is dropped.
+    for (const txid of Object.keys(state.txs)) candidates.add(txid);
   }
   for (const tx of Object.values(state.txs)) if (tx.blockhash === null) candidates.add(tx.txid);
   const unspent = await rpc.call<Array<{ txid: string }>>('listunspent', [0]);

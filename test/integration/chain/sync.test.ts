@@ -8,12 +8,14 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createAddressDeriver, parseDescriptor } from '../../../src/bitcoin/index.js';
 import { bip32 } from '../../../src/bitcoin/bip32.js';
 import { NETWORKS } from '../../../src/bitcoin/networks.js';
 import { isSpecterError } from '../../../src/errors/index.js';
-import { satsToBtc } from '../../../src/managers/chain/index.js';
+import { CHAIN_FOLDER, satsToBtc } from '../../../src/managers/chain/index.js';
 import type { User } from '../../../src/managers/users/index.js';
 import { createTestSpecter, type TestSpecter } from '../../../src/testing/index.js';
 import { bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
@@ -209,6 +211,14 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
     const info = await core.rpc<{ labels: string[] }>('getaddressinfo', [address], coreWallet);
     assert.deepEqual(info.labels, ['Rent']);
     assert.equal(wallet.getAddressInfo(address).label, 'Rent');
+
+    // Deleting the wallet: forget() unloads the Core wallet and drops the chain cache.
+    await t.specter.chain.sync(admin, wallet.alias);
+    const cache = path.join(t.specter.walletsOf(admin).walletsFolder, CHAIN_FOLDER, `${wallet.alias}.json`);
+    assert.ok(existsSync(cache));
+    await t.specter.chain.forget(admin, wallet.alias);
+    assert.ok(!(await core.rpc<string[]>('listwallets')).includes(coreWallet));
+    assert.ok(!existsSync(cache));
   });
 
   it('an extension\'s reserved address is paid: wallet_synced carries its service_id', async () => {
