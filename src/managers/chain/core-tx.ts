@@ -46,8 +46,9 @@ export function draftFromCore(tx: CoreWalletTx, owner: Ownership): TxDraft {
   }
   const coinbase = tx.decoded.vin.some((i) => i.coinbase !== undefined);
   const fee = tx.fee === undefined ? 0 : btcToSats(tx.fee);
-  const flow = btcToSats(tx.amount) + fee;
   const credit = outputs.reduce((s, o) => s + o.amount, 0);
+  // Core counts an immature coinbase as 0; its flow is what it pays the wallet.
+  const flow = coinbase ? credit : btcToSats(tx.amount) + fee;
   const confirmed = tx.confirmations > 0 && tx.blockhash !== undefined;
   const times = [tx.time, tx.timereceived, ...(confirmed && tx.blocktime !== undefined ? [tx.blocktime] : [])];
   return {

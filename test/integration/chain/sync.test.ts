@@ -269,6 +269,20 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
     assert.deepEqual(mined.transactions.map((x) => [x.txid, x.confirmations]), [[replacement, 1]]);
   });
 
+  it('a block mined to the wallet: generate, immature until 100 confirmations', async () => {
+    const { wallet, descriptor } = await newWallet('miner');
+    await t.specter.chain.link(admin, wallet.alias);
+    const [address] = regtestAddresses(descriptor, 0, 1);
+    await core.rpc('generatetoaddress', [1, address]);
+    await sync(wallet.alias);
+    const [coinbase] = (await t.specter.chain.transactions(admin, wallet.alias)).transactions;
+    assert.equal(coinbase!.category, 'generate');
+    assert.equal(coinbase!.fee, null);
+    assert.ok(coinbase!.amount > 0);
+    const balance = await t.specter.chain.balance(admin, wallet.alias);
+    assert.deepEqual(balance, { confirmed: 0, unconfirmed: 0, immature: coinbase!.amount, frozen: 0, available: 0 });
+  });
+
   it('a new block triggers a background sync of the synced wallets', async () => {
     const { wallet, descriptor } = await newWallet('background');
     await sync(wallet.alias);
