@@ -403,11 +403,17 @@ export class ChainService {
     }
   }
 
-  /** Stop listening and wait for running syncs. */
-  async stop(): Promise<void> {
+  /** Stop listening and wait for running syncs (at most `waitMs`: a long rescan is not waited for). */
+  async stop(waitMs = 5_000): Promise<void> {
     this.#stopped = true;
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
-    await Promise.allSettled([...this.#entries.values()].map((e) => e.queue));
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+      timer.unref();
+    });
+    await Promise.race([Promise.allSettled([...this.#entries.values()].map((e) => e.queue)), bound]);
+    clearTimeout(timer);
   }
 }
