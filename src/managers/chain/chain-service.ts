@@ -20,9 +20,12 @@ import type { RpcClient, WalletRpc } from '../nodes/rpc-client.js';
 import type { NodeStatus } from '../nodes/node-status.js';
 import type { Wallet, WalletManager } from '../wallets/index.js';
 import { balances, listUtxos, relockFrozen, setFrozen, type Balances, type Utxo } from './coins.js';
-import { JsonChainStateStore, visibleTransactions, type ChainState, type ChainStateStore, type TxRecord } from './chain-state.js';
+import { JsonChainStateStore, visibleTransactions, type ChainState, type ChainStateStore } from './chain-state.js';
 import { coreUid, linkWallet, type ChainUser } from './core-link.js';
 import { syncWallet } from './wallet-sync.js';
+import { syncedEvent, txView, type TxView, type WalletSyncedEvent } from './tx-view.js';
+
+export type { SyncedOutput, TxView, WalletSyncedEvent } from './tx-view.js';
 
 export interface ChainServiceOptions {
   nodes: NodeManager;
@@ -36,34 +39,6 @@ export interface ChainServiceOptions {
   onSynced?: (event: WalletSyncedEvent) => unknown;
   /** Another store backend (tests, a database later). */
   stateStore?: (walletsFolder: string, alias: string) => ChainStateStore;
-}
-
-/** One transaction as pages and the API show it (amounts in satoshis, `amount` the signed flow). */
-export interface TxView {
-  txid: string;
-  category: TxRecord['category'];
-  amount: number;
-  fee: number | null;
-  confirmations: number;
-  blockheight: number | null;
-  time: number;
-  addresses: string[];
-  label: string | null;
-}
-
-export interface SyncedOutput {
-  address: string;
-  vout: number;
-  amount: number;
-  change: boolean;
-  /** The extension that reserved this address, or null. */
-  service_id: string | null;
-}
-
-export interface WalletSyncedEvent {
-  user: string;
-  wallet: string;
-  transactions: Array<TxView & { isNew: boolean; outputs: SyncedOutput[]; service_ids: string[] }>;
 }
 
 export interface SyncResult {
@@ -195,7 +170,7 @@ export class ChainService {
     const outcome = await syncWallet({ rpc, version: info.version, wallet, state });
     if (outcome.dirty) await entry.store.save(state);
     if ((outcome.added.length || outcome.changed.length) && this.options.onSynced) {
-      const event = this.syncedEvent(entry, wallet, state, outcome.added, outcome.changed);
+      const event = syncedEvent(entry.user.id, entry.alias, wallet, state, outcome.added, outcome.changed);
       try {
         await this.options.onSynced(event);
       } catch (err) {
@@ -205,26 +180,6 @@ export class ChainService {
     return {
       wallet: entry.alias, added: outcome.added.length, changed: outcome.changed.length, full: outcome.full,
       lastblock: state.lastblock, tipHeight: state.tip_height, newlyUsed: outcome.newlyUsed,
-    };
-  }
-
-  private syncedEvent(entry: Entry, wallet: Wallet, state: ChainState, added: TxRecord[], changed: TxRecord[]): WalletSyncedEvent {
-    const tx = (record: TxRecord, isNew: boolean): WalletSyncedEvent['transactions'][number] => {
-      const outputs = record.outputs.map((o) => ({ ...o, service_id: wallet.findAddress(o.address)?.serviceId ?? null }));
-      const serviceIds = [...new Set(outputs.filter((o) => !o.change).map((o) => o.service_id).filter((s): s is string => s !== null))];
-      return { ...this.view(record, state, wallet), isNew, outputs, service_ids: serviceIds };
-    };
-    return { user: entry.user.id, wallet: entry.alias, transactions: [...added.map((r) => tx(r, true)), ...changed.map((r) => tx(r, false))] };
-  }
-
-  private view(record: TxRecord, state: ChainState, wallet: Wallet): TxView {
-    const confirmations = record.blockheight !== null && state.tip_height !== null ? Math.max(0, state.tip_height - record.blockheight + 1) : 0;
-    let label: string | null = null;
-    const own = record.category === 'send' ? undefined : record.addresses.find((a) => wallet.findAddress(a));
-    if (own) label = wallet.getAddressInfo(own).label;
-    return {
-      txid: record.txid, category: record.category, amount: record.amount, fee: record.fee, confirmations,
-      blockheight: record.blockheight, time: record.time, addresses: [...record.addresses], label,
     };
   }
 
@@ -246,7 +201,7 @@ export class ChainService {
     if (!state) return { total: 0, transactions: [] };
     const visible = visibleTransactions(state);
     visible.sort((a, b) => (a.blockheight ?? Infinity) - (b.blockheight ?? Infinity) || a.time - b.time || a.txid.localeCompare(b.txid)).reverse();
-    return { total: visible.length, transactions: visible.slice(from, from + count).map((t) => this.view(t, state, wallet)) };
+    return { total: visible.length, transactions: visible.slice(from, from + count).map((t) => txView(t, state, wallet)) };
   }
 
   async balance(user: ChainUser, alias: string): Promise<Balances> {
