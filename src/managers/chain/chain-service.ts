@@ -343,7 +343,11 @@ export class ChainService {
 
   /** Every wallet of every user, one after the other (each may be imported on the node). */
   async syncEveryWallet(): Promise<void> {
+    const owners = new Set<string>();
     for (const user of this.options.users?.() ?? []) {
+      // Admins share one wallets folder: sync it once.
+      if (owners.has(coreUid(user))) continue;
+      owners.add(coreUid(user));
       let wallets: Wallet[];
       try {
         wallets = await this.options.walletsOf(user).list();

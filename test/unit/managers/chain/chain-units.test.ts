@@ -5,10 +5,14 @@
  * Against real Core in test/integration/chain/sync.test.ts.
  */
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { createAddressDeriver, parseDescriptor } from '../../../../src/bitcoin/index.js';
 import { isSpecterError } from '../../../../src/errors/index.js';
-import { btcToSats, classify, draftFromCore, originIndex, satsToBtc, type CoreWalletTx } from '../../../../src/managers/chain/index.js';
+import {
+  JsonChainStateStore, btcToSats, classify, draftFromCore, emptyChainState, originIndex, satsToBtc, visibleTransactions,
+  type ChainState, type CoreWalletTx, type TxRecord,
+} from '../../../../src/managers/chain/index.js';
 import { GAP_LIMIT, WalletManager } from '../../../../src/managers/wallets/index.js';
 import { makeEnv, type Env } from '../wallets/helpers.js';
 import { TPUB_84 } from '../../bitcoin/fixtures.js';
@@ -122,5 +126,42 @@ describe('wallet network binding and chain usage', () => {
     assert.equal(wallet.derivedCount(false), 1501 + GAP_LIMIT);
     assert.deepEqual(await wallet.applyChainUsage([{ address: far!, change: false, index: 1500 }]), [], 'already used');
     await assert.rejects(wallet.applyChainUsage([{ address: far!, change: false, index: 7 }]), (e: unknown) => isSpecterError(e, 'DATA_FILE_CORRUPT'));
+  });
+});
+
+describe('visible transactions and the state store', () => {
+  const rec = (n: number, over: Partial<TxRecord> = {}): TxRecord => ({
+    txid: T(n), category: 'receive', amount: 1, fee: null, blockhash: null, blockheight: null, time: 100, conflicted: false, in_mempool: true,
+    replaced_by: null, conflicts: [], addresses: [], outputs: [], inputs: [`${T(50)}:0`], coinbase: false, ...over,
+  });
+  const state = (...txs: TxRecord[]): ChainState => ({ ...emptyChainState('regtest', 'regtest', 'specteradmin/x'), txs: Object.fromEntries(txs.map((t) => [t.txid, t])) });
+  const shown = (s: ChainState) => visibleTransactions(s).map((t) => t.txid).sort();
+
+  it('each spend shows once: confirmed, else in the mempool, else the newest', () => {
+    assert.deepEqual(shown(state(rec(1, { time: 200, in_mempool: false }), rec(2, { time: 100 }))), [T(2)]);
+    assert.deepEqual(shown(state(rec(1, { time: 200 }), rec(2, { time: 100, blockhash: 'b', blockheight: 5, in_mempool: null }))), [T(2)]);
+    assert.deepEqual(shown(state(rec(1, { time: 200, in_mempool: false }), rec(2, { time: 100, in_mempool: false }))), [T(1)]);
+    assert.deepEqual(shown(state(rec(1), rec(2, { inputs: [`${T(51)}:0`] }))), [T(1), T(2)], 'no shared input: both');
+  });
+  it('conflicted and replaced ones go', () => {
+    assert.deepEqual(shown(state(rec(1, { conflicted: true, inputs: [] }), rec(2, { inputs: [] }))), [T(2)]);
+    assert.deepEqual(shown(state(rec(1, { replaced_by: T(2), inputs: [] }), rec(2, { inputs: [] }))), [T(2)]);
+    assert.deepEqual(shown(state(rec(1, { replaced_by: T(9), inputs: [] }))), [T(1)], 'a replacement never seen does not hide it');
+  });
+  it('saves, loads back, and a damaged cache is DATA_FILE_CORRUPT naming the fix', async () => {
+    const env = await makeEnv();
+    try {
+      const store = new JsonChainStateStore(env.store, env.dir, 'w');
+      assert.equal(await store.load(), undefined);
+      const s = state(rec(1));
+      await store.save(s);
+      assert.deepEqual(await store.load(), s);
+      await writeFile(store.file, JSON.stringify({ version: 1, txs: 'nope' }));
+      await assert.rejects(store.load(), (e: unknown) => isSpecterError(e, 'DATA_FILE_CORRUPT') && /next sync rebuilds it/.test(e.hint ?? ''));
+      await store.remove();
+      assert.equal(await store.load(), undefined);
+    } finally {
+      await env.cleanup();
+    }
   });
 });
