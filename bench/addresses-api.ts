@@ -18,9 +18,21 @@ import { load, startServer, tempDir, type LoadResult } from './lib/server.js';
 const ADDRESSES = 10_000;
 const SECONDS = 4;
 const KEYS = [
-  ['Abandon', 'coldcard', '[73c5da0a/48h/0h/0h/2h]xpub6DkFAXWQ2dHxq2vatrt9qyA3bXYU4ToWQwCHbf5XB2mSTexcHZCeKS1VZYcPoBd5X8yVcbXFHJR9R8UCVpt82VX1VhR28mCyxUFL4r6KFrf'],
-  ['Legal', 'trezor', '[b8688df1/48h/0h/0h/2h]xpub6FQya7zGhR92kacYsNnjreouvnHJMpXYsUXnW6NJJAJRCKsa26TzDy4LdnGhEurr3d6y1J8PJ7EEMKQp74XTqYvmGJNogYXSKDszYHtF8mX'],
-  ['Letter', 'ledger', '[28645006/48h/0h/0h/2h]xpub6DnEBNkSJKBYQmsbhS1sP9cNdtU5c9PLFGCjTJmxicxc13WB8zNNGQazabQpyFAGW5bV9tMko4uBxDxjUKL6dSAcx1tEbgEHtgSqyRsekh6'],
+  [
+    'Abandon',
+    'coldcard',
+    '[73c5da0a/48h/0h/0h/2h]xpub6DkFAXWQ2dHxq2vatrt9qyA3bXYU4ToWQwCHbf5XB2mSTexcHZCeKS1VZYcPoBd5X8yVcbXFHJR9R8UCVpt82VX1VhR28mCyxUFL4r6KFrf',
+  ],
+  [
+    'Legal',
+    'trezor',
+    '[b8688df1/48h/0h/0h/2h]xpub6FQya7zGhR92kacYsNnjreouvnHJMpXYsUXnW6NJJAJRCKsa26TzDy4LdnGhEurr3d6y1J8PJ7EEMKQp74XTqYvmGJNogYXSKDszYHtF8mX',
+  ],
+  [
+    'Letter',
+    'ledger',
+    '[28645006/48h/0h/0h/2h]xpub6DnEBNkSJKBYQmsbhS1sP9cNdtU5c9PLFGCjTJmxicxc13WB8zNNGQazabQpyFAGW5bV9tMko4uBxDxjUKL6dSAcx1tEbgEHtgSqyRsekh6',
+  ],
 ] as const;
 
 async function prepare(dataFolder: string): Promise<{ alias: string; deriveMs: number; fileBytes: number }> {
@@ -44,7 +56,9 @@ const fmt = (r: LoadResult) =>
 const data = await tempDir('specter-bench-addresses-');
 try {
   const { alias, deriveMs, fileBytes } = await prepare(data);
-  console.log(`wallet "${alias}": 2-of-3 wsh(sortedmulti), ${ADDRESSES} receive addresses derived and saved in ${deriveMs.toFixed(0)} ms (address file ${(fileBytes / 1024 / 1024).toFixed(1)} MiB)`);
+  console.log(
+    `wallet "${alias}": 2-of-3 wsh(sortedmulti), ${ADDRESSES} receive addresses derived and saved in ${deriveMs.toFixed(0)} ms (address file ${(fileBytes / 1024 / 1024).toFixed(1)} MiB)`,
+  );
   const server = await startServer({ SPECTER_DATA_FOLDER: data });
   console.log(`server up in ${server.startupMs.toFixed(0)} ms; autocannon, 10 connections, ${SECONDS} s per URL (+1 s warm-up)`);
   const api = (from: number) => `${server.url}/api/v1/wallets/${alias}/addresses?from=${from}&count=100`;

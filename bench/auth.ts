@@ -32,7 +32,8 @@ async function preparePasswordFolder(dataFolder: string): Promise<string> {
 }
 
 const basicHeader = `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`;
-const fmt = (r: { requestsPerSecond: number; p99: number }) => `${r.requestsPerSecond.toFixed(0).padStart(6)} req/s, p99 ${String(r.p99).padStart(3)} ms`;
+const fmt = (r: { requestsPerSecond: number; p99: number }) =>
+  `${r.requestsPerSecond.toFixed(0).padStart(6)} req/s, p99 ${String(r.p99).padStart(3)} ms`;
 
 async function apiOverHttp(none: RunningServer, pw: RunningServer, uncached: RunningServer, token: string): Promise<void> {
   const sides = {
@@ -56,11 +57,15 @@ async function apiOverHttp(none: RunningServer, pw: RunningServer, uncached: Run
   }
   const rps = (name: string) => median(results[name]!.map((r) => r.requestsPerSecond));
   const p99 = (name: string) => median(results[name]!.map((r) => r.p99));
-  console.log(`(a) GET /api/v1/wallets over HTTP: 10 connections, ${ROUNDS} alternating rounds of ${SECONDS} s (+1 s warm-up, order rotated), medians`);
+  console.log(
+    `(a) GET /api/v1/wallets over HTTP: 10 connections, ${ROUNDS} alternating rounds of ${SECONDS} s (+1 s warm-up, order rotated), medians`,
+  );
   for (const name of Object.keys(sides)) {
     const errors = results[name]!.reduce((n, r) => n + r.errors + r.non2xx, 0);
     const ratio = rps(name) / rps('none');
-    console.log(`  ${name.padEnd(16)} ${fmt({ requestsPerSecond: rps(name), p99: p99(name) })}   ${ratio.toFixed(2)}× of auth none${errors ? `   errors ${errors}` : ''}`);
+    console.log(
+      `  ${name.padEnd(16)} ${fmt({ requestsPerSecond: rps(name), p99: p99(name) })}   ${ratio.toFixed(2)}× of auth none${errors ? `   errors ${errors}` : ''}`,
+    );
   }
 }
 
@@ -78,7 +83,11 @@ async function apiInProcess(pwFolder: string, token: string): Promise<void> {
       }
       return ((performance.now() - started) / n) * 1000;
     };
-    const sides: Array<[string, TestSpecter, string | undefined]> = [['none', none, undefined], ['token', pw, `Bearer ${token}`], ['basic', pw, basicHeader]];
+    const sides: Array<[string, TestSpecter, string | undefined]> = [
+      ['none', none, undefined],
+      ['token', pw, `Bearer ${token}`],
+      ['basic', pw, basicHeader],
+    ];
     for (const [, t, auth] of sides) await batch(t, auth, 1000);
     const us: Record<string, number[]> = {};
     for (let i = 0; i < 6; i++) {
@@ -89,7 +98,8 @@ async function apiInProcess(pwFolder: string, token: string): Promise<void> {
     }
     const m = (name: string) => median(us[name]!);
     console.log('    in-process (app.inject, rotating batches of 1000, median of 6):');
-    for (const [name] of sides) console.log(`  ${name.padEnd(16)} ${m(name).toFixed(0).padStart(6)} µs/request   ${(m('none') / m(name)).toFixed(2)}× of auth none`);
+    for (const [name] of sides)
+      console.log(`  ${name.padEnd(16)} ${m(name).toFixed(0).padStart(6)} µs/request   ${(m('none') / m(name)).toFixed(2)}× of auth none`);
   } finally {
     await none.close();
     await pw.close();
@@ -134,7 +144,9 @@ async function staticWhileLoggingIn(server: RunningServer): Promise<void> {
   await Promise.all(loops);
   console.log(`(b) GET ${STATIC} (2 connections, ${SECONDS} s each)`);
   console.log(`  idle                   p50 ${idle.p50} ms   p99 ${idle.p99} ms   max ${idle.max} ms   ${idle.rps.toFixed(0)} req/s`);
-  console.log(`  5 logins at once       p50 ${busy.p50} ms   p99 ${busy.p99} ms   max ${busy.max} ms   ${busy.rps.toFixed(0)} req/s   (${logins} logins done, goal p99 ≤ 50 ms)`);
+  console.log(
+    `  5 logins at once       p50 ${busy.p50} ms   p99 ${busy.p99} ms   max ${busy.max} ms   ${busy.rps.toFixed(0)} req/s   (${logins} logins done, goal p99 ≤ 50 ms)`,
+  );
 }
 
 const noneFolder = await tempDir('specter-bench-auth-none-');

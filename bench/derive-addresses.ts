@@ -28,7 +28,7 @@ const BIP84 = '[73c5da0a/84h/0h/0h]xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVF
 const parseStart = performance.now();
 const wallets = {
   '2-of-3 wsh(sortedmulti)': parseDescriptor(multisigDescriptor({ threshold: 2, keys: MULTISIG })),
-  'wpkh': parseDescriptor(singleSigDescriptor('wpkh', BIP84)),
+  wpkh: parseDescriptor(singleSigDescriptor('wpkh', BIP84)),
 };
 const parseMs = performance.now() - parseStart;
 
@@ -54,6 +54,8 @@ for (const [name, parsed] of Object.entries(wallets)) {
     warm.push(await time(() => createAddressDeriver(parsed).derive(0, 0, COUNT)));
     single.push(await time(async () => createAddressDeriver(parsed, { parallelThreshold: Infinity }).derive(0, 0, COUNT)));
   }
-  console.log(`  ${name.padEnd(24)} cold deriver + cold workers ${fmt(median(cold))}   (warm workers ${fmt(median(warm))}, one thread ${fmt(median(single))})`);
+  console.log(
+    `  ${name.padEnd(24)} cold deriver + cold workers ${fmt(median(cold))}   (warm workers ${fmt(median(warm))}, one thread ${fmt(median(single))})`,
+  );
 }
 await shutdownDerivationWorkers();

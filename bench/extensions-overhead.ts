@@ -18,17 +18,26 @@ async function writeExtensions(dir: string): Promise<string[]> {
     const id = `bench_${i}`;
     const folder = path.join(dir, id);
     await fs.mkdir(folder, { recursive: true });
-    await fs.writeFile(path.join(folder, 'package.json'), JSON.stringify({
-      name: `specterext-${id}`, version: '1.0.0', type: 'module', main: 'index.js',
-      specterExtension: { id, name: `Bench ${i}`, devstatus: 'prod', optionality: 'mandatory', visibleInSidebar: false, engines: '>=0.1.0' },
-    }));
-    await fs.writeFile(path.join(folder, 'index.js'), `import { Extension } from 'specter-ts';
+    await fs.writeFile(
+      path.join(folder, 'package.json'),
+      JSON.stringify({
+        name: `specterext-${id}`,
+        version: '1.0.0',
+        type: 'module',
+        main: 'index.js',
+        specterExtension: { id, name: `Bench ${i}`, devstatus: 'prod', optionality: 'mandatory', visibleInSidebar: false, engines: '>=0.1.0' },
+      }),
+    );
+    await fs.writeFile(
+      path.join(folder, 'index.js'),
+      `import { Extension } from 'specter-ts';
 export default class Bench${i} extends Extension {
   seen = 0;
   callback_flask_before_request() { this.seen += 1; }
   injectInBasejinjaBodyBottom() { return '<span data-bench="${i}"></span>'; }
 }
-`);
+`,
+    );
     await fs.writeFile(path.join(folder, 'controller.js'), `export default function (bp) { bp.get('/', 'index', async () => ({ ok: ${i} })); }\n`);
     folders.push(folder);
   }
@@ -108,7 +117,9 @@ try {
   const folders = await writeExtensions(dir);
   const base = { LOAD_BUILTIN_EXTENSIONS: 'false' };
   const withExt = { ...base, SPECTER_EXTENSION_LIST: folders.join(',') };
-  console.log(`bench: GET /spc/welcome/ (auth none), 10 connections, ${ROUNDS} alternating rounds of 4 s (+1 s warm-up), servers in their own processes`);
+  console.log(
+    `bench: GET /spc/welcome/ (auth none), 10 connections, ${ROUNDS} alternating rounds of 4 s (+1 s warm-up), servers in their own processes`,
+  );
   const plain = await startServer({ ...base, SPECTER_DATA_FOLDER: dataA });
   const loaded = await startServer({ ...withExt, SPECTER_DATA_FOLDER: dataB });
   // A second identical 0-extension server: how far two equal servers differ here (the noise floor).
@@ -126,19 +137,33 @@ try {
   const p99 = (list: LoadResult[]) => median(list.map((r) => r.p99));
   const errors = [...rounds.plain, ...rounds.loaded, ...rounds.twin].reduce((n, r) => n + r.errors + r.non2xx, 0);
   const show = (list: LoadResult[]) => list.map((r) => r.requestsPerSecond.toFixed(0)).join(', ');
-  console.log(`0 extensions:        ${rps(rounds.plain).toFixed(0)} req/s (median of ${ROUNDS}), p99 ${p99(rounds.plain)} ms   rounds: ${show(rounds.plain)}`);
-  console.log(`${COUNT} extensions:       ${rps(rounds.loaded).toFixed(0)} req/s (median of ${ROUNDS}), p99 ${p99(rounds.loaded)} ms   rounds: ${show(rounds.loaded)}   (${injected} injections on the page)`);
-  console.log(`0 extensions (twin): ${rps(rounds.twin).toFixed(0)} req/s (median of ${ROUNDS}), p99 ${p99(rounds.twin)} ms   rounds: ${show(rounds.twin)}`);
+  console.log(
+    `0 extensions:        ${rps(rounds.plain).toFixed(0)} req/s (median of ${ROUNDS}), p99 ${p99(rounds.plain)} ms   rounds: ${show(rounds.plain)}`,
+  );
+  console.log(
+    `${COUNT} extensions:       ${rps(rounds.loaded).toFixed(0)} req/s (median of ${ROUNDS}), p99 ${p99(rounds.loaded)} ms   rounds: ${show(rounds.loaded)}   (${injected} injections on the page)`,
+  );
+  console.log(
+    `0 extensions (twin): ${rps(rounds.twin).toFixed(0)} req/s (median of ${ROUNDS}), p99 ${p99(rounds.twin)} ms   rounds: ${show(rounds.twin)}`,
+  );
   const ratio = rps(rounds.loaded) / rps(rounds.plain);
   const twinRatio = rps(rounds.twin) / rps(rounds.plain);
-  console.log(`overhead of ${COUNT} extensions: ${((1 - ratio) * 100).toFixed(1)} % (ratio ${ratio.toFixed(3)}; target ≤ 5 %); two identical servers differ by ${((1 - twinRatio) * 100).toFixed(1)} % (noise floor)   errors: ${errors}`);
+  console.log(
+    `overhead of ${COUNT} extensions: ${((1 - ratio) * 100).toFixed(1)} % (ratio ${ratio.toFixed(3)}; target ≤ 5 %); two identical servers differ by ${((1 - twinRatio) * 100).toFixed(1)} % (noise floor)   errors: ${errors}`,
+  );
   const inject = await injectMicroseconds(folders);
-  console.log(`whole request in-process (app.inject, alternating batches): ${inject.plain.toFixed(0)} µs with 0, ${inject.loaded.toFixed(0)} µs with ${COUNT} extensions → ${(((inject.loaded - inject.plain) / inject.plain) * 100).toFixed(1)} % (target ≤ 5 %)`);
+  console.log(
+    `whole request in-process (app.inject, alternating batches): ${inject.plain.toFixed(0)} µs with 0, ${inject.loaded.toFixed(0)} µs with ${COUNT} extensions → ${(((inject.loaded - inject.plain) / inject.plain) * 100).toFixed(1)} % (target ≤ 5 %)`,
+  );
   const micro0 = await machineryMicroseconds([]);
   const micro20 = await machineryMicroseconds(folders);
   const perRequest = 1e6 / rps(rounds.plain);
-  console.log(`machinery in-process (before-request callbacks + page contributions): ${micro0.toFixed(1)} µs with 0, ${micro20.toFixed(1)} µs with ${COUNT} extensions → +${(micro20 - micro0).toFixed(1)} µs = ${(((micro20 - micro0) / perRequest) * 100).toFixed(1)} % of a ${perRequest.toFixed(0)} µs request (target ≤ 5 %)`);
-  console.log(`startup to listening: 0 extensions ${(await startupTimes(base)).toFixed(0)} ms, ${COUNT} extensions ${(await startupTimes(withExt)).toFixed(0)} ms (median of 3; target ≤ 1500 ms)`);
+  console.log(
+    `machinery in-process (before-request callbacks + page contributions): ${micro0.toFixed(1)} µs with 0, ${micro20.toFixed(1)} µs with ${COUNT} extensions → +${(micro20 - micro0).toFixed(1)} µs = ${(((micro20 - micro0) / perRequest) * 100).toFixed(1)} % of a ${perRequest.toFixed(0)} µs request (target ≤ 5 %)`,
+  );
+  console.log(
+    `startup to listening: 0 extensions ${(await startupTimes(base)).toFixed(0)} ms, ${COUNT} extensions ${(await startupTimes(withExt)).toFixed(0)} ms (median of 3; target ≤ 1500 ms)`,
+  );
 } finally {
   for (const d of [dir, dataA, dataB, dataC]) await fs.rm(d, { recursive: true, force: true });
 }

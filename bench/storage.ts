@@ -26,7 +26,9 @@ function quantile(sorted: number[], q: number): number {
 function report(label: string, samples: number[]): void {
   const sorted = [...samples].sort((a, b) => a - b);
   const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-  console.log(`${label.padEnd(26)} n=${samples.length}  median ${quantile(sorted, 0.5).toFixed(3)} ms  p99 ${quantile(sorted, 0.99).toFixed(3)} ms  mean ${mean.toFixed(3)} ms`);
+  console.log(
+    `${label.padEnd(26)} n=${samples.length}  median ${quantile(sorted, 0.5).toFixed(3)} ms  p99 ${quantile(sorted, 0.99).toFixed(3)} ms  mean ${mean.toFixed(3)} ms`,
+  );
 }
 
 async function timeOps(n: number, op: (i: number) => Promise<unknown>): Promise<number[]> {

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = path.join(root, 'extensions');
-const projects = fs.readdirSync(dir)
+const projects = fs
+  .readdirSync(dir)
   .map((name) => path.join(dir, name, 'tsconfig.json'))
   .filter((file) => fs.existsSync(file));
 if (projects.length) {

@@ -81,7 +81,10 @@ const TSCONFIG = {
 };
 
 function check() {
-  const files = fs.readdirSync(docsDir).filter((f) => f.endsWith('.md')).sort();
+  const files = fs
+    .readdirSync(docsDir)
+    .filter((f) => f.endsWith('.md'))
+    .sort();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'specter-docs-'));
   try {
     // node_modules → the repo's, where specter-ts is a symlink to the repository root.

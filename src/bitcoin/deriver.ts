@@ -45,7 +45,9 @@ function validate(change: unknown, from: unknown, count: unknown): void {
     throw new SpecterError('VALIDATION', `count must be a non-negative integer, got ${String(count)}.`, { details: { field: 'count' } });
   }
   if ((from as number) + (count as number) > MAX_INDEX) {
-    throw new SpecterError('VALIDATION', 'The last index would exceed 2147483647, the largest unhardened BIP-32 index.', { details: { field: 'count' } });
+    throw new SpecterError('VALIDATION', 'The last index would exceed 2147483647, the largest unhardened BIP-32 index.', {
+      details: { field: 'count' },
+    });
   }
 }
 

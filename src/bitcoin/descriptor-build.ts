@@ -6,14 +6,19 @@
 import { SpecterError } from '../errors/index.js';
 import { parseDescriptor, withChecksum, wrapScript } from './descriptor.js';
 import { parseKeyWithOrigin, type KeyWithOrigin } from './key-text.js';
-import { MULTISIG_SCRIPT_TYPES, SINGLE_SIG_SCRIPT_TYPES, scriptTypeWords, type MultisigScriptType, type ScriptType, type SingleSigScriptType } from './keys.js';
+import {
+  MULTISIG_SCRIPT_TYPES,
+  SINGLE_SIG_SCRIPT_TYPES,
+  scriptTypeWords,
+  type MultisigScriptType,
+  type ScriptType,
+  type SingleSigScriptType,
+} from './keys.js';
 import type { NetworkName } from './networks.js';
 import { formatKeyOrigin, parseDerivationPath, parseFingerprint } from './paths.js';
 
 /** A key given as text (`[fp/path]xpub`) or as fields (Specter's device key record shape). */
-export type KeyInput =
-  | string
-  | { xpub: string; fingerprint?: string | null; originPath?: string | null; derivation?: string | null };
+export type KeyInput = string | { xpub: string; fingerprint?: string | null; originPath?: string | null; derivation?: string | null };
 
 function resolveKey(input: KeyInput, where: string, network?: NetworkName): KeyWithOrigin {
   if (typeof input === 'string') return parseKeyWithOrigin(input, { where, network });
@@ -32,17 +37,23 @@ function resolveKey(input: KeyInput, where: string, network?: NetworkName): KeyW
 function checkImpliedType(k: KeyWithOrigin, scriptType: ScriptType, where: string): void {
   const implied = k.key.scriptType;
   if (implied && implied !== scriptType) {
-    throw new SpecterError('KEY_INVALID', `${where}: the ${k.key.prefix} key was exported for ${scriptTypeWords(implied)} wallets, not for ${scriptTypeWords(scriptType)} wallets.`, {
-      hint: `Export the device's key for ${scriptTypeWords(scriptType)} wallets (or its plain xpub/tpub), or create a ${scriptTypeWords(implied)} wallet.`,
-      details: { implied, requested: scriptType },
-    });
+    throw new SpecterError(
+      'KEY_INVALID',
+      `${where}: the ${k.key.prefix} key was exported for ${scriptTypeWords(implied)} wallets, not for ${scriptTypeWords(scriptType)} wallets.`,
+      {
+        hint: `Export the device's key for ${scriptTypeWords(scriptType)} wallets (or its plain xpub/tpub), or create a ${scriptTypeWords(implied)} wallet.`,
+        details: { implied, requested: scriptType },
+      },
+    );
   }
 }
 
 /** `wpkh([fp/84h/0h/0h]xpub…/<0;1>/*)#checksum` and friends. */
 export function singleSigDescriptor(scriptType: SingleSigScriptType, key: KeyInput, options: { network?: NetworkName } = {}): string {
   if (!SINGLE_SIG_SCRIPT_TYPES.includes(scriptType)) {
-    throw new SpecterError('DESCRIPTOR_INVALID', `Unknown single-sig script type "${scriptType}".`, { hint: `Use one of: ${SINGLE_SIG_SCRIPT_TYPES.join(', ')}.` });
+    throw new SpecterError('DESCRIPTOR_INVALID', `Unknown single-sig script type "${scriptType}".`, {
+      hint: `Use one of: ${SINGLE_SIG_SCRIPT_TYPES.join(', ')}.`,
+    });
   }
   const k = resolveKey(key, 'The key', options.network);
   checkImpliedType(k, scriptType, 'The key');
@@ -64,13 +75,19 @@ export interface MultisigSpec {
 export function multisigDescriptor(spec: MultisigSpec): string {
   const scriptType = spec.scriptType ?? 'wsh';
   if (!MULTISIG_SCRIPT_TYPES.includes(scriptType)) {
-    throw new SpecterError('DESCRIPTOR_INVALID', `Unknown multisig script type "${scriptType}".`, { hint: `Use one of: ${MULTISIG_SCRIPT_TYPES.join(', ')}.` });
+    throw new SpecterError('DESCRIPTOR_INVALID', `Unknown multisig script type "${scriptType}".`, {
+      hint: `Use one of: ${MULTISIG_SCRIPT_TYPES.join(', ')}.`,
+    });
   }
   if (!Array.isArray(spec.keys) || spec.keys.length === 0) {
-    throw new SpecterError('DESCRIPTOR_POLICY', 'A multisig wallet needs at least one key.', { hint: 'Select the devices whose keys form the wallet.' });
+    throw new SpecterError('DESCRIPTOR_POLICY', 'A multisig wallet needs at least one key.', {
+      hint: 'Select the devices whose keys form the wallet.',
+    });
   }
   if (!Number.isSafeInteger(spec.threshold)) {
-    throw new SpecterError('DESCRIPTOR_POLICY', `The threshold must be a whole number, got ${String(spec.threshold)}.`, { hint: `Use a number between 1 and ${spec.keys.length}.` });
+    throw new SpecterError('DESCRIPTOR_POLICY', `The threshold must be a whole number, got ${String(spec.threshold)}.`, {
+      hint: `Use a number between 1 and ${spec.keys.length}.`,
+    });
   }
   const n = spec.keys.length;
   const parts = spec.keys.map((input, i) => {

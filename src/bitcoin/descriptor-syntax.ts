@@ -12,7 +12,7 @@ import type { ScriptType } from './keys.js';
 export const SUPPORTED_FORMS =
   'wpkh(KEY), sh(wpkh(KEY)), pkh(KEY), tr(KEY), wsh(multi|sortedmulti(k,KEY,…)), sh(wsh(multi|sortedmulti(…))), sh(multi|sortedmulti(…))';
 
-const INPUT_CHARSET = "0123456789()[],'/*abcdefgh@:$%{}IJKLMNOPQRSTUVWXYZ&+-.;<=>?!^_|~ijklmnopqrstuvwxyzABCDEFGH`#\"\\ ";
+const INPUT_CHARSET = '0123456789()[],\'/*abcdefgh@:$%{}IJKLMNOPQRSTUVWXYZ&+-.;<=>?!^_|~ijklmnopqrstuvwxyzABCDEFGH`#"\\ ';
 const CHECKSUM_CHARSET = /^[qpzry9x8gf2tvdw0s3jn54khce6mua7l]{8}$/;
 
 export interface DescriptorSyntax {
@@ -38,24 +38,40 @@ export function splitChecksum(text: string): { body: string; checksum: string | 
   const trimmed = text.trim();
   for (let i = 0; i < trimmed.length; i++) {
     const c = trimmed[i]!;
-    if (/\s/.test(c)) throw invalid(`The descriptor contains whitespace at position ${i + 1}.`, 'Remove spaces and line breaks (they usually come from copy and paste).');
-    if (!INPUT_CHARSET.includes(c)) throw invalid(`The descriptor contains the character "${c}" at position ${i + 1}, which descriptors do not allow.`, 'Copy the descriptor again from its source.');
+    if (/\s/.test(c))
+      throw invalid(
+        `The descriptor contains whitespace at position ${i + 1}.`,
+        'Remove spaces and line breaks (they usually come from copy and paste).',
+      );
+    if (!INPUT_CHARSET.includes(c))
+      throw invalid(
+        `The descriptor contains the character "${c}" at position ${i + 1}, which descriptors do not allow.`,
+        'Copy the descriptor again from its source.',
+      );
   }
   const hash = trimmed.indexOf('#');
   if (hash < 0) return { body: trimmed, checksum: null };
   const body = trimmed.slice(0, hash);
   const checksum = trimmed.slice(hash + 1);
   if (!CHECKSUM_CHARSET.test(checksum)) {
-    throw new SpecterError('DESCRIPTOR_CHECKSUM', `The descriptor checksum "#${checksum}" is malformed: it must be 8 characters from the bech32 alphabet.`, {
-      hint: 'Copy the whole descriptor again, or remove the "#…" part to have the checksum recomputed.',
-    });
+    throw new SpecterError(
+      'DESCRIPTOR_CHECKSUM',
+      `The descriptor checksum "#${checksum}" is malformed: it must be 8 characters from the bech32 alphabet.`,
+      {
+        hint: 'Copy the whole descriptor again, or remove the "#…" part to have the checksum recomputed.',
+      },
+    );
   }
   const expected = descriptorChecksum(body);
   if (expected !== checksum) {
-    throw new SpecterError('DESCRIPTOR_CHECKSUM', `The descriptor checksum does not match: it says #${checksum}, the descriptor text gives #${expected}.`, {
-      hint: 'The descriptor was changed after the checksum was made (typo, truncated copy). Copy it again from the wallet or device; remove the checksum only if you are sure the text is right.',
-      details: { given: checksum, computed: expected },
-    });
+    throw new SpecterError(
+      'DESCRIPTOR_CHECKSUM',
+      `The descriptor checksum does not match: it says #${checksum}, the descriptor text gives #${expected}.`,
+      {
+        hint: 'The descriptor was changed after the checksum was made (typo, truncated copy). Copy it again from the wallet or device; remove the checksum only if you are sure the text is right.',
+        details: { given: checksum, computed: expected },
+      },
+    );
   }
   return { body, checksum };
 }
@@ -110,7 +126,8 @@ function unsupported(fn: string, context: string): SpecterError {
 }
 
 function onlyArg(call: Call, what: string): string {
-  if (call.args.length !== 1 || call.args[0] === '') throw invalid(`${call.fn}() takes exactly one ${what}, got ${call.args.length === 1 ? 'nothing' : call.args.length}.`);
+  if (call.args.length !== 1 || call.args[0] === '')
+    throw invalid(`${call.fn}() takes exactly one ${what}, got ${call.args.length === 1 ? 'nothing' : call.args.length}.`);
   return call.args[0]!;
 }
 
@@ -122,7 +139,10 @@ function keyArg(call: Call): string {
 
 function multi(call: Call, scriptType: ScriptType, keyContext: KeyContext, body: string, checksum: string | null): DescriptorSyntax {
   const [threshold, ...keys] = call.args;
-  if (keys.length === 0) throw new SpecterError('DESCRIPTOR_POLICY', `${call.fn}() needs a threshold and at least one key.`, { hint: 'Write it as sortedmulti(2,KEY1,KEY2,KEY3).' });
+  if (keys.length === 0)
+    throw new SpecterError('DESCRIPTOR_POLICY', `${call.fn}() needs a threshold and at least one key.`, {
+      hint: 'Write it as sortedmulti(2,KEY1,KEY2,KEY3).',
+    });
   return { scriptType, threshold: threshold ?? '', sorted: call.fn === 'sortedmulti', multisig: true, keyContext, keys, body, checksum };
 }
 
@@ -137,7 +157,14 @@ export function parseDescriptorSyntax(text: string): DescriptorSyntax {
   const top = parseCall(body);
   if (!top) throw invalid(`"${body.slice(0, 24)}…" is not a descriptor: it must start with a script function such as wpkh( or wsh(.`);
   const single = (scriptType: ScriptType, keyContext: KeyContext, call: Call): DescriptorSyntax => ({
-    scriptType, threshold: null, sorted: false, multisig: false, keyContext, keys: [keyArg(call)], body, checksum,
+    scriptType,
+    threshold: null,
+    sorted: false,
+    multisig: false,
+    keyContext,
+    keys: [keyArg(call)],
+    body,
+    checksum,
   });
 
   switch (top.fn) {
@@ -176,7 +203,10 @@ export function parseDescriptorSyntax(text: string): DescriptorSyntax {
     }
     case 'multi':
     case 'sortedmulti':
-      throw invalid(`Bare ${top.fn}() is not supported.`, 'Wrap it: wsh(sortedmulti(…)) for native segwit or sh(wsh(sortedmulti(…))) for nested segwit.');
+      throw invalid(
+        `Bare ${top.fn}() is not supported.`,
+        'Wrap it: wsh(sortedmulti(…)) for native segwit or sh(wsh(sortedmulti(…))) for nested segwit.',
+      );
     default:
       if (UNSUPPORTED[top.fn]) throw unsupported(top.fn, 'as a wallet descriptor');
       throw invalid(`Unknown script function ${top.fn}().`);

@@ -95,10 +95,20 @@ function keyIdentity(k: KeyExpression): string {
 }
 
 function checkThreshold(raw: string, n: number, scriptType: ScriptType): number {
-  if (!/^\d+$/.test(raw)) throw policyError(`The multisig threshold "${raw}" is not a number.`, 'Write the number of required signatures first, e.g. sortedmulti(2,KEY1,KEY2,KEY3).');
+  if (!/^\d+$/.test(raw))
+    throw policyError(
+      `The multisig threshold "${raw}" is not a number.`,
+      'Write the number of required signatures first, e.g. sortedmulti(2,KEY1,KEY2,KEY3).',
+    );
   const k = Number(raw);
-  if (k < 1) throw policyError('The multisig threshold is 0: at least 1 signature must be required.', 'Use a threshold between 1 and the number of keys.');
-  if (k > n) throw policyError(`The multisig threshold ${k} is larger than the number of keys (${n}): such a wallet could never spend.`, `Use a threshold between 1 and ${n}, or add keys.`, { threshold: k, keys: n });
+  if (k < 1)
+    throw policyError('The multisig threshold is 0: at least 1 signature must be required.', 'Use a threshold between 1 and the number of keys.');
+  if (k > n)
+    throw policyError(
+      `The multisig threshold ${k} is larger than the number of keys (${n}): such a wallet could never spend.`,
+      `Use a threshold between 1 and ${n}, or add keys.`,
+      { threshold: k, keys: n },
+    );
   const max = maxKeys(scriptType);
   if (n > max) {
     throw policyError(
@@ -117,9 +127,13 @@ function resolveNetwork(keys: KeyExpression[], wanted: NetworkName | undefined):
     if (wanted) assertKeyNetwork(k.xpub, wanted, `Key ${i + 1}`);
     if (!first) first = { family: k.xpub.network, index: i };
     else if (first.family !== k.xpub.network) {
-      throw new SpecterError('KEY_NETWORK_MISMATCH', `The descriptor mixes networks: key ${first.index + 1} is a ${familyLabel(first.family)} key, key ${i + 1} a ${familyLabel(k.xpub.network)} key.`, {
-        hint: 'All keys of a wallet must come from the same network; export the missing keys for the right network.',
-      });
+      throw new SpecterError(
+        'KEY_NETWORK_MISMATCH',
+        `The descriptor mixes networks: key ${first.index + 1} is a ${familyLabel(first.family)} key, key ${i + 1} a ${familyLabel(k.xpub.network)} key.`,
+        {
+          hint: 'All keys of a wallet must come from the same network; export the missing keys for the right network.',
+        },
+      );
     }
   }
   // Keys only tell mainnet from the test family; signet/regtest must come from the caller.
@@ -134,7 +148,12 @@ function changeModeOf(keys: KeyExpression[], pathCount: number): ChangeMode {
   return 'none';
 }
 
-function formatBody(syntax: { scriptType: ScriptType; threshold: number; sorted: boolean; multisig: boolean }, keys: KeyExpression[], mode: ChangeMode, sel: Selection): string {
+function formatBody(
+  syntax: { scriptType: ScriptType; threshold: number; sorted: boolean; multisig: boolean },
+  keys: KeyExpression[],
+  mode: ChangeMode,
+  sel: Selection,
+): string {
   const keyText = keys.map((k) => {
     let steps: string;
     if (sel === 'as-is') steps = formatKeySteps(k);
@@ -156,13 +175,20 @@ function formatBody(syntax: { scriptType: ScriptType; threshold: number; sorted:
 /** A script type's wrapper around its inner expression: `wsh(…)`, `sh(wpkh(…))`, … */
 export function wrapScript(scriptType: ScriptType, inner: string): string {
   switch (scriptType) {
-    case 'wpkh': return `wpkh(${inner})`;
-    case 'pkh': return `pkh(${inner})`;
-    case 'tr': return `tr(${inner})`;
-    case 'sh-wpkh': return `sh(wpkh(${inner}))`;
-    case 'wsh': return `wsh(${inner})`;
-    case 'sh-wsh': return `sh(wsh(${inner}))`;
-    case 'sh': return `sh(${inner})`;
+    case 'wpkh':
+      return `wpkh(${inner})`;
+    case 'pkh':
+      return `pkh(${inner})`;
+    case 'tr':
+      return `tr(${inner})`;
+    case 'sh-wpkh':
+      return `sh(wpkh(${inner}))`;
+    case 'wsh':
+      return `wsh(${inner})`;
+    case 'sh-wsh':
+      return `sh(wsh(${inner}))`;
+    case 'sh':
+      return `sh(${inner})`;
   }
 }
 
@@ -202,14 +228,20 @@ function parseUncached(text: string, options: ParseDescriptorOptions): ParsedDes
     const id = keyIdentity(k);
     const prev = seen.get(id);
     if (prev !== undefined) {
-      throw policyError(`Key ${i + 1} uses the same key as key ${prev + 1}: a multisig wallet needs ${keys.length} different keys.`, 'Use one key per device; remove the duplicate or add the missing device.', { duplicate: [prev + 1, i + 1] });
+      throw policyError(
+        `Key ${i + 1} uses the same key as key ${prev + 1}: a multisig wallet needs ${keys.length} different keys.`,
+        'Use one key per device; remove the duplicate or add the missing device.',
+        { duplicate: [prev + 1, i + 1] },
+      );
     }
     seen.set(id, i);
   });
 
   const lengths = new Set(keys.flatMap((k) => k.steps.filter(Array.isArray).map((t) => (t as number[]).length)));
   if (lengths.size > 1) {
-    throw new SpecterError('DESCRIPTOR_INVALID', `The multipath steps have different lengths (${[...lengths].join(' and ')}).`, { hint: 'All <…;…> steps in one descriptor must have the same number of values, e.g. <0;1> everywhere.' });
+    throw new SpecterError('DESCRIPTOR_INVALID', `The multipath steps have different lengths (${[...lengths].join(' and ')}).`, {
+      hint: 'All <…;…> steps in one descriptor must have the same number of values, e.g. <0;1> everywhere.',
+    });
   }
   const pathCount = lengths.size ? [...lengths][0]! : 1;
   const changeMode = changeModeOf(keys, pathCount);

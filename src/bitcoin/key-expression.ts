@@ -62,14 +62,17 @@ function parseMultipath(step: string, where: string): number[] {
 function parseHexKey(hex: string, context: KeyContext, where: string): Uint8Array {
   const bytes = Buffer.from(hex, 'hex');
   const len = bytes.length;
-  const shapeOk =
-    (len === 33 && (bytes[0] === 2 || bytes[0] === 3)) || (len === 65 && bytes[0] === 4) || len === 32;
+  const shapeOk = (len === 33 && (bytes[0] === 2 || bytes[0] === 3)) || (len === 65 && bytes[0] === 4) || len === 32;
   if (!shapeOk || hex.length !== len * 2) {
     throw keyError(`"${hex.slice(0, 12)}…" is not a public key (66 hex characters starting 02/03, or 64 x-only in tr()).`, where);
   }
   if (len === 32 && context !== 'tr') throw keyError('an x-only (64 hex) key is only allowed inside tr().', where);
   if (len === 65 && context !== 'legacy') {
-    throw keyError(`an uncompressed public key is not allowed in ${context === 'tr' ? 'tr()' : 'segwit (wpkh/wsh)'} descriptors.`, where, 'Use the 33-byte compressed form (02… or 03…).');
+    throw keyError(
+      `an uncompressed public key is not allowed in ${context === 'tr' ? 'tr()' : 'segwit (wpkh/wsh)'} descriptors.`,
+      where,
+      'Use the 33-byte compressed form (02… or 03…).',
+    );
   }
   // x-only keys are checked as their even-y lift (BIP-340), which every backend's isPoint accepts.
   const point = len === 32 ? Buffer.concat([Buffer.from([2]), bytes]) : bytes;
@@ -83,10 +86,16 @@ export function parseKeyExpression(text: string, context: KeyContext, where: str
   let origin: KeyOrigin | null = null;
   if (rest.startsWith('[')) {
     const close = rest.indexOf(']');
-    if (close < 0) throw new SpecterError('KEY_ORIGIN_INVALID', `${where}: key origin "[" is not closed with "]".`, { hint: 'Write it as [fingerprint/path], e.g. [73c5da0a/84h/0h/0h].' });
+    if (close < 0)
+      throw new SpecterError('KEY_ORIGIN_INVALID', `${where}: key origin "[" is not closed with "]".`, {
+        hint: 'Write it as [fingerprint/path], e.g. [73c5da0a/84h/0h/0h].',
+      });
     origin = parseKeyOrigin(rest.slice(0, close + 1));
     rest = rest.slice(close + 1);
-    if (rest.startsWith('[')) throw new SpecterError('KEY_ORIGIN_INVALID', `${where}: more than one key origin.`, { hint: 'A key has at most one [fingerprint/path] in front of it.' });
+    if (rest.startsWith('['))
+      throw new SpecterError('KEY_ORIGIN_INVALID', `${where}: more than one key origin.`, {
+        hint: 'A key has at most one [fingerprint/path] in front of it.',
+      });
   }
   if (rest.includes('[') || rest.includes(']')) {
     throw new SpecterError('KEY_ORIGIN_INVALID', `${where}: misplaced "[" or "]"; the key origin must come first, as [fingerprint/path]KEY.`);
@@ -95,7 +104,8 @@ export function parseKeyExpression(text: string, context: KeyContext, where: str
 
   const [keyText, ...pathParts] = rest.split('/');
   if (/^[0-9a-fA-F]+$/.test(keyText!)) {
-    if (pathParts.length) throw keyError('a plain public key cannot have derivation steps.', where, 'Only extended keys (xpub/tpub) can be followed by /0/*.');
+    if (pathParts.length)
+      throw keyError('a plain public key cannot have derivation steps.', where, 'Only extended keys (xpub/tpub) can be followed by /0/*.');
     return { origin, xpub: null, pubkey: parseHexKey(keyText!, context, where), steps: [], wildcard: false };
   }
   if (isWif(keyText!)) {
@@ -103,7 +113,11 @@ export function parseKeyExpression(text: string, context: KeyContext, where: str
   }
   const xpub = parseExtendedKey(keyText!, { where });
   if (xpub.prefix !== 'xpub' && xpub.prefix !== 'tpub') {
-    throw keyError(`descriptors take xpub/tpub keys, not ${xpub.prefix}.`, where, `Use the same key in ${xpub.network === 'main' ? 'xpub' : 'tpub'} form: ${xpub.xpub}`);
+    throw keyError(
+      `descriptors take xpub/tpub keys, not ${xpub.prefix}.`,
+      where,
+      `Use the same key in ${xpub.network === 'main' ? 'xpub' : 'tpub'} form: ${xpub.xpub}`,
+    );
   }
 
   const steps: Array<number | number[]> = [];

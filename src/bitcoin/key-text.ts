@@ -36,9 +36,13 @@ export function parseKeyWithOrigin(text: string, options: ParseKeyOptions = {}):
   }
   rest = rest.replace(BRANCH_SUFFIX, '');
   if (rest.includes('/')) {
-    throw new SpecterError('KEY_INVALID', `${options.where ? `${options.where}: ` : ''}unexpected derivation "${rest.slice(rest.indexOf('/'))}" after the key.`, {
-      hint: 'A wallet key may only end in /0/* or /<0;1>/*; put the hardened path in the origin: [fingerprint/84h/0h/0h]xpub….',
-    });
+    throw new SpecterError(
+      'KEY_INVALID',
+      `${options.where ? `${options.where}: ` : ''}unexpected derivation "${rest.slice(rest.indexOf('/'))}" after the key.`,
+      {
+        hint: 'A wallet key may only end in /0/* or /<0;1>/*; put the hardened path in the origin: [fingerprint/84h/0h/0h]xpub….',
+      },
+    );
   }
   const key = parseExtendedKey(rest, { where: options.where });
   if (options.network) assertKeyNetwork(key, options.network, options.where);

@@ -60,8 +60,7 @@ const PUBLIC_VERSIONS = new Map<number, VersionInfo>([
 
 /** Private versions: recognised only to refuse them with a clear message, never echoed back. */
 const PRIVATE_VERSIONS = new Set([
-  0x0488ade4, 0x049d7878, 0x04b2430c, 0x0295b005, 0x02aa7a99, 0x04358394, 0x044a4e28, 0x045f18bc, 0x024285b5,
-  0x02575048,
+  0x0488ade4, 0x049d7878, 0x04b2430c, 0x0295b005, 0x02aa7a99, 0x04358394, 0x044a4e28, 0x045f18bc, 0x024285b5, 0x02575048,
 ]);
 
 const VERSION_BY_PREFIX = new Map([...PUBLIC_VERSIONS].map(([v, info]) => [info.prefix, v]));
@@ -91,8 +90,7 @@ export interface ParseKeyOptions {
   where?: string;
 }
 
-const EXPECTED =
-  'Expected an extended public key: xpub/tpub, or SLIP-132 ypub, zpub, Ypub, Zpub (mainnet) / upub, vpub, Upub, Vpub (test networks).';
+const EXPECTED = 'Expected an extended public key: xpub/tpub, or SLIP-132 ypub, zpub, Ypub, Zpub (mainnet) / upub, vpub, Upub, Vpub (test networks).';
 
 function preview(text: string): string {
   return text.length > 16 ? `${text.slice(0, 8)}…${text.slice(-6)}` : text;
@@ -175,9 +173,13 @@ export function convertExtendedKey(text: string, to: KeyPrefix): string {
   const version = VERSION_BY_PREFIX.get(to)!;
   const target = PUBLIC_VERSIONS.get(version)!;
   if (target.network !== key.network) {
-    throw new SpecterError('KEY_NETWORK_MISMATCH', `Cannot convert a ${familyLabel(key.network)} key to ${to}, a ${familyLabel(target.network)} prefix.`, {
-      hint: key.network === 'main' ? 'Use xpub, ypub, zpub, Ypub or Zpub.' : 'Use tpub, upub, vpub, Upub or Vpub.',
-    });
+    throw new SpecterError(
+      'KEY_NETWORK_MISMATCH',
+      `Cannot convert a ${familyLabel(key.network)} key to ${to}, a ${familyLabel(target.network)} prefix.`,
+      {
+        hint: key.network === 'main' ? 'Use xpub, ypub, zpub, Ypub or Zpub.' : 'Use tpub, upub, vpub, Upub or Vpub.',
+      },
+    );
   }
   const payload = base58CheckDecode(key.xpub)!;
   Buffer.from(payload.buffer, payload.byteOffset, 4).writeUInt32BE(version, 0);

@@ -61,10 +61,7 @@ export function formatDerivationPath(steps: readonly number[]): string {
 
 export function parseFingerprint(text: string, where = text): string {
   if (!/^[0-9a-fA-F]{8}$/.test(text)) {
-    throw originError(
-      `Invalid key origin ${where}: the fingerprint "${text}" must be exactly 8 hex characters.`,
-      where,
-    );
+    throw originError(`Invalid key origin ${where}: the fingerprint "${text}" must be exactly 8 hex characters.`, where);
   }
   return text.toLowerCase();
 }

@@ -68,9 +68,11 @@ export class DerivationPool {
 
   private ensureWorkers(): void {
     while (this.workers.length < this.size) {
-      this.workers.push(new PoolWorker((dead) => {
-        this.workers = this.workers.filter((w) => w !== dead);
-      }));
+      this.workers.push(
+        new PoolWorker((dead) => {
+          this.workers = this.workers.filter((w) => w !== dead);
+        }),
+      );
     }
   }
 
@@ -110,13 +112,15 @@ export class DerivationPool {
     clearTimeout(this.idleTimer);
     const workers = this.workers;
     this.workers = [];
-    await Promise.all(workers.map((w) => {
-      w.dead = true;
-      // Jobs still out fall back to the calling thread (see derive()).
-      for (const p of w.pending.values()) p.reject(new Error('derivation pool closed'));
-      w.pending.clear();
-      return w.worker.terminate();
-    }));
+    await Promise.all(
+      workers.map((w) => {
+        w.dead = true;
+        // Jobs still out fall back to the calling thread (see derive()).
+        for (const p of w.pending.values()) p.reject(new Error('derivation pool closed'));
+        w.pending.clear();
+        return w.worker.terminate();
+      }),
+    );
   }
 }
 

@@ -43,7 +43,11 @@ function coerceEnv(key: string, raw: string, current: unknown): unknown {
     if (/^(0|false|no|off)$/i.test(raw)) return false;
     throw new SpecterError('CONFIG_INVALID', `Environment variable ${key}="${raw}" is not a boolean.`, { hint: `Set ${key} to true or false.` });
   }
-  if (Array.isArray(current)) return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (Array.isArray(current))
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   return raw;
 }
 

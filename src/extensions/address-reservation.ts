@@ -101,10 +101,14 @@ function checkNumAddresses(value: unknown): number {
     throw new SpecterError('VALIDATION', `numAddresses must be a whole number ≥ 0, got ${String(value)}.`, { details: { field: 'numAddresses' } });
   }
   if ((value as number) > MAX_RESERVED_ADDRESSES) {
-    throw new SpecterError('LIMIT_EXCEEDED', `An extension can keep at most ${MAX_RESERVED_ADDRESSES} addresses reserved per call; ${String(value)} were requested.`, {
-      hint: `Ask for ${MAX_RESERVED_ADDRESSES} or fewer.`,
-      details: { numAddresses: value, limit: MAX_RESERVED_ADDRESSES },
-    });
+    throw new SpecterError(
+      'LIMIT_EXCEEDED',
+      `An extension can keep at most ${MAX_RESERVED_ADDRESSES} addresses reserved per call; ${String(value)} were requested.`,
+      {
+        hint: `Ask for ${MAX_RESERVED_ADDRESSES} or fewer.`,
+        details: { numAddresses: value, limit: MAX_RESERVED_ADDRESSES },
+      },
+    );
   }
   return value as number;
 }
@@ -112,10 +116,14 @@ function checkNumAddresses(value: unknown): number {
 /** Refuse to take over an address another extension reserved (Specter silently overwrote it). */
 function assertFree(info: WalletAddress, extId: string, walletName: string): void {
   if (info.serviceId && info.serviceId !== extId) {
-    throw new SpecterError('VALIDATION', `Address ${info.address} of wallet "${walletName}" is already reserved for the extension "${info.serviceId}".`, {
-      hint: 'Release it from that extension first (address page → Release), or reserve another address.',
-      details: { address: info.address, serviceId: info.serviceId },
-    });
+    throw new SpecterError(
+      'VALIDATION',
+      `Address ${info.address} of wallet "${walletName}" is already reserved for the extension "${info.serviceId}".`,
+      {
+        hint: 'Release it from that extension first (address page → Release), or reserve another address.',
+        details: { address: info.address, serviceId: info.serviceId },
+      },
+    );
   }
 }
 

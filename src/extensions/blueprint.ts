@@ -166,9 +166,12 @@ export class Blueprint<Req = ExtRequest, Rep = ExtReply> {
       throw new SpecterError('EXT_BLUEPRINT_INVALID', `${where}: ${message}`, { hint, details: { ext: this.extId, blueprint: this.name } });
     };
     const method = String(def.method).toUpperCase() as HttpMethod;
-    if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].includes(method)) bad(`method "${def.method}" is not supported.`, 'Use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.');
-    if (typeof def.url !== 'string' || !def.url.startsWith('/')) bad(`route url ${JSON.stringify(def.url)} must start with "/".`, 'Write it relative to the blueprint, e.g. "/" or "/settings".');
-    if (!ENDPOINT_NAME.test(def.endpoint ?? '')) bad(`endpoint name ${JSON.stringify(def.endpoint)} is not valid.`, 'Use an identifier, e.g. "index" or "settings_get".');
+    if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].includes(method))
+      bad(`method "${def.method}" is not supported.`, 'Use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.');
+    if (typeof def.url !== 'string' || !def.url.startsWith('/'))
+      bad(`route url ${JSON.stringify(def.url)} must start with "/".`, 'Write it relative to the blueprint, e.g. "/" or "/settings".');
+    if (!ENDPOINT_NAME.test(def.endpoint ?? ''))
+      bad(`endpoint name ${JSON.stringify(def.endpoint)} is not valid.`, 'Use an identifier, e.g. "index" or "settings_get".');
     if (def.endpoint === 'static') bad('endpoint name "static" is reserved for static files.', 'Pick another name.');
     if (typeof def.handler !== 'function') bad(`the handler of "${def.endpoint}" is not a function.`, 'Pass (req, reply) => …');
     const endpoint = `${this.name}.${def.endpoint}`;

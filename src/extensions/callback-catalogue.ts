@@ -17,18 +17,69 @@ export interface CallbackDefinition {
 }
 
 export const CORE_CALLBACKS: readonly CallbackDefinition[] = Object.freeze([
-  { id: 'afterExtensionManagerInit', style: 'collect', definedBy: 'core', description: 'Fired once at the end of extension loading. Return value ignored.' },
-  { id: 'specter_added_to_flask_app', style: 'collect', definedBy: 'core', description: 'The app root is attached to the server, before login config, routes and scheduler. Return value ignored.' },
-  { id: 'after_serverpy_init_app', style: 'collect', definedBy: 'core', description: 'Last step of server start; receives {scheduler}. The place for initialising work and jobs. Return value ignored.' },
-  { id: 'flask_before_request', style: 'collect', definedBy: 'core', description: 'Before every request (static included); receives the request. Return value ignored.' },
-  { id: 'specter_persistence_callback', style: 'collect', definedBy: 'core', description: 'After every data file write or delete; receives {path, mode}. Return value ignored.' },
-  { id: 'flash', style: 'collect', definedBy: 'core', description: 'A flash message (message, category); any non-null return means an extension showed it and the core flash is skipped.' },
+  {
+    id: 'afterExtensionManagerInit',
+    style: 'collect',
+    definedBy: 'core',
+    description: 'Fired once at the end of extension loading. Return value ignored.',
+  },
+  {
+    id: 'specter_added_to_flask_app',
+    style: 'collect',
+    definedBy: 'core',
+    description: 'The app root is attached to the server, before login config, routes and scheduler. Return value ignored.',
+  },
+  {
+    id: 'after_serverpy_init_app',
+    style: 'collect',
+    definedBy: 'core',
+    description: 'Last step of server start; receives {scheduler}. The place for initialising work and jobs. Return value ignored.',
+  },
+  {
+    id: 'flask_before_request',
+    style: 'collect',
+    definedBy: 'core',
+    description: 'Before every request (static included); receives the request. Return value ignored.',
+  },
+  {
+    id: 'specter_persistence_callback',
+    style: 'collect',
+    definedBy: 'core',
+    description: 'After every data file write or delete; receives {path, mode}. Return value ignored.',
+  },
+  {
+    id: 'flash',
+    style: 'collect',
+    definedBy: 'core',
+    description: 'A flash message (message, category); any non-null return means an extension showed it and the core flash is skipped.',
+  },
   { id: 'add_settingstabs', style: 'collect', definedBy: 'core', description: 'Returns [{title, endpoint}] tabs for the settings page.' },
-  { id: 'add_wallettabs', style: 'collect', definedBy: 'core', description: 'Returns [{title, endpoint}] tabs for wallet pages (endpoint takes wallet_alias).' },
-  { id: 'adjust_view_model', style: 'middleware', definedBy: 'core', description: 'Receives a view model (WelcomeVm, WalletsOverviewVm) and must return it, possibly changed.' },
+  {
+    id: 'add_wallettabs',
+    style: 'collect',
+    definedBy: 'core',
+    description: 'Returns [{title, endpoint}] tabs for wallet pages (endpoint takes wallet_alias).',
+  },
+  {
+    id: 'adjust_view_model',
+    style: 'middleware',
+    definedBy: 'core',
+    description: 'Receives a view model (WelcomeVm, WalletsOverviewVm) and must return it, possibly changed.',
+  },
   { id: 'cleanup_on_exit', style: 'collect', definedBy: 'core', description: 'On SIGINT/SIGTERM; receives the signal name. Return value ignored.' },
-  { id: 'create_and_show_notification', style: 'collect', definedBy: 'core', description: 'Create and show a notification (title, options). Not fired by the core.' },
-  { id: 'wallet_synced', style: 'collect', definedBy: 'core', description: 'After a wallet sync found new or changed transactions; receives {user, wallet, transactions} with the service_id of reserved receiving addresses. Fired only for extensions the wallet\'s user activated. Return value ignored.' },
+  {
+    id: 'create_and_show_notification',
+    style: 'collect',
+    definedBy: 'core',
+    description: 'Create and show a notification (title, options). Not fired by the core.',
+  },
+  {
+    id: 'wallet_synced',
+    style: 'collect',
+    definedBy: 'core',
+    description:
+      "After a wallet sync found new or changed transactions; receives {user, wallet, transactions} with the service_id of reserved receiving addresses. Fired only for extensions the wallet's user activated. Return value ignored.",
+  },
 ] satisfies CallbackDefinition[]);
 
 /** A settings or wallet tab contributed by `add_settingstabs` / `add_wallettabs`. */

@@ -25,10 +25,16 @@ export interface CallbackRegistryOptions {
 export function withTimeout<T>(promise: PromiseLike<T>, ms: number, extId: string, where: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new SpecterError('TIMEOUT', `extension "${extId}" did not finish ${where} within ${ms} ms.`, {
-      hint: 'The plugin is switched off after repeated failures; check its log lines, then re-enable it in "Choose plugins".',
-      details: { ext: extId, where, timeoutMs: ms },
-    })), ms);
+    timer = setTimeout(
+      () =>
+        reject(
+          new SpecterError('TIMEOUT', `extension "${extId}" did not finish ${where} within ${ms} ms.`, {
+            hint: 'The plugin is switched off after repeated failures; check its log lines, then re-enable it in "Choose plugins".',
+            details: { ext: extId, where, timeoutMs: ms },
+          }),
+        ),
+      ms,
+    );
   });
   return Promise.race([Promise.resolve(promise), timeout]).finally(() => clearTimeout(timer));
 }
@@ -93,10 +99,14 @@ export class CallbackRegistry {
     }
     const existing = this.#defs.get(def.id);
     if (existing) {
-      throw new SpecterError('EXT_CALLBACK_CONFLICT', `Callback "${def.id}" is already defined by ${existing.definedBy}; ${definedBy} cannot define it again.`, {
-        hint: `Prefix extension-defined callbacks with the extension id, e.g. "${definedBy === 'core' ? 'myext' : definedBy}_${def.id}".`,
-        details: { id: def.id, definedBy, existing: existing.definedBy },
-      });
+      throw new SpecterError(
+        'EXT_CALLBACK_CONFLICT',
+        `Callback "${def.id}" is already defined by ${existing.definedBy}; ${definedBy} cannot define it again.`,
+        {
+          hint: `Prefix extension-defined callbacks with the extension id, e.g. "${definedBy === 'core' ? 'myext' : definedBy}_${def.id}".`,
+          details: { id: def.id, definedBy, existing: existing.definedBy },
+        },
+      );
     }
     const full: CallbackDefinition = Object.freeze({ id: def.id, style: def.style, description: def.description ?? '', definedBy });
     this.#defs.set(def.id, full);
@@ -215,13 +225,16 @@ export class CallbackRegistry {
       for (const ext of targets) {
         const rest = options.argsFor ? options.argsFor(ext) : args.slice(1);
         try {
-          const returned = ((ext as unknown as Record<string, Method>)[method]!).call(ext, value, ...rest);
+          const returned = (ext as unknown as Record<string, Method>)[method]!.call(ext, value, ...rest);
           // Await only real promises: most callbacks are synchronous, and a needless await per
           // extension per request is measurable (before-request runs on every request).
           const result = isThenable(returned) ? await withTimeout(returned, this.timeoutMs, ext.id, where) : returned;
           this.health.recordSuccess(ext.id);
           if (result === undefined || result === null) {
-            this.#logger.warn({ ext: ext.id, callback: id }, `extension "${ext.id}" did not respect middleware contract for ${id} (returned ${result}); skipping its result`);
+            this.#logger.warn(
+              { ext: ext.id, callback: id },
+              `extension "${ext.id}" did not respect middleware contract for ${id} (returned ${result}); skipping its result`,
+            );
           } else {
             value = result;
           }
@@ -235,7 +248,7 @@ export class CallbackRegistry {
     for (const ext of targets) {
       const callArgs = options.argsFor ? options.argsFor(ext) : args;
       try {
-        const returned = ((ext as unknown as Record<string, Method>)[method]!).call(ext, ...callArgs);
+        const returned = (ext as unknown as Record<string, Method>)[method]!.call(ext, ...callArgs);
         const result = isThenable(returned) ? await withTimeout(returned, this.timeoutMs, ext.id, where) : returned;
         this.health.recordSuccess(ext.id);
         if (result !== undefined && result !== null) out[ext.id] = result;
@@ -289,7 +302,11 @@ export class CallbackRegistry {
         }
         this.health.recordSuccess(ext.id);
         if (result === undefined || result === null) {
-          if (middleware) this.#logger.warn({ ext: ext.id, callback: id }, `extension "${ext.id}" did not respect middleware contract for ${id}; skipping its result`);
+          if (middleware)
+            this.#logger.warn(
+              { ext: ext.id, callback: id },
+              `extension "${ext.id}" did not respect middleware contract for ${id}; skipping its result`,
+            );
         } else if (middleware) {
           value = result;
         } else {
@@ -306,6 +323,9 @@ export class CallbackRegistry {
     const key = `${extId}\0${id}`;
     if (this.#warnedAsync.has(key)) return;
     this.#warnedAsync.add(key);
-    this.#logger.warn({ ext: extId, callback: id }, `extension "${extId}" returned a promise from callback_${id}, which runs synchronously; its result is ignored`);
+    this.#logger.warn(
+      { ext: extId, callback: id },
+      `extension "${extId}" returned a promise from callback_${id}, which runs synchronously; its result is ignored`,
+    );
   }
 }

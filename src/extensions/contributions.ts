@@ -44,30 +44,44 @@ export async function collectContributions(options: {
   for (const entry of options.entries) {
     if (typeof entry !== 'string') {
       if (!accepts(entry)) {
-        throw new SpecterError('EXT_LOAD_FAILED', `The extension ${extId} declared ${kind} with ${entry.name || 'a function'}, which is not a ${singular[kind]} type.`, {
-          hint: `List ${singular[kind]} classes (or modules exporting them) in "${kind}".`,
-        });
+        throw new SpecterError(
+          'EXT_LOAD_FAILED',
+          `The extension ${extId} declared ${kind} with ${entry.name || 'a function'}, which is not a ${singular[kind]} type.`,
+          {
+            hint: `List ${singular[kind]} classes (or modules exporting them) in "${kind}".`,
+          },
+        );
       }
       add(entry);
       continue;
     }
     const file = resolveModulePath(options.packageDir, entry);
     if (!(await fileExists(file))) {
-      throw new SpecterError('EXT_LOAD_FAILED', `The extension ${extId} declared ${kind} and a module called ${entry} But that module is not existing (${file}).`, {
-        hint: `Fix the path in "${kind}" (relative to the package folder).`,
-      });
+      throw new SpecterError(
+        'EXT_LOAD_FAILED',
+        `The extension ${extId} declared ${kind} and a module called ${entry} But that module is not existing (${file}).`,
+        {
+          hint: `Fix the path in "${kind}" (relative to the package folder).`,
+        },
+      );
     }
     let mod: Record<string, unknown>;
     try {
       mod = await importModule(file, `${singular[kind]} module`);
     } catch (err) {
-      throw new SpecterError('EXT_LOAD_FAILED', `The extension ${extId}: ${singular[kind]} module ${file} failed to import: ${errorMessage(err)}`, { cause: err });
+      throw new SpecterError('EXT_LOAD_FAILED', `The extension ${extId}: ${singular[kind]} module ${file} failed to import: ${errorMessage(err)}`, {
+        cause: err,
+      });
     }
     const found = Object.values(mod).filter(accepts);
     if (found.length === 0) {
-      throw new SpecterError('EXT_LOAD_FAILED', `The extension ${extId} declared ${kind} and a module called ${entry} which doesn't contain any ${kind}.`, {
-        hint: `Export the ${singular[kind]} classes from ${entry}.`,
-      });
+      throw new SpecterError(
+        'EXT_LOAD_FAILED',
+        `The extension ${extId} declared ${kind} and a module called ${entry} which doesn't contain any ${kind}.`,
+        {
+          hint: `Export the ${singular[kind]} classes from ${entry}.`,
+        },
+      );
     }
     found.forEach(add);
   }

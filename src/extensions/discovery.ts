@@ -138,10 +138,22 @@ export async function discoverList(entries: readonly string[], options: { cwd: s
       continue;
     }
     const read = await readPackageJson(dir);
-    if (!read) out.push({ source: 'list', path: dir, origin: entry, error: `EXTENSION_LIST entry "${entry}": ${dir} has no package.json; an extension is an npm package.` });
+    if (!read)
+      out.push({
+        source: 'list',
+        path: dir,
+        origin: entry,
+        error: `EXTENSION_LIST entry "${entry}": ${dir} has no package.json; an extension is an npm package.`,
+      });
     else if ('error' in read) out.push({ source: 'list', path: dir, origin: entry, error: read.error });
     else if (!hasExtensionManifest(read.json)) {
-      out.push({ source: 'list', path: dir, origin: entry, packageJson: read.json, error: `EXTENSION_LIST entry "${entry}": ${path.join(dir, 'package.json')} has no "specterExtension" key; add "specterExtension": {} (or the manifest) to it.` });
+      out.push({
+        source: 'list',
+        path: dir,
+        origin: entry,
+        packageJson: read.json,
+        error: `EXTENSION_LIST entry "${entry}": ${path.join(dir, 'package.json')} has no "specterExtension" key; add "specterExtension": {} (or the manifest) to it.`,
+      });
     } else out.push({ source: 'list', path: dir, origin: entry, packageJson: read.json });
   }
   return out.sort(byName);
@@ -192,7 +204,10 @@ export async function discoverExtensions(options: DiscoveryOptions): Promise<Dis
       if (options.loadFromCwd) found.push(...here);
       else if (here.length) {
         // Security: in production the working directory is not trusted code.
-        options.logger?.info({ path: here[0]!.path }, 'the current directory is an extension package, but SERVICES_LOAD_FROM_CWD is false: not loading it');
+        options.logger?.info(
+          { path: here[0]!.path },
+          'the current directory is an extension package, but SERVICES_LOAD_FROM_CWD is false: not loading it',
+        );
       }
     }
   }

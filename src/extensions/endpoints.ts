@@ -46,17 +46,25 @@ export class EndpointRegistry {
   /** Registers `name` (e.g. `swan_endpoint.index`) for a path template. A second registration is an error. */
   registerEndpoint(name: string, pathTemplate: string): void {
     if (!name || /\s/.test(name)) {
-      throw new SpecterError('EXT_ENDPOINT_CONFLICT', `Endpoint name "${name}" is not valid.`, { hint: 'Use "<blueprint>.<function>", e.g. "swan_endpoint.index".' });
+      throw new SpecterError('EXT_ENDPOINT_CONFLICT', `Endpoint name "${name}" is not valid.`, {
+        hint: 'Use "<blueprint>.<function>", e.g. "swan_endpoint.index".',
+      });
     }
     if (!pathTemplate.startsWith('/')) {
-      throw new SpecterError('EXT_ENDPOINT_CONFLICT', `Endpoint "${name}": path "${pathTemplate}" must start with "/".`, { hint: 'Register the full path, prefix included.' });
+      throw new SpecterError('EXT_ENDPOINT_CONFLICT', `Endpoint "${name}": path "${pathTemplate}" must start with "/".`, {
+        hint: 'Register the full path, prefix included.',
+      });
     }
     const existing = this.#endpoints.get(name);
     if (existing) {
-      throw new SpecterError('EXT_ENDPOINT_CONFLICT', `Endpoint "${name}" is already registered for ${existing.template}; cannot register it for ${pathTemplate}.`, {
-        hint: 'Give the route another endpoint name.',
-        details: { name, existing: existing.template, path: pathTemplate },
-      });
+      throw new SpecterError(
+        'EXT_ENDPOINT_CONFLICT',
+        `Endpoint "${name}" is already registered for ${existing.template}; cannot register it for ${pathTemplate}.`,
+        {
+          hint: 'Give the route another endpoint name.',
+          details: { name, existing: existing.template, path: pathTemplate },
+        },
+      );
     }
     this.#endpoints.set(name, compile(name, pathTemplate));
   }
@@ -94,10 +102,14 @@ export class EndpointRegistry {
       const p = ep.params[i]!;
       const value = params[p.name];
       if (value === undefined || value === null || value === '') {
-        throw new SpecterError('EXT_ENDPOINT_UNKNOWN', `Could not build url for endpoint "${name}": missing value for "${p.name}" (${ep.template}).`, {
-          hint: `Pass {${p.name}: …}.`,
-          details: { name, param: p.name },
-        });
+        throw new SpecterError(
+          'EXT_ENDPOINT_UNKNOWN',
+          `Could not build url for endpoint "${name}": missing value for "${p.name}" (${ep.template}).`,
+          {
+            hint: `Pass {${p.name}: …}.`,
+            details: { name, param: p.name },
+          },
+        );
       }
       used.add(p.name);
       url += encodeParam(value, p.wildcard) + ep.parts[i + 1]!;

@@ -3,14 +3,7 @@ import path from 'node:path';
 import type { AppConfig } from '../config/index.js';
 import { SpecterError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
-import {
-  Blueprint,
-  BLUEPRINT_KEY,
-  blueprintPrefix,
-  registerBlueprintEndpoints,
-  validateDefaultBlueprint,
-  type BlueprintSetup,
-} from './blueprint.js';
+import { Blueprint, BLUEPRINT_KEY, blueprintPrefix, registerBlueprintEndpoints, validateDefaultBlueprint, type BlueprintSetup } from './blueprint.js';
 import type { CallbackRegistry } from './callbacks.js';
 import { mergeExtensionConfig, type ConfigMergeResult } from './config-merge.js';
 import { collectContributions, type ExtensionRegistries } from './contributions.js';
@@ -71,7 +64,8 @@ async function loadConfigModule(candidate: Candidate, env: LoaderEnv): Promise<C
   }
   const merge = { extId: m.id, module: mod, chain: env.configChain, config: env.config };
   const result = mergeExtensionConfig(file ? { ...merge, modulePath: file } : merge);
-  if (!result.used) env.logger.warn({ ext: m.id }, `extension "${m.id}" has a config module but no export named ${env.configChain.join(' or ')}; skipping it`);
+  if (!result.used)
+    env.logger.warn({ ext: m.id }, `extension "${m.id}" has a config module but no export named ${env.configChain.join(' or ')}; skipping it`);
   return result;
 }
 
@@ -80,7 +74,15 @@ async function buildBlueprints(candidate: Candidate, ext: Extension, env: Loader
   const templateFolder = await dirIfExists(path.resolve(candidate.path, m.templates));
   const staticFolder = await dirIfExists(path.resolve(candidate.path, m.static));
   const make = (key: string, module?: string) =>
-    new Blueprint({ extId: m.id, key, urlPrefix: blueprintPrefix(env.config, m.id, key, m.isolatedClient), templateFolder, staticFolder, isolatedClient: m.isolatedClient, module });
+    new Blueprint({
+      extId: m.id,
+      key,
+      urlPrefix: blueprintPrefix(env.config, m.id, key, m.isolatedClient),
+      templateFolder,
+      staticFolder,
+      isolatedClient: m.isolatedClient,
+      module,
+    });
   if (!m.hasBlueprint) return [make('default')]; // static files and icons still get a URL
 
   const modules = m.blueprintModules ?? { default: '' };
@@ -98,16 +100,20 @@ async function buildBlueprints(candidate: Candidate, ext: Extension, env: Loader
       try {
         setup = (await importModule(file, 'controller module')).default;
       } catch (err) {
-        throw new SpecterError('EXT_BLUEPRINT_INVALID', `There was an issue finding a controller module: ${file}, for the "${key}" blueprint of extension "${m.id}": ${errorMessage(err)}`, {
-          hint: 'Set blueprintModule(s) to the controller module, or hasBlueprint: false if the extension has no UI.',
-          cause: err,
-        });
+        throw new SpecterError(
+          'EXT_BLUEPRINT_INVALID',
+          `There was an issue finding a controller module: ${file}, for the "${key}" blueprint of extension "${m.id}": ${errorMessage(err)}`,
+          {
+            hint: 'Set blueprintModule(s) to the controller module, or hasBlueprint: false if the extension has no UI.',
+            cause: err,
+          },
+        );
       }
     }
     const bp = make(key, file);
     if (typeof setup !== 'function') {
       throw new SpecterError('EXT_BLUEPRINT_INVALID', `extension "${m.id}": controller ${file ?? key} has no default export function.`, {
-        hint: 'Write "export default function controller(bp, ext) { bp.get(\'/\', \'index\', handler); }".',
+        hint: "Write \"export default function controller(bp, ext) { bp.get('/', 'index', handler); }\".",
       });
     }
     await (setup as BlueprintSetup<Extension>)(bp, ext);
@@ -139,8 +145,20 @@ export async function loadExtension(candidate: Candidate, env: LoaderEnv): Promi
     instance = await stage(m.id, `the constructor of ${cls.name}`, () => new cls(ctx));
     const ext = instance;
     const blueprints = await stage(m.id, 'setting up its blueprints', () => buildBlueprints(candidate, ext, env));
-    const devices = await collectContributions({ extId: m.id, kind: 'devices', entries: m.devices, packageDir: candidate.path, registry: env.registries.devices });
-    const nodes = await collectContributions({ extId: m.id, kind: 'nodes', entries: m.nodes, packageDir: candidate.path, registry: env.registries.nodes });
+    const devices = await collectContributions({
+      extId: m.id,
+      kind: 'devices',
+      entries: m.devices,
+      packageDir: candidate.path,
+      registry: env.registries.devices,
+    });
+    const nodes = await collectContributions({
+      extId: m.id,
+      kind: 'nodes',
+      entries: m.nodes,
+      packageDir: candidate.path,
+      registry: env.registries.nodes,
+    });
     endpointNames = registerBlueprintEndpoints(env.endpoints, blueprints);
     // Last, because a registry cannot be rolled back.
     await stage(m.id, 'registering its device and node types', () => {

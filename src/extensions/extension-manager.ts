@@ -99,7 +99,8 @@ export class ExtensionManager {
 
   constructor(options: ExtensionManagerOptions) {
     const version = options.appVersion ?? options.host?.version;
-    if (!version) throw new SpecterError('INTERNAL', 'ExtensionManager needs appVersion or a host with a version.', { hint: 'Pass appVersion: VERSION.' });
+    if (!version)
+      throw new SpecterError('INTERNAL', 'ExtensionManager needs appVersion or a host with a version.', { hint: 'Pass appVersion: VERSION.' });
     this.#options = options;
     this.config = options.config;
     this.logger = options.logger;
@@ -107,7 +108,11 @@ export class ExtensionManager {
     this.#dataFolder = path.resolve(options.dataFolder ?? options.host?.dataFolder ?? options.config.SPECTER_DATA_FOLDER);
     this.host = options.host ?? createBasicHost({ config: options.config, dataFolder: this.#dataFolder, logger: options.logger, version });
     this.health = new ExtensionHealth({ threshold: options.config.EXTENSION_ERROR_THRESHOLD, logger: options.logger });
-    this.callbacks = new CallbackRegistry({ health: this.health, logger: options.logger, timeoutMs: Number(options.config.EXTENSION_CALLBACK_TIMEOUT ?? 1_000) });
+    this.callbacks = new CallbackRegistry({
+      health: this.health,
+      logger: options.logger,
+      timeoutMs: Number(options.config.EXTENSION_CALLBACK_TIMEOUT ?? 1_000),
+    });
     this.scheduler = new Scheduler({ health: this.health, logger: options.logger, unref: options.unrefJobs ?? true });
     this.endpoints = options.endpoints ?? new EndpointRegistry();
   }
@@ -190,7 +195,10 @@ export class ExtensionManager {
   #logStatus(row: Row): void {
     const id = row.candidate.id ?? row.candidate.displayName;
     const level = row.status === 'disabled' || row.status === 'below-devstatus' ? 'info' : 'warn';
-    this.logger[level]({ ext: row.candidate.id, path: row.candidate.path, status: row.status }, `extension "${id}" not loaded (${row.status}): ${row.reason}`);
+    this.logger[level](
+      { ext: row.candidate.id, path: row.candidate.path, status: row.status },
+      `extension "${id}" not loaded (${row.status}): ${row.reason}`,
+    );
   }
 
   /** Loaded extensions in callback order (dependencies first, then sortPriority). */
@@ -218,7 +226,9 @@ export class ExtensionManager {
 
   /** Existing template folders of loaded extensions, for the nunjucks search path. */
   templateFolders(): string[] {
-    const dirs = this.blueprints().map((bp) => bp.templateFolder).filter((d): d is string => !!d);
+    const dirs = this.blueprints()
+      .map((bp) => bp.templateFolder)
+      .filter((d): d is string => !!d);
     return [...new Set(dirs)];
   }
 
@@ -250,7 +260,8 @@ export class ExtensionManager {
 
   /** Restores an extension switched off by the error threshold. */
   reenable(id: string): boolean {
-    if (!this.#loadedById.has(id)) throw new SpecterError('EXT_NOT_FOUND', `No loaded extension "${id}".`, { hint: 'See the extensions page for the ids.' });
+    if (!this.#loadedById.has(id))
+      throw new SpecterError('EXT_NOT_FOUND', `No loaded extension "${id}".`, { hint: 'See the extensions page for the ids.' });
     return this.health.reenable(id);
   }
 

@@ -190,7 +190,10 @@ export class Extension {
 
   #storage(): ExtensionStorageApi {
     const storage = this.#ctx.host.services.storage as ExtensionStorageApi | undefined;
-    if (!storage) throw new SpecterError('EXT_STORAGE', `Extension "${this.id}": the host provides no storage.`, { hint: 'Run the extension inside Specter TS (or the test harness).' });
+    if (!storage)
+      throw new SpecterError('EXT_STORAGE', `Extension "${this.id}": the host provides no storage.`, {
+        hint: 'Run the extension inside Specter TS (or the test harness).',
+      });
     return storage;
   }
 
@@ -221,8 +224,6 @@ export type ExtensionClass = (new (ctx: ExtensionContext) => Extension) & { mani
 /** True for a subclass of (any copy of) Extension, false for Extension itself. */
 export function isExtensionClass(value: unknown): value is ExtensionClass {
   return (
-    typeof value === 'function' &&
-    (value as unknown as Record<symbol, unknown>)[EXTENSION_BRAND] === true &&
-    !Object.hasOwn(value, EXTENSION_BRAND)
+    typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[EXTENSION_BRAND] === true && !Object.hasOwn(value, EXTENSION_BRAND)
   );
 }

@@ -38,7 +38,13 @@ export interface ExtensionHost {
 }
 
 /** A minimal host for tests and tools: config, data folder, logger, version, an empty services bag. */
-export function createBasicHost(options: { config: AppConfig; dataFolder?: string; logger: Logger; version: string; services?: HostServices }): ExtensionHost {
+export function createBasicHost(options: {
+  config: AppConfig;
+  dataFolder?: string;
+  logger: Logger;
+  version: string;
+  services?: HostServices;
+}): ExtensionHost {
   return {
     config: options.config,
     dataFolder: options.dataFolder ?? options.config.SPECTER_DATA_FOLDER,

@@ -63,10 +63,9 @@ const rangeSchema = z.string({ error: FIX.depends }).check((ctx) => {
   }
 });
 
-const dependsSchema = z.union(
-  [z.array(z.union([idSchema, z.record(idSchema, rangeSchema)])), z.record(idSchema, rangeSchema)],
-  { error: FIX.depends },
-);
+const dependsSchema = z.union([z.array(z.union([idSchema, z.record(idSchema, rangeSchema)])), z.record(idSchema, rangeSchema)], {
+  error: FIX.depends,
+});
 
 const blueprintModulesSchema = z.record(z.string(), str(FIX.module), { error: FIX.blueprintModules }).check((ctx) => {
   // The seed's two rules, with the seed's messages.
@@ -88,7 +87,9 @@ const contributionSchema = z.array(z.union([str(FIX.contributions), z.custom<Fun
 
 const callbackDefSchema = z.strictObject(
   {
-    id: z.string({ error: 'give the callback id as a string' }).regex(CALLBACK_ID_PATTERN, { error: 'use letters, digits and "_", starting with a letter (it becomes callback_<id>)' }),
+    id: z
+      .string({ error: 'give the callback id as a string' })
+      .regex(CALLBACK_ID_PATTERN, { error: 'use letters, digits and "_", starting with a letter (it becomes callback_<id>)' }),
     style: z.enum(CALLBACK_STYLES, { error: 'use collect or middleware' }),
     description: z.string({ error: 'give the description as a string' }).optional(),
   },

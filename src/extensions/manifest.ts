@@ -129,7 +129,12 @@ function fail(origin: ManifestOrigin, id: unknown, problems: string[], blueprint
   });
 }
 
-function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Parameters<typeof formatIssues>[0] } } }, raw: unknown, origin: ManifestOrigin, what: string): T {
+function parseWith<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Parameters<typeof formatIssues>[0] } } },
+  raw: unknown,
+  origin: ManifestOrigin,
+  what: string,
+): T {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     fail(origin, undefined, [`${what} must be an object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}.`]);
   }

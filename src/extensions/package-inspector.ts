@@ -65,9 +65,13 @@ export function findExtensionClass(mod: Record<string, unknown>, file: string): 
   const named = Object.entries(mod).filter(([k, v]) => k !== 'default' && isExtensionClass(v));
   if (named.length === 1) return named[0]![1] as ExtensionClass;
   if (named.length > 1) {
-    throw new Error(`${file} exports several Extension subclasses (${named.map(([k]) => k).join(', ')}); export the extension as the default export.`);
+    throw new Error(
+      `${file} exports several Extension subclasses (${named.map(([k]) => k).join(', ')}); export the extension as the default export.`,
+    );
   }
-  throw new Error(`${file} exports no Extension subclass; add "export default class MyExtension extends Extension { … }", or remove "main" for a manifest-only extension.`);
+  throw new Error(
+    `${file} exports no Extension subclass; add "export default class MyExtension extends Extension { … }", or remove "main" for a manifest-only extension.`,
+  );
 }
 
 /**
@@ -95,7 +99,8 @@ export async function inspectPackage(pkg: DiscoveredPackage, gate: PreImportGate
     fields = parsePackageManifest(raw, origin);
     const npmEngine = (json.engines as Record<string, unknown> | undefined)?.['specter-ts'];
     if (fields.engines === undefined && typeof npmEngine === 'string') {
-      if (semver.validRange(npmEngine) === null) throw new Error(`package.json engines["specter-ts"] is "${npmEngine}"; use a semver range, e.g. ">=0.1.0".`);
+      if (semver.validRange(npmEngine) === null)
+        throw new Error(`package.json engines["specter-ts"] is "${npmEngine}"; use a semver range, e.g. ">=0.1.0".`);
       fields = { ...fields, engines: npmEngine };
     }
   } catch (err) {
@@ -155,7 +160,13 @@ export function inspectInline(inline: InlineExtension): Candidate {
   try {
     if (!isExtensionClass(cls)) throw new Error(`${String((cls as { name?: unknown } | undefined)?.name ?? cls)} is not a subclass of Extension.`);
     const manifest = finalizeManifest(parseClassManifest(cls.manifest ?? {}, origin), origin);
-    return Object.assign(candidate, { id: manifest.id, displayName: manifest.name, version: manifest.version, devstatus: manifest.devstatus, manifest });
+    return Object.assign(candidate, {
+      id: manifest.id,
+      displayName: manifest.name,
+      version: manifest.version,
+      devstatus: manifest.devstatus,
+      manifest,
+    });
   } catch (err) {
     return { ...candidate, preStatus: { status: 'failed', reason: errorMessage(err) } };
   }

@@ -30,7 +30,7 @@ export interface ResolvableCandidate {
   path: string;
   /** The id, when known even without a valid manifest. */
   id?: string | undefined;
-  manifest?: Pick<ExtensionManifest, 'id' | 'version' | 'devstatus' | 'depends' | 'sortPriority'> & { engines?: string | undefined } | undefined;
+  manifest?: (Pick<ExtensionManifest, 'id' | 'version' | 'devstatus' | 'depends' | 'sortPriority'> & { engines?: string | undefined }) | undefined;
   /** A status decided before resolution (unreadable package, invalid manifest, pre-import gate). */
   preStatus?: { status: ExtensionStatus; reason: string } | undefined;
 }
@@ -65,13 +65,17 @@ function dependencyProblem(
   byId: Map<string, Resolution<ResolvableCandidate>>,
 ): { status: ExtensionStatus; reason: string } | undefined {
   const target = byId.get(dep.id);
-  if (!target) return { status: 'missing-dependency', reason: `depends on "${dep.id}", which is not installed; install it or remove it from "depends".` };
+  if (!target)
+    return { status: 'missing-dependency', reason: `depends on "${dep.id}", which is not installed; install it or remove it from "depends".` };
   if (target.status !== 'loaded') {
     return { status: 'missing-dependency', reason: `depends on "${dep.id}", which is ${target.status} (${target.reason.replace(/\.$/, '')}).` };
   }
   const version = target.candidate.manifest!.version;
   if (dep.range && !semver.satisfies(version, dep.range, { includePrerelease: true })) {
-    return { status: 'incompatible', reason: `depends on "${dep.id}" ${dep.range}, but version ${version} is installed; install a matching version.` };
+    return {
+      status: 'incompatible',
+      reason: `depends on "${dep.id}" ${dep.range}, but version ${version} is installed; install a matching version.`,
+    };
   }
   return undefined;
 }
@@ -105,7 +109,11 @@ export function resolveExtensions<C extends ResolvableCandidate>(candidates: rea
       owner.set(id, r);
       continue;
     }
-    set(r, 'failed', `duplicate id "${id}": ${r.candidate.path} and ${first.candidate.path} both declare it; the first one found keeps it. Remove one, or rename one.`);
+    set(
+      r,
+      'failed',
+      `duplicate id "${id}": ${r.candidate.path} and ${first.candidate.path} both declare it; the first one found keeps it. Remove one, or rename one.`,
+    );
   }
 
   for (const r of all) {
@@ -118,7 +126,9 @@ export function resolveExtensions<C extends ResolvableCandidate>(candidates: rea
   }
 
   const live = () => all.filter((r) => r.status === 'loaded');
-  const cycles = findCycles(live().map((r) => ({ id: r.candidate.manifest!.id, depends: r.candidate.manifest!.depends.map((d) => d.id), sortPriority: 0 })));
+  const cycles = findCycles(
+    live().map((r) => ({ id: r.candidate.manifest!.id, depends: r.candidate.manifest!.depends.map((d) => d.id), sortPriority: 0 })),
+  );
   for (const cycle of cycles) {
     const reason = `dependency cycle: ${cycle.path.join(' → ')}; remove one of these "depends" entries.`;
     for (const id of cycle.members) set(owner.get(id)!, 'failed', reason);
@@ -142,7 +152,11 @@ export function resolveExtensions<C extends ResolvableCandidate>(candidates: rea
   const loadable = live();
   const byManifestId = new Map(loadable.map((r) => [r.candidate.manifest!.id, r]));
   const ordered = dependencyOrder(
-    loadable.map((r) => ({ id: r.candidate.manifest!.id, depends: r.candidate.manifest!.depends.map((d) => d.id), sortPriority: r.candidate.manifest!.sortPriority })),
+    loadable.map((r) => ({
+      id: r.candidate.manifest!.id,
+      depends: r.candidate.manifest!.depends.map((d) => d.id),
+      sortPriority: r.candidate.manifest!.sortPriority,
+    })),
   );
   const order = ordered.map(({ node, level }) => {
     const r = byManifestId.get(node.id)!;

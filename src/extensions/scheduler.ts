@@ -98,7 +98,18 @@ export class Scheduler {
     if (!JOB_ID.test(id)) invalid(`id "${id}" is not valid.`, 'Use letters, digits, "_", "-" and ".".');
     if (typeof fn !== 'function') invalid('the job is not a function.', 'Pass a function: addJob("id", async () => {...}, {seconds: 60}).');
     if (this.#jobs.has(jobId)) invalid('a job with this id exists already.', 'Use a different id, or removeJob() first.');
-    const job: Job = { id: jobId, ext: extId, fn, scheduleText: '', cron: undefined as unknown as Cron, running: null, lastRun: null, lastError: null, runs: 0, failures: 0 };
+    const job: Job = {
+      id: jobId,
+      ext: extId,
+      fn,
+      scheduleText: '',
+      cron: undefined as unknown as Cron,
+      running: null,
+      lastRun: null,
+      lastError: null,
+      runs: 0,
+      failures: 0,
+    };
     const options = { unref: this.#unref, catch: true, protect: true };
     const tick = async (): Promise<void> => {
       await this.#run(job, false);
@@ -121,7 +132,10 @@ export class Scheduler {
       }
     } catch (err) {
       if (err instanceof SpecterError) throw err;
-      invalid(`schedule ${JSON.stringify(schedule)} is invalid: ${(err as Error).message}.`, 'Use {seconds: 60}, {cron: "*/5 * * * *"} or {at: date}.');
+      invalid(
+        `schedule ${JSON.stringify(schedule)} is invalid: ${(err as Error).message}.`,
+        'Use {seconds: 60}, {cron: "*/5 * * * *"} or {at: date}.',
+      );
     }
     job.scheduleText = describe(schedule);
     this.#jobs.set(jobId, job);
@@ -158,7 +172,9 @@ export class Scheduler {
   runNow(jobId: string): Promise<JobRunResult> {
     const job = this.#jobs.get(jobId);
     if (!job) {
-      return Promise.reject(new SpecterError('EXT_JOB_INVALID', `No job "${jobId}".`, { hint: `Known jobs: ${[...this.#jobs.keys()].join(', ') || 'none'}.` }));
+      return Promise.reject(
+        new SpecterError('EXT_JOB_INVALID', `No job "${jobId}".`, { hint: `Known jobs: ${[...this.#jobs.keys()].join(', ') || 'none'}.` }),
+      );
     }
     return this.#run(job, true);
   }

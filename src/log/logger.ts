@@ -8,8 +8,18 @@ export type { Logger };
  * Add to this list rather than relying on callers to remember.
  */
 const REDACT_PATHS = [
-  'password', '*.password', 'user_secret', '*.user_secret', 'plaintextUserSecret', '*.plaintextUserSecret',
-  'token', '*.token', 'headers.authorization', 'req.headers.authorization', 'req.headers.cookie', 'headers.cookie',
+  'password',
+  '*.password',
+  'user_secret',
+  '*.user_secret',
+  'plaintextUserSecret',
+  '*.plaintextUserSecret',
+  'token',
+  '*.token',
+  'headers.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.cookie',
 ];
 
 export interface LoggerOptions {
@@ -25,6 +35,7 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.SPECTER_LOG_LEVEL ?? 'info';
   const human = !options.destination && process.stdout.isTTY && process.env.SPECTER_LOG_FORMAT !== 'json';
-  const destination = options.destination ?? (human ? pretty({ colorize: true, singleLine: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' }) : undefined);
+  const destination =
+    options.destination ?? (human ? pretty({ colorize: true, singleLine: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' }) : undefined);
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
 }

@@ -62,7 +62,11 @@ export async function snapshotFile(source: string, target: string): Promise<void
       if (!isErrno(err, 'EPERM', 'ENOTSUP', 'EXDEV', 'EMLINK', 'ENOSYS')) throw err;
       await copyFile(source, tmp, constants.COPYFILE_EXCL);
       const fh = await open(tmp, 'r+');
-      try { await fh.sync(); } finally { await fh.close(); }
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
     }
     await rename(tmp, target);
   } catch (err) {

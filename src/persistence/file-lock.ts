@@ -24,7 +24,10 @@ const tails = new Map<string, Promise<void>>();
  * would otherwise deadlock waiting for itself. `released` flips when the holder finishes, so work
  * the holder started but did not await queues normally afterwards.
  */
-interface Held { readonly key: string; released: boolean }
+interface Held {
+  readonly key: string;
+  released: boolean;
+}
 const held = new AsyncLocalStorage<readonly Held[]>();
 
 function holds(key: string): boolean {

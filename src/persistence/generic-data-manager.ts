@@ -79,12 +79,15 @@ export class GenericDataManager<T extends JsonObject = JsonObject> {
     if (this.#fernet) {
       const version = data[ENCRYPTED_STORAGE_VERSION_FIELD];
       if (version !== undefined && version !== this.encryptedStorageVersion) {
-        throw new SpecterError('ENCRYPTED_STORAGE_VERSION',
+        throw new SpecterError(
+          'ENCRYPTED_STORAGE_VERSION',
           `Data file ${this.dataFile} has encrypted_storage_version ${JSON.stringify(version)}; ` +
-          `this version of Specter TS reads version ${this.encryptedStorageVersion} only.`, {
+            `this version of Specter TS reads version ${this.encryptedStorageVersion} only.`,
+          {
             hint: 'Upgrading a previous encryption version is not implemented. Use the Specter TS version that wrote the file.',
             details: { path: this.dataFile, version },
-          });
+          },
+        );
       }
       for (const field of this.fieldsOf(data)) {
         const value = data[field];
@@ -95,10 +98,11 @@ export class GenericDataManager<T extends JsonObject = JsonObject> {
         try {
           (data as JsonObject)[field] = this.#fernet.decrypt(value).toString('utf8');
         } catch (err) {
-          throw new InvalidTokenError(
-            `Field "${field}" of ${this.dataFile} cannot be decrypted: wrong key or damaged value.`,
-            { path: this.dataFile, field, reason: (err as InvalidTokenError).details?.reason },
-          );
+          throw new InvalidTokenError(`Field "${field}" of ${this.dataFile} cannot be decrypted: wrong key or damaged value.`, {
+            path: this.dataFile,
+            field,
+            reason: (err as InvalidTokenError).details?.reason,
+          });
         }
       }
     }
@@ -119,11 +123,10 @@ export class GenericDataManager<T extends JsonObject = JsonObject> {
         const value = output[field];
         if (value === undefined || value === null) continue;
         if (typeof value !== 'string') {
-          throw new SpecterError('VALIDATION',
-            `Field "${field}" of ${this.dataFile} must be a string to be encrypted (got ${typeof value}).`, {
-              hint: 'Store structured data as a JSON string (JSON.stringify) in encrypted fields.',
-              details: { path: this.dataFile, field },
-            });
+          throw new SpecterError('VALIDATION', `Field "${field}" of ${this.dataFile} must be a string to be encrypted (got ${typeof value}).`, {
+            hint: 'Store structured data as a JSON string (JSON.stringify) in encrypted fields.',
+            details: { path: this.dataFile, field },
+          });
         }
         output[field] = this.#fernet.encrypt(value);
       }

@@ -66,11 +66,13 @@ export async function corruptFileError(path: string, reason: string): Promise<Sp
   const backup = await loadJsonFile(backupPath).catch(() => undefined);
   let hint: string;
   if (!backup || backup.state === 'missing') {
-    hint = `No backup (${backupPath}) exists. Repair the JSON by hand or restore the file from your own backup. ` +
+    hint =
+      `No backup (${backupPath}) exists. Repair the JSON by hand or restore the file from your own backup. ` +
       'Specter TS leaves the damaged file untouched.';
   } else {
     const usable = backup.state === 'ok' ? 'holds the previous version' : 'exists but does not parse either';
-    hint = `A backup ${backupPath} ${usable}. To restore it, stop Specter TS and run: ` +
+    hint =
+      `A backup ${backupPath} ${usable}. To restore it, stop Specter TS and run: ` +
       `cp "${backupPath}" "${path}". Specter TS leaves the damaged file untouched.`;
   }
   return new SpecterError('DATA_FILE_CORRUPT', `Data file ${path} does not parse as JSON: ${reason}`, {

@@ -97,13 +97,24 @@ export class KdfPool {
   derive(password: Uint8Array, salt: Uint8Array, iterations: number, keylen: number): Promise<Buffer> {
     if (this.workersUnavailable) return pbkdf2Async(password, salt, iterations, keylen, 'sha256');
     if (this.queue.length >= this.maxQueue) {
-      return Promise.reject(new SpecterError('KDF_UNAVAILABLE', `Too many password checks are waiting (${this.maxQueue}).`, {
-        hint: 'Retry in a few seconds.',
-      }));
+      return Promise.reject(
+        new SpecterError('KDF_UNAVAILABLE', `Too many password checks are waiting (${this.maxQueue}).`, {
+          hint: 'Retry in a few seconds.',
+        }),
+      );
     }
     return new Promise<Buffer>((resolve, reject) => {
       // Copies: the worker zeroes its bytes, and the caller's buffers must stay the caller's.
-      const job: Job = { id: this.nextId++, password: Uint8Array.from(password), salt: Uint8Array.from(salt), iterations, keylen, resolve, reject, timer: undefined };
+      const job: Job = {
+        id: this.nextId++,
+        password: Uint8Array.from(password),
+        salt: Uint8Array.from(salt),
+        iterations,
+        keylen,
+        resolve,
+        reject,
+        timer: undefined,
+      };
       job.timer = setTimeout(() => this.expire(job), this.timeoutMs);
       job.timer.unref();
       this.queue.push(job);
@@ -128,7 +139,11 @@ export class KdfPool {
     const free = this.workers.find((w) => !w.job && !w.dead);
     if (free || this.workers.length >= this.size) return free;
     try {
-      const w = new KdfWorker(this.nice, (worker, msg) => this.onMessage(worker, msg), (worker, err) => this.onDead(worker, err));
+      const w = new KdfWorker(
+        this.nice,
+        (worker, msg) => this.onMessage(worker, msg),
+        (worker, err) => this.onDead(worker, err),
+      );
       this.workers.push(w);
       return w;
     } catch {
@@ -199,15 +214,17 @@ export class KdfPool {
       clearTimeout(job.timer);
       job.reject(new Error('key derivation pool closed'));
     }
-    await Promise.all(workers.map((w) => {
-      w.dead = true;
-      if (w.job) {
-        clearTimeout(w.job.timer);
-        w.job.reject(new Error('key derivation pool closed'));
-        w.job = undefined;
-      }
-      return w.worker.terminate();
-    }));
+    await Promise.all(
+      workers.map((w) => {
+        w.dead = true;
+        if (w.job) {
+          clearTimeout(w.job.timer);
+          w.job.reject(new Error('key derivation pool closed'));
+          w.job = undefined;
+        }
+        return w.worker.terminate();
+      }),
+    );
   }
 }
 

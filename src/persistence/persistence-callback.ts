@@ -15,7 +15,10 @@ import type { PersistenceLogger } from './logger.js';
  */
 
 export type PersistMode = 'write' | 'delete';
-export interface PersistEvent { path: string; mode: PersistMode }
+export interface PersistEvent {
+  path: string;
+  mode: PersistMode;
+}
 export type OnPersist = (event: PersistEvent) => void | Promise<void>;
 
 /**

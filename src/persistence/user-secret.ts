@@ -37,11 +37,7 @@ export function generateUserSecret(): string {
   return Fernet.generateKey();
 }
 
-export async function wrapUserSecret(
-  secret: string,
-  password: string,
-  iterations: number = USER_SECRET_ITERATIONS,
-): Promise<WrappedUserSecret> {
+export async function wrapUserSecret(secret: string, password: string, iterations: number = USER_SECRET_ITERATIONS): Promise<WrappedUserSecret> {
   if (!Number.isSafeInteger(iterations) || iterations < 1) {
     throw new SpecterError('VALIDATION', `iterations must be a positive integer, got ${String(iterations)}.`);
   }
@@ -55,10 +51,7 @@ export async function wrapUserSecret(
  * The plaintext secret. A wrong password (or a damaged record) is an InvalidTokenError, as
  * Python's `InvalidToken`. No TTL: a wrapped secret never expires.
  */
-export async function unwrapUserSecret(
-  record: WrappedUserSecret,
-  password: string,
-): Promise<{ secret: string; needsRewrap: boolean }> {
+export async function unwrapUserSecret(record: WrappedUserSecret, password: string): Promise<{ secret: string; needsRewrap: boolean }> {
   const { token, salt, iterations } = record ?? ({} as Partial<WrappedUserSecret>);
   if (typeof token !== 'string' || typeof salt !== 'string' || !Number.isSafeInteger(iterations) || iterations < 1) {
     throw new InvalidTokenError('The encrypted_user_secret record is malformed: it needs token, salt and a positive integer iterations.', {

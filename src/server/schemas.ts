@@ -13,7 +13,9 @@ export const formText = z.string().default('');
  * A multi-valued form field (checkbox groups): repeated names, or one comma-separated value (the
  * aliases such lists carry hold no commas) → a list without blanks.
  */
-export const formList = z.union([z.string(), z.array(z.string())]).default([])
+export const formList = z
+  .union([z.string(), z.array(z.string())])
+  .default([])
   .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean));
 
 /** A form body: the named fields, the rest (csrf_token, …) kept as they came. */

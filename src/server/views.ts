@@ -24,13 +24,21 @@ export function createViewEnvironment(options: ViewEnvironmentOptions): nunjucks
  * (library-choices.md §4): `tojson`, `_()` and a global `replace` that replaces every match.
  */
 function addJinjaCompat(env: nunjucks.Environment): void {
-  env.addFilter('tojson', (value: unknown) => new nunjucks.runtime.SafeString(
-    JSON.stringify(value ?? null).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026'),
-  ));
+  env.addFilter(
+    'tojson',
+    (value: unknown) =>
+      new nunjucks.runtime.SafeString(
+        JSON.stringify(value ?? null)
+          .replace(/</g, '\\u003c')
+          .replace(/>/g, '\\u003e')
+          .replace(/&/g, '\\u0026'),
+      ),
+  );
   env.addFilter('replace_all', (value: string, from: string, to: string) => String(value).split(from).join(to));
   // Translation hook: identity until translations exist, but templates already mark strings.
   env.addGlobal('_', (text: string, params?: Record<string, unknown>) =>
-    params ? text.replace(/%\((\w+)\)s/g, (_m, k: string) => String(params[k] ?? '')) : text);
+    params ? text.replace(/%\((\w+)\)s/g, (_m, k: string) => String(params[k] ?? '')) : text,
+  );
 }
 
 export function addSearchPath(env: nunjucks.Environment, dir: string): void {

@@ -32,12 +32,14 @@ export async function assertAuthFailsClosed(config: ConfigManager, users: UserMa
   if (protectedUsers.length === 0) return;
   const file = config.filePath;
   const who = `users.json holds passwords (${protectedUsers.map((u) => `"${u}"`).join(', ')})`;
-  const message = config.authMethodSource === 'backup'
-    ? `${file} is missing and only its backup ${path.basename(file)}.bkp says auth.method "none", while ${who}: the backup may be older than the switch to a password.`
-    : `${file} names no valid auth.method, while ${who}. Starting would open the app without a password.`;
+  const message =
+    config.authMethodSource === 'backup'
+      ? `${file} is missing and only its backup ${path.basename(file)}.bkp says auth.method "none", while ${who}: the backup may be older than the switch to a password.`
+      : `${file} names no valid auth.method, while ${who}. Starting would open the app without a password.`;
   throw new SpecterError('CONFIG_AUTH_UNSET', message, {
-    hint: `Set "auth": {"method": "passwordonly"} (or "usernamepassword") in ${CONFIG_FILE} and start again; `
-      + 'write "none" there only if the app should really run without a password.',
+    hint:
+      `Set "auth": {"method": "passwordonly"} (or "usernamepassword") in ${CONFIG_FILE} and start again; ` +
+      'write "none" there only if the app should really run without a password.',
     details: { path: file, source: config.authMethodSource },
   });
 }

@@ -22,7 +22,10 @@ function encryptedExtensions(specter: Specter): Array<{ id: string; name: string
 }
 
 async function exists(file: string): Promise<boolean> {
-  return fs.stat(file).then(() => true, () => false);
+  return fs.stat(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 export async function planAuthSwitch(specter: Specter, to: AuthMethod): Promise<AuthSwitchPlan> {
@@ -49,11 +52,7 @@ export async function planAuthSwitch(specter: Specter, to: AuthMethod): Promise<
  * extension-data file emptied, because without a password nothing could decrypt them (seed rule).
  * From "none": the admin password is set first, which creates and wraps the admin's secret.
  */
-export async function applyAuthSwitch(
-  specter: Specter,
-  to: AuthMethod,
-  options: { adminPassword?: string } = {},
-): Promise<void> {
+export async function applyAuthSwitch(specter: Specter, to: AuthMethod, options: { adminPassword?: string } = {}): Promise<void> {
   const from = specter.authMethod;
   if (from === to) return;
   if (to === 'none') {
@@ -61,7 +60,10 @@ export async function applyAuthSwitch(
     for (const user of specter.userManager.list()) {
       if (await exists(specter.services.storage.filesOf(user).encrypted)) await specter.services.storage.wipeEncrypted(user);
       if (unlink.some((id) => user.hasService(id))) {
-        await specter.userManager.setServices(user.id, user.services.filter((id) => !unlink.includes(id)));
+        await specter.userManager.setServices(
+          user.id,
+          user.services.filter((id) => !unlink.includes(id)),
+        );
       }
     }
     await specter.userManager.deleteAllSecrets();

@@ -123,7 +123,13 @@ export class Specter implements ExtensionHost {
       activation: new ActivationService(this),
       devices: this.deviceManager,
       wallets: this.walletManager,
-      storage: new ExtensionStorage({ dataFolder: this.dataFolder, store: this.store, users: this.userManager, authMethod: () => this.authMethod, logger: this.logger }),
+      storage: new ExtensionStorage({
+        dataFolder: this.dataFolder,
+        store: this.store,
+        users: this.userManager,
+        authMethod: () => this.authMethod,
+        logger: this.logger,
+      }),
     } as HostServices;
   }
 
@@ -139,12 +145,17 @@ export class Specter implements ExtensionHost {
     await specter.userManager.load({
       beforePersist: async (legacy) => {
         await assertAuthFailsClosed(specter.configManager, specter.userManager);
-        await specter.services.storage.migrateLegacyFiles(legacy, specter.userManager.list().map((u) => u.username));
+        await specter.services.storage.migrateLegacyFiles(
+          legacy,
+          specter.userManager.list().map((u) => u.username),
+        );
       },
     });
     await assertAuthFailsClosed(specter.configManager, specter.userManager);
     await specter.configManager.persistLoaded();
-    specter.userManager.onDelete(async (user) => { await specter.deleteUserData(user); });
+    specter.userManager.onDelete(async (user) => {
+      await specter.deleteUserData(user);
+    });
     await specter.apiTokens.load();
     // Tokens of users deleted while a removal was interrupted must not work for a re-created name.
     await specter.apiTokens.pruneUsers(new Set(specter.userManager.list().map((u) => u.id)));

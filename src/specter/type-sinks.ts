@@ -15,8 +15,7 @@ export interface ExtensionDeviceType {
 
 /** Device and node type descriptors share this shape: a string `type`. */
 function isDeviceType(value: unknown): value is ExtensionDeviceType {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null
-    && typeof (value as { type?: unknown }).type === 'string';
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { type?: unknown }).type === 'string';
 }
 
 /** Registers extension device types into the DeviceManager's table ("add device" picker). */
@@ -25,9 +24,7 @@ export function deviceTypeSink(types: DeviceTypeRegistry, endpoints: EndpointReg
     accepts: isDeviceType,
     register(ext: Extension, value: unknown) {
       const d = value as ExtensionDeviceType;
-      const icon = d.icon
-        ? endpoints.urlFor(`${ext.id}_endpoint.static`, { filename: d.icon })
-        : '/static/img/devices/generic_icon.svg';
+      const icon = d.icon ? endpoints.urlFor(`${ext.id}_endpoint.static`, { filename: d.icon }) : '/static/img/devices/generic_icon.svg';
       types.register({ type: d.type, name: d.displayName ?? d.name ?? d.type, icon });
     },
   };

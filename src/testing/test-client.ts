@@ -34,7 +34,11 @@ export class TestClient {
     }
   }
 
-  async request(method: string, url: string, options: { form?: Record<string, string>; json?: unknown; headers?: Record<string, string> } = {}): Promise<LightMyRequestResponse> {
+  async request(
+    method: string,
+    url: string,
+    options: { form?: Record<string, string>; json?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<LightMyRequestResponse> {
     const headers: Record<string, string> = { accept: 'text/html', ...options.headers };
     const cookie = this.cookieHeader(url);
     if (cookie) headers.cookie = cookie;
@@ -50,7 +54,8 @@ export class TestClient {
     this.remember(res);
     // A browser follows a form post's redirect and takes the next form's token from that page;
     // the token may have changed (the CSRF secret rotates at login).
-    this.pendingPage = method !== 'GET' && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location ? String(res.headers.location) : undefined;
+    this.pendingPage =
+      method !== 'GET' && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location ? String(res.headers.location) : undefined;
     return res;
   }
 
@@ -67,7 +72,8 @@ export class TestClient {
   /** Loads a page (following up to three redirects, as a browser would) to take its CSRF token. */
   private async refreshToken(start: string): Promise<void> {
     let res = await this.get(start);
-    for (let i = 0; i < 3 && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location; i++) res = await this.get(String(res.headers.location));
+    for (let i = 0; i < 3 && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location; i++)
+      res = await this.get(String(res.headers.location));
   }
 
   /** Follows one redirect (what a browser does after a form post). */

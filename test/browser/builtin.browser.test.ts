@@ -17,7 +17,9 @@ after(async () => {
   await app.close();
 });
 
-test('log in → activate devhelp and notifications → a core flash lands in the notification centre → devhelp lists every extension', { skip }, async () => {
+test('log in → activate devhelp and notifications → a core flash lands in the notification centre → devhelp lists every extension', {
+  skip,
+}, async () => {
   const { page } = app.browser;
   await page.goto(`${app.base}/spc/auth/login`);
   await page.getByLabel('Password').fill('pw123456');
@@ -52,7 +54,11 @@ test('log in → activate devhelp and notifications → a core flash lands in th
 
   // Live: a notification created on the server pops up on the open page.
   await page.locator('html[data-spcn-live="1"]').waitFor();
-  await app.t.specter.extensionManager.callbacks.execute('create_and_show_notification', 'Backup finished', { body: 'Pushed over server-sent events.', category: 'success', userId: admin.id });
+  await app.t.specter.extensionManager.callbacks.execute('create_and_show_notification', 'Backup finished', {
+    body: 'Pushed over server-sent events.',
+    category: 'success',
+    userId: admin.id,
+  });
   const live = page.locator('.spcn-toast', { hasText: 'Backup finished' });
   await live.waitFor();
   await page.locator('#spcn-count', { hasText: '3' }).waitFor();
@@ -81,7 +87,12 @@ test('log in → activate devhelp and notifications → a core flash lands in th
     assert.equal((await row.locator('.dh-status').textContent())?.trim(), s.tripped ? 'switched off' : s.status);
   }
   await maybeScreenshot(page, 'builtin-devhelp-extensions');
-  for (const [tab, heading] of [['Callbacks', 'Callback catalogue'], ['Jobs', 'Scheduler jobs'], ['My data', 'My extension data'], ['Components', 'Component gallery']] as const) {
+  for (const [tab, heading] of [
+    ['Callbacks', 'Callback catalogue'],
+    ['Jobs', 'Scheduler jobs'],
+    ['My data', 'My extension data'],
+    ['Components', 'Component gallery'],
+  ] as const) {
     await page.getByRole('navigation', { name: 'Developer help sections' }).getByRole('link', { name: tab }).click();
     await page.getByRole('heading', { name: heading }).waitFor();
     // The inspector shows the notifications' own (unencrypted) data.
@@ -90,7 +101,10 @@ test('log in → activate devhelp and notifications → a core flash lands in th
   }
 
   // The console helper ran, and nothing was refused by the CSP.
-  assert.ok(consoleLines.some((l) => l.includes('Specter TS devhelp')), 'devhelp.js logged its banner');
+  assert.ok(
+    consoleLines.some((l) => l.includes('Specter TS devhelp')),
+    'devhelp.js logged its banner',
+  );
   const helper = await page.evaluate(() => typeof (globalThis as unknown as { specterDevhelp?: { info(): unknown } }).specterDevhelp?.info);
   assert.equal(helper, 'function');
   const refused = consoleLines.filter((l) => /Content Security Policy|Refused to/i.test(l));

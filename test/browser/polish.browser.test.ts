@@ -24,7 +24,8 @@ after(async () => {
 
 // Page code is given as strings: the test project compiles without the DOM library.
 /** id, class or tag of the focused element. */
-const focused = (app: BrowserApp) => app.browser.page.evaluate<string>(`(() => {
+const focused = (app: BrowserApp) =>
+  app.browser.page.evaluate<string>(`(() => {
   const el = document.activeElement;
   return el ? (el.id || el.className || el.tagName) : '';
 })()`);
@@ -44,7 +45,9 @@ test('"Skip to content" is the first tab stop and moves focus past the sidebar; 
   await page.keyboard.press('Enter');
   assert.equal(await focused(app), 'main');
   await page.keyboard.press('Tab');
-  const afterSkip = await page.evaluate<boolean>("document.activeElement.closest('nav.sidebar') === null && document.activeElement.closest('main') !== null");
+  const afterSkip = await page.evaluate<boolean>(
+    "document.activeElement.closest('nav.sidebar') === null && document.activeElement.closest('main') !== null",
+  );
   assert.ok(afterSkip, 'the next tab stop is inside the main content, not the sidebar');
 
   // Without the skip link: the wide-screen tab order never visits the drawer checkbox.
@@ -86,7 +89,14 @@ test('long wallet and device names end in an ellipsis with the full name as tool
       const s = (globalThis as unknown as { getComputedStyle: ComputedStyleFn }).getComputedStyle(el);
       const r = el.getBoundingClientRect();
       const card = el.closest('a')!.getBoundingClientRect();
-      return { overflow: s.textOverflow, nowrap: s.whiteSpace, clipped: el.scrollWidth > el.clientWidth, right: r.right, cardRight: card.right, text: el.textContent };
+      return {
+        overflow: s.textOverflow,
+        nowrap: s.whiteSpace,
+        clipped: el.scrollWidth > el.clientWidth,
+        right: r.right,
+        cardRight: card.right,
+        text: el.textContent,
+      };
     });
     assert.equal(m.overflow, 'ellipsis', where);
     assert.equal(m.nowrap, 'nowrap', where);
@@ -119,8 +129,13 @@ test('labels: a chosen file fills the import form (file-fill.js), the import app
   await page.goto(`${app.base}/spc/wallets/${wallet.alias}/settings/`);
   const file = page.getByLabel('Labels file');
   await file.waitFor();
-  const jsonl = [{ type: 'addr', ref: a0, label: 'Rent' }, { type: 'tx', ref: 'ab'.repeat(32), label: 'Rent paid' }, { type: 'addr', ref: a1, label: 'Gift' }]
-    .map((r) => JSON.stringify(r)).join('\n');
+  const jsonl = [
+    { type: 'addr', ref: a0, label: 'Rent' },
+    { type: 'tx', ref: 'ab'.repeat(32), label: 'Rent paid' },
+    { type: 'addr', ref: a1, label: 'Gift' },
+  ]
+    .map((r) => JSON.stringify(r))
+    .join('\n');
   await file.setInputFiles({ name: 'labels.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(jsonl) });
   await page.waitForFunction('document.getElementById("labels-data").value.length > 0');
   assert.equal(await page.getByLabel(/^Labels \(choose a file/).inputValue(), jsonl);

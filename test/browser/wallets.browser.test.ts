@@ -24,7 +24,11 @@ test('devices, a 2-of-3 wallet, receive, plugin association with annotations, re
   await page.getByRole('heading', { name: 'Welcome to Specter TS' }).waitFor();
 
   // Add three devices by pasting a key each, through the sidebar button.
-  const devices: Array<[string, string]> = [['Abandon', 'Coldcard'], ['Legal', 'Trezor'], ['Letter', 'Ledger']];
+  const devices: Array<[string, string]> = [
+    ['Abandon', 'Coldcard'],
+    ['Legal', 'Trezor'],
+    ['Letter', 'Ledger'],
+  ];
   for (const [i, [name, type]] of devices.entries()) {
     await page.getByRole('link', { name: '+ Add new device' }).click();
     await page.getByRole('heading', { name: 'Setting up a new device' }).waitFor();

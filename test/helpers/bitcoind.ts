@@ -128,8 +128,15 @@ export async function startBitcoind(t: TestContext | undefined, options: Bitcoin
   if (!options.cookie) conf.push(`rpcuser=${REGTEST_USER}`, `rpcpassword=${password}`);
   await writeFile(path.join(datadir, 'bitcoin.conf'), `${conf.join('\n')}\n`);
   const args = [
-    `-datadir=${datadir}`, '-listen=0', '-connect=0', '-dnsseed=0', '-fixedseeds=0', '-fallbackfee=0.0002',
-    '-printtoconsole=0', '-debuglogfile=debug.log', ...(options.args ?? []),
+    `-datadir=${datadir}`,
+    '-listen=0',
+    '-connect=0',
+    '-dnsseed=0',
+    '-fixedseeds=0',
+    '-fallbackfee=0.0002',
+    '-printtoconsole=0',
+    '-debuglogfile=debug.log',
+    ...(options.args ?? []),
   ];
   const readCookie = async (): Promise<RpcConnection> => {
     const text = (await readFile(path.join(datadir, 'regtest', '.cookie'), 'utf8')).trim();
@@ -147,7 +154,9 @@ export async function startBitcoind(t: TestContext | undefined, options: Bitcoin
   const start = async (): Promise<void> => {
     const proc = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    proc.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    proc.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     // A failed test must not hang on the child: the exit hook kills it when the test process ends.
     proc.unref();
     (proc.stderr as unknown as { unref?: () => void }).unref?.();

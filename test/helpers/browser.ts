@@ -9,7 +9,16 @@ import { createTestSpecter, type TestSpecter, type TestSpecterOptions } from '..
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Flags from library-choices.md §5: no sandbox as root, no background network on a closed machine. */
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** In CI a missing browser is a failure, not a skip. */
 export function chromiumAvailable(): boolean {

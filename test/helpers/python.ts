@@ -14,10 +14,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** The .py file is not compiled, so find it from either test/helpers or dist/test/helpers. */
 function scriptPath(): string {
-  const candidates = [
-    resolve(here, '../fixtures/python/specter_crypto.py'),
-    resolve(here, '../../../test/fixtures/python/specter_crypto.py'),
-  ];
+  const candidates = [resolve(here, '../fixtures/python/specter_crypto.py'), resolve(here, '../../../test/fixtures/python/specter_crypto.py')];
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new Error(`specter_crypto.py not found; looked at ${candidates.join(', ')}`);
   return found;

@@ -16,59 +16,79 @@ export default function controller(bp: Blueprint, ext: AutowithdrawExtension): v
   // flash() and the guard take the app's request; extension handlers see it through ExtRequest.
   const req = (request: ExtRequest) => request as never;
 
-  bp.get('/', 'index', async (request, reply) => {
-    const data = await ext.settings();
-    const wallets = (await walletsOf(ext.host).list()).map((w) => ({ alias: w.alias, name: w.name }));
-    let reserved = 0;
-    if (data.wallet) {
-      try {
-        reserved = (await walletsOf(ext.host).get(data.wallet)).getAssociatedAddresses(ext.id, true).length;
-      } catch (err) {
-        if (!isSpecterError(err, 'WALLET_NOT_FOUND')) throw err;
+  bp.get(
+    '/',
+    'index',
+    async (request, reply) => {
+      const data = await ext.settings();
+      const wallets = (await walletsOf(ext.host).list()).map((w) => ({ alias: w.alias, name: w.name }));
+      let reserved = 0;
+      if (data.wallet) {
+        try {
+          reserved = (await walletsOf(ext.host).get(data.wallet)).getAssociatedAddresses(ext.id, true).length;
+        } catch (err) {
+          if (!isSpecterError(err, 'WALLET_NOT_FOUND')) throw err;
+        }
       }
-    }
-    return reply.render('autowithdraw/index.njk', {
-      token_set: Boolean(data.token),
-      wallet: data.wallet ?? '',
-      wallet_name: wallets.find((w) => w.alias === data.wallet)?.name ?? data.wallet ?? '',
-      wallets,
-      last_sync: data.last_sync ?? null,
-      reserved,
-      api_url: ext.apiUrl,
-      interval: Number(ext.config.AUTOWITHDRAW_INTERVAL_SECONDS),
-      target: Number(ext.config.AUTOWITHDRAW_RESERVED_ADDRESSES),
-      user: request.user?.username,
-    });
-  }, guarded);
+      return reply.render('autowithdraw/index.njk', {
+        token_set: Boolean(data.token),
+        wallet: data.wallet ?? '',
+        wallet_name: wallets.find((w) => w.alias === data.wallet)?.name ?? data.wallet ?? '',
+        wallets,
+        last_sync: data.last_sync ?? null,
+        reserved,
+        api_url: ext.apiUrl,
+        interval: Number(ext.config.AUTOWITHDRAW_INTERVAL_SECONDS),
+        target: Number(ext.config.AUTOWITHDRAW_RESERVED_ADDRESSES),
+        user: request.user?.username,
+      });
+    },
+    guarded,
+  );
 
-  bp.post('/', 'save', async (request, reply) => {
-    const body = (request.body ?? {}) as Body;
-    try {
-      await ext.saveSettings({ token: body.token ?? '', wallet: body.wallet ?? '' });
-      await flash(req(request), 'Auto-withdraw settings saved. Use "Sync now" or wait for the next scheduled run.', 'success');
-    } catch (err) {
-      if (!(err instanceof ExchangeError) && !isSpecterError(err)) throw err;
-      await flash(req(request), err.message, 'error');
-    }
-    return reply.redirect(home());
-  }, guarded);
-
-  bp.post('/sync', 'sync_now', async (request, reply) => {
-    const data = await ext.settings();
-    if (!data.token || !data.wallet) {
-      await flash(req(request), 'Save an API token and a wallet first.', 'error');
+  bp.post(
+    '/',
+    'save',
+    async (request, reply) => {
+      const body = (request.body ?? {}) as Body;
+      try {
+        await ext.saveSettings({ token: body.token ?? '', wallet: body.wallet ?? '' });
+        await flash(req(request), 'Auto-withdraw settings saved. Use "Sync now" or wait for the next scheduled run.', 'success');
+      } catch (err) {
+        if (!(err instanceof ExchangeError) && !isSpecterError(err)) throw err;
+        await flash(req(request), err.message, 'error');
+      }
       return reply.redirect(home());
-    }
-    const result = await ext.syncUser(request.user!, data);
-    await flash(req(request), result.message, result.ok ? 'success' : 'error');
-    return reply.redirect(home());
-  }, guarded);
+    },
+    guarded,
+  );
 
-  bp.post('/remove', 'remove', async (request, reply) => {
-    await ext.removeIntegration();
-    await flash(req(request), 'Auto-withdraw removed: the token is deleted and the unused reserved addresses are released.', 'success');
-    return reply.redirect(home());
-  }, guarded);
+  bp.post(
+    '/sync',
+    'sync_now',
+    async (request, reply) => {
+      const data = await ext.settings();
+      if (!data.token || !data.wallet) {
+        await flash(req(request), 'Save an API token and a wallet first.', 'error');
+        return reply.redirect(home());
+      }
+      const result = await ext.syncUser(request.user!, data);
+      await flash(req(request), result.message, result.ok ? 'success' : 'error');
+      return reply.redirect(home());
+    },
+    guarded,
+  );
+
+  bp.post(
+    '/remove',
+    'remove',
+    async (request, reply) => {
+      await ext.removeIntegration();
+      await flash(req(request), 'Auto-withdraw removed: the token is deleted and the unused reserved addresses are released.', 'success');
+      return reply.redirect(home());
+    },
+    guarded,
+  );
 
   bp.get('/wallet/:wallet_alias/', 'wallet_tab', async (request, reply) => {
     const alias = (request.params as { wallet_alias: string }).wallet_alias;
@@ -80,7 +100,10 @@ export default function controller(bp: Blueprint, ext: AutowithdrawExtension): v
       address: a.address,
       label: a.label,
       used: a.used,
-      annotations: Object.entries(annotations[a.address] ?? {}).map(([key, value]) => ({ key, value: typeof value === 'string' ? value : JSON.stringify(value) })),
+      annotations: Object.entries(annotations[a.address] ?? {}).map(([key, value]) => ({
+        key,
+        value: typeof value === 'string' ? value : JSON.stringify(value),
+      })),
     }));
     return reply.render('autowithdraw/wallet_tab.njk', { rows, wallet_alias: wallet.alias, settings_url: home() });
   });

@@ -7,7 +7,10 @@
  *   → 2xx: the exchange withdraws to those addresses from now on.
  */
 export class ExchangeError extends Error {
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
     this.name = 'ExchangeError';
   }

@@ -1,4 +1,13 @@
-import { Extension, isSpecterError, runAsUser, walletsOf, type ExtensionScheduler, type ExtensionTab, type ExtensionUser, type User } from 'specter-ts';
+import {
+  Extension,
+  isSpecterError,
+  runAsUser,
+  walletsOf,
+  type ExtensionScheduler,
+  type ExtensionTab,
+  type ExtensionUser,
+  type User,
+} from 'specter-ts';
 import { ExchangeError, sendWithdrawalAddresses } from './exchange.js';
 
 /** What the extension keeps per user, encrypted with the user's secret (`encryptData`). */
@@ -148,7 +157,13 @@ export default class AutowithdrawExtension extends Extension {
         { baseUrl: this.apiUrl, token: data.token!, timeoutMs: Number(this.config.AUTOWITHDRAW_HTTP_TIMEOUT_MS), ...(signal ? { signal } : {}) },
         { wallet, addresses },
       );
-      result = { at: new Date().toISOString(), ok: true, wallet, addresses: addresses.length, message: `${addresses.length} withdrawal addresses sent to the exchange.` };
+      result = {
+        at: new Date().toISOString(),
+        ok: true,
+        wallet,
+        addresses: addresses.length,
+        message: `${addresses.length} withdrawal addresses sent to the exchange.`,
+      };
     } catch (err) {
       if (!(err instanceof ExchangeError) && !isSpecterError(err)) throw err;
       result = { at: new Date().toISOString(), ok: false, wallet, addresses: 0, message: err.message };

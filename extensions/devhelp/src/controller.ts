@@ -37,17 +37,18 @@ export default function controller(bp: Blueprint, ext: DevhelpExtension): void {
   // Read per request: the manager joins the services only once every extension has loaded.
   const manager = () => services.extensions;
   /** Ids of the extensions active for the user (activated and not switched off). */
-  const activeIdsOf = (me: NonNullable<ExtRequest['user']>) =>
-    new Set(services.activation.activeFor(services.users.get(me.id)).map((e) => e.id));
+  const activeIdsOf = (me: NonNullable<ExtRequest['user']>) => new Set(services.activation.activeFor(services.users.get(me.id)).map((e) => e.id));
 
   bp.get('/', 'index', async (request, reply) => {
     const me = user(request);
     const active = activeIdsOf(me);
-    const rows = manager().statuses().map((s) => ({
-      ...s,
-      tripped: s.tripped ? { at: isoDate(s.tripped.at), reason: s.tripped.reason } : null,
-      active_for_me: s.id !== null && active.has(s.id),
-    }));
+    const rows = manager()
+      .statuses()
+      .map((s) => ({
+        ...s,
+        tripped: s.tripped ? { at: isoDate(s.tripped.at), reason: s.tripped.reason } : null,
+        active_for_me: s.id !== null && active.has(s.id),
+      }));
     const counts: Record<string, number> = {};
     for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
     return reply.render('devhelp/extensions.njk', {
@@ -80,18 +81,22 @@ export default function controller(bp: Blueprint, ext: DevhelpExtension): void {
       .map((e) => ({
         id: e.id,
         name: e.manifest.name,
-        errors: [...m.errors(e.id)].reverse().map((r) => ({ at: isoDate(r.at), where: r.where, message: r.message, stack: me.isAdmin ? r.stack : undefined })),
+        errors: [...m.errors(e.id)]
+          .reverse()
+          .map((r) => ({ at: isoDate(r.at), where: r.where, message: r.message, stack: me.isAdmin ? r.stack : undefined })),
       }))
       .filter((e) => e.errors.length > 0);
     return reply.render('devhelp/callbacks.njk', { active_section: 'callbacks', callbacks, errors, is_admin: me.isAdmin });
   });
 
   bp.get('/jobs', 'jobs', async (_request, reply) => {
-    const jobs = manager().scheduler.list().map((j) => ({
-      ...j,
-      nextRun: isoDate(j.nextRun),
-      lastRun: isoDate(j.lastRun),
-    }));
+    const jobs = manager()
+      .scheduler.list()
+      .map((j) => ({
+        ...j,
+        nextRun: isoDate(j.nextRun),
+        lastRun: isoDate(j.lastRun),
+      }));
     return reply.render('devhelp/jobs.njk', { active_section: 'jobs', jobs });
   });
 
@@ -146,7 +151,8 @@ export default function controller(bp: Blueprint, ext: DevhelpExtension): void {
         { key: 'three', title: 'Third', url: '#tabs' },
       ],
       flash_categories: ['info', 'message', 'success', 'warning', 'error'],
-    }));
+    }),
+  );
 
   // For the console helper (`specterDevhelp.extensions()`): a compact summary, no paths or stacks.
   bp.get('/info.json', 'info', async (request) => {
@@ -154,7 +160,16 @@ export default function controller(bp: Blueprint, ext: DevhelpExtension): void {
     const m = manager();
     return {
       version: ext.host.version,
-      extensions: m.statuses().map((s) => ({ id: s.id, name: s.name, version: s.version, source: s.source, devstatus: s.devstatus, status: s.status, tripped: Boolean(s.tripped), errorCount: s.errorCount })),
+      extensions: m.statuses().map((s) => ({
+        id: s.id,
+        name: s.name,
+        version: s.version,
+        source: s.source,
+        devstatus: s.devstatus,
+        status: s.status,
+        tripped: Boolean(s.tripped),
+        errorCount: s.errorCount,
+      })),
       callbacks: m.callbacks.list().map((c) => ({ id: c.id, style: c.style, definedBy: c.definedBy })),
       jobs: m.scheduler.list().map((j) => ({ id: j.id, ext: j.ext, schedule: j.schedule, running: j.running, nextRun: j.nextRun })),
     };

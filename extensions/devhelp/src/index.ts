@@ -47,7 +47,9 @@ export default class DevhelpExtension extends Extension {
       'data-user': user?.username ?? '',
       'data-version': this.host.version,
     };
-    const rendered = Object.entries(attrs).map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('');
+    const rendered = Object.entries(attrs)
+      .map(([k, v]) => ` ${k}="${escapeAttr(v)}"`)
+      .join('');
     return `<script src="${escapeAttr(this.staticUrl('devhelp/js/devhelp.js'))}"${rendered} defer></script>`;
   }
 }

@@ -38,5 +38,6 @@ export default function controller(bp: Blueprint, ext: NotesExtension): void {
   });
 
   bp.get('/settings', 'settings', async (_request, reply) =>
-    reply.render('notes/settings.njk', { count: (await ext.notes()).length, active_tab: 'notes:settings' }));
+    reply.render('notes/settings.njk', { count: (await ext.notes()).length, active_tab: 'notes:settings' }),
+  );
 }

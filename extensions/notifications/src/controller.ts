@@ -64,7 +64,8 @@ export default function controller(bp: Blueprint, ext: NotificationsExtension): 
       active_tab: `${ext.id}:settings`,
       notification_settings: await ext.settings(user(request)),
       max: MAX_NOTIFICATIONS,
-    }));
+    }),
+  );
 
   bp.post('/settings', 'settings_post', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;

@@ -12,9 +12,11 @@ export function escapeHtml(value: unknown): string {
 
 /** Server-rendered, so it shows without JavaScript; the page script (`show()`) builds the same markup. */
 export function toastHtml(n: Pick<Notification, 'id' | 'title' | 'body' | 'category'>): string {
-  return `<div class="spcn-toast spcn-${escapeHtml(n.category)}" role="status" data-id="${escapeHtml(n.id)}">`
-    + `<div class="spcn-toast-text"><strong class="spcn-title">${escapeHtml(n.title)}</strong>${n.body ? `<p class="spcn-body">${escapeHtml(n.body)}</p>` : ''}</div>`
-    + `<button type="button" class="spcn-close" aria-label="Dismiss">&times;</button></div>`;
+  return (
+    `<div class="spcn-toast spcn-${escapeHtml(n.category)}" role="status" data-id="${escapeHtml(n.id)}">` +
+    `<div class="spcn-toast-text"><strong class="spcn-title">${escapeHtml(n.title)}</strong>${n.body ? `<p class="spcn-body">${escapeHtml(n.body)}</p>` : ''}</div>` +
+    `<button type="button" class="spcn-close" aria-label="Dismiss">&times;</button></div>`
+  );
 }
 
 export interface PageWidgets {
@@ -34,7 +36,7 @@ export function pageWidgetsHtml({ baseUrl, staticUrl, unread, toasts }: PageWidg
     `<img src="${escapeHtml(staticUrl('notifications/img/bell.svg'))}" alt="" width="22" height="22">`,
     `<span class="spcn-count" id="spcn-count"${unread ? '' : ' hidden'}>${unread}</span></a>`,
     `<div class="spcn-toasts" id="spcn-toasts" aria-live="polite">${toasts.map(toastHtml).join('')}</div>`,
-    `<script src="${escapeHtml(staticUrl('notifications/js/notifications.js'))}" data-events-url="${escapeHtml(`${baseUrl}/events`)}"`
-      + ` data-read-url="${escapeHtml(`${baseUrl}/__ID__/read`)}" defer></script>`,
+    `<script src="${escapeHtml(staticUrl('notifications/js/notifications.js'))}" data-events-url="${escapeHtml(`${baseUrl}/events`)}"` +
+      ` data-read-url="${escapeHtml(`${baseUrl}/__ID__/read`)}" defer></script>`,
   ].join('');
 }

@@ -9,7 +9,10 @@ const RETRY_MS = 5000;
 
 /** One server-sent event; a payload with newlines becomes several `data:` lines, as the format wants. */
 export function sseEvent(event: string, data: unknown, id?: string): string {
-  const lines = JSON.stringify(data).split('\n').map((l) => `data: ${l}`).join('\n');
+  const lines = JSON.stringify(data)
+    .split('\n')
+    .map((l) => `data: ${l}`)
+    .join('\n');
   return `${id ? `id: ${id}\n` : ''}event: ${event}\n${lines}\n\n`;
 }
 

@@ -1,11 +1,5 @@
 import type { Extension, ExtensionUser } from 'specter-ts';
-import {
-  MAX_NOTIFICATIONS,
-  parseStoredNotifications,
-  parseStoredSettings,
-  type Notification,
-  type NotificationSettings,
-} from './notification.js';
+import { MAX_NOTIFICATIONS, parseStoredNotifications, parseStoredSettings, type Notification, type NotificationSettings } from './notification.js';
 
 interface UserNotifications {
   /** Oldest first. */
@@ -107,16 +101,18 @@ export class NotificationStore {
   /** Queues a write of the user's notifications and settings; resolves once it is done (or logged as failed). */
   save(user: ExtensionUser): Promise<void> {
     const previous = this.#writes.get(user.id) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      const state = this.#loaded.get(user.id);
-      if (!state) return;
-      await this.#ext.host.services.storage.forUser(user).update(this.#ext.id, false, {
-        notifications: state.list,
-        settings: { ...state.settings },
+    const next = previous
+      .then(async () => {
+        const state = this.#loaded.get(user.id);
+        if (!state) return;
+        await this.#ext.host.services.storage.forUser(user).update(this.#ext.id, false, {
+          notifications: state.list,
+          settings: { ...state.settings },
+        });
+      })
+      .catch((err: unknown) => {
+        this.#ext.logger.error({ err, user: user.id }, 'notifications: could not save the notifications');
       });
-    }).catch((err: unknown) => {
-      this.#ext.logger.error({ err, user: user.id }, 'notifications: could not save the notifications');
-    });
     this.#writes.set(user.id, next);
     void next.finally(() => {
       if (this.#writes.get(user.id) === next) this.#writes.delete(user.id);

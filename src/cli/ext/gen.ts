@@ -100,9 +100,10 @@ export async function resolveAnswers(opts: ExtGenOptions, io: ExtGenIo = {}): Pr
   try {
     const id = opts.id ?? (await prompter.askValid('Enter the id of your extension (lowercase letters, digits and "_"):', checkId));
     const org =
-      opts.org ??
-      (await prompter.askValid('Enter the prefix: the npm scope without "@" (e.g. your GitHub name), or [enter] for none:', checkOrg));
-    const isolatedClient = opts.isolatedClient ?? (await prompter.confirm('Should the extension work in isolated client mode (its own pages, without the Specter TS session)?', false));
+      opts.org ?? (await prompter.askValid('Enter the prefix: the npm scope without "@" (e.g. your GitHub name), or [enter] for none:', checkOrg));
+    const isolatedClient =
+      opts.isolatedClient ??
+      (await prompter.confirm('Should the extension work in isolated client mode (its own pages, without the Specter TS session)?', false));
     const encryptData =
       opts.encryptData ??
       (isolatedClient ? false : await prompter.confirm("Should the extension's user data be encrypted with the user's password?", false));

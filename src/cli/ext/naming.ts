@@ -65,8 +65,10 @@ export const ORG_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
 export function checkOrg(org: string): string | undefined {
   if (org === '') return undefined;
   if (org.startsWith('@')) return `drop the "@": give the scope as "${org.slice(1)}".`;
-  if (/[A-Z]/.test(org) && ORG_PATTERN.test(org.toLowerCase())) return `"${org}" has capital letters; npm scopes are lowercase, e.g. "${org.toLowerCase()}".`;
-  if (!ORG_PATTERN.test(org) || org.length > 100) return `"${org}" is not a valid npm scope; use lowercase letters, digits, "-", "." and "_", e.g. "mynym".`;
+  if (/[A-Z]/.test(org) && ORG_PATTERN.test(org.toLowerCase()))
+    return `"${org}" has capital letters; npm scopes are lowercase, e.g. "${org.toLowerCase()}".`;
+  if (!ORG_PATTERN.test(org) || org.length > 100)
+    return `"${org}" is not a valid npm scope; use lowercase letters, digits, "-", "." and "_", e.g. "mynym".`;
   return undefined;
 }
 

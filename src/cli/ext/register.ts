@@ -23,7 +23,10 @@ export function registerExtCommands(program: Command): Command {
     .option('--no-encrypt-data', 'keep per-user data unencrypted (default)')
     .option('--device <Name>', 'also generate a device type with this CamelCase name ("none" for none)')
     .option('--dir <dir>', 'parent folder of the package (default: the current directory)')
-    .option('--specter-path [path]', 'depend on a local Specter TS folder (default: this one) instead of the npm registry; also env SPECTER_TS_LOCAL=1')
+    .option(
+      '--specter-path [path]',
+      'depend on a local Specter TS folder (default: this one) instead of the npm registry; also env SPECTER_TS_LOCAL=1',
+    )
     .option('--dry-run', 'list the files without writing them')
     .option('-y, --yes', 'ask nothing: defaults for everything the flags do not give (--id is then required)')
     .action(async (opts: ExtGenOptions) => {

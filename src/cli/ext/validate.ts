@@ -143,7 +143,11 @@ export async function validateExtensionPackage(dirArg: string, options: Validate
   }
   const read = await readPackageJson(dir);
   if (!read) {
-    problem('package', 'There is no package.json: a Specter TS extension is an npm package.', 'Run "specter ext gen" to start one, or "npm init" and add "specterExtension".');
+    problem(
+      'package',
+      'There is no package.json: a Specter TS extension is an npm package.',
+      'Run "specter ext gen" to start one, or "npm init" and add "specterExtension".',
+    );
     return report;
   }
   if ('error' in read) {
@@ -154,7 +158,11 @@ export async function validateExtensionPackage(dirArg: string, options: Validate
   if (typeof pkg.name === 'string') report.packageName = pkg.name;
   if (typeof pkg.version === 'string') report.version = pkg.version;
   if (!Object.hasOwn(pkg, 'specterExtension')) {
-    problem('manifest', 'package.json has no "specterExtension" key, so Specter TS does not see an extension here.', `Add "specterExtension": {"id": "myext", "name": "My extension", "engines": ">=${appVersion}"}.`);
+    problem(
+      'manifest',
+      'package.json has no "specterExtension" key, so Specter TS does not see an extension here.',
+      `Add "specterExtension": {"id": "myext", "name": "My extension", "engines": ">=${appVersion}"}.`,
+    );
     return report;
   }
   const raw = pkg.specterExtension === true ? {} : pkg.specterExtension;
@@ -182,7 +190,8 @@ export async function validateExtensionPackage(dirArg: string, options: Validate
   }
   const npmEngine = (pkg.engines as Record<string, unknown> | undefined)?.['specter-ts'];
   if (fields.engines === undefined && rawManifest.engines === undefined && typeof npmEngine === 'string') {
-    if (semver.validRange(npmEngine) === null) problem('engines', `package.json engines["specter-ts"] is "${npmEngine}", not a semver range.`, `Use a range such as ">=${appVersion}".`);
+    if (semver.validRange(npmEngine) === null)
+      problem('engines', `package.json engines["specter-ts"] is "${npmEngine}", not a semver range.`, `Use a range such as ">=${appVersion}".`);
     else fields = { ...fields, engines: npmEngine };
   }
 
@@ -197,10 +206,18 @@ export async function validateExtensionPackage(dirArg: string, options: Validate
   if (main) {
     mainFile = await locateModule(dir, main);
     if (!mainFile) {
-      problem('main', `The main module "${main}" does not exist (nor its TypeScript source).`, 'Fix "main" in package.json (relative to the package folder), or build the package (npm run build).');
+      problem(
+        'main',
+        `The main module "${main}" does not exist (nor its TypeScript source).`,
+        'Fix "main" in package.json (relative to the package folder), or build the package (npm run build).',
+      );
     } else if (!mainFile.built) {
       classManifestUnknown = true;
-      warn('main', `"${main}" is not built yet (found ${path.relative(dir, mainFile.file)}), so a manifest on the class was not read.`, 'Run "npm run build" and validate again.');
+      warn(
+        'main',
+        `"${main}" is not built yet (found ${path.relative(dir, mainFile.file)}), so a manifest on the class was not read.`,
+        'Run "npm run build" and validate again.',
+      );
     } else if (options.importMain === false) {
       classManifestUnknown = true;
     } else {
@@ -211,13 +228,21 @@ export async function validateExtensionPackage(dirArg: string, options: Validate
         origin.modulePath = mainFile.file;
       } catch (err) {
         classManifestUnknown = true;
-        problem('main', `The main module ${path.relative(dir, mainFile.file)} cannot be used: ${errorMessage(err)}`, 'Export the extension class as the default export ("export default class X extends Extension"), and run "npm install" if an import is missing.');
+        problem(
+          'main',
+          `The main module ${path.relative(dir, mainFile.file)} cannot be used: ${errorMessage(err)}`,
+          'Export the extension class as the default export ("export default class X extends Extension"), and run "npm install" if an import is missing.',
+        );
       }
     }
   }
 
   if (main && /\.js$/.test(main) && pkg.type !== 'module') {
-    warn('type', 'package.json has no "type": "module", so Node reads the .js files as CommonJS.', 'Add "type": "module" (extensions are ES modules).');
+    warn(
+      'type',
+      'package.json has no "type": "module", so Node reads the .js files as CommonJS.',
+      'Add "type": "module" (extensions are ES modules).',
+    );
   }
 
   // 3. Merge and finalise: required fields, conflicts between the class and package.json.
@@ -230,7 +255,11 @@ export async function validateExtensionPackage(dirArg: string, options: Validate
     for (const sentence of list) {
       // Required fields may live on a class we could not read: say so instead of a false alarm.
       if (classManifestUnknown && /^field "(id|name)" is missing/.test(sentence)) {
-        warn('manifest', `${sentence.split(';')[0]!} in package.json, and the class was not read.`, 'Build the package so the class manifest can be checked, or declare it in package.json.');
+        warn(
+          'manifest',
+          `${sentence.split(';')[0]!} in package.json, and the class was not read.`,
+          'Build the package so the class manifest can be checked, or declare it in package.json.',
+        );
         continue;
       }
       const { message, fix } = splitFix(sentence.replace(/^extension[^:]*: /, ''));
@@ -241,7 +270,8 @@ export async function validateExtensionPackage(dirArg: string, options: Validate
   if (id) report.id = id;
   const m = {
     hasBlueprint: manifest?.hasBlueprint ?? fields.hasBlueprint ?? true,
-    blueprintModules: manifest?.blueprintModules ?? fields.blueprintModules ?? (fields.blueprintModule ? { default: fields.blueprintModule } : undefined),
+    blueprintModules:
+      manifest?.blueprintModules ?? fields.blueprintModules ?? (fields.blueprintModule ? { default: fields.blueprintModule } : undefined),
     configModule: manifest?.configModule ?? fields.configModule,
     devices: manifest?.devices ?? fields.devices ?? [],
     nodes: manifest?.nodes ?? fields.nodes ?? [],
@@ -253,15 +283,31 @@ export async function validateExtensionPackage(dirArg: string, options: Validate
   };
 
   // 4. Id rules beyond the schema.
-  if (id && RESERVED_IDS.has(id)) problem('id', `The id "${id}" is taken by Specter TS itself (a core page or blueprint named ${id}_endpoint).`, `Pick another id, e.g. "my_${id}".`);
-  if (id && /^[0-9]/.test(id)) warn('id', `The id "${id}" starts with a digit.`, 'Start it with a letter: it is used in class, config key and endpoint names.');
+  if (id && RESERVED_IDS.has(id))
+    problem(
+      'id',
+      `The id "${id}" is taken by Specter TS itself (a core page or blueprint named ${id}_endpoint).`,
+      `Pick another id, e.g. "my_${id}".`,
+    );
+  if (id && /^[0-9]/.test(id))
+    warn('id', `The id "${id}" starts with a digit.`, 'Start it with a letter: it is used in class, config key and endpoint names.');
 
   // 5. engines: a range that includes this Specter TS.
   if (m.engines === undefined) {
-    if (!rawManifest.engines) warn('engines', 'No "engines" range: Specter TS cannot tell whether this extension fits the running version.', `Add "engines": ">=${appVersion}" to "specterExtension".`);
+    if (!rawManifest.engines)
+      warn(
+        'engines',
+        'No "engines" range: Specter TS cannot tell whether this extension fits the running version.',
+        `Add "engines": ">=${appVersion}" to "specterExtension".`,
+      );
   } else if (semver.validRange(m.engines) !== null) {
     const mismatch = checkEngines(m.engines, appVersion);
-    if (mismatch) problem('engines', `"engines" is "${m.engines}", which excludes the running Specter TS ${appVersion}.`, `Use a range that includes ${appVersion}, e.g. ">=${appVersion}" (or validate with the Specter TS you target).`);
+    if (mismatch)
+      problem(
+        'engines',
+        `"engines" is "${m.engines}", which excludes the running Specter TS ${appVersion}.`,
+        `Use a range that includes ${appVersion}, e.g. ">=${appVersion}" (or validate with the Specter TS you target).`,
+      );
   }
 
   // 6. Module paths: blueprints, config, devices, nodes.
@@ -273,17 +319,32 @@ export async function validateExtensionPackage(dirArg: string, options: Validate
       const found = await locateModule(dir, spec);
       if (!found) {
         const declared = m.blueprintModules ? `"blueprintModules.${key}" is "${spec}"` : `The default controller "${spec}" (next to main)`;
-        problem('blueprint', `${declared}, which does not exist (nor its TypeScript source).`, m.blueprintModules ? 'Fix the path (relative to the package folder).' : 'Add the controller module there, set "blueprintModule" to where it is, or set "hasBlueprint": false for an extension without pages.');
+        problem(
+          'blueprint',
+          `${declared}, which does not exist (nor its TypeScript source).`,
+          m.blueprintModules
+            ? 'Fix the path (relative to the package folder).'
+            : 'Add the controller module there, set "blueprintModule" to where it is, or set "hasBlueprint": false for an extension without pages.',
+        );
       } else if (key === 'default') defaultController = spec;
     }
   }
   if (m.configModule && !(await locateModule(dir, m.configModule))) {
-    problem('config', `"configModule" is "${m.configModule}", which does not exist (nor its TypeScript source).`, 'Fix the path (relative to the package folder), or remove "configModule".');
+    problem(
+      'config',
+      `"configModule" is "${m.configModule}", which does not exist (nor its TypeScript source).`,
+      'Fix the path (relative to the package folder), or remove "configModule".',
+    );
   }
   for (const kind of ['devices', 'nodes'] as const) {
     for (const entry of m[kind]) {
       if (typeof entry !== 'string') continue;
-      if (!(await locateModule(dir, entry))) problem(kind, `"${kind}" lists "${entry}", which does not exist (nor its TypeScript source).`, 'Fix the path (relative to the package folder), or remove the entry.');
+      if (!(await locateModule(dir, entry)))
+        problem(
+          kind,
+          `"${kind}" lists "${entry}", which does not exist (nor its TypeScript source).`,
+          'Fix the path (relative to the package folder), or remove the entry.',
+        );
     }
   }
 
@@ -300,7 +361,11 @@ export async function validateExtensionPackage(dirArg: string, options: Validate
     }
     const defines = definesIndexRoute(await fs.readFile(file, 'utf8').catch(() => ''));
     if (defines === false) {
-      problem('index-route', `The default blueprint (${path.relative(dir, file).replace(/\\/g, '/')}) has no GET "/" route named "index"; the sidebar and "Choose plugins" link to it.`, `Add bp.get('/', 'index', handler), or set "hasBlueprint": false for an extension without pages.`);
+      problem(
+        'index-route',
+        `The default blueprint (${path.relative(dir, file).replace(/\\/g, '/')}) has no GET "/" route named "index"; the sidebar and "Choose plugins" link to it.`,
+        `Add bp.get('/', 'index', handler), or set "hasBlueprint": false for an extension without pages.`,
+      );
     }
   }
 
@@ -312,25 +377,55 @@ export async function validateExtensionPackage(dirArg: string, options: Validate
       const others = (await entries(root)).filter((e) => e !== id);
       const rel = (p: string) => path.relative(dir, p).replace(/\\/g, '/');
       if (await isDir(own)) {
-        if (others.length) problem(what, `${rel(root)}/ holds ${others.map((o) => `"${o}"`).join(', ')} next to "${id}/"; the ${what === 'templates' ? 'template' : 'static'} namespace is shared by every extension.`, `Move them into ${rel(own)}/.`);
+        if (others.length)
+          problem(
+            what,
+            `${rel(root)}/ holds ${others.map((o) => `"${o}"`).join(', ')} next to "${id}/"; the ${what === 'templates' ? 'template' : 'static'} namespace is shared by every extension.`,
+            `Move them into ${rel(own)}/.`,
+          );
         continue;
       }
       const needed = what === 'templates' ? m.hasBlueprint : m.icon !== undefined || m.logo !== undefined || others.length > 0;
       if (!needed) continue;
-      if (others.length) problem(what, `The ${what} are in ${others.map((o) => `${rel(root)}/${o}/`).join(', ')}, but must be in ${rel(own)}/ (named after the id "${id}").`, `Rename the folder to ${rel(own)}/ (and the paths that use it).`);
-      else if (what === 'templates') problem(what, `There is no ${rel(own)}/ folder for the extension's templates.`, `Create ${rel(own)}/ and put the .njk templates there (render them as "${id}/index.njk").`);
+      if (others.length)
+        problem(
+          what,
+          `The ${what} are in ${others.map((o) => `${rel(root)}/${o}/`).join(', ')}, but must be in ${rel(own)}/ (named after the id "${id}").`,
+          `Rename the folder to ${rel(own)}/ (and the paths that use it).`,
+        );
+      else if (what === 'templates')
+        problem(
+          what,
+          `There is no ${rel(own)}/ folder for the extension's templates.`,
+          `Create ${rel(own)}/ and put the .njk templates there (render them as "${id}/index.njk").`,
+        );
     }
 
     // 9. Icon and logo: inside the extension's static namespace, and present.
     for (const key of ['icon', 'logo'] as const) {
       const value = m[key];
       if (value === undefined) {
-        if (key === 'icon') warn('icon', 'No "icon": the sidebar and "Choose plugins" show a generic one.', `Add "icon": "${id}/img/icon.svg" and the file under ${m.static}/${id}/img/.`);
+        if (key === 'icon')
+          warn(
+            'icon',
+            'No "icon": the sidebar and "Choose plugins" show a generic one.',
+            `Add "icon": "${id}/img/icon.svg" and the file under ${m.static}/${id}/img/.`,
+          );
         continue;
       }
       const file = path.resolve(dir, m.static, value);
-      if (!value.startsWith(`${id}/`)) problem(key, `"${key}" is "${value}", outside the extension's static folder "${id}/".`, `Use a path that starts with "${id}/", e.g. "${id}/img/${path.basename(value)}", and move the file there.`);
-      else if (!(await exists(file))) problem(key, `The ${key} file ${path.relative(dir, file).replace(/\\/g, '/')} does not exist.`, `Add the file, or fix "${key}" (a path inside ${m.static}/).`);
+      if (!value.startsWith(`${id}/`))
+        problem(
+          key,
+          `"${key}" is "${value}", outside the extension's static folder "${id}/".`,
+          `Use a path that starts with "${id}/", e.g. "${id}/img/${path.basename(value)}", and move the file there.`,
+        );
+      else if (!(await exists(file)))
+        problem(
+          key,
+          `The ${key} file ${path.relative(dir, file).replace(/\\/g, '/')} does not exist.`,
+          `Add the file, or fix "${key}" (a path inside ${m.static}/).`,
+        );
     }
   }
   return report;
@@ -338,7 +433,9 @@ export async function validateExtensionPackage(dirArg: string, options: Validate
 
 function formatReport(report: ValidationReport): string {
   const lines: string[] = [];
-  const what = [report.packageName && `${report.packageName}${report.version ? ` ${report.version}` : ''}`, report.id && `extension "${report.id}"`].filter(Boolean).join(', ');
+  const what = [report.packageName && `${report.packageName}${report.version ? ` ${report.version}` : ''}`, report.id && `extension "${report.id}"`]
+    .filter(Boolean)
+    .join(', ');
   lines.push(`Checking ${report.dir}${what ? ` (${what})` : ''}`);
   if (report.problems.length === 0) lines.push('✓ No problems found.');
   else {

@@ -73,12 +73,16 @@ export class ServiceAnnotationsStorage {
   async setAddrAnnotations(addr: string, annotations: Annotations, autosave = true): Promise<void> {
     const key = checkAddr(addr);
     const value = checkAnnotations(annotations, `address ${key}`);
-    return this.#change((d) => { d.addrs[key] = structuredClone(value); }, autosave);
+    return this.#change((d) => {
+      d.addrs[key] = structuredClone(value);
+    }, autosave);
   }
 
   async removeAddrAnnotations(addr: string, autosave = true): Promise<void> {
     const key = checkAddr(addr);
-    return this.#change((d) => { delete d.addrs[key]; }, autosave);
+    return this.#change((d) => {
+      delete d.addrs[key];
+    }, autosave);
   }
 
   getTxAnnotations(txid: string): Annotations {
@@ -92,12 +96,16 @@ export class ServiceAnnotationsStorage {
   async setTxAnnotations(txid: string, annotations: Annotations, autosave = true): Promise<void> {
     const key = checkTxid(txid);
     const value = checkAnnotations(annotations, `transaction ${key}`);
-    return this.#change((d) => { d.txs[key] = structuredClone(value); }, autosave);
+    return this.#change((d) => {
+      d.txs[key] = structuredClone(value);
+    }, autosave);
   }
 
   async removeTxAnnotations(txid: string, autosave = true): Promise<void> {
     const key = checkTxid(txid);
-    return this.#change((d) => { delete d.txs[key]; }, autosave);
+    return this.#change((d) => {
+      delete d.txs[key];
+    }, autosave);
   }
 
   /** Write the queued changes onto the file's current content; the loaded copy becomes that result. */
@@ -105,11 +113,11 @@ export class ServiceAnnotationsStorage {
     const changes = this.#pending;
     this.#pending = [];
     try {
-      const saved = await this.#store.update<unknown>(this.path, (raw) => {
+      const saved = (await this.#store.update<unknown>(this.path, (raw) => {
         const data = this.#parse(raw);
         for (const change of changes) change(data);
         return data;
-      }) as AnnotationData;
+      })) as AnnotationData;
       // Changes queued while this save waited are not in the file yet but must stay visible.
       this.#data = structuredClone(saved);
       for (const change of this.#pending) change(this.#data);
@@ -127,10 +135,11 @@ export class ServiceAnnotationsStorage {
 
   #parse(raw: unknown): AnnotationData {
     if (raw === undefined) return { addrs: {}, txs: {} };
-    const bad = (why: string): SpecterError => new SpecterError('DATA_FILE_CORRUPT', `Annotation file ${this.path} ${why}.`, {
-      hint: 'The file is left untouched. Repair it by hand, restore its .bkp, or delete it (the annotations are lost).',
-      details: { path: this.path },
-    });
+    const bad = (why: string): SpecterError =>
+      new SpecterError('DATA_FILE_CORRUPT', `Annotation file ${this.path} ${why}.`, {
+        hint: 'The file is left untouched. Repair it by hand, restore its .bkp, or delete it (the annotations are lost).',
+        details: { path: this.path },
+      });
     if (!isPlainObject(raw)) throw bad('must hold a JSON object');
     const addrs = raw.addrs ?? {};
     const txs = raw.txs ?? {};
@@ -169,7 +178,8 @@ function checkAnnotations(value: unknown, what: string): Annotations {
     JSON.stringify(value);
   } catch (err) {
     throw new SpecterError('VALIDATION', `Annotations for ${what} cannot be stored as JSON: ${(err as Error).message}`, {
-      details: { field: 'annotations' }, cause: err,
+      details: { field: 'annotations' },
+      cause: err,
     });
   }
   return value;

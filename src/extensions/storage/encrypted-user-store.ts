@@ -45,12 +45,15 @@ export class EncryptedUserStore extends UserServiceStore {
   protected override checkFile(file: ServiceFile): void {
     const version = file[VERSION_FIELD];
     if (version === undefined || version === STORAGE_VERSION) return;
-    throw new SpecterError('ENCRYPTED_STORAGE_VERSION',
+    throw new SpecterError(
+      'ENCRYPTED_STORAGE_VERSION',
       `Extension data file ${this.path} has encrypted_storage_version ${JSON.stringify(version)}; ` +
-      `Specter TS reads version ${STORAGE_VERSION} only.`, {
+        `Specter TS reads version ${STORAGE_VERSION} only.`,
+      {
         hint: 'The file is left untouched. Open it with the program that wrote it, or remove it to start over.',
         details: { path: this.path, version },
-      });
+      },
+    );
   }
 
   /**

@@ -3,15 +3,7 @@ import type { Logger } from '../../log/index.js';
 import { currentUser } from '../../managers/users/index.js';
 import type { JsonFileStore } from '../../persistence/index.js';
 import { EncryptedUserStore } from './encrypted-user-store.js';
-import {
-  deleteUserFiles,
-  purgeExtension,
-  renameUserFiles,
-  wipeEncrypted,
-  type PurgeReport,
-  type StorageFiles,
-  type WalletRef,
-} from './lifecycle.js';
+import { deleteUserFiles, purgeExtension, renameUserFiles, wipeEncrypted, type PurgeReport, type StorageFiles, type WalletRef } from './lifecycle.js';
 import { migrateLegacyServiceFiles, type LegacyMigrationReport } from './legacy-files.js';
 import { checkExtensionId, userServiceFiles, type UserServiceFiles } from './names.js';
 import type { ServiceData } from './service-file.js';
@@ -116,19 +108,25 @@ export class ExtensionStorage {
     const files = this.filesOf(user.username);
     if (!encrypt) return new UnencryptedUserStore(files.unencrypted, this.#store);
     if (this.#authMethod() === 'none') {
-      throw new SpecterError('USER_SECRET_UNAVAILABLE',
-        `Extension "${extId}" keeps its data encrypted, which needs an authentication method with a password; authentication is set to "none".`, {
+      throw new SpecterError(
+        'USER_SECRET_UNAVAILABLE',
+        `Extension "${extId}" keeps its data encrypted, which needs an authentication method with a password; authentication is set to "none".`,
+        {
           hint: 'Choose a password-based method in Settings → Authentication, then log in.',
           details: { extensionId: extId, userId: user.id },
-        });
+        },
+      );
     }
     const secret = explicitSecret ?? this.#users.secretOf(user.id);
     if (!secret) {
-      throw new SpecterError('USER_SECRET_LOCKED',
-        `The data of extension "${extId}" is encrypted with your user secret, which is not unlocked (for example after a server restart).`, {
+      throw new SpecterError(
+        'USER_SECRET_LOCKED',
+        `The data of extension "${extId}" is encrypted with your user secret, which is not unlocked (for example after a server restart).`,
+        {
           hint: 'Log in again with your password.',
           details: { extensionId: extId, userId: user.id },
-        });
+        },
+      );
     }
     return new EncryptedUserStore(files.encrypted, this.#store, secret);
   }
@@ -158,11 +156,14 @@ export class ExtensionStorage {
   #current(extId: string): UserServiceData {
     const user = currentUser();
     if (!user) {
-      throw new SpecterError('EXT_NO_USER',
-        `Extension "${extId}" used per-user storage without a current user (outside a request, or in a request nobody is logged in to).`, {
+      throw new SpecterError(
+        'EXT_NO_USER',
+        `Extension "${extId}" used per-user storage without a current user (outside a request, or in a request nobody is logged in to).`,
+        {
           hint: 'Outside a request (scheduled jobs, startup), name the user: storage.forUser(user).get(…).',
           details: { extensionId: extId },
-        });
+        },
+      );
     }
     return this.forUser(user);
   }
@@ -175,7 +176,12 @@ export class UserServiceData {
   readonly #secret: string | undefined;
 
   /** Made by `ExtensionStorage.forUser` / `withSecret`. */
-  constructor(owner: ExtensionStorage, jsonStore: JsonFileStore, readonly user: StorageUser, secret: string | undefined) {
+  constructor(
+    owner: ExtensionStorage,
+    jsonStore: JsonFileStore,
+    readonly user: StorageUser,
+    secret: string | undefined,
+  ) {
     this.#owner = owner;
     this.#jsonStore = jsonStore;
     this.#secret = secret;

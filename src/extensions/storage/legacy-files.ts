@@ -51,14 +51,20 @@ function looksLikeJsonObjectText(value: unknown): boolean {
 /** What a service file's entries are (null entries say nothing: Specter skips them). */
 export function classifyServiceFile(raw: unknown): Content {
   if (!isPlainObject(raw)) return 'unknown';
-  const entries = Object.entries(raw).filter(([k, v]) => k !== VERSION_FIELD && v !== null).map(([, v]) => v);
+  const entries = Object.entries(raw)
+    .filter(([k, v]) => k !== VERSION_FIELD && v !== null)
+    .map(([, v]) => v);
   if (entries.length === 0) return 'empty';
   if (entries.every(looksLikeFernetToken)) return 'encrypted';
   if (entries.every(looksLikeJsonObjectText)) return 'unencrypted';
   return 'unknown';
 }
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Copies the legacy service files of `users` into their folders. `allUsernames` are every user's

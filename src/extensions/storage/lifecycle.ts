@@ -58,12 +58,7 @@ export async function wipeEncrypted(ctx: StorageFiles, user: Named): Promise<voi
  * Best effort over all files: a file that cannot be changed (damaged, unreadable) does not stop
  * the others; at the end the failures are thrown together as one EXT_STORAGE error.
  */
-export async function purgeExtension(
-  ctx: StorageFiles,
-  extId: string,
-  users: readonly Named[],
-  wallets: readonly WalletRef[],
-): Promise<PurgeReport> {
+export async function purgeExtension(ctx: StorageFiles, extId: string, users: readonly Named[], wallets: readonly WalletRef[]): Promise<PurgeReport> {
   checkExtensionId(extId);
   const report: PurgeReport = { extensionId: extId, entriesRemovedFrom: [], annotationFilesDeleted: [] };
   const failures: { path: string; message: string }[] = [];
@@ -96,12 +91,15 @@ export async function purgeExtension(
 
   ctx.logger?.info({ ...report, failed: failures.map((f) => f.path) }, 'extension data purged');
   if (failures.length > 0) {
-    throw new SpecterError('EXT_STORAGE',
+    throw new SpecterError(
+      'EXT_STORAGE',
       `The data of extension "${extId}" could not be removed from ${failures.length} file(s): ` +
-      failures.map((f) => `${f.path} (${f.message})`).join('; '), {
+        failures.map((f) => `${f.path} (${f.message})`).join('; '),
+      {
         hint: 'Everything else was removed. Fix or delete the named files, then purge again.',
         details: { extensionId: extId, failures, report },
-      });
+      },
+    );
   }
   return report;
 }
@@ -160,11 +158,14 @@ export async function renameUserFiles(ctx: StorageFiles, oldUsername: string, ne
   }
   const blocked = moves.filter((m) => m.existing !== undefined && !(m.content !== undefined && isDeepStrictEqual(m.content, m.existing)));
   if (blocked.length > 0) {
-    throw new SpecterError('EXT_STORAGE',
-      `Cannot move the extension data of "${oldUsername}" to "${newUsername}": ${blocked.map((m) => m.to).join(' and ')} already exist(s).`, {
+    throw new SpecterError(
+      'EXT_STORAGE',
+      `Cannot move the extension data of "${oldUsername}" to "${newUsername}": ${blocked.map((m) => m.to).join(' and ')} already exist(s).`,
+      {
         hint: `Nothing was moved. Remove or rename the existing file(s) of "${newUsername}" first (they may belong to a former user of that name).`,
         details: { oldUsername, newUsername, existing: blocked.map((m) => m.to) },
-      });
+      },
+    );
   }
   const moved: string[] = [];
   for (const m of moves) {

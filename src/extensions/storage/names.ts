@@ -40,8 +40,12 @@ export function checkWalletAlias(alias: unknown): string {
  */
 export function checkUsername(username: unknown): string {
   if (
-    typeof username !== 'string' || username.length === 0 || username.length > 200 ||
-    username === '.' || username === '..' || /[/\\\0]/.test(username)
+    typeof username !== 'string' ||
+    username.length === 0 ||
+    username.length > 200 ||
+    username === '.' ||
+    username === '..' ||
+    /[/\\\0]/.test(username)
   ) {
     throw new SpecterError('VALIDATION', `Username ${JSON.stringify(username)} cannot name a data file.`, {
       hint: 'Rename the user to letters, digits, ".", "_" or "-".',

@@ -18,7 +18,8 @@ export function btcToSats(value: number | string): number {
     });
   }
   const sats = Number(m[2]) * 100_000_000 + Number((m[3] ?? '').padEnd(8, '0'));
-  if (!Number.isSafeInteger(sats)) throw new SpecterError('RPC_BAD_RESPONSE', `The amount ${String(value)} is out of range.`, { details: { value: String(value) } });
+  if (!Number.isSafeInteger(sats))
+    throw new SpecterError('RPC_BAD_RESPONSE', `The amount ${String(value)} is out of range.`, { details: { value: String(value) } });
   return m[1] && sats !== 0 ? -sats : sats;
 }
 

@@ -90,7 +90,8 @@ export class ChainService {
     const key = this.key(user, alias);
     let entry = this.#entries.get(key);
     if (!entry) {
-      const store = this.options.stateStore?.(wallets.walletsFolder, alias) ?? new JsonChainStateStore(this.options.store, wallets.walletsFolder, alias);
+      const store =
+        this.options.stateStore?.(wallets.walletsFolder, alias) ?? new JsonChainStateStore(this.options.store, wallets.walletsFolder, alias);
       entry = { user, alias, store, queue: Promise.resolve(), rescanning: false };
       this.#entries.set(key, entry);
     }
@@ -160,7 +161,9 @@ export class ChainService {
   /** Sync now; answers when done. Concurrent calls for one wallet share one run. */
   async sync(user: ChainUser, alias: string): Promise<SyncResult> {
     const { wallet, entry } = await this.wallet(user, alias);
-    entry.running ??= this.exclusive(entry, () => this.runSync(entry, wallet)).finally(() => { entry.running = undefined; });
+    entry.running ??= this.exclusive(entry, () => this.runSync(entry, wallet)).finally(() => {
+      entry.running = undefined;
+    });
     return entry.running;
   }
 
@@ -178,8 +181,13 @@ export class ChainService {
       }
     }
     return {
-      wallet: entry.alias, added: outcome.added.length, changed: outcome.changed.length, full: outcome.full,
-      lastblock: state.lastblock, tipHeight: state.tip_height, newlyUsed: outcome.newlyUsed,
+      wallet: entry.alias,
+      added: outcome.added.length,
+      changed: outcome.changed.length,
+      full: outcome.full,
+      lastblock: state.lastblock,
+      tipHeight: state.tip_height,
+      newlyUsed: outcome.newlyUsed,
     };
   }
 
@@ -188,10 +196,17 @@ export class ChainService {
    * Read from the stored state: works while the node is away. Replaced and conflicted
    * transactions are left out (the replacement shows instead).
    */
-  async transactions(user: ChainUser, alias: string, page: { from?: number; count?: number } = {}): Promise<{ total: number; transactions: TxView[] }> {
+  async transactions(
+    user: ChainUser,
+    alias: string,
+    page: { from?: number; count?: number } = {},
+  ): Promise<{ total: number; transactions: TxView[] }> {
     const from = page.from ?? 0;
     const count = page.count ?? 50;
-    for (const [field, value, max] of [['from', from, Number.MAX_SAFE_INTEGER], ['count', count, 1000]] as const) {
+    for (const [field, value, max] of [
+      ['from', from, Number.MAX_SAFE_INTEGER],
+      ['count', count, 1000],
+    ] as const) {
       if (!Number.isSafeInteger(value) || value < 0 || value > max) {
         throw new SpecterError('VALIDATION', `${field} must be a whole number from 0 to ${max}, got ${String(value)}.`, { details: { field } });
       }
@@ -252,11 +267,15 @@ export class ChainService {
    */
   async rescan(user: ChainUser, alias: string, fromHeight: number): Promise<SyncResult> {
     if (!Number.isSafeInteger(fromHeight) || fromHeight < 0) {
-      throw new SpecterError('VALIDATION', `The rescan height must be a block height (0 or more), got ${String(fromHeight)}.`, { details: { field: 'from_height' } });
+      throw new SpecterError('VALIDATION', `The rescan height must be a block height (0 or more), got ${String(fromHeight)}.`, {
+        details: { field: 'from_height' },
+      });
     }
     const { wallet, entry } = await this.wallet(user, alias);
     if (entry.rescanning) {
-      throw new SpecterError('RESCAN_RUNNING', `A rescan of wallet "${wallet.name}" is already running.`, { hint: 'Wait for it to finish, or abort it.' });
+      throw new SpecterError('RESCAN_RUNNING', `A rescan of wallet "${wallet.name}" is already running.`, {
+        hint: 'Wait for it to finish, or abort it.',
+      });
     }
     entry.rescanning = true;
     try {
@@ -275,8 +294,12 @@ export class ChainService {
     const { entry } = await this.wallet(user, alias);
     const state = entry.state ?? (await this.loadState(entry));
     if (!state) return { active: false, progress: null, duration: null };
-    const info = await (await this.options.nodes.client()).wallet(state.core_wallet).call<{ scanning: false | { progress: number; duration: number } }>('getwalletinfo');
-    return info.scanning ? { active: true, progress: info.scanning.progress, duration: info.scanning.duration } : { active: false, progress: null, duration: null };
+    const info = await (await this.options.nodes.client())
+      .wallet(state.core_wallet)
+      .call<{ scanning: false | { progress: number; duration: number } }>('getwalletinfo');
+    return info.scanning
+      ? { active: true, progress: info.scanning.progress, duration: info.scanning.duration }
+      : { active: false, progress: null, duration: null };
   }
 
   /** Ask Core to stop a running rescan; false when none was running. */

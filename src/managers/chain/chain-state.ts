@@ -86,7 +86,11 @@ export class JsonChainStateStore implements ChainStateStore {
   readonly file: string;
 
   /** `walletsFolder` is the wallet's folder; `alias` must already be a valid wallet alias. */
-  constructor(private readonly store: JsonFileStore, walletsFolder: string, alias: string) {
+  constructor(
+    private readonly store: JsonFileStore,
+    walletsFolder: string,
+    alias: string,
+  ) {
     this.file = path.join(walletsFolder, CHAIN_FOLDER, `${alias}.json`);
   }
 

@@ -27,7 +27,13 @@ export interface Utxo {
   frozen: boolean;
 }
 
-interface CoreUnspent { txid: string; vout: number; address?: string; amount: number; confirmations: number }
+interface CoreUnspent {
+  txid: string;
+  vout: number;
+  address?: string;
+  amount: number;
+  confirmations: number;
+}
 
 const outpoint = (o: { txid: string; vout: number }): string => `${o.txid}:${o.vout}`;
 
@@ -44,12 +50,24 @@ export async function listUtxos(rpc: WalletRpc, state: ChainState): Promise<Utxo
   ]);
   const frozen = new Set(state.frozen);
   const utxos: Utxo[] = unspent.map((u) => ({
-    txid: u.txid, vout: u.vout, address: u.address ?? '', amount: btcToSats(u.amount), confirmations: u.confirmations, frozen: frozen.has(outpoint(u)),
+    txid: u.txid,
+    vout: u.vout,
+    address: u.address ?? '',
+    amount: btcToSats(u.amount),
+    confirmations: u.confirmations,
+    frozen: frozen.has(outpoint(u)),
   }));
   for (const l of locked) {
     const out = state.txs[l.txid]?.outputs.find((o) => o.vout === l.vout);
     if (!out) continue;
-    utxos.push({ txid: l.txid, vout: l.vout, address: out.address, amount: out.amount, confirmations: confirmationsOf(state, l.txid), frozen: frozen.has(outpoint(l)) });
+    utxos.push({
+      txid: l.txid,
+      vout: l.vout,
+      address: out.address,
+      amount: out.amount,
+      confirmations: confirmationsOf(state, l.txid),
+      frozen: frozen.has(outpoint(l)),
+    });
   }
   return utxos.sort((a, b) => b.confirmations - a.confirmations || a.txid.localeCompare(b.txid) || a.vout - b.vout);
 }
@@ -98,10 +116,14 @@ export async function setFrozen(rpc: WalletRpc, state: ChainState, outpoints: re
     const unspent = new Set((await rpc.call<CoreUnspent[]>('listunspent', [0])).map(outpoint));
     const unknown = wanted.filter((o) => !unspent.has(o) && !locked.has(o));
     if (unknown.length) {
-      throw new SpecterError('UTXO_NOT_FOUND', `${unknown.join(', ')} ${unknown.length === 1 ? 'is not an unspent output' : 'are not unspent outputs'} of this wallet.`, {
-        hint: 'Sync the wallet and pick outputs from its UTXO list.',
-        details: { utxos: unknown },
-      });
+      throw new SpecterError(
+        'UTXO_NOT_FOUND',
+        `${unknown.join(', ')} ${unknown.length === 1 ? 'is not an unspent output' : 'are not unspent outputs'} of this wallet.`,
+        {
+          hint: 'Sync the wallet and pick outputs from its UTXO list.',
+          details: { utxos: unknown },
+        },
+      );
     }
     const toLock = wanted.filter((o) => !locked.has(o));
     if (toLock.length) await rpc.call('lockunspent', [false, toLock.map(parseOutpoint)]);

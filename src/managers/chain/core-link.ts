@@ -69,7 +69,9 @@ export async function linkWallet(options: LinkOptions): Promise<{ state: ChainSt
  * importdescriptors (timestamp "now": those addresses are new, nothing to rescan).
  */
 export async function ensureCoreRange(rpc: WalletRpc, wallet: Wallet): Promise<boolean> {
-  const listed = await rpc.call<{ descriptors: Array<{ desc: string; active: boolean; internal?: boolean; range?: [number, number] }> }>('listdescriptors');
+  const listed = await rpc.call<{ descriptors: Array<{ desc: string; active: boolean; internal?: boolean; range?: [number, number] }> }>(
+    'listdescriptors',
+  );
   const requests: Array<Record<string, unknown>> = [];
   for (const internal of [false, true]) {
     const have = listed.descriptors.find((d) => d.active && !!d.internal === internal && d.range);
@@ -82,9 +84,13 @@ export async function ensureCoreRange(rpc: WalletRpc, wallet: Wallet): Promise<b
   const results = await rpc.call<Array<{ success: boolean; error?: { message: string } }>>('importdescriptors', [requests], { timeoutMs: 600_000 });
   const failed = results.find((r) => !r.success);
   if (failed) {
-    throw new SpecterError('RPC_ERROR', `Bitcoin Core refused to widen the address range of wallet "${wallet.name}": ${failed.error?.message ?? 'unknown error'}`, {
-      details: { wallet: wallet.alias },
-    });
+    throw new SpecterError(
+      'RPC_ERROR',
+      `Bitcoin Core refused to widen the address range of wallet "${wallet.name}": ${failed.error?.message ?? 'unknown error'}`,
+      {
+        details: { wallet: wallet.alias },
+      },
+    );
   }
   return true;
 }

@@ -42,15 +42,36 @@ export function txView(record: TxRecord, state: ChainState, wallet: Wallet): TxV
   const own = record.category === 'send' ? undefined : record.addresses.find((a) => wallet.findAddress(a));
   if (own) label = wallet.getAddressInfo(own).label;
   return {
-    txid: record.txid, category: record.category, amount: record.amount, fee: record.fee, confirmations,
-    blockheight: record.blockheight, time: record.time, addresses: [...record.addresses], label,
+    txid: record.txid,
+    category: record.category,
+    amount: record.amount,
+    fee: record.fee,
+    confirmations,
+    blockheight: record.blockheight,
+    time: record.time,
+    addresses: [...record.addresses],
+    label,
   };
 }
 
-export function syncedEvent(user: string, alias: string, wallet: Wallet, state: ChainState, added: TxRecord[], changed: TxRecord[]): WalletSyncedEvent {
+export function syncedEvent(
+  user: string,
+  alias: string,
+  wallet: Wallet,
+  state: ChainState,
+  added: TxRecord[],
+  changed: TxRecord[],
+): WalletSyncedEvent {
   const tx = (record: TxRecord, isNew: boolean): WalletSyncedEvent['transactions'][number] => {
     const outputs = record.outputs.map((o) => ({ ...o, service_id: wallet.findAddress(o.address)?.serviceId ?? null }));
-    const serviceIds = [...new Set(outputs.filter((o) => !o.change).map((o) => o.service_id).filter((s): s is string => s !== null))];
+    const serviceIds = [
+      ...new Set(
+        outputs
+          .filter((o) => !o.change)
+          .map((o) => o.service_id)
+          .filter((s): s is string => s !== null),
+      ),
+    ];
     return { ...txView(record, state, wallet), isNew, outputs, service_ids: serviceIds };
   };
   return { user, wallet: alias, transactions: [...added.map((r) => tx(r, true)), ...changed.map((r) => tx(r, false))] };

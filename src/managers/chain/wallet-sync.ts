@@ -79,9 +79,10 @@ export async function syncWallet(input: SyncInput): Promise<SyncOutcome> {
   let full = state.lastblock === null;
   if (!full) {
     try {
-      const named = input.version < 300000
-        ? { blockhash: state.lastblock, target_confirmations: 1, include_watchonly: true, include_removed: true }
-        : { blockhash: state.lastblock, target_confirmations: 1, include_removed: true };
+      const named =
+        input.version < 300000
+          ? { blockhash: state.lastblock, target_confirmations: 1, include_watchonly: true, include_removed: true }
+          : { blockhash: state.lastblock, target_confirmations: 1, include_removed: true };
       const since = await rpc.call<SinceBlock>('listsinceblock', named, { timeoutMs: 300_000 });
       for (const t of since.transactions) candidates.add(t.txid);
       for (const t of since.removed ?? []) candidates.add(t.txid);
@@ -139,7 +140,9 @@ export async function syncWallet(input: SyncInput): Promise<SyncOutcome> {
   const pending = drafts.filter((d) => d.blockhash === null && !d.conflicted);
   if (pending.length) {
     const entries = await rpc.client.batch(pending.map((d) => ({ method: 'getmempoolentry', params: [d.txid] })));
-    entries.forEach((r, i) => { pending[i]!.in_mempool = r.ok; });
+    entries.forEach((r, i) => {
+      pending[i]!.in_mempool = r.ok;
+    });
   }
   const byTxid = new Map<string, { outputs: TxRecord['outputs'] }>(Object.entries(state.txs));
   for (const d of drafts) byTxid.set(d.txid, d);
@@ -168,7 +171,11 @@ export async function syncWallet(input: SyncInput): Promise<SyncOutcome> {
   }
   // Frozen coins that were spent are not frozen any more.
   if (state.frozen.length) {
-    const spent = new Set(Object.values(state.txs).filter((t) => !t.conflicted && t.replaced_by === null).flatMap((t) => t.inputs));
+    const spent = new Set(
+      Object.values(state.txs)
+        .filter((t) => !t.conflicted && t.replaced_by === null)
+        .flatMap((t) => t.inputs),
+    );
     const kept = state.frozen.filter((o) => !spent.has(o));
     if (kept.length !== state.frozen.length) {
       state.frozen = kept;
@@ -183,10 +190,13 @@ async function fetchTransactions(input: SyncInput, txids: string[]): Promise<Map
   const watchonly = input.version < 300000;
   for (let i = 0; i < txids.length; i += BATCH) {
     const chunk = txids.slice(i, i + BATCH);
-    const results = await input.rpc.batch(chunk.map((txid) => ({
-      method: 'gettransaction',
-      params: watchonly ? { txid, include_watchonly: true, verbose: true } : { txid, verbose: true },
-    })), { timeoutMs: 300_000 });
+    const results = await input.rpc.batch(
+      chunk.map((txid) => ({
+        method: 'gettransaction',
+        params: watchonly ? { txid, include_watchonly: true, verbose: true } : { txid, verbose: true },
+      })),
+      { timeoutMs: 300_000 },
+    );
     results.forEach((r, j) => {
       if (r.ok) out.set(chunk[j]!, r.result as CoreWalletTx);
       // -5: no longer a wallet transaction (e.g. abandoned and purged); anything else is a real failure.

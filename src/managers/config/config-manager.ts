@@ -82,7 +82,10 @@ export class ConfigManager {
   private source: AuthMethodSource = 'default';
   readonly filePath: string;
 
-  constructor(dataFolder: string, private readonly store: JsonFileStore) {
+  constructor(
+    dataFolder: string,
+    private readonly store: JsonFileStore,
+  ) {
     this.filePath = path.join(dataFolder, CONFIG_FILE);
   }
 

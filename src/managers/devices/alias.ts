@@ -46,7 +46,10 @@ export function validateName(name: unknown, what: string, errorKey: ErrorKey): s
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this check refuses
   if (/[\u0000-\u001f\u007f]/.test(trimmed)) {
-    throw new SpecterError(errorKey, `The ${what} name contains control characters.`, { hint: 'Use printable characters only.', details: { field: 'name' } });
+    throw new SpecterError(errorKey, `The ${what} name contains control characters.`, {
+      hint: 'Use printable characters only.',
+      details: { field: 'name' },
+    });
   }
   return trimmed;
 }

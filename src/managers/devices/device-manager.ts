@@ -198,7 +198,9 @@ export class DeviceManager {
       const device = await this.get(alias);
       const keys = device.keys.filter((k) => k.xpub !== xpub && k.original !== xpub);
       if (keys.length === device.keys.length) {
-        throw new SpecterError('DEVICE_INVALID', `Device "${device.name}" has no key ${xpub.slice(0, 16)}….`, { hint: 'Pick one of the keys listed on the device page.' });
+        throw new SpecterError('DEVICE_INVALID', `Device "${device.name}" has no key ${xpub.slice(0, 16)}….`, {
+          hint: 'Pick one of the keys listed on the device page.',
+        });
       }
       const next = { ...device, keys };
       await this.save(next);

@@ -17,18 +17,20 @@ export interface DeviceType {
 const icon = (file: string) => `/static/img/devices/${file}`;
 
 /** Specter Desktop's device types and icon file names. */
-export const BUILTIN_DEVICE_TYPES: readonly DeviceType[] = Object.freeze([
-  { type: 'generic', name: 'Other', icon: icon('generic_icon.svg') },
-  { type: 'coldcard', name: 'Coldcard', icon: icon('coldcard_icon.svg') },
-  { type: 'trezor', name: 'Trezor', icon: icon('trezor_icon.svg') },
-  { type: 'ledger', name: 'Ledger', icon: icon('ledger_icon.svg') },
-  { type: 'bitbox02', name: 'BitBox02', icon: icon('bitbox02_icon.svg') },
-  { type: 'jade', name: 'Jade', icon: icon('jade_icon.svg') },
-  { type: 'keystone', name: 'Keystone', icon: icon('keystone_icon.svg') },
-  { type: 'seedsigner', name: 'SeedSigner', icon: icon('seedsigner_icon.svg') },
-  { type: 'specterdiy', name: 'Specter-DIY', icon: icon('specterdiy_icon.svg') },
-  { type: 'electrum', name: 'Electrum', icon: icon('electrum_icon.svg') },
-].map((t) => Object.freeze(t)));
+export const BUILTIN_DEVICE_TYPES: readonly DeviceType[] = Object.freeze(
+  [
+    { type: 'generic', name: 'Other', icon: icon('generic_icon.svg') },
+    { type: 'coldcard', name: 'Coldcard', icon: icon('coldcard_icon.svg') },
+    { type: 'trezor', name: 'Trezor', icon: icon('trezor_icon.svg') },
+    { type: 'ledger', name: 'Ledger', icon: icon('ledger_icon.svg') },
+    { type: 'bitbox02', name: 'BitBox02', icon: icon('bitbox02_icon.svg') },
+    { type: 'jade', name: 'Jade', icon: icon('jade_icon.svg') },
+    { type: 'keystone', name: 'Keystone', icon: icon('keystone_icon.svg') },
+    { type: 'seedsigner', name: 'SeedSigner', icon: icon('seedsigner_icon.svg') },
+    { type: 'specterdiy', name: 'Specter-DIY', icon: icon('specterdiy_icon.svg') },
+    { type: 'electrum', name: 'Electrum', icon: icon('electrum_icon.svg') },
+  ].map((t) => Object.freeze(t)),
+);
 
 const TYPE_ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 

@@ -33,10 +33,19 @@ const SCRIPT_TYPES = [...SINGLE_SIG_SCRIPT_TYPES, ...MULTISIG_SCRIPT_TYPES] as [
 /** One key of a device file. Absent optional fields read as null; `original` defaults to the xpub. */
 export const deviceKeySchema = z
   .object({
-    originFingerprint: z.string().nullish().transform((v) => v ?? null),
-    derivation: z.string().nullish().transform((v) => v ?? null),
+    originFingerprint: z
+      .string()
+      .nullish()
+      .transform((v) => v ?? null),
+    derivation: z
+      .string()
+      .nullish()
+      .transform((v) => v ?? null),
     xpub: z.string({ error: 'is missing' }).min(1, { error: 'is missing' }),
-    scriptType: z.enum(SCRIPT_TYPES, { error: 'is unknown' }).nullish().transform((v) => v ?? null),
+    scriptType: z
+      .enum(SCRIPT_TYPES, { error: 'is unknown' })
+      .nullish()
+      .transform((v) => v ?? null),
     network: z.enum(['main', 'test'], { error: 'must be "main" or "test"' }),
     original: z.string().optional(),
   })

@@ -8,5 +8,8 @@ export {
   MAX_DEVICE_KEYS,
   MAX_DEVICE_KEYS_TEXT,
   KEYS_PER_TURN,
-  scriptTypeFromPath, type DeviceKeyFields, type DeviceKeysInput } from './key-import.js';
+  scriptTypeFromPath,
+  type DeviceKeyFields,
+  type DeviceKeysInput,
+} from './key-import.js';
 export { slugify, uniqueAlias, validateName, isValidAlias } from './alias.js';

@@ -44,13 +44,20 @@ export const KEYS_PER_TURN = 10;
 export function scriptTypeFromPath(path: readonly number[]): ScriptType | null {
   const hardened = (i: number) => (path[i] !== undefined && path[i]! >= HARDENED ? path[i]! - HARDENED : null);
   switch (hardened(0)) {
-    case 44: return 'pkh';
-    case 45: return 'sh';
-    case 49: return 'sh-wpkh';
-    case 84: return 'wpkh';
-    case 86: return 'tr';
-    case 48: return hardened(3) === 1 ? 'sh-wsh' : hardened(3) === 2 ? 'wsh' : null;
-    default: return null;
+    case 44:
+      return 'pkh';
+    case 45:
+      return 'sh';
+    case 49:
+      return 'sh-wpkh';
+    case 84:
+      return 'wpkh';
+    case 86:
+      return 'tr';
+    case 48:
+      return hardened(3) === 1 ? 'sh-wsh' : hardened(3) === 2 ? 'wsh' : null;
+    default:
+      return null;
   }
 }
 
@@ -65,7 +72,9 @@ export function parseDeviceKey(text: string, where: string, explicitType?: Scrip
     derivation = 'm';
   }
   if (explicitType != null && !ALL_SCRIPT_TYPES.includes(explicitType)) {
-    throw new SpecterError('DEVICE_INVALID', `${where}: unknown script type "${explicitType}".`, { hint: `Use one of: ${ALL_SCRIPT_TYPES.join(', ')}.` });
+    throw new SpecterError('DEVICE_INVALID', `${where}: unknown script type "${explicitType}".`, {
+      hint: `Use one of: ${ALL_SCRIPT_TYPES.join(', ')}.`,
+    });
   }
   return {
     originFingerprint: fingerprint,
@@ -79,7 +88,9 @@ export function parseDeviceKey(text: string, where: string, explicitType?: Scrip
 
 function fromFields(fields: DeviceKeyFields, where: string): DeviceKey {
   if (!fields || typeof fields.xpub !== 'string') {
-    throw new SpecterError('DEVICE_INVALID', `${where}: a key object needs an "xpub" string.`, { hint: 'Give {xpub, originFingerprint, derivation}.' });
+    throw new SpecterError('DEVICE_INVALID', `${where}: a key object needs an "xpub" string.`, {
+      hint: 'Give {xpub, originFingerprint, derivation}.',
+    });
   }
   const fp = fields.originFingerprint ?? fields.fingerprint ?? null;
   const path = fields.derivation ?? null;
@@ -120,7 +131,10 @@ function coldcardKeys(json: Record<string, unknown>): Located[] {
   const add = (where: string, fp: unknown, deriv: unknown, xpub: unknown, type: ScriptType) => {
     if (typeof xpub !== 'string' || typeof deriv !== 'string') return;
     const fingerprint = typeof fp === 'string' ? fp : xfp;
-    if (!fingerprint) throw new SpecterError('DEVICE_INVALID', `Coldcard export ${where}: the master fingerprint "xfp" is missing.`, { hint: 'Export the file again from the Coldcard.' });
+    if (!fingerprint)
+      throw new SpecterError('DEVICE_INVALID', `Coldcard export ${where}: the master fingerprint "xfp" is missing.`, {
+        hint: 'Export the file again from the Coldcard.',
+      });
     const origin = formatKeyOrigin({ fingerprint: parseFingerprint(fingerprint, `Coldcard export ${where}`), path: parseDerivationPath(deriv) });
     keys.push({ key: { ...parseDeviceKey(origin + xpub, `Coldcard export ${where}`, type), original: xpub }, where: `Coldcard export ${where}` });
   };
@@ -202,7 +216,10 @@ function inputJobs(input: DeviceKeysInput): Job[] {
  * {@link MAX_DEVICE_KEYS} keys per call and per device; text of at most {@link MAX_DEVICE_KEYS_TEXT}.
  */
 export function parseDeviceKeys(input: DeviceKeysInput, existing: readonly DeviceKey[] = []): DeviceKey[] {
-  return checked(inputJobs(input).flatMap((job) => job()), existing);
+  return checked(
+    inputJobs(input).flatMap((job) => job()),
+    existing,
+  );
 }
 
 /**
@@ -221,7 +238,9 @@ export async function parseDeviceKeysAsync(input: DeviceKeysInput, existing: rea
 
 function checked(located: Located[], existing: readonly DeviceKey[]): DeviceKey[] {
   if (located.length === 0) {
-    throw new SpecterError('DEVICE_INVALID', 'No keys were given.', { hint: 'Paste at least one key: [fingerprint/path]xpub (from the device or its export file).' });
+    throw new SpecterError('DEVICE_INVALID', 'No keys were given.', {
+      hint: 'Paste at least one key: [fingerprint/path]xpub (from the device or its export file).',
+    });
   }
   if (existing.length + located.length > MAX_DEVICE_KEYS) {
     const message = `The device has ${existing.length} keys; ${located.length} more would pass the limit of ${MAX_DEVICE_KEYS} keys per device.`;

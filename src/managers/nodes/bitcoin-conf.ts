@@ -22,8 +22,9 @@ const isNetwork = (s: string): s is ConfNetwork => (CONF_NETWORKS as readonly st
 
 function confError(file: string, line: number, why: string): SpecterError {
   return new SpecterError('NODE_CONF_INVALID', `${file} line ${line}: ${why}.`, {
-    hint: 'bitcoin.conf lines are "key=value", "[section]" or "# comment"; fix the line (bitcoind refuses it too), '
-      + 'or turn autodetect off and enter the connection by hand.',
+    hint:
+      'bitcoin.conf lines are "key=value", "[section]" or "# comment"; fix the line (bitcoind refuses it too), ' +
+      'or turn autodetect off and enter the connection by hand.',
     details: { path: file, line },
   });
 }
@@ -41,7 +42,7 @@ export function parseBitcoinConf(text: string, file: string): BitcoinConf {
     const hash = raw.indexOf('#');
     const line = (hash >= 0 ? raw.slice(0, hash) : raw).trim();
     if (!line) continue;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this check refuses
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this check refuses
     if (/[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(line)) throw confError(file, i + 1, 'contains binary data, not text');
     if (line.startsWith('[')) {
       const m = /^\[([^\]]*)\]$/.exec(line);

@@ -13,7 +13,7 @@ export const CHECKS = [
   { name: 'connectable', label: 'Bitcoin Core answers on this host and port' },
   { name: 'credentials', label: 'User name and password are accepted' },
   { name: 'version', label: `Bitcoin Core is ${formatCoreVersion(MIN_CORE_VERSION)} or newer` },
-  { name: 'wallets', label: 'Bitcoin Core\'s wallet is enabled' },
+  { name: 'wallets', label: "Bitcoin Core's wallet is enabled" },
 ] as const;
 
 export type CheckName = (typeof CHECKS)[number]['name'];
@@ -41,42 +41,59 @@ export interface ConnectionTestResult {
 /** Connection settings to try for a node record: autodetect candidates, or the record's own. */
 export async function connectionCandidates(record: NodeRecord, env: NodeJS.ProcessEnv = process.env): Promise<DetectedConnection[]> {
   if (!record.autodetect) {
-    return [{
-      host: record.host,
-      port: record.port ?? DEFAULT_RPC_PORTS.main,
-      protocol: record.protocol,
-      user: record.user,
-      password: record.password,
-      source: 'node settings',
-      network: undefined,
-    }];
+    return [
+      {
+        host: record.host,
+        port: record.port ?? DEFAULT_RPC_PORTS.main,
+        protocol: record.protocol,
+        user: record.user,
+        password: record.password,
+        source: 'node settings',
+        network: undefined,
+      },
+    ];
   }
   const found = await autodetectCandidates(record.datadir, { env, nodeType: record.node_type });
   if (found.length === 0) {
     const where = expandHome(record.datadir);
-    throw new SpecterError('NODE_INVALID', `Autodetect found no RPC credentials: no BTC_RPC_USER in the environment, no .cookie and no rpcuser/rpcpassword in ${where}.`, {
-      hint: 'Point "datadir" at Bitcoin Core\'s data folder (it holds bitcoin.conf and the .cookie while bitcoind runs), '
-        + 'or turn autodetect off and enter host, port, user and password.',
-      details: { field: 'datadir' },
-    });
+    throw new SpecterError(
+      'NODE_INVALID',
+      `Autodetect found no RPC credentials: no BTC_RPC_USER in the environment, no .cookie and no rpcuser/rpcpassword in ${where}.`,
+      {
+        hint:
+          'Point "datadir" at Bitcoin Core\'s data folder (it holds bitcoin.conf and the .cookie while bitcoind runs), ' +
+          'or turn autodetect off and enter host, port, user and password.',
+        details: { field: 'datadir' },
+      },
+    );
   }
   return found;
 }
 
 function checkOf(err: SpecterError): CheckName {
   switch (err.key) {
-    case 'NODE_AUTH_FAILED': return 'credentials';
-    case 'NODE_VERSION_TOO_OLD': return 'version';
-    case 'NODE_WALLETS_DISABLED': return 'wallets';
-    default: return 'connectable';
+    case 'NODE_AUTH_FAILED':
+      return 'credentials';
+    case 'NODE_VERSION_TOO_OLD':
+      return 'version';
+    case 'NODE_WALLETS_DISABLED':
+      return 'wallets';
+    default:
+      return 'connectable';
   }
 }
 
 function asSpecterError(err: unknown): SpecterError {
-  return isSpecterError(err) ? err : new SpecterError('INTERNAL', `Connection test failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  return isSpecterError(err)
+    ? err
+    : new SpecterError('INTERNAL', `Connection test failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
 }
 
-function result(failed: SpecterError | undefined, passedMessages: Partial<Record<CheckName, string>>, extra: Partial<ConnectionTestResult>): ConnectionTestResult {
+function result(
+  failed: SpecterError | undefined,
+  passedMessages: Partial<Record<CheckName, string>>,
+  extra: Partial<ConnectionTestResult>,
+): ConnectionTestResult {
   const failedCheck = failed ? checkOf(failed) : undefined;
   let reached = false;
   const checks = CHECKS.map(({ name, label }): CheckResult => {
@@ -97,8 +114,14 @@ function result(failed: SpecterError | undefined, passedMessages: Partial<Record
   };
 }
 
-interface NetworkInfo { version: number; subversion: string }
-interface ChainInfo { chain: string; blocks: number }
+interface NetworkInfo {
+  version: number;
+  subversion: string;
+}
+interface ChainInfo {
+  chain: string;
+  blocks: number;
+}
 
 /** Run the four checks against one set of connection settings. */
 export async function testOneConnection(connection: DetectedConnection, options: RpcClientOptions = {}): Promise<ConnectionTestResult> {
@@ -113,7 +136,8 @@ export async function testOneConnection(connection: DetectedConnection, options:
       credentials: `Logged in as "${connection.user}".`,
       version: `${network.subversion} (${formatCoreVersion(network.version)}).`,
     };
-    if (network.version < MIN_CORE_VERSION) return result(versionTooOld(network.version, network.subversion, client.url), passed, { connection: shown, info });
+    if (network.version < MIN_CORE_VERSION)
+      return result(versionTooOld(network.version, network.subversion, client.url), passed, { connection: shown, info });
     await client.call('listwallets');
     return result(undefined, { ...passed, wallets: 'Wallet RPCs answer.' }, { connection: shown, info });
   } catch (err) {
@@ -130,7 +154,11 @@ const depth = (r: ConnectionTestResult): number => r.checks.filter((c) => c.ok =
  * Test a node record: with autodetect, each candidate in order until one passes (the deepest
  * failure is reported when none does); without, the record's own settings.
  */
-export async function testNodeConnection(record: NodeRecord, env: NodeJS.ProcessEnv = process.env, options: RpcClientOptions = {}): Promise<ConnectionTestResult> {
+export async function testNodeConnection(
+  record: NodeRecord,
+  env: NodeJS.ProcessEnv = process.env,
+  options: RpcClientOptions = {},
+): Promise<ConnectionTestResult> {
   let candidates: DetectedConnection[];
   try {
     candidates = await connectionCandidates(record, env);

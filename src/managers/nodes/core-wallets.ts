@@ -34,8 +34,9 @@ export function assertWalletMatchesChain(walletNetwork: NetworkName, chain: stri
     const label = (n: NetworkName): string => (networkFamily(n) === 'main' ? 'mainnet' : `a test network (${n})`);
     const runs = chain === 'main' ? 'mainnet' : chain;
     throw new SpecterError('NODE_CHAIN_MISMATCH', `Wallet "${walletName}" is a ${label(walletNetwork)} wallet but the node runs ${runs}.`, {
-      hint: 'Connect a node of the wallet\'s network (mainnet keys need a mainnet node; tpub keys a testnet, signet or regtest node), '
-        + 'or use keys of the node\'s network.',
+      hint:
+        "Connect a node of the wallet's network (mainnet keys need a mainnet node; tpub keys a testnet, signet or regtest node), " +
+        "or use keys of the node's network.",
       details: { walletNetwork, chain },
     });
   }
@@ -109,7 +110,9 @@ export interface ImportWalletResult {
 async function rescanTimestamp(client: RpcClient, from: number | 'now', tip: number): Promise<number | 'now'> {
   if (from === 'now' || from > tip) return 'now';
   if (!Number.isSafeInteger(from) || from < 0) {
-    throw new SpecterError('VALIDATION', `The rescan height must be a block height (0 or more), got ${String(from)}.`, { details: { field: 'rescanFrom' } });
+    throw new SpecterError('VALIDATION', `The rescan height must be a block height (0 or more), got ${String(from)}.`, {
+      details: { field: 'rescanFrom' },
+    });
   }
   if (from === 0) return 0;
   const hash = await client.call<string>('getblockhash', [from]);
@@ -117,9 +120,15 @@ async function rescanTimestamp(client: RpcClient, from: number | 'now', tip: num
 }
 
 /** The ranges of the wallet's active receive and change descriptors (listdescriptors). */
-async function currentRanges(client: RpcClient, name: string): Promise<{ receive: [number, number] | undefined; change: [number, number] | undefined }> {
-  const listed = await client.call<{ descriptors: Array<{ active: boolean; internal?: boolean; range?: [number, number] }> }>('listdescriptors', [], { wallet: name });
-  const pick = (internal: boolean): [number, number] | undefined => listed.descriptors.find((d) => d.active && !!d.internal === internal && d.range)?.range;
+async function currentRanges(
+  client: RpcClient,
+  name: string,
+): Promise<{ receive: [number, number] | undefined; change: [number, number] | undefined }> {
+  const listed = await client.call<{ descriptors: Array<{ active: boolean; internal?: boolean; range?: [number, number] }> }>('listdescriptors', [], {
+    wallet: name,
+  });
+  const pick = (internal: boolean): [number, number] | undefined =>
+    listed.descriptors.find((d) => d.active && !!d.internal === internal && d.range)?.range;
   return { receive: pick(false), change: pick(true) };
 }
 
@@ -135,13 +144,17 @@ export async function importWallet(client: RpcClient, options: ImportWalletOptio
 
   let created = true;
   try {
-    await client.call('createwallet', {
-      wallet_name: options.name,
-      disable_private_keys: true,
-      blank: true,
-      load_on_startup: false,
-      ...(node.version < 300000 ? { descriptors: true } : {}),
-    }, { timeoutMs: 60_000 });
+    await client.call(
+      'createwallet',
+      {
+        wallet_name: options.name,
+        disable_private_keys: true,
+        blank: true,
+        load_on_startup: false,
+        ...(node.version < 300000 ? { descriptors: true } : {}),
+      },
+      { timeoutMs: 60_000 },
+    );
   } catch (err) {
     // -4 "Database already exists": the wallet was made before (an earlier import, another install).
     if (rpcErrorCode(err) !== RPC_CODES.WALLET_ERROR || !/already exists/i.test((err as Error).message)) throw err;
@@ -159,14 +172,16 @@ export async function importWallet(client: RpcClient, options: ImportWalletOptio
     { desc: options.changeDescriptor, active: true, internal: true, range: widen(current.change), timestamp },
   ];
   const results = await client.call<Array<{ success: boolean; error?: { code: number; message: string }; warnings?: string[] }>>(
-    'importdescriptors', [requests], { wallet: options.name, timeoutMs: options.timeoutMs ?? 3_600_000 },
+    'importdescriptors',
+    [requests],
+    { wallet: options.name, timeoutMs: options.timeoutMs ?? 3_600_000 },
   );
   const failed = results.findIndex((r) => !r.success);
   if (failed >= 0) {
     const why = results[failed]!.error?.message ?? 'unknown error';
     const which = failed === 0 ? 'receive' : 'change';
     throw new SpecterError('RPC_ERROR', `Bitcoin Core refused the ${which} descriptor of wallet "${options.name}": ${why}`, {
-      hint: 'Check that the descriptor is a public (xpub/tpub) ranged descriptor of the node\'s network.',
+      hint: "Check that the descriptor is a public (xpub/tpub) ranged descriptor of the node's network.",
       details: { wallet: options.name, rpcCode: results[failed]!.error?.code, rpcMessage: why },
     });
   }

@@ -164,7 +164,10 @@ export class NodeManager {
   private async assertTestPasses(record: NodeRecord): Promise<ConnectionTestResult> {
     if (!this.types.get(record.type)) {
       throw new SpecterError('NODE_INVALID', `Node type "${record.type}" is not known.`, {
-        hint: `Use one of: ${this.types.list().map((t) => t.type).join(', ')} (types from extensions appear once the extension is loaded).`,
+        hint: `Use one of: ${this.types
+          .list()
+          .map((t) => t.type)
+          .join(', ')} (types from extensions appear once the extension is loaded).`,
         details: { field: 'type' },
       });
     }
@@ -172,7 +175,9 @@ export class NodeManager {
     if (!tests.ok) {
       const err = tests.error!;
       throw new SpecterError(err.key, `Connection test "${tests.failure!.check}" failed: ${err.message}`, {
-        hint: err.hint, details: { ...err.details, check: tests.failure!.check, tests: tests.checks }, cause: err,
+        hint: err.hint,
+        details: { ...err.details, check: tests.failure!.check, tests: tests.checks },
+        cause: err,
       });
     }
     return tests;
@@ -184,7 +189,9 @@ export class NodeManager {
       const nodes = await this.loaded();
       const base = parseNodeInput({ ...normaliseInput(input), alias: nodeAliasFromName(String(input.name ?? '')) });
       if ([...nodes.values()].some((n) => n.name.toLowerCase() === base.name.toLowerCase())) {
-        throw new SpecterError('NODE_EXISTS', `A node named "${base.name}" already exists.`, { hint: 'Choose another name, or edit the existing node.' });
+        throw new SpecterError('NODE_EXISTS', `A node named "${base.name}" already exists.`, {
+          hint: 'Choose another name, or edit the existing node.',
+        });
       }
       let alias = base.alias;
       for (let i = 2; nodes.has(alias); i++) alias = `${base.alias}_${i}`;
@@ -251,12 +258,16 @@ export class NodeManager {
   async client(alias?: string): Promise<RpcClient> {
     const target = alias ?? (await this.activeAlias());
     if (target === null) {
-      throw new SpecterError('NODE_NONE', 'No Bitcoin Core node is configured.', { hint: 'Add a node first (Specter connects to your own Bitcoin Core).' });
+      throw new SpecterError('NODE_NONE', 'No Bitcoin Core node is configured.', {
+        hint: 'Add a node first (Specter connects to your own Bitcoin Core).',
+      });
     }
     if (alias !== undefined && alias !== (await this.activeAlias())) return this.buildClient(await this.record(alias));
     if (this.clientCache?.alias !== target) {
       const client = this.record(target).then((r) => this.buildClient(r));
-      client.catch(() => { if (this.clientCache?.client === client) this.clientCache = undefined; });
+      client.catch(() => {
+        if (this.clientCache?.client === client) this.clientCache = undefined;
+      });
       this.clientCache = { alias: target, client };
     }
     return this.clientCache.client;
@@ -284,7 +295,10 @@ export class NodeManager {
   invalidateClient(): void {
     const cached = this.clientCache;
     this.clientCache = undefined;
-    void cached?.client.then((c) => c.close(), () => undefined);
+    void cached?.client.then(
+      (c) => c.close(),
+      () => undefined,
+    );
   }
 
   private resetConnection(): void {

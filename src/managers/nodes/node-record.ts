@@ -24,7 +24,13 @@ import { SpecterError } from '../../errors/index.js';
 
 /** Specter's alias rule: lowercase, spaces and hyphens become "_", only [a-z0-9_]. */
 export function nodeAliasFromName(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s-]+/g, '_').replace(/[^a-z0-9_]/g, '') || 'node';
+  return (
+    name
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_')
+      .replace(/[^a-z0-9_]/g, '') || 'node'
+  );
 }
 
 /** Aliases come from URLs and file names: only what nodeAliasFromName can produce. */
@@ -40,12 +46,16 @@ export function defaultDatadir(): string {
 }
 
 const orDefault = <T extends z.ZodType>(schema: T, fallback: () => z.output<T>) =>
-  z.preprocess((v) => (v === null || v === undefined || v === '' ? undefined : v), schema.optional()).transform((v) => (v === undefined ? fallback() : v));
+  z
+    .preprocess((v) => (v === null || v === undefined || v === '' ? undefined : v), schema.optional())
+    .transform((v) => (v === undefined ? fallback() : v));
 
-const port = z.preprocess(
-  (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : v === '' ? null : v),
-  z.number().int().min(1).max(65535).nullable().optional(),
-).transform((v) => v ?? null);
+const port = z
+  .preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : v === '' ? null : v),
+    z.number().int().min(1).max(65535).nullable().optional(),
+  )
+  .transform((v) => v ?? null);
 
 export const nodeRecordSchema = z.looseObject({
   name: z.string().trim().min(1, 'the name is empty').max(100),
@@ -93,7 +103,7 @@ export function parseNodeInput(input: unknown): NodeRecord {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') || 'node';
     throw new SpecterError('NODE_INVALID', `Node setting "${field}" is invalid: ${issue?.message}.`, {
-      hint: field === 'port' ? 'Use a port number between 1 and 65535 (Core\'s rpcport).' : 'Correct the field and try again.',
+      hint: field === 'port' ? "Use a port number between 1 and 65535 (Core's rpcport)." : 'Correct the field and try again.',
       details: { field },
     });
   }

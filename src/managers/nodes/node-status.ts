@@ -25,8 +25,18 @@ export interface NodeStatus {
 }
 
 export const emptyStatus = (alias: string | null, error: string | null = null, errorCode: string | null = null): NodeStatus => ({
-  alias, connected: false, chain: null, blocks: null, headers: null, verificationprogress: null, initialblockdownload: null,
-  bestblockhash: null, version: null, subversion: null, error, errorCode,
+  alias,
+  connected: false,
+  chain: null,
+  blocks: null,
+  headers: null,
+  verificationprogress: null,
+  initialblockdownload: null,
+  bestblockhash: null,
+  version: null,
+  subversion: null,
+  error,
+  errorCode,
 });
 
 export interface StatusSource {
@@ -47,7 +57,12 @@ export interface StatusMonitorOptions {
 }
 
 interface ChainInfo {
-  chain: string; blocks: number; headers: number; verificationprogress: number; initialblockdownload: boolean; bestblockhash: string;
+  chain: string;
+  blocks: number;
+  headers: number;
+  verificationprogress: number;
+  initialblockdownload: boolean;
+  bestblockhash: string;
 }
 
 export class NodeStatusMonitor {
@@ -75,7 +90,9 @@ export class NodeStatusMonitor {
 
   /** Poll now; concurrent callers share one poll. Never rejects. */
   refresh(): Promise<NodeStatus> {
-    this.#running ??= this.poll().finally(() => { this.#running = undefined; });
+    this.#running ??= this.poll().finally(() => {
+      this.#running = undefined;
+    });
     return this.#running;
   }
 
@@ -107,13 +124,23 @@ export class NodeStatusMonitor {
       const best = await client.call<string>('getbestblockhash', [], call);
       if (!previous.connected || best !== previous.bestblockhash || previous.version === null) {
         const chain = await client.call<ChainInfo>('getblockchaininfo', [], call);
-        const network = previous.connected && previous.version !== null
-          ? { version: previous.version, subversion: previous.subversion ?? '' }
-          : await client.call<{ version: number; subversion: string }>('getnetworkinfo', [], call);
+        const network =
+          previous.connected && previous.version !== null
+            ? { version: previous.version, subversion: previous.subversion ?? '' }
+            : await client.call<{ version: number; subversion: string }>('getnetworkinfo', [], call);
         this.set({
-          alias: this.source.alias, connected: true, chain: chain.chain, blocks: chain.blocks, headers: chain.headers,
-          verificationprogress: chain.verificationprogress, initialblockdownload: chain.initialblockdownload,
-          bestblockhash: chain.bestblockhash, version: network.version, subversion: network.subversion, error: null, errorCode: null,
+          alias: this.source.alias,
+          connected: true,
+          chain: chain.chain,
+          blocks: chain.blocks,
+          headers: chain.headers,
+          verificationprogress: chain.verificationprogress,
+          initialblockdownload: chain.initialblockdownload,
+          bestblockhash: chain.bestblockhash,
+          version: network.version,
+          subversion: network.subversion,
+          error: null,
+          errorCode: null,
         });
       }
     } catch (err) {
@@ -129,7 +156,12 @@ export class NodeStatusMonitor {
     const before = this.#status;
     this.#status = next;
     // The best block hash too: a reorg to a chain of the same height is a change for the wallets.
-    if (before.connected !== next.connected || before.blocks !== next.blocks || before.bestblockhash !== next.bestblockhash || before.error !== next.error) {
+    if (
+      before.connected !== next.connected ||
+      before.blocks !== next.blocks ||
+      before.bestblockhash !== next.bestblockhash ||
+      before.error !== next.error
+    ) {
       this.options.onChange?.(this.status);
     }
   }

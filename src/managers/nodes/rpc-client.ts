@@ -108,7 +108,10 @@ export class RpcClient {
    * Several calls in one HTTP request. Each item resolves or fails on its own; a transport failure
    * (unreachable, 401, timeout) rejects the whole batch.
    */
-  async batch<T extends unknown[] = unknown[]>(calls: readonly BatchCall[], options: CallOptions = {}): Promise<{ [K in keyof T]: BatchResult<T[K]> }> {
+  async batch<T extends unknown[] = unknown[]>(
+    calls: readonly BatchCall[],
+    options: CallOptions = {},
+  ): Promise<{ [K in keyof T]: BatchResult<T[K]> }> {
     if (calls.length === 0) return [] as unknown as { [K in keyof T]: BatchResult<T[K]> };
     const target: RpcTarget = { url: this.url, method: calls.map((c) => c.method).join(','), wallet: options.wallet };
     const run = async (): Promise<BatchResult[]> => {
@@ -165,7 +168,9 @@ export class RpcClient {
     } catch (loadErr) {
       if (rpcErrorCode(loadErr) === RPC_CODES.WALLET_ALREADY_LOADED) return true;
       throw new SpecterError('RPC_WALLET_NOT_LOADED', `${err.message} Loading it failed: ${(loadErr as Error).message}`, {
-        hint: err.hint, details: err.details, cause: loadErr,
+        hint: err.hint,
+        details: err.details,
+        cause: loadErr,
       });
     }
     return true;
@@ -232,7 +237,10 @@ export class WalletRpc {
     return this.client.call<T>(method, params, { ...options, wallet: this.name });
   }
 
-  batch<T extends unknown[] = unknown[]>(calls: readonly BatchCall[], options: Omit<CallOptions, 'wallet'> = {}): Promise<{ [K in keyof T]: BatchResult<T[K]> }> {
+  batch<T extends unknown[] = unknown[]>(
+    calls: readonly BatchCall[],
+    options: Omit<CallOptions, 'wallet'> = {},
+  ): Promise<{ [K in keyof T]: BatchResult<T[K]> }> {
     return this.client.batch<T>(calls, { ...options, wallet: this.name });
   }
 }

@@ -30,10 +30,31 @@ export interface RpcTarget {
 
 /** Methods that need Core's wallet; "method not found" for one of them means wallets are disabled. */
 const WALLET_METHODS = new Set([
-  'listwallets', 'listwalletdir', 'createwallet', 'loadwallet', 'unloadwallet', 'getwalletinfo', 'importdescriptors',
-  'getnewaddress', 'getrawchangeaddress', 'getbalances', 'listtransactions', 'listsinceblock', 'listunspent',
-  'lockunspent', 'listlockunspent', 'setlabel', 'getaddressinfo', 'gettransaction', 'walletcreatefundedpsbt',
-  'walletprocesspsbt', 'rescanblockchain', 'abortrescan', 'sendtoaddress', 'getbalance', 'listdescriptors',
+  'listwallets',
+  'listwalletdir',
+  'createwallet',
+  'loadwallet',
+  'unloadwallet',
+  'getwalletinfo',
+  'importdescriptors',
+  'getnewaddress',
+  'getrawchangeaddress',
+  'getbalances',
+  'listtransactions',
+  'listsinceblock',
+  'listunspent',
+  'lockunspent',
+  'listlockunspent',
+  'setlabel',
+  'getaddressinfo',
+  'gettransaction',
+  'walletcreatefundedpsbt',
+  'walletprocesspsbt',
+  'rescanblockchain',
+  'abortrescan',
+  'sendtoaddress',
+  'getbalance',
+  'listdescriptors',
 ]);
 
 function where(target: RpcTarget): string {
@@ -51,14 +72,19 @@ export function rpcErrorCode(err: unknown): number | undefined {
 export function connectionError(err: unknown, target: RpcTarget): SpecterError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
   const why =
-    code === 'ECONNREFUSED' ? 'refused the connection (nothing listens on that port)'
-    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'has a host name that does not resolve'
-    : code === 'ECONNRESET' || code === 'EPIPE' ? 'closed the connection'
-    : code === 'EHOSTUNREACH' || code === 'ENETUNREACH' ? 'is not reachable on the network'
-    : `cannot be reached (${code || (err as Error | undefined)?.message || 'unknown error'})`;
+    code === 'ECONNREFUSED'
+      ? 'refused the connection (nothing listens on that port)'
+      : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? 'has a host name that does not resolve'
+        : code === 'ECONNRESET' || code === 'EPIPE'
+          ? 'closed the connection'
+          : code === 'EHOSTUNREACH' || code === 'ENETUNREACH'
+            ? 'is not reachable on the network'
+            : `cannot be reached (${code || (err as Error | undefined)?.message || 'unknown error'})`;
   return new SpecterError('NODE_UNREACHABLE', `Bitcoin Core at ${target.url} ${why}.`, {
-    hint: 'Check that bitcoind is running with server=1, and that host, port and protocol match its rpcport/rpcbind '
-      + '(mainnet 8332, testnet 18332, signet 38332, regtest 18443).',
+    hint:
+      'Check that bitcoind is running with server=1, and that host, port and protocol match its rpcport/rpcbind ' +
+      '(mainnet 8332, testnet 18332, signet 38332, regtest 18443).',
     details: { url: target.url, method: target.method, errno: code || undefined },
     cause: err,
   });
@@ -66,8 +92,7 @@ export function connectionError(err: unknown, target: RpcTarget): SpecterError {
 
 export function timeoutError(target: RpcTarget, timeoutMs: number): SpecterError {
   return new SpecterError('NODE_TIMEOUT', `Bitcoin Core at ${where(target)} did not answer "${target.method}" within ${timeoutMs / 1000} s.`, {
-    hint: 'The node may be busy (initial sync, rescan) or the host/port may lead somewhere that never answers; try again, '
-      + 'or check the address.',
+    hint: 'The node may be busy (initial sync, rescan) or the host/port may lead somewhere that never answers; try again, ' + 'or check the address.',
     details: { url: target.url, method: target.method, timeoutMs },
   });
 }
@@ -88,15 +113,19 @@ export function httpError(status: number, body: string, target: RpcTarget): Spec
     });
   }
   if (status === 404 && target.wallet !== undefined) return walletsDisabled(target);
-  return new SpecterError('RPC_BAD_RESPONSE', `${target.url} answered "${target.method}" with HTTP ${status} and no JSON-RPC reply: ${body.slice(0, 200)}`, {
-    hint: 'Check that host and port point at Bitcoin Core\'s RPC port, not another service.',
-    details,
-  });
+  return new SpecterError(
+    'RPC_BAD_RESPONSE',
+    `${target.url} answered "${target.method}" with HTTP ${status} and no JSON-RPC reply: ${body.slice(0, 200)}`,
+    {
+      hint: "Check that host and port point at Bitcoin Core's RPC port, not another service.",
+      details,
+    },
+  );
 }
 
 export function badResponse(target: RpcTarget, why: string): SpecterError {
   return new SpecterError('RPC_BAD_RESPONSE', `${target.url} sent an invalid JSON-RPC reply to "${target.method}": ${why}.`, {
-    hint: 'Check that host and port point at Bitcoin Core\'s RPC port, not another service.',
+    hint: "Check that host and port point at Bitcoin Core's RPC port, not another service.",
     details: { url: target.url, method: target.method },
   });
 }
@@ -119,7 +148,7 @@ export function coreError(code: number, message: string, target: RpcTarget): Spe
   }
   if (code === RPC_CODES.WALLET_NOT_FOUND && target.wallet !== undefined) {
     return new SpecterError('RPC_WALLET_NOT_LOADED', `Wallet "${target.wallet}" is not loaded on Bitcoin Core at ${target.url}: ${message}`, {
-      hint: 'Check that the wallet exists in Core\'s wallet folder (listwalletdir) and that the node is the one the wallet was created on.',
+      hint: "Check that the wallet exists in Core's wallet folder (listwalletdir) and that the node is the one the wallet was created on.",
       details,
     });
   }
@@ -128,11 +157,15 @@ export function coreError(code: number, message: string, target: RpcTarget): Spe
 }
 
 export function versionTooOld(version: number, subversion: string, url: string): SpecterError {
-  return new SpecterError('NODE_VERSION_TOO_OLD', `Bitcoin Core at ${url} is version ${formatCoreVersion(version)} (${subversion}); `
-    + `Specter TS needs ${formatCoreVersion(MIN_CORE_VERSION)} or newer.`, {
-    hint: 'Upgrade Bitcoin Core to a current release.',
-    details: { url, version, subversion },
-  });
+  return new SpecterError(
+    'NODE_VERSION_TOO_OLD',
+    `Bitcoin Core at ${url} is version ${formatCoreVersion(version)} (${subversion}); ` +
+      `Specter TS needs ${formatCoreVersion(MIN_CORE_VERSION)} or newer.`,
+    {
+      hint: 'Upgrade Bitcoin Core to a current release.',
+      details: { url, version, subversion },
+    },
+  );
 }
 
 /** 290300 → "29.3.0" (getnetworkinfo.version is major·10000 + minor·100 + patch). */

@@ -1,14 +1,7 @@
 import path from 'node:path';
 import { SpecterError } from '../../errors/index.js';
 import type { Logger } from '../../log/index.js';
-import {
-  hashPassword,
-  verifyPassword,
-  generateUserSecret,
-  wrapUserSecret,
-  unwrapUserSecret,
-  type JsonFileStore,
-} from '../../persistence/index.js';
+import { hashPassword, verifyPassword, generateUserSecret, wrapUserSecret, unwrapUserSecret, type JsonFileStore } from '../../persistence/index.js';
 import { User, type UserRecord } from './user.js';
 import { newCreationId, parseUsersFile, validateUsername } from './user-record.js';
 import { SecretVault, type SecretVaultOptions } from './secret-vault.js';
@@ -89,8 +82,10 @@ export class UserManager {
       for (const name of new Set([u.username, u.id])) {
         const other = seen.get(folded(name));
         if (other !== undefined && other !== u.id) {
-          this.logger.warn({ user: u.id, other },
-            'two users differ only in letter case; their data folders collide on case-insensitive file systems — rename or remove one');
+          this.logger.warn(
+            { user: u.id, other },
+            'two users differ only in letter case; their data folders collide on case-insensitive file systems — rename or remove one',
+          );
         }
         seen.set(folded(name), u.id);
       }

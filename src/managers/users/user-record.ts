@@ -23,7 +23,10 @@ const userRecordSchema = z.looseObject({
   services: z.array(z.string()).optional(),
   services_removed: z.array(z.string()).optional(),
   session_epoch: z.number().int().nonnegative().optional(),
-  creation_id: z.string().regex(/^[0-9a-f]{16}$/).optional(),
+  creation_id: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/)
+    .optional(),
 });
 
 /** Validates users.json content, naming the file and the bad entry. */

@@ -40,7 +40,8 @@ export function validateLabel(label: unknown): string | null {
     });
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this check refuses
-  if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw new SpecterError('VALIDATION', 'The label contains control characters.', { details: { field: 'label' } });
+  if (/[\u0000-\u001f\u007f]/.test(trimmed))
+    throw new SpecterError('VALIDATION', 'The label contains control characters.', { details: { field: 'label' } });
   return trimmed;
 }
 

@@ -21,7 +21,9 @@ import { fromSpecterLabels, toSpecterLabels } from './labels-io.js';
 /** A device entry: `{type, label}`, or a bare label string (older exports). */
 const backupDeviceSchema = z.union([
   z.string().transform((label) => ({ type: 'generic', label })),
-  z.looseObject({ type: z.string().optional().catch(undefined), label: z.string() }).transform((d) => ({ type: d.type ?? 'generic', label: d.label })),
+  z
+    .looseObject({ type: z.string().optional().catch(undefined), label: z.string() })
+    .transform((d) => ({ type: d.type ?? 'generic', label: d.label })),
 ]);
 
 const blockheightSchema = z
@@ -61,7 +63,7 @@ export type WalletBackup = Omit<z.output<typeof walletBackupSchema>, 'labels'> &
 };
 export type BackupDevice = WalletBackup['devices'][number];
 
-function invalid(message: string, hint = 'Use the JSON file from Specter\'s wallet Export → Backup, or paste the descriptor instead.'): SpecterError {
+function invalid(message: string, hint = "Use the JSON file from Specter's wallet Export → Backup, or paste the descriptor instead."): SpecterError {
   return new SpecterError('WALLET_INVALID', message, { hint });
 }
 
@@ -82,7 +84,8 @@ export function parseWalletBackup(input: unknown): WalletBackup {
     const [field, i] = issue.path;
     const r = raw as Record<string, unknown>;
     if (field === 'blockheight') throw invalid(`"blockheight" must be a non-negative whole number, got ${JSON.stringify(r.blockheight)}.`);
-    if (field === 'devices') throw invalid(i === undefined ? '"devices" must be a list of {type, label}.' : `devices[${String(i)}] must be {"type": …, "label": …}.`);
+    if (field === 'devices')
+      throw invalid(i === undefined ? '"devices" must be a list of {type, label}.' : `devices[${String(i)}] must be {"type": …, "label": …}.`);
     throw invalid(`"${String(field)}" in the wallet backup must be text.`);
   }
   const backup = parsed.data;

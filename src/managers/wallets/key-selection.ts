@@ -9,7 +9,7 @@ import type { Device, DeviceKey } from '../devices/device.js';
 
 /** Usual account path per script type, for hints. */
 const TYPICAL_PATH: Record<ScriptType, string> = {
-  pkh: "m/44h/{coin}h/0h",
+  pkh: 'm/44h/{coin}h/0h',
   'sh-wpkh': 'm/49h/{coin}h/0h',
   wpkh: 'm/84h/{coin}h/0h',
   tr: 'm/86h/{coin}h/0h',
@@ -45,7 +45,10 @@ export function pickKey(device: Device, scriptType: ScriptType, family: KeyNetwo
     const canonical = parseExtendedKey(xpub, { where: `The key chosen for device "${device.name}"` }).xpub;
     const key = device.keys.find((k) => k.xpub === canonical);
     if (!key) {
-      throw new SpecterError('DEVICE_KEY_NOT_FOUND', `Device "${device.name}" has no key ${xpub.slice(0, 16)}….`, { hint: 'Choose one of the keys listed on the device, or add the key to the device first.', details: { device: device.alias } });
+      throw new SpecterError('DEVICE_KEY_NOT_FOUND', `Device "${device.name}" has no key ${xpub.slice(0, 16)}….`, {
+        hint: 'Choose one of the keys listed on the device, or add the key to the device first.',
+        details: { device: device.alias },
+      });
     }
     return key;
   }
@@ -53,10 +56,14 @@ export function pickKey(device: Device, scriptType: ScriptType, family: KeyNetwo
   const fitting = typed.filter((k) => family === undefined || k.network === family);
   if (fitting.length) return fitting[0]!;
   if (typed.length && family) {
-    throw new SpecterError('KEY_NETWORK_MISMATCH', `Device "${device.name}" has a ${scriptTypeWords(scriptType)} key only for ${typed[0]!.network === 'main' ? 'mainnet' : 'the test networks'}, but the wallet is on ${family === 'main' ? 'mainnet' : 'a test network'}.`, {
-      hint: `Add the device's ${family === 'main' ? 'mainnet' : 'testnet'} key (${TYPICAL_PATH[scriptType].replace('{coin}', family === 'main' ? '0' : '1')}).`,
-      details: { device: device.alias },
-    });
+    throw new SpecterError(
+      'KEY_NETWORK_MISMATCH',
+      `Device "${device.name}" has a ${scriptTypeWords(scriptType)} key only for ${typed[0]!.network === 'main' ? 'mainnet' : 'the test networks'}, but the wallet is on ${family === 'main' ? 'mainnet' : 'a test network'}.`,
+      {
+        hint: `Add the device's ${family === 'main' ? 'mainnet' : 'testnet'} key (${TYPICAL_PATH[scriptType].replace('{coin}', family === 'main' ? '0' : '1')}).`,
+        details: { device: device.alias },
+      },
+    );
   }
   throw new SpecterError('DEVICE_KEY_NOT_FOUND', `Device "${device.name}" has no key for ${scriptTypeWords(scriptType)} wallets.`, {
     hint: `Add the device's key for ${scriptTypeWords(scriptType)} wallets, usually at ${TYPICAL_PATH[scriptType].replace('{coin}', family === 'test' ? '1' : '0')}.`,

@@ -48,9 +48,13 @@ export interface ParsedLabels {
 }
 
 /** Specter's export and backup field: label → addresses. Extra keys (a whole backup) are allowed. */
-export const specterLabelsSchema = z.record(z.string(), z.array(z.string({ error: 'must be an address (text)' }), { error: 'must be a list of addresses' }), {
-  error: 'must be an object of label → list of addresses',
-});
+export const specterLabelsSchema = z.record(
+  z.string(),
+  z.array(z.string({ error: 'must be an address (text)' }), { error: 'must be a list of addresses' }),
+  {
+    error: 'must be an object of label → list of addresses',
+  },
+);
 const specterFileSchema = z.looseObject({ labels: specterLabelsSchema });
 
 /** Electrum: address or txid → label. */
@@ -91,7 +95,12 @@ export function normaliseLabel(raw: string, format: LabelFormat | null, where: s
   const label = raw.replace(/[\r\n\t]+/g, ' ').trim();
   if (!label) return null;
   if (label.length > MAX_LABEL_LENGTH) {
-    throw invalid(format, where, `the label is ${label.length} characters long; the limit is ${MAX_LABEL_LENGTH}`, 'Shorten that label, then import again.');
+    throw invalid(
+      format,
+      where,
+      `the label is ${label.length} characters long; the limit is ${MAX_LABEL_LENGTH}`,
+      'Shorten that label, then import again.',
+    );
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this check refuses
   if (/[\u0000-\u001f\u007f]/.test(label)) throw invalid(format, where, 'the label contains control characters');
@@ -114,8 +123,12 @@ function collector(format: LabelFormat) {
       const before = seen.get(address);
       if (before) {
         if (before.label !== label) {
-          throw invalid(format, where, `address ${address} gets the label ${JSON.stringify(label ?? '')}, but ${before.where} gives it ${JSON.stringify(before.label ?? '')}`,
-            'Keep one label per address.');
+          throw invalid(
+            format,
+            where,
+            `address ${address} gets the label ${JSON.stringify(label ?? '')}, but ${before.where} gives it ${JSON.stringify(before.label ?? '')}`,
+            'Keep one label per address.',
+          );
         }
         return;
       }
@@ -180,7 +193,12 @@ function parseBip329(text: string): ParsedLabels {
     try {
       raw = JSON.parse(line);
     } catch (err) {
-      throw invalid('bip329', where, `not valid JSON (${(err as Error).message})`, 'Each line must be one JSON object such as {"type": "addr", "ref": "bc1q…", "label": "Savings"}.');
+      throw invalid(
+        'bip329',
+        where,
+        `not valid JSON (${(err as Error).message})`,
+        'Each line must be one JSON object such as {"type": "addr", "ref": "bc1q…", "label": "Savings"}.',
+      );
     }
     const parsed = bip329RecordSchema.safeParse(raw);
     if (!parsed.success) {
@@ -210,7 +228,10 @@ function isBip329Object(value: unknown): boolean {
  */
 export function detectLabelFormat(text: string): LabelFormat {
   const trimmed = text.trim();
-  if (!trimmed) throw new SpecterError('LABELS_INVALID', 'The labels are empty.', { hint: 'Paste or choose a labels file exported from Specter, Electrum or a BIP-329 wallet.' });
+  if (!trimmed)
+    throw new SpecterError('LABELS_INVALID', 'The labels are empty.', {
+      hint: 'Paste or choose a labels file exported from Specter, Electrum or a BIP-329 wallet.',
+    });
   const firstLine = trimmed.split(/\r?\n/, 1)[0]!;
   let first: unknown;
   try {
@@ -268,7 +289,9 @@ export function serializeLabels(format: LabelFormat, labels: readonly AddressLab
     case 'electrum':
       return `${JSON.stringify(Object.fromEntries(set.map((l) => [l.address, l.label])), null, 2)}\n`;
     case 'bip329':
-      return set.map((l) => JSON.stringify({ type: 'addr', ref: l.address, label: l.label } satisfies Bip329Record)).join('\n') + (set.length ? '\n' : '');
+      return (
+        set.map((l) => JSON.stringify({ type: 'addr', ref: l.address, label: l.label } satisfies Bip329Record)).join('\n') + (set.length ? '\n' : '')
+      );
   }
 }
 

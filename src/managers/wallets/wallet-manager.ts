@@ -109,7 +109,9 @@ export interface LabelImportReport {
 function validateBlockheight(value: unknown): number {
   if (value === undefined || value === null) return 0;
   if (!Number.isSafeInteger(value) || (value as number) < 0) {
-    throw new SpecterError('WALLET_INVALID', `The block height must be a non-negative whole number, got ${String(value)}.`, { details: { field: 'blockheight' } });
+    throw new SpecterError('WALLET_INVALID', `The block height must be a non-negative whole number, got ${String(value)}.`, {
+      details: { field: 'blockheight' },
+    });
   }
   return value as number;
 }
@@ -191,7 +193,10 @@ export class WalletManager {
         if (stem.includes('_')) continue;
         const file = path.join(this.walletsFolder, `${stem}.json`);
         if (!isValidAlias(stem)) {
-          const err = new SpecterError('DATA_FILE_CORRUPT', `Wallet file ${file} is not named after a wallet alias (lowercase letters, digits, "-").`);
+          const err = new SpecterError(
+            'DATA_FILE_CORRUPT',
+            `Wallet file ${file} is not named after a wallet alias (lowercase letters, digits, "-").`,
+          );
           problems.push(fileProblem(this.dataFolder, file, err)!);
           continue;
         }
@@ -245,19 +250,32 @@ export class WalletManager {
     const valid = validateName(name, 'wallet', 'WALLET_INVALID');
     const clash = (await this.list()).find((w) => w.name.toLowerCase() === valid.toLowerCase());
     if (clash) {
-      throw new SpecterError('WALLET_EXISTS', `A wallet named "${clash.name}" already exists.`, { hint: 'Choose another name.', details: { alias: clash.alias } });
+      throw new SpecterError('WALLET_EXISTS', `A wallet named "${clash.name}" already exists.`, {
+        hint: 'Choose another name.',
+        details: { alias: clash.alias },
+      });
     }
     return valid;
   }
 
   /** Write a new wallet (address list, then definition); undo this call's writes on failure. */
-  private async persistNew(name: string, given: ParsedDescriptor, blockheight: number, deviceAliases: string[], rollback: () => Promise<void> = async () => {}): Promise<Wallet> {
+  private async persistNew(
+    name: string,
+    given: ParsedDescriptor,
+    blockheight: number,
+    deviceAliases: string[],
+    rollback: () => Promise<void> = async () => {},
+  ): Promise<Wallet> {
     let files: { record: string; addresses: string } | undefined;
     try {
       // Wallets keep one canonical form: the multipath descriptor (a /0/* import becomes <0;1>).
       const descriptor = parseDescriptor(given.multipathDescriptor!, { network: given.network });
       const stems = await this.stems();
-      const alias = uniqueAlias(name, 'wallet', (a) => this.cache.has(a) || stems.has(a) || stems.has(a + ADDRESSES_SUFFIX) || a.endsWith(ADDRESSES_SUFFIX));
+      const alias = uniqueAlias(
+        name,
+        'wallet',
+        (a) => this.cache.has(a) || stems.has(a) || stems.has(a + ADDRESSES_SUFFIX) || a.endsWith(ADDRESSES_SUFFIX),
+      );
       files = this.files(alias);
       const record: WalletRecord = {
         alias,
@@ -284,7 +302,6 @@ export class WalletManager {
       throw err;
     }
   }
-
 
   private network(requested: NetworkName | undefined): NetworkName | undefined {
     const n = requested ?? this.options.network;
@@ -318,7 +335,11 @@ export class WalletManager {
         throw new SpecterError('DESCRIPTOR_POLICY', 'A multisig wallet needs devices.', { hint: 'Select the devices whose keys form the wallet.' });
       }
       if (opts.devices.length > MAX_MULTISIG_KEYS) {
-        throw new SpecterError('DESCRIPTOR_POLICY', `A multisig wallet can have at most ${MAX_MULTISIG_KEYS} keys; ${opts.devices.length} devices were selected.`, { hint: `Select at most ${MAX_MULTISIG_KEYS} devices.` });
+        throw new SpecterError(
+          'DESCRIPTOR_POLICY',
+          `A multisig wallet can have at most ${MAX_MULTISIG_KEYS} keys; ${opts.devices.length} devices were selected.`,
+          { hint: `Select at most ${MAX_MULTISIG_KEYS} devices.` },
+        );
       }
       const holders = new Map<string, Device>();
       const keys: DeviceKey[] = [];
@@ -331,12 +352,16 @@ export class WalletManager {
         const key = pickKey(device, scriptType, family, opts.xpubs?.[alias]);
         const other = holders.get(key.xpub);
         if (other) {
-          throw new SpecterError('DESCRIPTOR_POLICY', other.alias === device.alias
-            ? `Device "${device.name}" is selected twice: a multisig wallet needs one key per device.`
-            : `Devices "${other.name}" and "${device.name}" hold the same key, so the wallet would not have ${opts.devices.length} independent keys.`, {
-            hint: 'Select different devices, or remove the duplicated key from one of them.',
-            details: { devices: [other.alias, device.alias] },
-          });
+          throw new SpecterError(
+            'DESCRIPTOR_POLICY',
+            other.alias === device.alias
+              ? `Device "${device.name}" is selected twice: a multisig wallet needs one key per device.`
+              : `Devices "${other.name}" and "${device.name}" hold the same key, so the wallet would not have ${opts.devices.length} independent keys.`,
+            {
+              hint: 'Select different devices, or remove the duplicated key from one of them.',
+              details: { devices: [other.alias, device.alias] },
+            },
+          );
         }
         holders.set(key.xpub, device);
         keys.push(key);
@@ -359,11 +384,16 @@ export class WalletManager {
    * before the first write.
    */
   async importBackup(backup: string | object, opts: ImportOptions = {}): Promise<Wallet> {
-    if (typeof backup === 'string') checkTextLength(backup, MAX_IMPORT_TEXT, 'wallet backup', 'data', 'A backup this large is unusual: check that the right file was pasted.');
+    if (typeof backup === 'string')
+      checkTextLength(backup, MAX_IMPORT_TEXT, 'wallet backup', 'data', 'A backup this large is unusual: check that the right file was pasted.');
     const parsed = parseWalletBackup(backup);
     const labels = fromSpecterLabels(parsed.labels);
     return this.exclusive(async () => {
-      const wallet = await this.importParsed(parsed.descriptor, { ...opts, name: opts.name ?? parsed.label, blockheight: opts.blockheight ?? parsed.blockheight }, parsed.devices);
+      const wallet = await this.importParsed(
+        parsed.descriptor,
+        { ...opts, name: opts.name ?? parsed.label, blockheight: opts.blockheight ?? parsed.blockheight },
+        parsed.devices,
+      );
       if (labels.length) await wallet.applyLabels(labels);
       return wallet;
     });
@@ -398,7 +428,9 @@ export class WalletManager {
       });
     }
     await this.assertNotDuplicate(descriptor);
-    const { aliases, planned } = planImportDevices(descriptor, await this.devices.list(), backupDevices, opts.createDevices !== false, (t) => this.devices.types.has(t));
+    const { aliases, planned } = planImportDevices(descriptor, await this.devices.list(), backupDevices, opts.createDevices !== false, (t) =>
+      this.devices.types.has(t),
+    );
     const created: string[] = [];
     const rollback = async () => {
       for (const alias of created) await this.devices.remove(alias).catch(() => undefined);

@@ -61,17 +61,30 @@ export type WalletRecord = z.output<typeof walletRecordSchema>;
 const addressEntrySchema = z.object({
   index: index(),
   address: z.string({ error: 'is missing' }).min(1, { error: 'is missing' }),
-  label: z.string().nullish().catch(null).transform((v) => v ?? null),
-  used: z.boolean().optional().catch(false).transform((v) => v === true),
-  service_id: z.string().nullish().catch(null).transform((v) => (v ? v : null)),
+  label: z
+    .string()
+    .nullish()
+    .catch(null)
+    .transform((v) => v ?? null),
+  used: z
+    .boolean()
+    .optional()
+    .catch(false)
+    .transform((v) => v === true),
+  service_id: z
+    .string()
+    .nullish()
+    .catch(null)
+    .transform((v) => (v ? v : null)),
   label_auto: z.literal(true).optional().catch(undefined),
 });
 
-const branchSchema = (branch: string) => z.array(addressEntrySchema, { error: 'must be a list' }).superRefine((list, ctx) => {
-  list.forEach((e, i) => {
-    if (e.index !== i) ctx.addIssue({ code: 'custom', path: [i, 'index'], message: `must be ${i} (${branch} lists are ordered without gaps)` });
+const branchSchema = (branch: string) =>
+  z.array(addressEntrySchema, { error: 'must be a list' }).superRefine((list, ctx) => {
+    list.forEach((e, i) => {
+      if (e.index !== i) ctx.addIssue({ code: 'custom', path: [i, 'index'], message: `must be ${i} (${branch} lists are ordered without gaps)` });
+    });
   });
-});
 
 /** `<alias>_addresses.json`: the receive and change lists. */
 export const addressesFileSchema = z.object({ receive: branchSchema('receive'), change: branchSchema('change') }).transform((f) => ({

@@ -15,7 +15,14 @@
  * wallet reloads from disk so memory never runs ahead of the files.
  */
 import { SpecterError } from '../../errors/index.js';
-import { createAddressDeriver, networkFamily, parseDescriptor, type AddressDeriver, type NetworkName, type ParsedDescriptor } from '../../bitcoin/index.js';
+import {
+  createAddressDeriver,
+  networkFamily,
+  parseDescriptor,
+  type AddressDeriver,
+  type NetworkName,
+  type ParsedDescriptor,
+} from '../../bitcoin/index.js';
 import { withFileLock, type JsonFileStore } from '../../persistence/index.js';
 import { AddressBook, defaultLabel, validateLabel, validateServiceId, type AddressInfo } from './address-book.js';
 import { parseAddressesFile, parseWalletRecord, type AddressesFile, type WalletRecord } from './wallet-record.js';
@@ -61,24 +68,48 @@ export class Wallet {
   }
 
   /** The parsed descriptor (of the wallet's current network; see bindNetwork). */
-  get descriptor(): ParsedDescriptor { return this.#descriptor; }
+  get descriptor(): ParsedDescriptor {
+    return this.#descriptor;
+  }
 
   /** Build a wallet object (used by WalletManager for new and loaded wallets). */
-  static async open(record: WalletRecord, addresses: AddressBook, descriptor: ParsedDescriptor, store: JsonFileStore, files: WalletFiles): Promise<Wallet> {
+  static async open(
+    record: WalletRecord,
+    addresses: AddressBook,
+    descriptor: ParsedDescriptor,
+    store: JsonFileStore,
+    files: WalletFiles,
+  ): Promise<Wallet> {
     const wallet = new Wallet(record, addresses, descriptor, store, files);
     await wallet.checkAddressFile();
     return wallet;
   }
 
-  get alias(): string { return this.record.alias; }
-  get name(): string { return this.record.name; }
-  get network(): NetworkName { return this.record.network; }
-  get blockheight(): number { return this.record.blockheight; }
-  get devices(): string[] { return [...this.record.devices]; }
-  get addressIndex(): number { return this.record.address_index; }
-  get changeIndex(): number { return this.record.change_index; }
+  get alias(): string {
+    return this.record.alias;
+  }
+  get name(): string {
+    return this.record.name;
+  }
+  get network(): NetworkName {
+    return this.record.network;
+  }
+  get blockheight(): number {
+    return this.record.blockheight;
+  }
+  get devices(): string[] {
+    return [...this.record.devices];
+  }
+  get addressIndex(): number {
+    return this.record.address_index;
+  }
+  get changeIndex(): number {
+    return this.record.change_index;
+  }
   /** A copy of the stored definition. */
-  toJSON(): WalletRecord { return { ...this.record, devices: [...this.record.devices] }; }
+  toJSON(): WalletRecord {
+    return { ...this.record, devices: [...this.record.devices] };
+  }
 
   /** A stale or foreign address file would hand out wrong addresses; refuse to use it. */
   private async checkAddressFile(): Promise<void> {
@@ -149,10 +180,14 @@ export class Wallet {
     if (end > limit) {
       const kind = change ? 'change' : 'receive';
       const bound = `at most ${MAX_ADDRESS_LOOKAHEAD.toLocaleString('en-US')} ${kind} addresses beyond the ${GAP_LIMIT} it keeps ready past its last used address`;
-      throw new SpecterError('LIMIT_EXCEEDED', `Wallet "${this.name}" derives ${bound}, that is up to index ${limit - 1}; index ${end - 1} was asked for.`, {
+      throw new SpecterError(
+        'LIMIT_EXCEEDED',
+        `Wallet "${this.name}" derives ${bound}, that is up to index ${limit - 1}; index ${end - 1} was asked for.`,
+        {
           hint: `Ask for ${kind} addresses below index ${limit}; the bound moves on as addresses get used.`,
           details: { change, index: end - 1, limit: MAX_ADDRESS_LOOKAHEAD, maxIndex: limit - 1 },
-        });
+        },
+      );
     }
   }
 
@@ -171,7 +206,10 @@ export class Wallet {
     await this.exclusive(async () => {
       await this.ensure(false, this.record.address_index + GAP_LIMIT);
       await this.ensure(true, this.record.change_index + GAP_LIMIT);
-      for (const [field, change] of [['keypool', false], ['change_keypool', true]] as const) {
+      for (const [field, change] of [
+        ['keypool', false],
+        ['change_keypool', true],
+      ] as const) {
         if (this.record[field] !== this.book.branch(change).length) {
           this.record[field] = this.book.branch(change).length;
           this.dirtyRecord = true;
@@ -183,7 +221,9 @@ export class Wallet {
   /** The address at an index (refills the keypool to index + GAP_LIMIT, as Specter's get_address). */
   async getAddress(index: number, change: ChangeArg = false): Promise<string> {
     if (!Number.isSafeInteger(index) || index < 0 || index >= 0x80000000) {
-      throw new SpecterError('VALIDATION', `The address index must be an integer from 0 to 2147483647, got ${String(index)}.`, { details: { field: 'index' } });
+      throw new SpecterError('VALIDATION', `The address index must be an integer from 0 to 2147483647, got ${String(index)}.`, {
+        details: { field: 'index' },
+      });
     }
     return this.exclusive(async () => {
       this.checkLookahead(isChange(change), index + 1);
@@ -200,8 +240,10 @@ export class Wallet {
 
   /** A page of addresses; at most MAX_ADDRESS_PAGE per call. */
   async addresses(change: ChangeArg, from: number, count: number): Promise<AddressInfo[]> {
-    if (!Number.isSafeInteger(from) || from < 0) throw new SpecterError('VALIDATION', `from must be a non-negative integer, got ${String(from)}.`, { details: { field: 'from' } });
-    if (!Number.isSafeInteger(count) || count < 0) throw new SpecterError('VALIDATION', `count must be a non-negative integer, got ${String(count)}.`, { details: { field: 'count' } });
+    if (!Number.isSafeInteger(from) || from < 0)
+      throw new SpecterError('VALIDATION', `from must be a non-negative integer, got ${String(from)}.`, { details: { field: 'from' } });
+    if (!Number.isSafeInteger(count) || count < 0)
+      throw new SpecterError('VALIDATION', `count must be a non-negative integer, got ${String(count)}.`, { details: { field: 'count' } });
     if (count > MAX_ADDRESS_PAGE) {
       throw new SpecterError('LIMIT_EXCEEDED', `At most ${MAX_ADDRESS_PAGE} addresses can be listed at once; ${count} were requested.`, {
         hint: `Ask for pages of up to ${MAX_ADDRESS_PAGE} (from=0, then from=${MAX_ADDRESS_PAGE}, …).`,
@@ -212,7 +254,10 @@ export class Wallet {
     return this.exclusive(async () => {
       this.checkLookahead(c, from + count);
       await this.ensure(c, from + count);
-      return this.book.branch(c).slice(from, from + count).map((e) => this.book.info(e, c));
+      return this.book
+        .branch(c)
+        .slice(from, from + count)
+        .map((e) => this.book.info(e, c));
     });
   }
 
@@ -252,7 +297,7 @@ export class Wallet {
     if (network === this.record.network) return false;
     if (networkFamily(network) !== networkFamily(this.record.network)) {
       throw new SpecterError('NODE_CHAIN_MISMATCH', `Wallet "${this.name}" has ${this.record.network} keys and cannot serve ${network}.`, {
-        hint: 'Use a node of the wallet\'s network.',
+        hint: "Use a node of the wallet's network.",
         details: { walletNetwork: this.record.network, network },
       });
     }
@@ -292,10 +337,14 @@ export class Wallet {
         for (const s of mine) {
           const entry = this.book.branch(change)[s.index];
           if (!entry || entry.address !== s.address) {
-            throw new SpecterError('DATA_FILE_CORRUPT', `Address ${s.address} is not ${change ? 'change' : 'receive'} #${s.index} of wallet "${this.name}".`, {
-              hint: 'The node\'s wallet does not match this wallet\'s descriptor; re-import the wallet on the node.',
-              details: { address: s.address, index: s.index, change },
-            });
+            throw new SpecterError(
+              'DATA_FILE_CORRUPT',
+              `Address ${s.address} is not ${change ? 'change' : 'receive'} #${s.index} of wallet "${this.name}".`,
+              {
+                hint: "The node's wallet does not match this wallet's descriptor; re-import the wallet on the node.",
+                details: { address: s.address, index: s.index, change },
+              },
+            );
           }
           if (!entry.used) {
             entry.used = true;
@@ -337,7 +386,8 @@ export class Wallet {
   /** Every address with a label of its own (not the default "Address #i"): receive by index, then change. */
   customLabels(): Array<{ address: string; label: string }> {
     const out: Array<{ address: string; label: string }> = [];
-    for (const change of [false, true]) for (const e of this.book.branch(change)) if (e.label !== null) out.push({ address: e.address, label: e.label });
+    for (const change of [false, true])
+      for (const e of this.book.branch(change)) if (e.label !== null) out.push({ address: e.address, label: e.label });
     return out;
   }
 
@@ -348,7 +398,9 @@ export class Wallet {
    * default ("Address #3" on receive #3) is stored as the default. Labels must already be
    * validated (labels-io does); `null` clears a label.
    */
-  async applyLabels(labels: ReadonlyArray<{ address: string; label: string | null }>): Promise<{ applied: number; unchanged: number; unknown: string[] }> {
+  async applyLabels(
+    labels: ReadonlyArray<{ address: string; label: string | null }>,
+  ): Promise<{ applied: number; unchanged: number; unknown: string[] }> {
     return this.exclusive(async () => {
       const missing = labels.filter((l) => !this.book.has(l.address)).map((l) => l.address);
       if (missing.length) await this.deriveToFind(new Set(missing));

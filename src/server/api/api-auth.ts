@@ -49,7 +49,10 @@ export class ApiAuthenticator {
   readonly limiter: FailureLimiter;
   readonly #basic: CredentialCache<BasicHit | undefined>;
 
-  constructor(private readonly specter: Specter, options: ApiAuthOptions) {
+  constructor(
+    private readonly specter: Specter,
+    options: ApiAuthOptions,
+  ) {
     const now = options.now ?? Date.now;
     this.limiter = new FailureLimiter(options.maxFailuresPerMinute, now);
     this.#basic = new CredentialCache(options.basicCacheTtlMs, 1000, now);

@@ -118,26 +118,36 @@ async function userData(specter: Specter, request: FastifyRequest, ext: Extensio
   if (!ext.manifest.encryptData) return storage.forUser(user);
 
   if (specter.authMethod === 'none') {
-    throw new SpecterError('USER_SECRET_UNAVAILABLE',
-      `Extension "${ext.id}" keeps its data encrypted, and authentication is set to "none": without a password there is no user secret to decrypt it with.`, {
+    throw new SpecterError(
+      'USER_SECRET_UNAVAILABLE',
+      `Extension "${ext.id}" keeps its data encrypted, and authentication is set to "none": without a password there is no user secret to decrypt it with.`,
+      {
         hint: 'Choose a password-based method in Settings → Authentication (encrypted data is emptied when switching to "none"), then call the API with HTTP Basic.',
         details: { extensionId: ext.id },
-      });
+      },
+    );
   }
   if (request.apiToken) {
-    throw new SpecterError('AUTH_FORBIDDEN', `Extension "${ext.id}" keeps its data encrypted, and an API token cannot unlock it: only the password can.`, {
-      hint: 'Call this route with HTTP Basic (username and password) instead of the token.',
-      details: { extensionId: ext.id },
-    });
+    throw new SpecterError(
+      'AUTH_FORBIDDEN',
+      `Extension "${ext.id}" keeps its data encrypted, and an API token cannot unlock it: only the password can.`,
+      {
+        hint: 'Call this route with HTTP Basic (username and password) instead of the token.',
+        details: { extensionId: ext.id },
+      },
+    );
   }
   const wrapped = user.record.encrypted_user_secret;
   const password = request.apiPassword;
   if (!wrapped) {
-    throw new SpecterError('USER_SECRET_UNAVAILABLE',
-      `User "${user.username}" has no user secret yet, so there is no encrypted data of extension "${ext.id}" and none can be written.`, {
+    throw new SpecterError(
+      'USER_SECRET_UNAVAILABLE',
+      `User "${user.username}" has no user secret yet, so there is no encrypted data of extension "${ext.id}" and none can be written.`,
+      {
         hint: 'Log in once through the web UI with this password: that creates the user secret. Then retry.',
         details: { extensionId: ext.id, userId: user.id },
-      });
+      },
+    );
   }
   if (password === undefined) throw new SpecterError('AUTH_REQUIRED', 'This API needs HTTP Basic authentication.');
   let secret: string;
@@ -147,12 +157,15 @@ async function userData(specter: Specter, request: FastifyRequest, ext: Extensio
     // Only a failed decryption means a damaged record (a full derivation queue is not one).
     if (!isSpecterError(err, 'CRYPTO_INVALID_TOKEN') && !isSpecterError(err, 'CRYPTO_BAD_KEY')) throw err;
     // The password matched its hash (HTTP Basic checked it), so the wrapped secret is what is wrong.
-    throw new SpecterError('DATA_FILE_CORRUPT',
-      `The user secret of "${user.username}" in users.json does not open with the password that matches its password hash.`, {
+    throw new SpecterError(
+      'DATA_FILE_CORRUPT',
+      `The user secret of "${user.username}" in users.json does not open with the password that matches its password hash.`,
+      {
         hint: 'users.json is left untouched. Restore users.json.bkp, or compare it with a backup.',
         details: { userId: user.id },
         cause: err,
-      });
+      },
+    );
   }
   return storage.withSecret(user, secret);
 }

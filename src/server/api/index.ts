@@ -48,43 +48,55 @@ export async function registerApi(app: FastifyInstance, specter: Specter): Promi
     maxFailuresPerMinute: Number(specter.config.LOGIN_RATE_LIMIT),
     basicCacheTtlMs: Number(specter.config.API_BASIC_CACHE_TTL) * 1000,
   });
-  await app.register(async (api) => {
-    routeDefaults(api, { access: 'user' });
-    api.setValidatorCompiler(validatorCompiler);
-    api.setSerializerCompiler(serializerCompiler);
-    api.setErrorHandler(async (err, request, reply) => {
-      const view = toErrorView(err);
-      if (view.status >= 500) specter.logger.error({ err, url: request.url }, 'API request failed');
-      return reply.code(view.status).send({ error: { code: view.code, message: view.message, hint: view.hint, ...(view.details && Object.keys(view.details).length ? { details: view.details } : {}) } });
-    });
-    api.addHook('onRequest', async (request, reply) => {
-      const access = request.routeOptions.config.access ?? 'user';
-      if (access === 'public') return;
-      if (isCrossSiteBrowserRequest(request)) {
-        throw new SpecterError('CSRF_INVALID', 'The JSON API does not answer requests a browser makes for another site.', {
-          hint: 'Call the API from a script or the command line (curl), not from a web page.',
+  await app.register(
+    async (api) => {
+      routeDefaults(api, { access: 'user' });
+      api.setValidatorCompiler(validatorCompiler);
+      api.setSerializerCompiler(serializerCompiler);
+      api.setErrorHandler(async (err, request, reply) => {
+        const view = toErrorView(err);
+        if (view.status >= 500) specter.logger.error({ err, url: request.url }, 'API request failed');
+        return reply.code(view.status).send({
+          error: {
+            code: view.code,
+            message: view.message,
+            hint: view.hint,
+            ...(view.details && Object.keys(view.details).length ? { details: view.details } : {}),
+          },
         });
-      }
-      try {
-        const identity = await auth.authenticate(request);
-        if (identity.password !== undefined) request.apiPassword = identity.password;
-        if (identity.token) request.apiToken = identity.token;
-        setRequestUser(request, identity.user);
-      } catch (err) {
-        if (isSpecterError(err) && err.status === 401) reply.header('WWW-Authenticate', 'Basic realm="Specter TS", charset="UTF-8"');
-        throw err;
-      }
-      if (access === 'admin' && !request.user?.isAdmin) {
-        throw new SpecterError('AUTH_FORBIDDEN', 'Only an admin can do this.', { hint: 'Use an admin user\'s credentials.' });
-      }
-    });
-    // Inside this scope, so an unknown API path still asks for credentials before saying 404.
-    api.setNotFoundHandler(async (request) => {
-      throw new SpecterError('NOT_FOUND', `No API route ${request.method} ${request.url.split('?')[0]}.`, { hint: 'See docs/API.md for the routes.' });
-    });
-    api.get('/health', { config: { access: 'public' } }, async () => ({ status: 'ok', version: specter.version }));
-    registerExtensionApi(api, specter);
-    registerExtensionDataApi(api, specter);
-    registerWalletApi(api, specter);
-  }, { prefix: API });
+      });
+      api.addHook('onRequest', async (request, reply) => {
+        const access = request.routeOptions.config.access ?? 'user';
+        if (access === 'public') return;
+        if (isCrossSiteBrowserRequest(request)) {
+          throw new SpecterError('CSRF_INVALID', 'The JSON API does not answer requests a browser makes for another site.', {
+            hint: 'Call the API from a script or the command line (curl), not from a web page.',
+          });
+        }
+        try {
+          const identity = await auth.authenticate(request);
+          if (identity.password !== undefined) request.apiPassword = identity.password;
+          if (identity.token) request.apiToken = identity.token;
+          setRequestUser(request, identity.user);
+        } catch (err) {
+          if (isSpecterError(err) && err.status === 401) reply.header('WWW-Authenticate', 'Basic realm="Specter TS", charset="UTF-8"');
+          throw err;
+        }
+        if (access === 'admin' && !request.user?.isAdmin) {
+          throw new SpecterError('AUTH_FORBIDDEN', 'Only an admin can do this.', { hint: "Use an admin user's credentials." });
+        }
+      });
+      // Inside this scope, so an unknown API path still asks for credentials before saying 404.
+      api.setNotFoundHandler(async (request) => {
+        throw new SpecterError('NOT_FOUND', `No API route ${request.method} ${request.url.split('?')[0]}.`, {
+          hint: 'See docs/API.md for the routes.',
+        });
+      });
+      api.get('/health', { config: { access: 'public' } }, async () => ({ status: 'ok', version: specter.version }));
+      registerExtensionApi(api, specter);
+      registerExtensionDataApi(api, specter);
+      registerWalletApi(api, specter);
+    },
+    { prefix: API },
+  );
 }

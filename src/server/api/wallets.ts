@@ -65,31 +65,49 @@ function invalid(field: string, message: string, hint?: string): SpecterError {
 
 /** A query value written in digits; a repeated parameter is named as such. */
 function wholeNumber(name: string) {
-  return z.string({ error: (issue) => (Array.isArray(issue.input) ? `"${name}" is given more than once; send one ${name}=N.` : undefined) })
+  return z
+    .string({ error: (issue) => (Array.isArray(issue.input) ? `"${name}" is given more than once; send one ${name}=N.` : undefined) })
     .regex(/^\d{1,10}$/, `"${name}" must be a whole number ≥ 0.`)
     .transform(Number);
 }
 
 /** `change`, `from`, `count`; anything else, or a bad value, is a 400 naming it. */
-export const addressesQuery = z.strictObject({
-  change: z.enum(['0', '1'], { error: '"change" must be 0 (receive) or 1 (change), once.' }).default('0').transform((v): 0 | 1 => (v === '1' ? 1 : 0)),
-  from: wholeNumber('from').default(0),
-  count: wholeNumber('count').default(DEFAULT_COUNT).refine((n) => n >= 1, '"count" must be at least 1.'),
-}, { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown query parameter "${issue.keys[0]}"; use change=0|1, from=N and count=M.` : undefined) });
+export const addressesQuery = z.strictObject(
+  {
+    change: z
+      .enum(['0', '1'], { error: '"change" must be 0 (receive) or 1 (change), once.' })
+      .default('0')
+      .transform((v): 0 | 1 => (v === '1' ? 1 : 0)),
+    from: wholeNumber('from').default(0),
+    count: wholeNumber('count')
+      .default(DEFAULT_COUNT)
+      .refine((n) => n >= 1, '"count" must be at least 1.'),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? `Unknown query parameter "${issue.keys[0]}"; use change=0|1, from=N and count=M.` : undefined,
+  },
+);
 export type AddressesQuery = z.infer<typeof addressesQuery>;
 
 /**
  * `{name, descriptor, network?, blockheight?}`, or a Specter wallet backup JSON (`label`,
  * `descriptor`, `devices`, `blockheight`, …), which the wallet manager checks field by field.
  */
-const createWalletBody = z.looseObject({
-  name: z.string().optional(),
-  label: z.unknown().optional(),
-  devices: z.unknown().optional(),
-  descriptor: z.string({ error: '"descriptor" is missing: send {"name": …, "descriptor": "wsh(sortedmulti(…))"} or a Specter backup JSON.' }).trim().min(1, '"descriptor" is empty.'),
-  network: z.enum(NETWORKS, { error: '"network" must be main, test, signet or regtest.' }).optional(),
-  blockheight: z.number().int().nonnegative().optional(),
-}, { error: 'The body must be a JSON object: {"name": …, "descriptor": …} or a Specter wallet backup JSON, with Content-Type: application/json.' });
+const createWalletBody = z.looseObject(
+  {
+    name: z.string().optional(),
+    label: z.unknown().optional(),
+    devices: z.unknown().optional(),
+    descriptor: z
+      .string({ error: '"descriptor" is missing: send {"name": …, "descriptor": "wsh(sortedmulti(…))"} or a Specter backup JSON.' })
+      .trim()
+      .min(1, '"descriptor" is empty.'),
+    network: z.enum(NETWORKS, { error: '"network" must be main, test, signet or regtest.' }).optional(),
+    blockheight: z.number().int().nonnegative().optional(),
+  },
+  { error: 'The body must be a JSON object: {"name": …, "descriptor": …} or a Specter wallet backup JSON, with Content-Type: application/json.' },
+);
 
 const aliasParams = z.object({ alias: z.string().min(1) });
 
@@ -107,7 +125,12 @@ export function registerWalletApi(scope: FastifyInstance, specter: Specter): voi
     let wallet: Wallet;
     if (isBackup) wallet = await wallets.importBackup(request.body, network ? { network } : {});
     else if (name === undefined) throw invalid('name', '"name" is missing.', 'Give the wallet a name.');
-    else wallet = await wallets.importDescriptor(rest.descriptor, { name, ...(network && { network }), ...(blockheight !== undefined && { blockheight }) });
+    else
+      wallet = await wallets.importDescriptor(rest.descriptor, {
+        name,
+        ...(network && { network }),
+        ...(blockheight !== undefined && { blockheight }),
+      });
     reply.code(201);
     return { wallet: detail(wallet) };
   });
@@ -125,7 +148,11 @@ export function registerWalletApi(scope: FastifyInstance, specter: Specter): voi
     const wallet = await walletOf(request);
     const derived = q.change ? wallet.toJSON().change_keypool : wallet.toJSON().keypool;
     if (q.from > derived) {
-      throw invalid('from', `"from" is ${q.from}, beyond the ${derived} derived ${q.change ? 'change' : 'receive'} addresses.`, `Page forward from=${derived}; each request derives at most count new addresses.`);
+      throw invalid(
+        'from',
+        `"from" is ${q.from}, beyond the ${derived} derived ${q.change ? 'change' : 'receive'} addresses.`,
+        `Page forward from=${derived}; each request derives at most count new addresses.`,
+      );
     }
     const list = await wallet.addresses(q.change, q.from, q.count);
     return {

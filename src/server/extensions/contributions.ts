@@ -48,9 +48,17 @@ export function indexUrl(specter: Specter, ext: Extension): string | null {
  * for the user (Specter showed every loaded extension's tabs to everyone). Endpoint names are
  * relative to the extension's default blueprint, as in Specter.
  */
-export async function extensionTabs(specter: Specter, request: FastifyRequest, callbackId: 'add_settingstabs' | 'add_wallettabs', params: Record<string, string> = {}): Promise<SettingsTab[]> {
+export async function extensionTabs(
+  specter: Specter,
+  request: FastifyRequest,
+  callbackId: 'add_settingstabs' | 'add_wallettabs',
+  params: Record<string, string> = {},
+): Promise<SettingsTab[]> {
   const active = new Set(specter.services.activation.activeFor(request.user).map((e) => e.id));
-  const results = await specter.extensionManager.callbacks.executeWith({ filter: (ext) => active.has(ext.id) }, callbackId) as Record<string, ExtensionTab[] | undefined>;
+  const results = (await specter.extensionManager.callbacks.executeWith({ filter: (ext) => active.has(ext.id) }, callbackId)) as Record<
+    string,
+    ExtensionTab[] | undefined
+  >;
   const tabs: SettingsTab[] = [];
   for (const [extId, list] of Object.entries(results)) {
     if (!Array.isArray(list)) continue;
@@ -88,9 +96,10 @@ export function registerExtensionContributions(app: FastifyInstance, specter: Sp
         try {
           const returned = hook.call(ext, view);
           // A page hook gets the callback time limit too: a hanging one must not hold every page.
-          const html = returned instanceof Promise
-            ? await withTimeout(returned, specter.extensionManager.callbacks.timeoutMs, ext.id, `inject_in_basejinja_${slot}`)
-            : returned;
+          const html =
+            returned instanceof Promise
+              ? await withTimeout(returned, specter.extensionManager.callbacks.timeoutMs, ext.id, `inject_in_basejinja_${slot}`)
+              : returned;
           if (html) inject[slot].push(String(html));
         } catch (err) {
           specter.extensionManager.health.recordFailure(ext.id, `inject_in_basejinja_${slot}`, err);

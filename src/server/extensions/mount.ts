@@ -65,30 +65,38 @@ function mountRoute(scope: FastifyInstance, ext: Extension, route: BlueprintRout
 async function mountBlueprint(parent: FastifyInstance, specter: Specter, ext: Extension, bp: Blueprint, prefix: string): Promise<void> {
   const isolated = ext.manifest.isolatedClient;
   const manager = specter.extensionManager;
-  await parent.register(async (bpScope) => {
-    routeDefaults(bpScope, { access: isolated ? 'public' : 'user', extension: ext.id });
-    bpScope.addHook('onRequest', async () => {
-      if (!manager.isActive(ext.id)) throw notFound(ext);
-    });
-    if (bp.staticFolder) {
-      await bpScope.register(fastifyStatic, { root: bp.staticFolder, prefix: '/static/', decorateReply: false, maxAge: specter.config.DEBUG ? 0 : 3600 * 1000 });
-    }
-    await bpScope.register(async (routes) => {
-      if (isolated) {
-        routes.addHook('onSend', async (_request, reply, payload) => {
-          const csp = reply.getHeader('content-security-policy');
-          reply.header('content-security-policy', csp ? `${String(csp)}; ${ISOLATED_SANDBOX}` : ISOLATED_SANDBOX);
-          return payload;
-        });
-      } else {
-        // Unauthenticated requests were already sent to the login page by the /spc scope.
-        routes.addHook('onRequest', async (request) => {
-          if (request.user && !specter.services.activation.isActiveFor(request.user, ext.id)) throw notFound(ext);
+  await parent.register(
+    async (bpScope) => {
+      routeDefaults(bpScope, { access: isolated ? 'public' : 'user', extension: ext.id });
+      bpScope.addHook('onRequest', async () => {
+        if (!manager.isActive(ext.id)) throw notFound(ext);
+      });
+      if (bp.staticFolder) {
+        await bpScope.register(fastifyStatic, {
+          root: bp.staticFolder,
+          prefix: '/static/',
+          decorateReply: false,
+          maxAge: specter.config.DEBUG ? 0 : 3600 * 1000,
         });
       }
-      for (const route of bp.routes) mountRoute(routes, ext, route, isolated);
-    });
-  }, { prefix });
+      await bpScope.register(async (routes) => {
+        if (isolated) {
+          routes.addHook('onSend', async (_request, reply, payload) => {
+            const csp = reply.getHeader('content-security-policy');
+            reply.header('content-security-policy', csp ? `${String(csp)}; ${ISOLATED_SANDBOX}` : ISOLATED_SANDBOX);
+            return payload;
+          });
+        } else {
+          // Unauthenticated requests were already sent to the login page by the /spc scope.
+          routes.addHook('onRequest', async (request) => {
+            if (request.user && !specter.services.activation.isActiveFor(request.user, ext.id)) throw notFound(ext);
+          });
+        }
+        for (const route of bp.routes) mountRoute(routes, ext, route, isolated);
+      });
+    },
+    { prefix },
+  );
 }
 
 /**
@@ -105,9 +113,13 @@ export async function mountExtensionScopes(parent: FastifyInstance, specter: Spe
       let prefix = bp.urlPrefix;
       if (kind === 'session') {
         if (!prefix.startsWith(`${spc}/`)) {
-          throw new SpecterError('CONFIG_INVALID', `EXT_URL_PREFIX must lie inside SPECTER_URL_PREFIX (${spc}); blueprint ${bp.name} is at ${prefix}.`, {
-            hint: 'Set EXT_URL_PREFIX to a path under SPECTER_URL_PREFIX, e.g. /spc/ext.',
-          });
+          throw new SpecterError(
+            'CONFIG_INVALID',
+            `EXT_URL_PREFIX must lie inside SPECTER_URL_PREFIX (${spc}); blueprint ${bp.name} is at ${prefix}.`,
+            {
+              hint: 'Set EXT_URL_PREFIX to a path under SPECTER_URL_PREFIX, e.g. /spc/ext.',
+            },
+          );
         }
         prefix = prefix.slice(spc.length);
       }

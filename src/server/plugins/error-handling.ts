@@ -25,7 +25,9 @@ function validationView(err: FastifyError): ErrorView {
     status: 400,
     // No field: the body as a whole is wrong (not a JSON object), not one of its values.
     code: field ? 'SPECTER_ERR_VALIDATION' : 'SPECTER_ERR_BAD_REQUEST',
-    message: field ? `${where === 'querystring' ? 'Query parameter' : 'Field'} "${field}" is invalid: ${message}` : `The ${where} is invalid: ${message}`,
+    message: field
+      ? `${where === 'querystring' ? 'Query parameter' : 'Field'} "${field}" is invalid: ${message}`
+      : `The ${where} is invalid: ${message}`,
     hint: 'Correct that value and send the request again.',
     details: { field, in: where },
   };
@@ -36,13 +38,28 @@ export function toErrorView(err: unknown): ErrorView {
   const fe = err as FastifyError;
   if (fe.validation) return validationView(fe);
   if (fe.code === 'FST_CSRF_INVALID_TOKEN' || fe.code === 'FST_CSRF_MISSING_SECRET') {
-    return { status: 403, code: 'SPECTER_ERR_CSRF_INVALID', message: 'The form expired or did not come from this app (CSRF check failed).', hint: 'Reload the page and submit it again.' };
+    return {
+      status: 403,
+      code: 'SPECTER_ERR_CSRF_INVALID',
+      message: 'The form expired or did not come from this app (CSRF check failed).',
+      hint: 'Reload the page and submit it again.',
+    };
   }
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return { status: 413, code: 'SPECTER_ERR_BAD_REQUEST', message: 'What was sent is larger than this page accepts (1 MB for most forms).', hint: 'Go back and send less: paste only what the form asks for, or use a file where the page offers one.' };
+    return {
+      status: 413,
+      code: 'SPECTER_ERR_BAD_REQUEST',
+      message: 'What was sent is larger than this page accepts (1 MB for most forms).',
+      hint: 'Go back and send less: paste only what the form asks for, or use a file where the page offers one.',
+    };
   }
   if (fe.code === 'FST_ERR_HANDLER_TIMEOUT') {
-    return { status: 503, code: 'SPECTER_ERR_TIMEOUT', message: 'The page took too long to answer and was stopped.', hint: 'Try again; if it keeps happening, the server log names what was slow.' };
+    return {
+      status: 503,
+      code: 'SPECTER_ERR_TIMEOUT',
+      message: 'The page took too long to answer and was stopped.',
+      hint: 'Try again; if it keeps happening, the server log names what was slow.',
+    };
   }
   if (fe.statusCode === 429) {
     return { status: 429, code: 'SPECTER_ERR_RATE_LIMITED', message: 'Too many attempts.', hint: 'Wait a minute and try again.' };
@@ -62,7 +79,11 @@ function extensionFailure(specter: Specter, request: FastifyRequest, err: unknow
   if (!extId || view.status < 500) return view;
   specter.extensionManager.health.recordFailure(extId, `route:${request.method} ${request.routeOptions.url ?? ''}`, err);
   const name = specter.extensionManager.get(extId)?.manifest.name ?? extId;
-  return { ...view, message: `The plugin "${name}" failed: ${view.message}`, hint: 'The plugin is switched off after repeated failures; an admin can re-enable it in "Choose plugins".' };
+  return {
+    ...view,
+    message: `The plugin "${name}" failed: ${view.message}`,
+    hint: 'The plugin is switched off after repeated failures; an admin can re-enable it in "Choose plugins".',
+  };
 }
 
 /**
@@ -72,7 +93,11 @@ function extensionFailure(specter: Specter, request: FastifyRequest, err: unknow
 async function errorHandling(app: FastifyInstance, { specter }: { specter: Specter }): Promise<void> {
   app.setErrorHandler(async (err, request, reply) => {
     // A locked user secret on a page is not an error for the user: they log in again and come back.
-    if (request.session !== undefined && request.method === 'GET' && (isSpecterError(err, 'USER_SECRET_LOCKED') || isSpecterError(err, 'USER_SECRET_UNAVAILABLE'))) {
+    if (
+      request.session !== undefined &&
+      request.method === 'GET' &&
+      (isSpecterError(err, 'USER_SECRET_LOCKED') || isSpecterError(err, 'USER_SECRET_UNAVAILABLE'))
+    ) {
       await userSecretDecryptedRequired(request, reply);
       if (reply.sent) return reply;
     }

@@ -18,7 +18,10 @@ export class FailureLimiter {
   readonly #failures = new Map<string, number[]>();
   readonly #pending = new Map<string, number>();
 
-  constructor(private readonly maxPerMinute: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly maxPerMinute: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   #recent(key: string): number[] {
     const since = this.now() - 60_000;

@@ -9,7 +9,11 @@ import { takeFlashes } from '../flash.js';
  * Adds to the context of every rendered page. The extension layer contributes the sidebar's
  * plugin entries and base-page injections this way; core contributes the rest.
  */
-export type ViewContributor = (request: FastifyRequest, context: Record<string, unknown>, pageContext: Readonly<Record<string, unknown>>) => void | Promise<void>;
+export type ViewContributor = (
+  request: FastifyRequest,
+  context: Record<string, unknown>,
+  pageContext: Readonly<Record<string, unknown>>,
+) => void | Promise<void>;
 
 export interface RenderingOptions {
   specter: Specter;

@@ -57,8 +57,10 @@ async function routeTable(app: FastifyInstance, { endpoints }: { endpoints: Endp
     options.clear();
     const missing = rows.filter((r) => r.access === undefined);
     if (missing.length) {
-      throw new Error(`Routes without an access rule: ${missing.map((r) => `${r.method} ${r.url}`).join(', ')}. ` +
-        'Give each route config.access (public, user or admin) or register it in a scope with routeDefaults.');
+      throw new Error(
+        `Routes without an access rule: ${missing.map((r) => `${r.method} ${r.url}`).join(', ')}. ` +
+          'Give each route config.access (public, user or admin) or register it in a scope with routeDefaults.',
+      );
     }
   });
 }
@@ -79,6 +81,10 @@ export default fp(routeTable, { name: 'route-table', fastify: '5.x' });
 export function routeDefaults(scope: FastifyInstance, defaults: { access: RouteAccess; extension?: string }): void {
   scope.addHook('onRoute', (route) => {
     const config = (route.config ?? {}) as Record<string, unknown>;
-    route.config = { ...config, access: (config.access as RouteAccess | undefined) ?? defaults.access, ...(defaults.extension && { extension: defaults.extension }) } as RouteOptions['config'];
+    route.config = {
+      ...config,
+      access: (config.access as RouteAccess | undefined) ?? defaults.access,
+      ...(defaults.extension && { extension: defaults.extension }),
+    } as RouteOptions['config'];
   });
 }

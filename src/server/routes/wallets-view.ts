@@ -125,7 +125,15 @@ export async function walletNav(specter: Specter, request: FastifyRequest, walle
     { key: 'settings', title: 'Settings', url: url('settings') },
   ];
   const summary = walletSummary(specter, wallet);
-  return { alias: wallet.alias, name: wallet.name, policy: summary.policy, script_type_name: summary.script_type_name, network_name: summary.network_name, tabs, active };
+  return {
+    alias: wallet.alias,
+    name: wallet.name,
+    policy: summary.policy,
+    script_type_name: summary.script_type_name,
+    network_name: summary.network_name,
+    tabs,
+    active,
+  };
 }
 
 /** The Settings tab's context: descriptors, devices (deleted ones marked), keys, indexes, label counts. */
@@ -155,7 +163,13 @@ export async function walletSettingsView(specter: Specter, wallet: Wallet): Prom
 
 /** A refused form: the message and hint to show next to it. Anything but a SpecterError is rethrown. */
 /** A refused form's error for the template, with the HTTP status the page is answered with. */
-export function formError(err: unknown): { message: string; hint: string | undefined; code: string; status: number; details: Record<string, unknown> | undefined } {
+export function formError(err: unknown): {
+  message: string;
+  hint: string | undefined;
+  code: string;
+  status: number;
+  details: Record<string, unknown> | undefined;
+} {
   if (!isSpecterError(err)) throw err;
   // The form is answered again with the error: a conflict (taken name, duplicate) is 409, any other
   // refusal of what was typed is 400 (even "no such key", which is a 404 for the API).

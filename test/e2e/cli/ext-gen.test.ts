@@ -33,7 +33,13 @@ interface Run {
 
 /** Runs a command; never inherits the parent's node:test context (a nested `node --test` must report normally). */
 function run(cmd: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, SPECTER_TS_LOCAL: '1', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SPECTER_TS_LOCAL: '1',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+  };
   delete env.NODE_TEST_CONTEXT;
   delete env.NODE_OPTIONS;
   return new Promise((resolve, reject) => {
@@ -67,7 +73,10 @@ after(async () => {
 async function generateAndTest(name: string, flags: string[]): Promise<{ pkg: string; testOutput: string }> {
   const dir = path.join(root, name);
   await fs.mkdir(dir);
-  const gen = ok(await run(process.execPath, [CLI, 'ext', 'gen', '--id', 'rubberduck', '--org', 'mynym', '--yes', '--dir', dir, ...flags], root), 'ext gen');
+  const gen = ok(
+    await run(process.execPath, [CLI, 'ext', 'gen', '--id', 'rubberduck', '--org', 'mynym', '--yes', '--dir', dir, ...flags], root),
+    'ext gen',
+  );
   assert.match(gen, /Next steps:/);
   const pkg = path.join(dir, 'specterext-rubberduck');
   const manifest = JSON.parse(await fs.readFile(path.join(pkg, 'package.json'), 'utf8'));

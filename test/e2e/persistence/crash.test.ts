@@ -17,8 +17,10 @@ import { removeStaleTempFiles } from '../../../src/persistence/index.js';
 const KILLS = 60;
 const here = dirname(fileURLToPath(import.meta.url));
 // This file runs from dist/test/unit/persistence; the fixture is plain .mjs and stays in test/.
-const WRITER = [resolve(here, '../../../../test/fixtures/persistence/crash-writer.mjs'), resolve(here, '../../fixtures/persistence/crash-writer.mjs')]
-  .find((p) => existsSync(p))!;
+const WRITER = [
+  resolve(here, '../../../../test/fixtures/persistence/crash-writer.mjs'),
+  resolve(here, '../../fixtures/persistence/crash-writer.mjs'),
+].find((p) => existsSync(p))!;
 
 /** Same as content() in crash-writer.mjs. */
 function content(n: number): unknown {
@@ -26,10 +28,18 @@ function content(n: number): unknown {
 }
 
 let dir: string;
-before(async () => { dir = await mkdtemp(join(tmpdir(), 'specter-crash-')); });
-after(async () => { await rm(dir, { recursive: true, force: true }); });
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'specter-crash-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
-interface Round { lines: string[]; signal: NodeJS.Signals | null; stderr: string }
+interface Round {
+  lines: string[];
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
 
 function runAndKill(file: string, delayMs: number): Promise<Round> {
   return new Promise((resolvePromise, reject) => {
@@ -37,13 +47,18 @@ function runAndKill(file: string, delayMs: number): Promise<Round> {
     let out = '';
     let stderr = '';
     let killTimer: NodeJS.Timeout | undefined;
-    const giveUp = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`writer never started: ${stderr}`)); }, 15_000);
+    const giveUp = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`writer never started: ${stderr}`));
+    }, 15_000);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk;
       // Start the random countdown once the writer has read the file and entered its loop.
       if (!killTimer && out.includes('start ')) killTimer = setTimeout(() => child.kill('SIGKILL'), delayMs);
     });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
     child.on('error', reject);
     // 'close' fires after stdout has been fully read, so every line the child wrote is in `out`.
     child.on('close', (_code, signal) => {

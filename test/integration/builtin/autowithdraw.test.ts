@@ -75,7 +75,7 @@ test('auto-withdraw: token stored encrypted, job keeps 10 annotated addresses re
     await bob.post('/spc/ext/autowithdraw/', { token: 'bob-token', wallet: 'cold' });
     await bob.post('/spc/auth/logout');
 
-    const run = await t.runJob('autowithdraw:sync') as { status: string };
+    const run = (await t.runJob('autowithdraw:sync')) as { status: string };
     assert.equal(run.status, 'ok');
     assert.equal(calls.length, 1, 'one call: admin only');
     const call = calls[0]!;
@@ -84,7 +84,10 @@ test('auto-withdraw: token stored encrypted, job keeps 10 annotated addresses re
     assert.equal(call.authorization, 'Bearer admin-token-123');
     assert.equal(call.body.wallet, 'cold');
     assert.equal(call.body.addresses.length, 10);
-    assert.ok(logLines.some((l) => /skipping a user whose encrypted data is locked/.test(l) && /"user":"bob"/.test(l)), 'the locked user is logged');
+    assert.ok(
+      logLines.some((l) => /skipping a user whose encrypted data is locked/.test(l) && /"user":"bob"/.test(l)),
+      'the locked user is logged',
+    );
 
     // Interleaved from receive index 0: #1, #3, … #19, each annotated.
     const wallet = await t.specter.walletManager.get('cold');
@@ -106,7 +109,10 @@ test('auto-withdraw: token stored encrypted, job keeps 10 annotated addresses re
       recv = await admin.follow(await admin.post('/spc/wallets/cold/receive/', { action: 'newaddress' }));
       handedOut.push(receiveAddress(recv));
     }
-    assert.deepEqual(handedOut.map((a) => wallet.getAddressInfo(a).index), [0, 2, 4, 6, 8, 10, 12]);
+    assert.deepEqual(
+      handedOut.map((a) => wallet.getAddressInfo(a).index),
+      [0, 2, 4, 6, 8, 10, 12],
+    );
 
     // Its wallet tab lists the reserved addresses with their annotations.
     const addresses = await admin.get('/spc/wallets/cold/addresses/');
@@ -180,7 +186,7 @@ test('auto-withdraw needs a password: with auth "none" the settings page sends t
     assert.match(String(res.headers.location), /\/spc\/settings\/auth/);
     // The job runs without error and sends nothing.
     calls.length = 0;
-    assert.equal((await t.runJob('autowithdraw:sync') as { status: string }).status, 'ok');
+    assert.equal(((await t.runJob('autowithdraw:sync')) as { status: string }).status, 'ok');
     assert.equal(calls.length, 0);
   } finally {
     await t.close();

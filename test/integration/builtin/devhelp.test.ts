@@ -60,7 +60,10 @@ test('devhelp pages render for a user who activated it and are 404 for one who d
     const info = await admin.get('/spc/ext/devhelp/info.json', { accept: 'application/json' });
     assert.equal(info.statusCode, 200);
     const summary = JSON.parse(info.body) as { extensions: Array<{ id: string; status: string }>; callbacks: Array<{ id: string }> };
-    assert.deepEqual(summary.extensions.map((e) => e.id), t.statuses().map((s) => s.id));
+    assert.deepEqual(
+      summary.extensions.map((e) => e.id),
+      t.statuses().map((s) => s.id),
+    );
     assert.ok(summary.callbacks.some((c) => c.id === 'create_and_show_notification'));
 
     const bobClient = await t.login('bob-pass-12', 'bob');
@@ -104,7 +107,8 @@ test('a tripped extension shows in the registry; an admin re-enables it, others 
     await t.activate('admin', 'devhelp');
     await t.activate('bob', 'devhelp');
     const manager = t.specter.extensionManager;
-    for (let i = 0; i < Number(t.specter.config.EXTENSION_ERROR_THRESHOLD); i++) manager.health.recordFailure('notes', 'callback:flash', new Error(`fail ${i}`));
+    for (let i = 0; i < Number(t.specter.config.EXTENSION_ERROR_THRESHOLD); i++)
+      manager.health.recordFailure('notes', 'callback:flash', new Error(`fail ${i}`));
     assert.ok(manager.health.isTripped('notes'));
 
     const bob = await t.login('bob-pass-12', 'bob');
@@ -176,7 +180,7 @@ test('with authentication "none" the inspector explains that encrypted data need
   const t = await createTestSpecter({ config: ALPHA, extensions: [builtinFixture('vault')] });
   try {
     await t.activate('admin', 'devhelp');
-    await t.specter.services.storage.forUser(t.specter.userManager.admin).set('notes', false, { notes: [] , marker: 'unencrypted marker' });
+    await t.specter.services.storage.forUser(t.specter.userManager.admin).set('notes', false, { notes: [], marker: 'unencrypted marker' });
     const res = await t.client().get('/spc/ext/devhelp/data');
     assert.equal(res.statusCode, 200);
     const page = unescapeHtml(res.body);

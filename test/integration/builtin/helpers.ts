@@ -11,7 +11,12 @@ export function builtinFixture(name: string): string {
 
 /** `&quot;` etc. back to text, for matching values inside rendered (escaped) pages. */
 export function unescapeHtml(html: string): string {
-  return html.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return html
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /** The text of one element found by a unique attribute, e.g. `data-ext="vault"`. */

@@ -53,7 +53,10 @@ test('a core flash becomes a notification (toast on the next page) for a user wh
     assert.match(next.body, /notifications\/css\/notifications\.css/);
     const list = await ext.list(adminUser);
     assert.equal(list.length, 1);
-    assert.deepEqual({ title: list[0]!.title, category: list[0]!.category, source: list[0]!.source, read: list[0]!.read }, { title: 'Settings saved.', category: 'success', source: 'flash', read: false });
+    assert.deepEqual(
+      { title: list[0]!.title, category: list[0]!.category, source: list[0]!.source, read: list[0]!.read },
+      { title: 'Settings saved.', category: 'success', source: 'flash', read: false },
+    );
     // Shown once: the page after that has no toast, but the centre lists it.
     assert.doesNotMatch((await admin.get('/spc/settings/general')).body, TOAST);
     const centre = await admin.get('/spc/ext/notifications/');
@@ -62,8 +65,11 @@ test('a core flash becomes a notification (toast on the next page) for a user wh
     assert.match(centre.body, /Mark as read/);
     // Persisted in the unencrypted per-user data.
     await ext.flushed();
-    const stored = await t.specter.services.storage.forUser(adminUser).get('notifications', false) as { notifications?: Notification[] };
-    assert.deepEqual(stored.notifications?.map((n) => n.title), ['Settings saved.']);
+    const stored = (await t.specter.services.storage.forUser(adminUser).get('notifications', false)) as { notifications?: Notification[] };
+    assert.deepEqual(
+      stored.notifications?.map((n) => n.title),
+      ['Settings saved.'],
+    );
 
     const bobClient = await t.login('bob-pass-12', 'bob');
     await bobClient.get('/spc/settings/general');
@@ -87,14 +93,21 @@ test('mark as read, mark all, clear; create_and_show_notification targets users 
     const bob = await t.specter.userManager.addUser('bob', 'bob-pass-12');
     const callbacks = t.specter.extensionManager.callbacks;
 
-    const result = await callbacks.execute('create_and_show_notification', 'Backup done', { body: 'All <wallets> saved', category: 'success', userId: 'admin' }) as Record<string, Notification>;
+    const result = (await callbacks.execute('create_and_show_notification', 'Backup done', {
+      body: 'All <wallets> saved',
+      category: 'success',
+      userId: 'admin',
+    })) as Record<string, Notification>;
     assert.equal(result.notifications?.title, 'Backup done');
-    const none = await callbacks.execute('create_and_show_notification', 'For bob', { userId: bob.id }) as Record<string, unknown>;
+    const none = (await callbacks.execute('create_and_show_notification', 'For bob', { userId: bob.id })) as Record<string, unknown>;
     assert.deepEqual(none, {}, 'bob has not activated notifications: nobody showed it');
     assert.deepEqual(await ext.list(bob), []);
     // Outside a request and without userId: the admin (Specter: background jobs act as admin).
     await callbacks.execute('create_and_show_notification', 'From a job');
-    assert.deepEqual((await ext.list(admin)).map((n) => n.title), ['From a job', 'Backup done']);
+    assert.deepEqual(
+      (await ext.list(admin)).map((n) => n.title),
+      ['From a job', 'Backup done'],
+    );
 
     const client = await t.login('pw123456');
     let centre = await client.get('/spc/ext/notifications/');
@@ -160,11 +173,19 @@ test('the settings tab: flashes as toasts can be switched off (the core banner s
     assert.match(next.body, FLASH_BANNER);
     assert.doesNotMatch(next.body, TOAST);
     const kept = await ext.list(t.specter.userManager.admin);
-    assert.deepEqual(kept.map((n) => [n.title, n.read]), [['Settings saved.', true], ['Notification settings saved.', true]]);
+    assert.deepEqual(
+      kept.map((n) => [n.title, n.read]),
+      [
+        ['Settings saved.', true],
+        ['Notification settings saved.', true],
+      ],
+    );
 
     await client.post('/spc/ext/notifications/settings', { flash_toasts: 'on' });
     await ext.flushed();
-    const stored = await t.specter.services.storage.forUser(t.specter.userManager.admin).get('notifications', false) as { settings?: { flashToasts?: boolean } };
+    const stored = (await t.specter.services.storage.forUser(t.specter.userManager.admin).get('notifications', false)) as {
+      settings?: { flashToasts?: boolean };
+    };
     assert.equal(stored.settings?.flashToasts, true);
   } finally {
     await t.close();
@@ -220,7 +241,10 @@ test('notifications survive a restart (persisted per user)', async () => {
     const t2 = await createTestSpecter({ config: ALPHA, dataFolder });
     try {
       const list = await notifications(t2).list(t2.specter.userManager.admin);
-      assert.deepEqual(list.map((n) => [n.title, n.body, n.read]), [['Before restart', 'kept', false]]);
+      assert.deepEqual(
+        list.map((n) => [n.title, n.body, n.read]),
+        [['Before restart', 'kept', false]],
+      );
       // It was never shown (no page was open), so the next page shows it as a toast.
       const page = await t2.client().get('/spc/settings/general');
       assert.match(page.body, /class="spcn-toast spcn-info"[\s\S]*?Before restart/);
@@ -235,7 +259,10 @@ test('notifications survive a restart (persisted per user)', async () => {
 /** Logs in over real HTTP and returns the session cookie. */
 async function loginOverHttp(base: string, password: string): Promise<string> {
   const page = await fetch(`${base}/spc/auth/login`, { redirect: 'manual' });
-  const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = page.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const csrf = /name="csrf_token" value="([^"]+)"/.exec(await page.text())?.[1];
   assert.ok(csrf, 'the login page has a CSRF token');
   const res = await fetch(`${base}/spc/auth/login`, {
@@ -245,11 +272,18 @@ async function loginOverHttp(base: string, password: string): Promise<string> {
     body: new URLSearchParams({ csrf_token: csrf, password }).toString(),
   });
   assert.equal(res.status, 302, 'logged in');
-  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
 }
 
 /** Reads server-sent events until one named `name` arrives. */
-async function nextEvent(reader: ReadableStreamDefaultReader<Uint8Array>, name: string, buffer: { text: string }): Promise<{ event: string; data: string; id?: string }> {
+async function nextEvent(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  name: string,
+  buffer: { text: string },
+): Promise<{ event: string; data: string; id?: string }> {
   const decoder = new TextDecoder();
   for (;;) {
     let end: number;
@@ -270,7 +304,9 @@ async function nextEvent(reader: ReadableStreamDefaultReader<Uint8Array>, name: 
 }
 
 // The timeout turns a stream that keeps the server open into a failure instead of a hang.
-test('the event stream pushes a create_and_show_notification event, and is cleaned up on disconnect and on shutdown', { timeout: 20_000 }, async () => {
+test('the event stream pushes a create_and_show_notification event, and is cleaned up on disconnect and on shutdown', {
+  timeout: 20_000,
+}, async () => {
   const t = await createTestSpecter({ config: ALPHA });
   let closing: Promise<void> | undefined;
   try {
@@ -295,7 +331,11 @@ test('the event stream pushes a create_and_show_notification event, and is clean
     assert.deepEqual(JSON.parse(hello.data), { unread: 0 });
     assert.equal(ext.streamCount('admin'), 1);
 
-    await t.specter.extensionManager.callbacks.execute('create_and_show_notification', 'Over the wire', { body: 'pushed <live>', category: 'warning', userId: 'admin' });
+    await t.specter.extensionManager.callbacks.execute('create_and_show_notification', 'Over the wire', {
+      body: 'pushed <live>',
+      category: 'warning',
+      userId: 'admin',
+    });
     const event = await nextEvent(reader, 'notification', buffer);
     const payload = JSON.parse(event.data) as Notification & { showToast: boolean; unread: number };
     assert.equal(payload.title, 'Over the wire');

@@ -23,7 +23,14 @@ interface Env {
 async function makeEnv(): Promise<Env> {
   const dir = await mkdtemp(path.join(tmpdir(), 'specter-nodes-'));
   const logs: string[] = [];
-  const logger = createLogger({ level: 'trace', destination: { write: (line: string) => { logs.push(line); } } });
+  const logger = createLogger({
+    level: 'trace',
+    destination: {
+      write: (line: string) => {
+        logs.push(line);
+      },
+    },
+  });
   const store = new JsonFileStore({ logger });
   const config = new ConfigManager(dir, store);
   await config.load();
@@ -36,13 +43,20 @@ describe('NodeManager on regtest', { skip: bitcoindSkip() }, () => {
   let core: Bitcoind;
   let cookieCore: Bitcoind;
   const envs: Env[] = [];
-  const env = async (): Promise<Env> => { const e = await makeEnv(); envs.push(e); return e; };
+  const env = async (): Promise<Env> => {
+    const e = await makeEnv();
+    envs.push(e);
+    return e;
+  };
   before(async () => {
     core = await startBitcoind(undefined, { faucet: false });
     cookieCore = await startBitcoind(undefined, { faucet: false, cookie: true });
   });
   after(async () => {
-    for (const e of envs) { e.nodes.stop(); await rm(e.dir, { recursive: true, force: true }); }
+    for (const e of envs) {
+      e.nodes.stop();
+      await rm(e.dir, { recursive: true, force: true });
+    }
     await core?.destroy();
     await cookieCore?.destroy();
   });
@@ -50,20 +64,46 @@ describe('NodeManager on regtest', { skip: bitcoindSkip() }, () => {
   it('adds a node after the four checks pass: file mode 0600, first node active, password in no view and no log', async () => {
     const e = await env();
     const conn = await core.connection();
-    const { node, tests } = await e.nodes.add({ name: 'Bitcoin Core', autodetect: false, host: '127.0.0.1', port: conn.port, user: conn.user, password: conn.password });
+    const { node, tests } = await e.nodes.add({
+      name: 'Bitcoin Core',
+      autodetect: false,
+      host: '127.0.0.1',
+      port: conn.port,
+      user: conn.user,
+      password: conn.password,
+    });
     assert.equal(node.alias, 'bitcoin_core');
-    assert.deepEqual(tests.checks.map((c) => [c.name, c.ok]), [['connectable', true], ['credentials', true], ['version', true], ['wallets', true]]);
+    assert.deepEqual(
+      tests.checks.map((c) => [c.name, c.ok]),
+      [
+        ['connectable', true],
+        ['credentials', true],
+        ['version', true],
+        ['wallets', true],
+      ],
+    );
     assert.equal(tests.info?.chain, 'regtest');
     const file = path.join(e.dir, 'nodes', 'bitcoin_core.json');
     assert.equal((await stat(file)).mode & 0o777, 0o600);
     const saved = JSON.parse(await readFile(file, 'utf8'));
-    for (const f of ['name', 'alias', 'autodetect', 'datadir', 'user', 'password', 'port', 'host', 'protocol', 'node_type', 'type']) assert.ok(f in saved, f);
-    assert.equal(saved.password, conn.password, 'Specter\'s format keeps the password in the (0600) node file');
+    for (const f of ['name', 'alias', 'autodetect', 'datadir', 'user', 'password', 'port', 'host', 'protocol', 'node_type', 'type'])
+      assert.ok(f in saved, f);
+    assert.equal(saved.password, conn.password, "Specter's format keeps the password in the (0600) node file");
     assert.equal((await e.nodes.active())?.alias, 'bitcoin_core');
     assert.equal(e.config.values.active_node_alias, 'bitcoin_core');
-    const views = JSON.stringify([node, tests, await e.nodes.list(), await e.nodes.get('bitcoin_core'), await e.nodes.active(), await e.nodes.refreshStatus()]);
+    const views = JSON.stringify([
+      node,
+      tests,
+      await e.nodes.list(),
+      await e.nodes.get('bitcoin_core'),
+      await e.nodes.active(),
+      await e.nodes.refreshStatus(),
+    ]);
     assert.doesNotMatch(views, new RegExp(conn.password));
-    assert.ok(e.logs.some((l) => /node added/.test(l)), 'the add is logged');
+    assert.ok(
+      e.logs.some((l) => /node added/.test(l)),
+      'the add is logged',
+    );
     assert.doesNotMatch(e.logs.join(''), new RegExp(conn.password));
   });
 
@@ -73,7 +113,10 @@ describe('NodeManager on regtest', { skip: bitcoindSkip() }, () => {
     const settings = { name: 'Bad', autodetect: false, host: '127.0.0.1', port: conn.port, user: conn.user, password: 'not-the-password' };
     const tests = await e.nodes.testConnection(settings);
     assert.equal(tests.ok, false);
-    assert.deepEqual(tests.checks.map((c) => c.ok), [true, false, null, null]);
+    assert.deepEqual(
+      tests.checks.map((c) => c.ok),
+      [true, false, null, null],
+    );
     assert.equal(tests.failure?.check, 'credentials');
     assert.equal(tests.failure?.code, 'SPECTER_ERR_NODE_AUTH_FAILED');
     assert.match(tests.failure?.hint ?? '', /rpcpassword/);
@@ -95,15 +138,20 @@ describe('NodeManager on regtest', { skip: bitcoindSkip() }, () => {
     assert.equal(node.name, 'Edited twice');
     assert.equal(node.protocol, 'http');
     assert.equal(node.host, '127.0.0.1');
-    await assert.rejects(e.nodes.add({ name: 'edited twice', autodetect: false, host: '127.0.0.1', port: conn.port, user: conn.user, password: conn.password }),
-      (err: unknown) => isSpecterError(err, 'NODE_EXISTS'));
+    await assert.rejects(
+      e.nodes.add({ name: 'edited twice', autodetect: false, host: '127.0.0.1', port: conn.port, user: conn.user, password: conn.password }),
+      (err: unknown) => isSpecterError(err, 'NODE_EXISTS'),
+    );
   });
 
   it('a wrong port fails the connectable check', async () => {
     const e = await env();
     const conn = await core.connection();
-    await assert.rejects(e.nodes.add({ name: 'Bad port', autodetect: false, host: '127.0.0.1', port: core.p2pPort, user: conn.user, password: conn.password }),
-      (err: unknown) => isSpecterError(err, 'NODE_UNREACHABLE') && err.details.check === 'connectable' && /Connection test "connectable" failed/.test(err.message));
+    await assert.rejects(
+      e.nodes.add({ name: 'Bad port', autodetect: false, host: '127.0.0.1', port: core.p2pPort, user: conn.user, password: conn.password }),
+      (err: unknown) =>
+        isSpecterError(err, 'NODE_UNREACHABLE') && err.details.check === 'connectable' && /Connection test "connectable" failed/.test(err.message),
+    );
     assert.deepEqual(await snapshot(path.join(e.dir, 'nodes')), {});
   });
 
@@ -111,12 +159,24 @@ describe('NodeManager on regtest', { skip: bitcoindSkip() }, () => {
     const e = await env();
     const nowallet = await startBitcoind(t, { faucet: false, args: ['-disablewallet'] });
     const conn = await nowallet.connection();
-    const tests = await e.nodes.testConnection({ name: 'No wallet', autodetect: false, host: '127.0.0.1', port: conn.port, user: conn.user, password: conn.password });
-    assert.deepEqual(tests.checks.map((c) => c.ok), [true, true, true, false]);
+    const tests = await e.nodes.testConnection({
+      name: 'No wallet',
+      autodetect: false,
+      host: '127.0.0.1',
+      port: conn.port,
+      user: conn.user,
+      password: conn.password,
+    });
+    assert.deepEqual(
+      tests.checks.map((c) => c.ok),
+      [true, true, true, false],
+    );
     assert.equal(tests.failure?.code, 'SPECTER_ERR_NODE_WALLETS_DISABLED');
     assert.match(tests.failure?.hint ?? '', /disablewallet/);
-    await assert.rejects(e.nodes.add({ name: 'No wallet', autodetect: false, host: '127.0.0.1', port: conn.port, user: conn.user, password: conn.password }),
-      (err: unknown) => isSpecterError(err, 'NODE_WALLETS_DISABLED'));
+    await assert.rejects(
+      e.nodes.add({ name: 'No wallet', autodetect: false, host: '127.0.0.1', port: conn.port, user: conn.user, password: conn.password }),
+      (err: unknown) => isSpecterError(err, 'NODE_WALLETS_DISABLED'),
+    );
     assert.deepEqual(await e.nodes.list(), []);
   });
 
@@ -129,7 +189,7 @@ describe('NodeManager on regtest', { skip: bitcoindSkip() }, () => {
     assert.equal(file.password, '', 'the cookie changes at each start: it is read at connect time, never stored');
     const byConf = await e.nodes.add({ name: 'Conf node', autodetect: true, datadir: core.datadir });
     assert.match(byConf.tests.connection?.source ?? '', /^bitcoin\.conf /);
-    assert.equal((await e.nodes.client('conf_node').then((c) => c.call<number>('getblockcount'))), 0);
+    assert.equal(await e.nodes.client('conf_node').then((c) => c.call<number>('getblockcount')), 0);
   });
 
   it('a bitcoin.conf with garbage is a clear error naming the file and line; nothing saved', async () => {
@@ -140,7 +200,10 @@ describe('NodeManager on regtest', { skip: bitcoindSkip() }, () => {
       const tests = await e.nodes.testConnection({ name: 'Garbage', autodetect: true, datadir });
       assert.equal(tests.failure?.code, 'SPECTER_ERR_NODE_CONF_INVALID');
       assert.equal(tests.failure?.message, `${path.join(datadir, 'bitcoin.conf')} line 3: contains binary data, not text.`);
-      await assert.rejects(e.nodes.add({ name: 'Garbage', autodetect: true, datadir }), (err: unknown) => isSpecterError(err, 'NODE_CONF_INVALID') && /line 3/.test(err.message));
+      await assert.rejects(
+        e.nodes.add({ name: 'Garbage', autodetect: true, datadir }),
+        (err: unknown) => isSpecterError(err, 'NODE_CONF_INVALID') && /line 3/.test(err.message),
+      );
       assert.deepEqual(await e.nodes.list(), []);
     } finally {
       await rm(datadir, { recursive: true, force: true });

@@ -7,7 +7,9 @@ import { bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoi
 
 describe('RPC client on regtest', { skip: bitcoindSkip() }, () => {
   let node: Bitcoind;
-  before(async () => { node = await startBitcoind(undefined); });
+  before(async () => {
+    node = await startBitcoind(undefined);
+  });
   after(() => node?.destroy());
 
   it('calls, and sends a batch in one request with per-item errors', async () => {
@@ -16,11 +18,13 @@ describe('RPC client on regtest', { skip: bitcoindSkip() }, () => {
     assert.equal(info.chain, 'regtest');
     assert.equal(info.blocks, 101);
     const [count, bad, hash] = await c.batch<[number, unknown, string]>([
-      { method: 'getblockcount' }, { method: 'getblockhash', params: [9999] }, { method: 'getblockhash', params: [101] },
+      { method: 'getblockcount' },
+      { method: 'getblockhash', params: [9999] },
+      { method: 'getblockhash', params: [101] },
     ]);
     assert.deepEqual(count, { ok: true, result: 101 });
     assert.equal(bad.ok, false);
-    assert.ok(!bad.ok && isSpecterError(bad.error, 'RPC_ERROR') && rpcErrorCode(bad.error) === -8, 'Core\'s -8 out of range');
+    assert.ok(!bad.ok && isSpecterError(bad.error, 'RPC_ERROR') && rpcErrorCode(bad.error) === -8, "Core's -8 out of range");
     assert.ok(hash.ok && /^[0-9a-f]{64}$/.test(hash.result));
     c.close();
   });
@@ -73,7 +77,7 @@ describe('RPC client on regtest', { skip: bitcoindSkip() }, () => {
     c.close();
   });
 
-  it('Core warming up after a start answers -28: NODE_WARMING_UP with Core\'s text', async () => {
+  it("Core warming up after a start answers -28: NODE_WARMING_UP with Core's text", async () => {
     // The helper polls while bitcoind starts; a restart of an existing datadir loads its block
     // index and wallet first, so the poll sees -28 (a few tries in case a start was too quick).
     const warm: unknown[] = [];
@@ -94,10 +98,18 @@ describe('RPC client on regtest', { skip: bitcoindSkip() }, () => {
     const busy = await startBitcoind(t, { faucet: false, args: ['-rpcworkqueue=1', '-rpcthreads=1'] });
     const c = new RpcClient(await busy.connection(), { maxSockets: 8 });
     // waitfornewblock holds the only RPC thread; the queue has room for one more; the rest are refused.
-    const calls = Array.from({ length: 4 }, () => c.call('waitfornewblock', [1500]).then(() => 'ok', (err: unknown) => err));
+    const calls = Array.from({ length: 4 }, () =>
+      c.call('waitfornewblock', [1500]).then(
+        () => 'ok',
+        (err: unknown) => err,
+      ),
+    );
     const outcomes = await Promise.all(calls);
     const busyErrors = outcomes.filter((o) => isSpecterError(o, 'NODE_BUSY'));
-    assert.ok(busyErrors.length >= 1, `expected NODE_BUSY among ${outcomes.map((o) => (typeof o === 'string' ? o : (o as Error).message)).join(' | ')}`);
+    assert.ok(
+      busyErrors.length >= 1,
+      `expected NODE_BUSY among ${outcomes.map((o) => (typeof o === 'string' ? o : (o as Error).message)).join(' | ')}`,
+    );
     c.close();
   });
 

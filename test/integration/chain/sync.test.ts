@@ -48,7 +48,15 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
     // The background trigger is tested on its own; here every sync is explicit.
     await t.specter.chain.stop();
     const c = await core.connection();
-    await t.specter.nodeManager.add({ name: 'regtest', host: c.host, port: c.port, user: c.user, password: c.password, protocol: 'http', autodetect: false });
+    await t.specter.nodeManager.add({
+      name: 'regtest',
+      host: c.host,
+      port: c.port,
+      user: c.user,
+      password: c.password,
+      protocol: 'http',
+      autodetect: false,
+    });
     admin = t.specter.userManager.require('admin');
     // Coins for every test: 30 more faucet coinbases, then 100 blocks to an address of nobody's,
     // so that no faucet coin matures at the tip: invalidating one block must not make a coin the
@@ -81,8 +89,14 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
     await t.specter.chain.link(admin, wallet.alias);
     assert.equal(wallet.network, 'regtest', 'a tpub wallet on a regtest node is bound to regtest');
     const shown = await wallet.addresses(false, 0, 12);
-    assert.deepEqual(shown.map((a) => a.address), regtestAddresses(descriptor, 0, 12));
-    assert.ok(shown.every((a) => a.address.startsWith('bcrt1')), shown[0]!.address);
+    assert.deepEqual(
+      shown.map((a) => a.address),
+      regtestAddresses(descriptor, 0, 12),
+    );
+    assert.ok(
+      shown.every((a) => a.address.startsWith('bcrt1')),
+      shown[0]!.address,
+    );
 
     const amounts = Array.from({ length: 12 }, (_, i) => 1_000_000 + i * 12_345 + 1);
     const paid: string[] = [];
@@ -99,17 +113,32 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
     const { total, transactions } = await t.specter.chain.transactions(admin, wallet.alias, { from: 0, count: 100 });
     assert.equal(total, 12);
     assert.equal(transactions.filter((x) => x.confirmations === 0).length, 2);
-    assert.ok(transactions.slice(0, 2).every((x) => x.confirmations === 0), 'newest (unconfirmed) first');
+    assert.ok(
+      transactions.slice(0, 2).every((x) => x.confirmations === 0),
+      'newest (unconfirmed) first',
+    );
     assert.ok(transactions.every((x) => x.category === 'receive' && x.fee === null));
-    assert.deepEqual(transactions.map((x) => x.amount).sort((a, b) => a - b), [...amounts].sort((a, b) => a - b));
+    assert.deepEqual(
+      transactions.map((x) => x.amount).sort((a, b) => a - b),
+      [...amounts].sort((a, b) => a - b),
+    );
     assert.deepEqual(new Set(transactions.flatMap((x) => x.addresses)), new Set(shown.map((a) => a.address)));
 
     const confirmed = amounts.slice(0, 10).reduce((s, a) => s + a, 0);
     const unconfirmed = amounts[10]! + amounts[11]!;
-    assert.deepEqual(await t.specter.chain.balance(admin, wallet.alias), { confirmed, unconfirmed, immature: 0, frozen: 0, available: confirmed + unconfirmed });
+    assert.deepEqual(await t.specter.chain.balance(admin, wallet.alias), {
+      confirmed,
+      unconfirmed,
+      immature: 0,
+      frozen: 0,
+      available: confirmed + unconfirmed,
+    });
 
     const used = await wallet.addresses(false, 0, 13);
-    assert.deepEqual(used.map((a) => a.used), [...Array(12).fill(true), false]);
+    assert.deepEqual(
+      used.map((a) => a.used),
+      [...Array(12).fill(true), false],
+    );
     assert.ok(wallet.addressIndex >= 12, `address index ${wallet.addressIndex}`);
     assert.ok((await wallet.currentReceiveAddress()) !== shown[11]!.address);
 
@@ -133,12 +162,21 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
     const back = await t.specter.chain.transactions(admin, wallet.alias, { count: 100 });
     assert.equal(back.total, 12);
     assert.equal(back.transactions.filter((x) => x.confirmations === 0).length, 2);
-    assert.deepEqual(await t.specter.chain.balance(admin, wallet.alias), { confirmed, unconfirmed, immature: 0, frozen: 0, available: confirmed + unconfirmed });
+    assert.deepEqual(await t.specter.chain.balance(admin, wallet.alias), {
+      confirmed,
+      unconfirmed,
+      immature: 0,
+      frozen: 0,
+      available: confirmed + unconfirmed,
+    });
 
     // Paging: newest first, with the total.
     const page = await t.specter.chain.transactions(admin, wallet.alias, { from: 10, count: 5 });
     assert.equal(page.total, 12);
-    assert.deepEqual(page.transactions.map((x) => x.txid), back.transactions.slice(10).map((x) => x.txid));
+    assert.deepEqual(
+      page.transactions.map((x) => x.txid),
+      back.transactions.slice(10).map((x) => x.txid),
+    );
   });
 
   it('200 payments to consecutive addresses move the index past 200; a payment 900 past the last used is found', async () => {
@@ -164,7 +202,10 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
     assert.ok(wallet.addressIndex >= 1100);
     assert.ok(wallet.derivedCount(false) >= 1100 + 20, 'GAP_LIMIT unused addresses after the last used');
     const core0 = await core.rpc<{ descriptors: Array<{ active: boolean; internal: boolean; range: [number, number] }> }>(
-      'listdescriptors', [], (await t.specter.chain.link(admin, wallet.alias)).coreWallet);
+      'listdescriptors',
+      [],
+      (await t.specter.chain.link(admin, wallet.alias)).coreWallet,
+    );
     const receive = core0.descriptors.find((d) => d.active && !d.internal)!;
     assert.ok(receive.range[1] >= wallet.derivedCount(false) - 1, `Core watches ${receive.range[1]}`);
   });
@@ -188,14 +229,23 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
     const coreName = (await t.specter.chain.link(admin, wallet.alias)).coreWallet;
     const locked = () => core.rpc<Array<{ txid: string; vout: number }>>('listlockunspent', [], coreName);
     assert.deepEqual(await locked(), [{ txid: coin.txid, vout: coin.vout }]);
-    assert.deepEqual(await t.specter.chain.balance(admin, wallet.alias), { confirmed: 800_000, unconfirmed: 0, immature: 0, frozen: 300_000, available: 500_000 });
+    assert.deepEqual(await t.specter.chain.balance(admin, wallet.alias), {
+      confirmed: 800_000,
+      unconfirmed: 0,
+      immature: 0,
+      frozen: 300_000,
+      available: 500_000,
+    });
 
     await core.stop();
     await core.start();
     await sync(wallet.alias);
     assert.deepEqual(await locked(), [{ txid: coin.txid, vout: coin.vout }], 're-locked after the restart');
     const again = await t.specter.chain.utxos(admin, wallet.alias);
-    assert.deepEqual(again.filter((u) => u.frozen).map((u) => `${u.txid}:${u.vout}`), [outpoint]);
+    assert.deepEqual(
+      again.filter((u) => u.frozen).map((u) => `${u.txid}:${u.vout}`),
+      [outpoint],
+    );
     assert.equal(again.length, 2, 'a frozen coin is still listed');
 
     await t.specter.chain.freeze(admin, wallet.alias, [outpoint], false);
@@ -221,7 +271,7 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
     assert.ok(!existsSync(cache));
   });
 
-  it('an extension\'s reserved address is paid: wallet_synced carries its service_id', async () => {
+  it("an extension's reserved address is paid: wallet_synced carries its service_id", async () => {
     const { wallet } = await newWallet('reserved');
     await t.activate('admin', 'chainwatch');
     const ext = t.specter.extensionManager.get('chainwatch') as unknown as {
@@ -238,11 +288,17 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
     assert.deepEqual(ext.paid(), [{ txid, address, amount: 123_456, confirmations: 0 }]);
     await core.mine(1);
     await sync(wallet.alias);
-    assert.deepEqual(ext.paid().map((p) => p.confirmations), [0, 1], 'told again when it confirms');
+    assert.deepEqual(
+      ext.paid().map((p) => p.confirmations),
+      [0, 1],
+      'told again when it confirms',
+    );
   });
 
   it('a mainnet wallet on a regtest node is NODE_CHAIN_MISMATCH and nothing is created on the node', async () => {
-    const wallet = await t.specter.walletsOf(admin).importDescriptor(`wpkh([73c5da0a/84h/0h/0h]${BIP84.xpub}/<0;1>/*)`, { name: 'mainnet', network: 'main' });
+    const wallet = await t.specter
+      .walletsOf(admin)
+      .importDescriptor(`wpkh([73c5da0a/84h/0h/0h]${BIP84.xpub}/<0;1>/*)`, { name: 'mainnet', network: 'main' });
     await assert.rejects(t.specter.chain.sync(admin, wallet.alias), (e: unknown) => isSpecterError(e, 'NODE_CHAIN_MISMATCH'));
     const dir = await core.rpc<{ wallets: Array<{ name: string }> }>('listwalletdir');
     assert.ok(!dir.wallets.some((w) => w.name.endsWith('/mainnet')));
@@ -257,16 +313,25 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
     await settle();
     const [r1, r2] = await Promise.all([t.specter.chain.sync(admin, wallet.alias), t.specter.chain.sync(admin, wallet.alias)]);
     assert.equal(r1, r2, 'one run, one result');
-    assert.deepEqual((await t.specter.chain.transactions(admin, wallet.alias)).transactions.map((x) => x.txid), [original]);
+    assert.deepEqual(
+      (await t.specter.chain.transactions(admin, wallet.alias)).transactions.map((x) => x.txid),
+      [original],
+    );
     const { txid: replacement } = await core.rpc<{ txid: string }>('bumpfee', [original], 'payer');
     await sync(wallet.alias);
     const after = await t.specter.chain.transactions(admin, wallet.alias);
     assert.equal(after.total, 1);
-    assert.deepEqual(after.transactions.map((x) => [x.txid, x.amount, x.category]), [[replacement, 250_000, 'receive']]);
+    assert.deepEqual(
+      after.transactions.map((x) => [x.txid, x.amount, x.category]),
+      [[replacement, 250_000, 'receive']],
+    );
     await core.mine(1);
     await sync(wallet.alias);
     const mined = await t.specter.chain.transactions(admin, wallet.alias);
-    assert.deepEqual(mined.transactions.map((x) => [x.txid, x.confirmations]), [[replacement, 1]]);
+    assert.deepEqual(
+      mined.transactions.map((x) => [x.txid, x.confirmations]),
+      [[replacement, 1]],
+    );
   });
 
   it('a block mined to the wallet: generate, immature until 100 confirmations', async () => {
@@ -328,7 +393,10 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
     const result = await t.specter.chain.rescan(admin, wallet.alias, height);
     assert.equal(result.full, true);
     const { transactions } = await t.specter.chain.transactions(admin, wallet.alias);
-    assert.deepEqual(transactions.map((x) => [x.txid, x.amount, x.blockheight]), [[txid, 654_321, height]]);
+    assert.deepEqual(
+      transactions.map((x) => [x.txid, x.amount, x.blockheight]),
+      [[txid, 654_321, height]],
+    );
     assert.equal((await t.specter.chain.balance(admin, wallet.alias)).confirmed, 654_321);
   });
 });

@@ -10,9 +10,7 @@ import { createAddressDeriver, parseDescriptor, type ParsedDescriptor } from '..
 import { bip32 } from '../../../src/bitcoin/bip32.js';
 import { NETWORKS } from '../../../src/bitcoin/networks.js';
 import { isSpecterError } from '../../../src/errors/index.js';
-import {
-  RpcClient, coreWalletName, importWallet, loadCoreWallet, unloadCoreWallet,
-} from '../../../src/managers/nodes/index.js';
+import { RpcClient, coreWalletName, importWallet, loadCoreWallet, unloadCoreWallet } from '../../../src/managers/nodes/index.js';
 import { bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
 import { TPUB_84 } from '../../unit/bitcoin/fixtures.js';
 import { BIP84 } from '../../unit/bitcoin/fixtures.js';
@@ -33,11 +31,17 @@ describe('watch-only wallets on the node', { skip: bitcoindSkip() }, () => {
     core = await startBitcoind(undefined);
     client = new RpcClient(await core.connection(), { timeoutMs: 120_000 });
   });
-  after(async () => { client?.close(); await core?.destroy(); });
+  after(async () => {
+    client?.close();
+    await core?.destroy();
+  });
 
   const cases: Array<[string, () => ParsedDescriptor]> = [
     ['single-sig wpkh', () => parseDescriptor(`wpkh([73c5da0a/84h/1h/0h]${TPUB_84}/<0;1>/*)`, { network: 'regtest' })],
-    ['2-of-3 wsh sortedmulti', () => parseDescriptor(`wsh(sortedmulti(2,${['a', 'b', 'c'].map((s) => `${multisigKey(s)}/<0;1>/*`).join(',')}))`, { network: 'regtest' })],
+    [
+      '2-of-3 wsh sortedmulti',
+      () => parseDescriptor(`wsh(sortedmulti(2,${['a', 'b', 'c'].map((s) => `${multisigKey(s)}/<0;1>/*`).join(',')}))`, { network: 'regtest' }),
+    ],
   ];
   for (const [what, make] of cases) {
     it(`${what}: Core derives the same bcrt1 addresses as the app`, async () => {
@@ -45,7 +49,12 @@ describe('watch-only wallets on the node', { skip: bitcoindSkip() }, () => {
       const name = coreWalletName('admin', what.startsWith('single') ? 'single' : 'multi');
       assert.match(name, /^specteradmin\/(single|multi)$/);
       const r = await importWallet(client, {
-        name, receiveDescriptor: d.receiveDescriptor, changeDescriptor: d.changeDescriptor!, range: 30, rescanFrom: 'now', network: 'regtest',
+        name,
+        receiveDescriptor: d.receiveDescriptor,
+        changeDescriptor: d.changeDescriptor!,
+        range: 30,
+        rescanFrom: 'now',
+        network: 'regtest',
       });
       assert.equal(r.created, true);
       assert.equal(r.timestamp, 'now');
@@ -56,11 +65,14 @@ describe('watch-only wallets on the node', { skip: bitcoindSkip() }, () => {
       const app = createAddressDeriver(d);
       const receive = app.deriveSync(0, 0, 10);
       const change = app.deriveSync(1, 0, 3);
-      assert.ok(receive.every((a) => a.startsWith('bcrt1')), receive[0]);
+      assert.ok(
+        receive.every((a) => a.startsWith('bcrt1')),
+        receive[0],
+      );
       assert.deepEqual(await client.call('deriveaddresses', [d.receiveDescriptor, [0, 9]]), receive);
       const got = [];
       for (let i = 0; i < 3; i++) got.push(await client.wallet(name).call<string>('getnewaddress'));
-      assert.deepEqual(got, receive.slice(0, 3), 'the active receive descriptor hands out the app\'s addresses in order');
+      assert.deepEqual(got, receive.slice(0, 3), "the active receive descriptor hands out the app's addresses in order");
       assert.equal(await client.wallet(name).call<string>('getrawchangeaddress'), change[0]);
       const addrInfo = await client.wallet(name).call<{ ismine: boolean; iswatchonly?: boolean; solvable: boolean }>('getaddressinfo', [receive[9]]);
       assert.equal(addrInfo.ismine, true);
@@ -68,7 +80,7 @@ describe('watch-only wallets on the node', { skip: bitcoindSkip() }, () => {
     });
   }
 
-  it('a payment made before the import is found by the rescan from the wallet\'s blockheight', async () => {
+  it("a payment made before the import is found by the rescan from the wallet's blockheight", async () => {
     const d = parseDescriptor(`wpkh([73c5da0a/84h/1h/0h]${TPUB_84}/<0;1>/*)`, { network: 'regtest' });
     const addresses = createAddressDeriver(d).deriveSync(0, 0, 10);
     const height = await client.call<number>('getblockcount');
@@ -76,20 +88,35 @@ describe('watch-only wallets on the node', { skip: bitcoindSkip() }, () => {
     await core.mine(1);
     const name = coreWalletName('admin', 'rescanned');
     const r = await importWallet(client, {
-      name, receiveDescriptor: d.receiveDescriptor, changeDescriptor: d.changeDescriptor!, range: [0, 20], rescanFrom: height + 1, network: 'regtest',
+      name,
+      receiveDescriptor: d.receiveDescriptor,
+      changeDescriptor: d.changeDescriptor!,
+      range: [0, 20],
+      rescanFrom: height + 1,
+      network: 'regtest',
     });
     const hash = await client.call<string>('getblockhash', [height + 1]);
-    assert.equal(r.timestamp, (await client.call<{ time: number }>('getblockheader', [hash])).time, 'blockheight → that block\'s time');
+    assert.equal(r.timestamp, (await client.call<{ time: number }>('getblockheader', [hash])).time, "blockheight → that block's time");
     const balances = await client.wallet(name).call<{ mine: { trusted: number } }>('getbalances');
     assert.equal(Math.round(balances.mine.trusted * 1e8), 1_234_567);
     const received = await client.wallet(name).call<Array<{ address: string }>>('listreceivedbyaddress');
-    assert.deepEqual(received.map((x) => x.address), [addresses[7]]);
+    assert.deepEqual(
+      received.map((x) => x.address),
+      [addresses[7]],
+    );
   });
 
   it('unloads on delete, loads at start, and a second import reuses the wallet', async () => {
     const d = parseDescriptor(`wpkh([73c5da0a/84h/1h/0h]${TPUB_84}/<0;1>/*)`, { network: 'regtest' });
     const name = coreWalletName('bob', 'reloaded');
-    const opts = { name, receiveDescriptor: d.receiveDescriptor, changeDescriptor: d.changeDescriptor!, range: 10, rescanFrom: 'now' as const, network: 'test' as const };
+    const opts = {
+      name,
+      receiveDescriptor: d.receiveDescriptor,
+      changeDescriptor: d.changeDescriptor!,
+      range: 10,
+      rescanFrom: 'now' as const,
+      network: 'test' as const,
+    };
     assert.equal((await importWallet(client, opts)).created, true, 'a "test" wallet serves a regtest node (same key family)');
     assert.equal(await unloadCoreWallet(client, name), true);
     assert.ok(!(await listWallets(client)).includes(name));
@@ -105,7 +132,14 @@ describe('watch-only wallets on the node', { skip: bitcoindSkip() }, () => {
     const d = parseDescriptor(`wpkh([73c5da0a/84h/0h/0h]${BIP84.xpub}/<0;1>/*)`, { network: 'main' });
     const name = coreWalletName('admin', 'mainnet');
     await assert.rejects(
-      importWallet(client, { name, receiveDescriptor: d.receiveDescriptor, changeDescriptor: d.changeDescriptor!, range: 10, rescanFrom: 0, network: 'main' }),
+      importWallet(client, {
+        name,
+        receiveDescriptor: d.receiveDescriptor,
+        changeDescriptor: d.changeDescriptor!,
+        range: 10,
+        rescanFrom: 0,
+        network: 'main',
+      }),
       (err: unknown) => {
         assert.ok(isSpecterError(err, 'NODE_CHAIN_MISMATCH'));
         assert.match(err.message, /mainnet wallet but the node runs regtest/);

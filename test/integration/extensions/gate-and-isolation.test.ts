@@ -99,7 +99,7 @@ test('isolation: broken constructor, config, callback and job — the app still 
     assert.ok(flaky.tripped, 'switched off after repeated failures');
     assert.ok(flaky.errorCount >= 5);
     // Its job throws too: caught and counted, never crashing the app.
-    const run = await t.runJob('flaky:explode') as { status: string };
+    const run = (await t.runJob('flaky:explode')) as { status: string };
     assert.notEqual(run.status, 'ok');
 
     // lazy_mw mutates the welcome view model but returns nothing: the page renders as it was.
@@ -134,7 +134,7 @@ test('adjust_view_model middleware changes the welcome page; GET /api/v1/extensi
   }
 });
 
-test('an isolated-client page never sets the session cookie (it would replace the user\'s session)', async () => {
+test("an isolated-client page never sets the session cookie (it would replace the user's session)", async () => {
   const t = await createTestSpecter();
   try {
     const res = await t.app.inject({ method: 'GET', url: '/ext/donate/' });

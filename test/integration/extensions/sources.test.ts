@@ -91,7 +91,11 @@ test('current working directory: loaded in DevelopmentConfig, refused in Product
     }
     const prod = await createTestSpecter({ configName: 'ProductionConfig', cwd: pkgDir });
     try {
-      assert.equal(prod.statuses().find((s) => s.id === 'gatekeeper'), undefined, 'never even discovered in production');
+      assert.equal(
+        prod.statuses().find((s) => s.id === 'gatekeeper'),
+        undefined,
+        'never even discovered in production',
+      );
       assert.equal((await prod.client().get('/spc/ext/gatekeeper/')).statusCode, 404);
     } finally {
       await prod.close();
@@ -110,7 +114,7 @@ test('devices and nodes from an extension join the core registries', async () =>
     assert.equal(device?.icon, '/spc/ext/typer/static/typer/abacus.svg');
     assert.equal((await t.client().get(device!.icon)).statusCode, 200);
     assert.deepEqual(t.specter.nodeTypes.get('typer_electrum'), { type: 'typer_electrum', name: 'Electrum server (Typer)', extensionId: 'typer' });
-    assert.equal(t.specter.nodeManager.types.get('typer_electrum')?.extensionId, 'typer', 'the node manager accepts the extension\'s node type');
+    assert.equal(t.specter.nodeManager.types.get('typer_electrum')?.extensionId, 'typer', "the node manager accepts the extension's node type");
   } finally {
     await t.close();
   }

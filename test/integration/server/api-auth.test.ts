@@ -38,9 +38,9 @@ const get = (t: TestSpecter, url: string, authorization?: string): Promise<Light
 test('a concurrent burst of wrong Basic passwords checks no more passwords than the limit', async () => {
   const t = await app({ LOGIN_RATE_LIMIT: 5 });
   try {
-    const { result, calls } = await kdfCalls(() => Promise.all(
-      Array.from({ length: 60 }, (_, i) => get(t, '/api/v1/wallets', basic('bob', `guess ${i}`))),
-    ));
+    const { result, calls } = await kdfCalls(() =>
+      Promise.all(Array.from({ length: 60 }, (_, i) => get(t, '/api/v1/wallets', basic('bob', `guess ${i}`)))),
+    );
     const codes = result.map((r) => r.statusCode);
     assert.equal(calls.length, 5, `password checks run: ${calls.length}`);
     assert.equal(codes.filter((c) => c === 401).length, 5);
@@ -89,7 +89,10 @@ test('concurrent identical cold requests share one password check', async () => 
   const t = await app({ LOGIN_RATE_LIMIT: 3 });
   try {
     const { result, calls } = await kdfCalls(() => Promise.all(Array.from({ length: 10 }, () => get(t, '/api/v1/wallets', basic('bob', BOB_PW)))));
-    assert.ok(result.every((r) => r.statusCode === 200), result.map((r) => r.statusCode).join(','));
+    assert.ok(
+      result.every((r) => r.statusCode === 200),
+      result.map((r) => r.statusCode).join(','),
+    );
     assert.deepEqual(calls, [PASSWORD_HASH_ITERATIONS]);
   } finally {
     await t.close();
@@ -102,11 +105,13 @@ test('API tokens: Bearer and "token" headers work with no derivation; read scope
     const bob = t.specter.userManager.getByUsername('bob')!;
     const full = await t.specter.apiTokens.create(bob, 'script', 'full');
     const read = await t.specter.apiTokens.create(bob, 'monitor', 'read');
-    const { result, calls } = await kdfCalls(() => Promise.all([
-      get(t, '/api/v1/wallets', `Bearer ${full.token}`),
-      get(t, '/api/v1/wallets', `token ${read.token}`),
-    ]));
-    assert.deepEqual(result.map((r) => r.statusCode), [200, 200]);
+    const { result, calls } = await kdfCalls(() =>
+      Promise.all([get(t, '/api/v1/wallets', `Bearer ${full.token}`), get(t, '/api/v1/wallets', `token ${read.token}`)]),
+    );
+    assert.deepEqual(
+      result.map((r) => r.statusCode),
+      [200, 200],
+    );
     assert.deepEqual(calls, [], 'a token check runs no key derivation');
 
     const post = (authorization: string) => t.app.inject({ method: 'POST', url: '/api/v1/wallets', headers: { authorization }, payload: {} });
@@ -125,7 +130,7 @@ test('API tokens: Bearer and "token" headers work with no derivation; read scope
   }
 });
 
-test('a deleted user\'s tokens stop working and do not come back for a re-created name', async () => {
+test("a deleted user's tokens stop working and do not come back for a re-created name", async () => {
   const t = await app();
   try {
     const bob = t.specter.userManager.getByUsername('bob')!;
@@ -142,7 +147,7 @@ test('a deleted user\'s tokens stop working and do not come back for a re-create
   }
 });
 
-test('passwordonly: only the admin\'s tokens count', async () => {
+test("passwordonly: only the admin's tokens count", async () => {
   const t = await app();
   try {
     const bob = t.specter.userManager.getByUsername('bob')!;

@@ -64,10 +64,18 @@ test('session cookie is HttpOnly, SameSite=Strict and scoped to /spc; security h
 test('passwordonly: set password, log out, wrong password is refused, right one logs in', async () => {
   const admin = t.client();
   await admin.get('/spc/settings/auth');
-  const mismatch = await admin.post('/spc/settings/auth', { auth_method: 'passwordonly', specter_password: 'correct horse', specter_password_confirm: 'other' });
+  const mismatch = await admin.post('/spc/settings/auth', {
+    auth_method: 'passwordonly',
+    specter_password: 'correct horse',
+    specter_password_confirm: 'other',
+  });
   assert.equal(mismatch.statusCode, 302);
   assert.equal(t.specter.authMethod, 'none', 'mismatched passwords change nothing');
-  const set = await admin.post('/spc/settings/auth', { auth_method: 'passwordonly', specter_password: 'correct horse', specter_password_confirm: 'correct horse' });
+  const set = await admin.post('/spc/settings/auth', {
+    auth_method: 'passwordonly',
+    specter_password: 'correct horse',
+    specter_password_confirm: 'correct horse',
+  });
   assert.equal(set.statusCode, 302);
   assert.equal(t.specter.authMethod, 'passwordonly');
   assert.ok(t.specter.userManager.secretOf('admin'), 'setting the password unlocks the admin secret');
@@ -100,7 +108,11 @@ test('API needs HTTP Basic with the password once auth is on', async () => {
   const auth = `Basic ${Buffer.from('admin:correct horse').toString('base64')}`;
   const ok = await t.app.inject({ method: 'GET', url: '/api/v1/nothing', headers: { authorization: auth } });
   assert.equal(ok.statusCode, 404, 'authenticated, then the unknown route is a 404');
-  const bad = await t.app.inject({ method: 'GET', url: '/api/v1/nothing', headers: { authorization: `Basic ${Buffer.from('admin:nope').toString('base64')}` } });
+  const bad = await t.app.inject({
+    method: 'GET',
+    url: '/api/v1/nothing',
+    headers: { authorization: `Basic ${Buffer.from('admin:nope').toString('base64')}` },
+  });
   assert.equal(bad.statusCode, 401);
 });
 

@@ -5,7 +5,9 @@ import { fixturePackage } from '../../helpers/ext-packages.js';
 
 // The bound is the node:test timeout: without the callback timeout the first page would never
 // answer and the test would be cancelled. No wall-clock assertion.
-test('a plugin whose callbacks never return: health, static and login answer; the plugin is switched off with the reason', { timeout: 20_000 }, async (t) => {
+test('a plugin whose callbacks never return: health, static and login answer; the plugin is switched off with the reason', {
+  timeout: 20_000,
+}, async (t) => {
   const app = await createTestSpecter({
     extensions: [await fixturePackage('hangs')],
     config: { EXTENSION_CALLBACK_TIMEOUT: 50, EXTENSION_ERROR_THRESHOLD: 3 },
@@ -54,10 +56,14 @@ test('a client that sends half a body is cut off by the request timeout', { time
   const net = await import('node:net');
   const closed = await new Promise<string>((resolve) => {
     const socket = net.connect(Number(port), '127.0.0.1', () => {
-      socket.write('POST /spc/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\npassword=');
+      socket.write(
+        'POST /spc/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\npassword=',
+      );
     });
     let answer = '';
-    socket.on('data', (d) => { answer += d.toString(); });
+    socket.on('data', (d) => {
+      answer += d.toString();
+    });
     socket.on('close', () => resolve(answer));
   });
   assert.match(closed, /^HTTP\/1\.1 408/, 'the server answers 408 and closes');

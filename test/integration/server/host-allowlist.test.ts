@@ -20,7 +20,12 @@ test('DNS rebinding in auth "none": a page served from another name cannot read 
   const page = await app.app.inject({ method: 'GET', url: '/spc/settings/auth', headers: rebound });
   assert.equal(page.statusCode, 403);
   assert.doesNotMatch(page.body, /csrf/i, 'no form token is handed out to the foreign origin');
-  const set = await app.app.inject({ method: 'POST', url: '/spc/settings/auth', headers: { ...rebound, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'auth_method=passwordonly&specter_password=x&specter_password_confirm=x' });
+  const set = await app.app.inject({
+    method: 'POST',
+    url: '/spc/settings/auth',
+    headers: { ...rebound, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'auth_method=passwordonly&specter_password=x&specter_password_confirm=x',
+  });
   assert.equal(set.statusCode, 403);
   assert.equal(app.specter.authMethod, 'none', 'nothing changed');
   for (const host of ['127.0.0.1:25441', 'localhost', '[::1]:8080', 'app.localhost']) {

@@ -37,12 +37,31 @@ function routes(): RouteRow[] {
 test('every route has an access rule, and the table holds the core areas, the API and the extensions', () => {
   const rows = routes();
   assert.ok(rows.length > 60, `${rows.length} routes`);
-  for (const row of rows) assert.ok(row.access === 'public' || row.access === 'user' || row.access === 'admin', `${row.method} ${row.url}: ${row.access}`);
-  for (const area of ['/spc/welcome/', '/spc/auth/login', '/spc/settings/auth', '/spc/wallets/', '/spc/devices/', '/spc/plugins/choose', '/api/v1/health', '/api/v1/wallets']) {
-    assert.ok(rows.some((r) => r.url === area || r.url === area.replace(/\/$/, '')), `${area} is in the table`);
+  for (const row of rows)
+    assert.ok(row.access === 'public' || row.access === 'user' || row.access === 'admin', `${row.method} ${row.url}: ${row.access}`);
+  for (const area of [
+    '/spc/welcome/',
+    '/spc/auth/login',
+    '/spc/settings/auth',
+    '/spc/wallets/',
+    '/spc/devices/',
+    '/spc/plugins/choose',
+    '/api/v1/health',
+    '/api/v1/wallets',
+  ]) {
+    assert.ok(
+      rows.some((r) => r.url === area || r.url === area.replace(/\/$/, '')),
+      `${area} is in the table`,
+    );
   }
-  assert.ok(rows.some((r) => r.extension === 'notes'), 'extension routes carry their extension id');
-  assert.ok(rows.some((r) => r.url.startsWith('/ext/donate')), 'isolated blueprints are mounted');
+  assert.ok(
+    rows.some((r) => r.extension === 'notes'),
+    'extension routes carry their extension id',
+  );
+  assert.ok(
+    rows.some((r) => r.url.startsWith('/ext/donate')),
+    'isolated blueprints are mounted',
+  );
 });
 
 test('no session: /spc routes send to the login page, API routes answer 401, public routes answer', async () => {
@@ -99,5 +118,7 @@ test('an app with a route that has no access rule does not start', async () => {
   await app.register(routeTable, { endpoints: new EndpointRegistry() });
   app.get('/ruled', { config: { access: 'public' } }, async () => 'ok');
   app.get('/forgotten', async () => 'oops');
-  await assert.rejects(async () => { await app.ready(); }, /Routes without an access rule: GET \/forgotten/);
+  await assert.rejects(async () => {
+    await app.ready();
+  }, /Routes without an access rule: GET \/forgotten/);
 });

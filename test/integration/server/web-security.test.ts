@@ -69,12 +69,13 @@ test('the per-user extension gate cannot be passed by percent-encoding the exten
 test('the JSON API refuses requests a browser sends for another site (no credentials in auth mode "none")', async () => {
   const t = await createTestSpecter();
   try {
-    const formPost = (headers: Record<string, string>) => t.app.inject({
-      method: 'POST',
-      url: '/api/v1/wallets',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', host: '127.0.0.1:25441', ...headers },
-      payload: new URLSearchParams({ name: 'Planted', descriptor: TEST_DESCRIPTORS.singleSig }).toString(),
-    });
+    const formPost = (headers: Record<string, string>) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/wallets',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', host: '127.0.0.1:25441', ...headers },
+        payload: new URLSearchParams({ name: 'Planted', descriptor: TEST_DESCRIPTORS.singleSig }).toString(),
+      });
     const browsers: Array<Record<string, string>> = [
       { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
       { 'sec-fetch-site': 'same-site', origin: 'http://127.0.0.1:8080' },
@@ -92,7 +93,11 @@ test('the JSON API refuses requests a browser sends for another site (no credent
 
     // Scripts (no browser headers), the same origin and a typed-in address still work.
     assert.equal((await formPost({})).statusCode, 201);
-    const sameOrigin = await t.app.inject({ method: 'GET', url: '/api/v1/wallets', headers: { host: '127.0.0.1:25441', origin: 'http://127.0.0.1:25441' } });
+    const sameOrigin = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/wallets',
+      headers: { host: '127.0.0.1:25441', origin: 'http://127.0.0.1:25441' },
+    });
     assert.equal(sameOrigin.statusCode, 200);
     const typed = await t.app.inject({ method: 'GET', url: '/api/v1/wallets', headers: { 'sec-fetch-site': 'none' } });
     assert.equal(typed.statusCode, 200);
@@ -133,7 +138,7 @@ test('two concurrent "add user" requests for one name create one user', async ()
   }
 });
 
-test('logout and a password change end the user\'s other sessions; passwordonly accepts only the admin', async () => {
+test("logout and a password change end the user's other sessions; passwordonly accepts only the admin", async () => {
   const t = await createTestSpecter();
   try {
     await t.setAuth('usernamepassword', 'admin password');
@@ -147,7 +152,12 @@ test('logout and a password change end the user\'s other sessions; passwordonly 
     const a = await t.login('carol password', 'carol');
     const b = await t.login('carol password', 'carol');
     await a.get('/spc/settings/auth');
-    const changed = await a.post('/spc/settings/auth', { action: 'change_password', current_password: 'carol password', new_password: 'carol new pw', new_password_confirm: 'carol new pw' });
+    const changed = await a.post('/spc/settings/auth', {
+      action: 'change_password',
+      current_password: 'carol password',
+      new_password: 'carol new pw',
+      new_password_confirm: 'carol new pw',
+    });
     assert.equal(changed.statusCode, 302);
     assert.equal((await a.get('/spc/welcome/')).statusCode, 200, 'the browser that changed it stays logged in');
     assert.equal((await b.get('/spc/welcome/')).statusCode, 302, 'other sessions end with the old password');

@@ -11,7 +11,7 @@ describe('BIP account vectors ("abandon … about")', () => {
     assert.deepEqual(d.deriveSync(1, 0, 1), BIP84.change);
   });
 
-  it('BIP-49 (sh-wpkh): mainnet receive 0 and the BIP\'s testnet vector', () => {
+  it("BIP-49 (sh-wpkh): mainnet receive 0 and the BIP's testnet vector", () => {
     const d = createAddressDeriver(singleSigDescriptor('sh-wpkh', `[73c5da0a/49h/0h/0h]${BIP49.ypub}`));
     assert.deepEqual(d.deriveSync(0, 0, 1), BIP49.receive);
     assert.equal(convertExtendedKey(BIP49.xpub, 'ypub'), BIP49.ypub);

@@ -14,15 +14,19 @@ const scripts = (descriptor: string, n = 1) => {
 };
 
 const rejected = (descriptor: string, key?: string | RegExp) =>
-  assert.throws(() => parseDescriptor(descriptor), (err: unknown) => {
-    assert.ok(isSpecterError(err), `expected a SpecterError for ${descriptor}, got ${String(err)}`);
-    if (typeof key === 'string') assert.equal(err.key, key, err.message);
-    if (key instanceof RegExp) assert.match(err.message, key);
-    return true;
-  });
+  assert.throws(
+    () => parseDescriptor(descriptor),
+    (err: unknown) => {
+      assert.ok(isSpecterError(err), `expected a SpecterError for ${descriptor}, got ${String(err)}`);
+      if (typeof key === 'string') assert.equal(err.key, key, err.message);
+      if (key instanceof RegExp) assert.match(err.message, key);
+      return true;
+    },
+  );
 
 const PK = '03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd';
-const PK_UNCOMPRESSED = '04a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd5b8dec5235a0fa8722476c7709c02559e3aa73aa03918ba2d492eea75abea235';
+const PK_UNCOMPRESSED =
+  '04a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd5b8dec5235a0fa8722476c7709c02559e3aa73aa03918ba2d492eea75abea235';
 const PK2 = '0260b2003c386519fc9eadf2b5cf124dd8eea4c4e68d5e154050a9346ea98ce600';
 const XPUB_ERA = 'xpub6ERApfZwUNrhLCkDtcHTcxd75RbzS1ed54G1LkBUHQVHQKqhMkhgbmJbZRkrgZw4koxb5JaHWkY4ALHY2grBGRjaDMzQLcgJvLJuZZvRcEL';
 const XPUB_68N = 'xpub68NZiKmJWnxxS6aaHmn81bvJeTESw724CRDs6HbuccFQN9Ku14VQrADWgqbhhTHBaohPX4CjNLf9fq9MYo6oDaPPLPxSb7gwQN3ih19Zm4Y';
@@ -30,14 +34,22 @@ const XPUB_661 = 'xpub661MyMwAqRbcFW31YEwpkMuc5THy2PSt5bDMsktWQcFF8syAmRUapSCGu8
 const XPRV_ROOT = 'xprv9s21ZrQH143K31xYSDQpPDxsXRTUcvj2iNHm5NUtrGiGG5e2DtALGdso3pGz6ssrdK4PFmM8NSpSBHNqPqm55Qn3LqFtT2emdEXVYsCzC2U';
 const WIF = 'L4rK1yDtCWekvXuE6oXD9jCYfFNV2cWRpVuPLBcCU2z8TrisoyY1';
 const KEYS16 = [
-  '03669b8afcec803a0d323e9a17f3ea8e68e8abe5a278020a929adbec52421adbd0', '0260b2003c386519fc9eadf2b5cf124dd8eea4c4e68d5e154050a9346ea98ce600',
-  '0362a74e399c39ed5593852a30147f2959b56bb827dfa3e60e464b02ccf87dc5e8', '0261345b53de74a4d721ef877c255429961b7e43714171ac06168d7e08c542a8b8',
-  '02da72e8b46901a65d4374fe6315538d8f368557dda3a1dcf9ea903f3afe7314c8', '0318c82dd0b53fd3a932d16e0ba9e278fcc937c582d5781be626ff16e201f72286',
-  '0297ccef1ef99f9d73dec9ad37476ddb232f1238aff877af19e72ba04493361009', '02e502cfd5c3f972fe9a3e2a18827820638f96b6f347e54d63deb839011fd5765d',
-  '03e687710f0e3ebe81c1037074da939d409c0025f17eb86adb9427d28f0f7ae0e9', '02c04d3a5274952acdbc76987f3184b346a483d43be40874624b29e3692c1df5af',
-  '02ed06e0f418b5b43a7ec01d1d7d27290fa15f75771cb69b642a51471c29c84acd', '036d46073cbb9ffee90473f3da429abc8de7f8751199da44485682a989a4bebb24',
-  '02f5d1ff7c9029a80a4e36b9a5497027ef7f3e73384a4a94fbfe7c4e9164eec8bc', '02e41deffd1b7cce11cde209a781adcffdabd1b91c0ba0375857a2bfd9302419f3',
-  '02d76625f7956a7fc505ab02556c23ee72d832f1bac391bcd2d3abce5710a13d06', '0399eb0a5487515802dc14544cf10b3666623762fbed2ec38a3975716e2c29c232',
+  '03669b8afcec803a0d323e9a17f3ea8e68e8abe5a278020a929adbec52421adbd0',
+  '0260b2003c386519fc9eadf2b5cf124dd8eea4c4e68d5e154050a9346ea98ce600',
+  '0362a74e399c39ed5593852a30147f2959b56bb827dfa3e60e464b02ccf87dc5e8',
+  '0261345b53de74a4d721ef877c255429961b7e43714171ac06168d7e08c542a8b8',
+  '02da72e8b46901a65d4374fe6315538d8f368557dda3a1dcf9ea903f3afe7314c8',
+  '0318c82dd0b53fd3a932d16e0ba9e278fcc937c582d5781be626ff16e201f72286',
+  '0297ccef1ef99f9d73dec9ad37476ddb232f1238aff877af19e72ba04493361009',
+  '02e502cfd5c3f972fe9a3e2a18827820638f96b6f347e54d63deb839011fd5765d',
+  '03e687710f0e3ebe81c1037074da939d409c0025f17eb86adb9427d28f0f7ae0e9',
+  '02c04d3a5274952acdbc76987f3184b346a483d43be40874624b29e3692c1df5af',
+  '02ed06e0f418b5b43a7ec01d1d7d27290fa15f75771cb69b642a51471c29c84acd',
+  '036d46073cbb9ffee90473f3da429abc8de7f8751199da44485682a989a4bebb24',
+  '02f5d1ff7c9029a80a4e36b9a5497027ef7f3e73384a4a94fbfe7c4e9164eec8bc',
+  '02e41deffd1b7cce11cde209a781adcffdabd1b91c0ba0375857a2bfd9302419f3',
+  '02d76625f7956a7fc505ab02556c23ee72d832f1bac391bcd2d3abce5710a13d06',
+  '0399eb0a5487515802dc14544cf10b3666623762fbed2ec38a3975716e2c29c232',
 ];
 
 describe('BIP-380 checksums', () => {
@@ -48,10 +60,20 @@ describe('BIP-380 checksums', () => {
   });
   it('rejects missing, too long, too short and wrong checksums, and bad characters', () => {
     for (const bad of ['raw(deadbeef)#', 'raw(deadbeef)#89f8spxmx', 'raw(deadbeef)#89f8spx', 'raw(deedbeef)##9f8spxm']) {
-      assert.throws(() => splitChecksum(bad), (e: unknown) => isSpecterError(e, 'DESCRIPTOR_CHECKSUM') && /malformed/.test(e.message), bad);
+      assert.throws(
+        () => splitChecksum(bad),
+        (e: unknown) => isSpecterError(e, 'DESCRIPTOR_CHECKSUM') && /malformed/.test(e.message),
+        bad,
+      );
     }
-    assert.throws(() => splitChecksum('raw(deedbeef)#89f8spxm'), (e: unknown) => isSpecterError(e, 'DESCRIPTOR_CHECKSUM') && /does not match/.test(e.message));
-    assert.throws(() => splitChecksum('raw(Ü)#00000000'), (e: unknown) => isSpecterError(e, 'DESCRIPTOR_INVALID') && /"Ü"/.test(e.message));
+    assert.throws(
+      () => splitChecksum('raw(deedbeef)#89f8spxm'),
+      (e: unknown) => isSpecterError(e, 'DESCRIPTOR_CHECKSUM') && /does not match/.test(e.message),
+    );
+    assert.throws(
+      () => splitChecksum('raw(Ü)#00000000'),
+      (e: unknown) => isSpecterError(e, 'DESCRIPTOR_INVALID') && /"Ü"/.test(e.message),
+    );
   });
   it('rejects raw() and addr() (BIP-385) as unsupported wallet descriptors', () => {
     rejected('raw(deadbeef)#89f8spxm', /raw\(\) as a wallet descriptor is not supported/);
@@ -113,7 +135,9 @@ describe('BIP-381 pkh() and sh()', () => {
     assert.deepEqual(scripts(`pkh([deadbeef/1/2h/3/4h]${PK})`), ['76a9149a1c78a507689f6f54b847ad1cef1e614ee23f1e88ac']);
     assert.deepEqual(scripts(`pkh(${PK_UNCOMPRESSED})`), ['76a914b5bd079c4d57cc7fc28ecf8213a6b791625b818388ac']);
     assert.deepEqual(
-      scripts('pkh([bd16bee5/2147483647h]xpub69H7F5dQzmVd3vPuLKtcXJziMEQByuDidnX3YdwgtNsecY5HRGtAAQC5mXTt4dsv9RzyjgDjAQs9VGVV6ydYCHnprc9vvaA5YtqWyL6hyds/0)'),
+      scripts(
+        'pkh([bd16bee5/2147483647h]xpub69H7F5dQzmVd3vPuLKtcXJziMEQByuDidnX3YdwgtNsecY5HRGtAAQC5mXTt4dsv9RzyjgDjAQs9VGVV6ydYCHnprc9vvaA5YtqWyL6hyds/0)',
+      ),
       ['76a914ebdc90806a9c4356c1c88e42216611e1cb4c1c1788ac'],
     );
   });
@@ -128,11 +152,17 @@ describe('BIP-381 pkh() and sh()', () => {
 describe('BIP-382 wpkh() and wsh()', () => {
   it('gives the listed scripts', () => {
     assert.deepEqual(scripts(`wpkh(${PK})`), ['00149a1c78a507689f6f54b847ad1cef1e614ee23f1e']);
-    assert.deepEqual(scripts("wpkh([ffffffff/13']xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH/1/2/*)", 3), [
-      '0014326b2249e3a25d5dc60935f044ee835d090ba859',
-      '0014af0bd98abc2f2cae66e36896a39ffe2d32984fb7',
-      '00141fa798efd1cbf95cebf912c031b8a4a6e9fb9f27',
-    ]);
+    assert.deepEqual(
+      scripts(
+        "wpkh([ffffffff/13']xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH/1/2/*)",
+        3,
+      ),
+      [
+        '0014326b2249e3a25d5dc60935f044ee835d090ba859',
+        '0014af0bd98abc2f2cae66e36896a39ffe2d32984fb7',
+        '00141fa798efd1cbf95cebf912c031b8a4a6e9fb9f27',
+      ],
+    );
   });
   it('rejects the invalid ones', () => {
     rejected(`wpkh(${PK_UNCOMPRESSED})`, /uncompressed/);
@@ -158,7 +188,9 @@ describe('BIP-383 multi() and sortedmulti()', () => {
       '52210264fd4d1f5dea8ded94c61e9641309349b62f27fbffe807291f664e286bfbe6472103f4ece6dfccfa37b211eb3d0af4d0c61dba9ef698622dc17eecdf764beeb005a652ae',
       '5221022ccabda84c30bad578b13c89eb3b9544ce149787e5b538175b1d1ba259cbb83321024d902e1a2fc7a8755ab5b694c575fce742c48d9ff192e63df5193e4c7afe1f9c52ae',
     ].map((s) => {
-      const h = createHash('ripemd160').update(createHash('sha256').update(Buffer.from(s, 'hex')).digest()).digest('hex');
+      const h = createHash('ripemd160')
+        .update(createHash('sha256').update(Buffer.from(s, 'hex')).digest())
+        .digest('hex');
       return `a914${h}87`;
     });
     assert.deepEqual(scripts(`sh(sortedmulti(2,${XPUB_ERA}/*,${XPUB_68N}/0/0/*))`, 3), expected);
@@ -174,7 +206,9 @@ describe('BIP-383 multi() and sortedmulti()', () => {
 
 describe('BIP-386 tr()', () => {
   it('key-path tr() with an x-only key gives the listed script', () => {
-    assert.deepEqual(scripts('tr(a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd)'), ['512077aab6e066f8a7419c5ab714c12c67d25007ed55a43cadcacb4d7a970a093f11']);
+    assert.deepEqual(scripts('tr(a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd)'), [
+      '512077aab6e066f8a7419c5ab714c12c67d25007ed55a43cadcacb4d7a970a093f11',
+    ]);
     assert.deepEqual(scripts(`tr(${PK})`), ['512077aab6e066f8a7419c5ab714c12c67d25007ed55a43cadcacb4d7a970a093f11']);
   });
   it('rejects the invalid ones and script trees', () => {
@@ -188,17 +222,27 @@ describe('BIP-386 tr()', () => {
 
 describe('BIP-389 multipath', () => {
   it('expands <1;3> into the two listed descriptors', () => {
-    const p = parseDescriptor('wpkh([ffffffff/13h]xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH/<1;3>/2/*)');
+    const p = parseDescriptor(
+      'wpkh([ffffffff/13h]xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH/<1;3>/2/*)',
+    );
     assert.equal(p.pathCount, 2);
     assert.equal(p.changeMode, 'multipath');
     const body = (d: string | null) => d!.split('#')[0];
-    assert.equal(body(p.receiveDescriptor), 'wpkh([ffffffff/13h]xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH/1/2/*)');
-    assert.equal(body(p.changeDescriptor), 'wpkh([ffffffff/13h]xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH/3/2/*)');
+    assert.equal(
+      body(p.receiveDescriptor),
+      'wpkh([ffffffff/13h]xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH/1/2/*)',
+    );
+    assert.equal(
+      body(p.changeDescriptor),
+      'wpkh([ffffffff/13h]xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH/3/2/*)',
+    );
     const d = createAddressDeriver(p);
     assert.equal(d.scriptPubKey(0, 0).toString('hex'), '0014326b2249e3a25d5dc60935f044ee835d090ba859');
   });
   it('handles tuples of three and mixed positions', () => {
-    const p = parseDescriptor(`sh(multi(2,${XPUB_ERA}/<1;2;3>/0/*,${XPUB_68N}/0/*,xpub661MyMwAqRbcGDZQUKLqmWodYLcoBQnQH33yYkkF3jjxeLvY8qr2wWGEWkiKFaaQfJCoi3HeEq3Dc5DptfbCyjD38fNhSqtKc1UHaP4ba3t/0/0/<3;4;5>/*))`);
+    const p = parseDescriptor(
+      `sh(multi(2,${XPUB_ERA}/<1;2;3>/0/*,${XPUB_68N}/0/*,xpub661MyMwAqRbcGDZQUKLqmWodYLcoBQnQH33yYkkF3jjxeLvY8qr2wWGEWkiKFaaQfJCoi3HeEq3Dc5DptfbCyjD38fNhSqtKc1UHaP4ba3t/0/0/<3;4;5>/*))`,
+    );
     assert.equal(p.pathCount, 3);
     assert.equal(p.changeMode, 'none');
     assert.match(p.receiveDescriptor, /\/1\/0\/\*,xpub68N.*\/0\/\*,xpub661.*\/0\/0\/3\/\*\)\)#/);

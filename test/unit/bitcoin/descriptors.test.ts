@@ -38,8 +38,14 @@ describe('builders and the parsed model', () => {
     assert.equal(p.policy, '2 of 3');
     assert.equal(p.network, 'main');
     assert.equal(p.sorted, true);
-    assert.deepEqual(p.keys.map((k) => k.fingerprint), ['73c5da0a', 'b8688df1', '28645006']);
-    assert.deepEqual(p.keys.map((k) => k.originPath), ['m/48h/0h/0h/2h', 'm/48h/0h/0h/2h', 'm/48h/0h/0h/2h']);
+    assert.deepEqual(
+      p.keys.map((k) => k.fingerprint),
+      ['73c5da0a', 'b8688df1', '28645006'],
+    );
+    assert.deepEqual(
+      p.keys.map((k) => k.originPath),
+      ['m/48h/0h/0h/2h', 'm/48h/0h/0h/2h', 'm/48h/0h/0h/2h'],
+    );
     assert.equal(p.keys[0]!.derivation, '/<0;1>/*');
     assert.match(p.receiveDescriptor, /\/0\/\*\)\)#[a-z0-9]{8}$/);
     assert.match(p.changeDescriptor!, /\/1\/\*\)\)#[a-z0-9]{8}$/);
@@ -55,18 +61,33 @@ describe('builders and the parsed model', () => {
     assert.match(singleSigDescriptor('pkh', BIP84.xpub), /^pkh\(xpub/);
     assert.match(singleSigDescriptor('sh-wpkh', BIP84.xpub), /^sh\(wpkh\(xpub/);
     assert.match(singleSigDescriptor('tr', BIP84.xpub), /^tr\(xpub/);
-    assert.match(multisigDescriptor({ threshold: 1, keys: MULTISIG_KEY_TEXTS.slice(0, 2), scriptType: 'sh-wsh', sorted: false }), /^sh\(wsh\(multi\(1,/);
+    assert.match(
+      multisigDescriptor({ threshold: 1, keys: MULTISIG_KEY_TEXTS.slice(0, 2), scriptType: 'sh-wsh', sorted: false }),
+      /^sh\(wsh\(multi\(1,/,
+    );
     assert.match(multisigDescriptor({ threshold: 2, keys: MULTISIG_KEY_TEXTS, scriptType: 'sh' }), /^sh\(sortedmulti\(2,/);
   });
 
   it('refuses keys whose SLIP-132 prefix contradicts the script type', () => {
-    rejects(() => singleSigDescriptor('pkh', BIP84.zpub), 'KEY_INVALID', /exported for Segwit \(P2WPKH\) single-key wallets, not for Legacy \(P2PKH\) single-key wallets/);
-    rejects(() => multisigDescriptor({ threshold: 1, keys: [BIP84.zpub] }), 'KEY_INVALID', /key is for Segwit \(P2WPKH\) single-key wallets, not multisig.*m\/48h/);
+    rejects(
+      () => singleSigDescriptor('pkh', BIP84.zpub),
+      'KEY_INVALID',
+      /exported for Segwit \(P2WPKH\) single-key wallets, not for Legacy \(P2PKH\) single-key wallets/,
+    );
+    rejects(
+      () => multisigDescriptor({ threshold: 1, keys: [BIP84.zpub] }),
+      'KEY_INVALID',
+      /key is for Segwit \(P2WPKH\) single-key wallets, not multisig.*m\/48h/,
+    );
     const ypub = convertExtendedKey(MULTISIG_KEYS.abandon.xpub, 'Ypub');
-    rejects(() => multisigDescriptor({ threshold: 1, keys: [ypub], scriptType: 'wsh' }), 'KEY_INVALID', /exported for Nested Segwit \(P2SH-P2WSH\) multisig wallets/);
+    rejects(
+      () => multisigDescriptor({ threshold: 1, keys: [ypub], scriptType: 'wsh' }),
+      'KEY_INVALID',
+      /exported for Nested Segwit \(P2SH-P2WSH\) multisig wallets/,
+    );
   });
 
-  it('canonicalises h/\' origins, {0,1} and adds the checksum', () => {
+  it("canonicalises h/' origins, {0,1} and adds the checksum", () => {
     const apostrophes = WSH.split('#')[0]!.replaceAll('h/', "'/").replaceAll('h]', "']").replaceAll('<0;1>', '{0,1}');
     assert.ok(apostrophes.includes("48'/0'/0'/2']") && apostrophes.includes('{0,1}'));
     assert.equal(parseDescriptor(apostrophes).descriptor, WSH);
@@ -112,7 +133,11 @@ describe('invalid descriptors get a clear error', () => {
   });
 
   it('k > n', () => {
-    rejects(() => multisigDescriptor({ threshold: 4, keys: MULTISIG_KEY_TEXTS }), 'DESCRIPTOR_POLICY', /threshold 4 is larger than the number of keys \(3\).*between 1 and 3/);
+    rejects(
+      () => multisigDescriptor({ threshold: 4, keys: MULTISIG_KEY_TEXTS }),
+      'DESCRIPTOR_POLICY',
+      /threshold 4 is larger than the number of keys \(3\).*between 1 and 3/,
+    );
   });
 
   it('more than 15 keys in sh, more than 20 in wsh', () => {

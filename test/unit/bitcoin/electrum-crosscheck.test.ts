@@ -41,7 +41,9 @@ const WALLETS = {
   },
 };
 
-describe('cross-check against python3-electrum', { skip: electrumAvailable() ? false : 'python3-electrum not installed (apt-get install python3-electrum)' }, () => {
+describe('cross-check against python3-electrum', {
+  skip: electrumAvailable() ? false : 'python3-electrum not installed (apt-get install python3-electrum)',
+}, () => {
   it(`gives the same ${COUNT} receive and ${COUNT} change addresses for 2-of-3 wsh, 2-of-3 sh-wsh and wpkh`, async () => {
     const input = JSON.stringify(Object.fromEntries(Object.entries(WALLETS).map(([name, w]) => [name, w.spec])));
     const out = execFileSync(PYTHON, [SCRIPT, 'addresses', String(COUNT)], { input, timeout: 120_000 });

@@ -11,9 +11,21 @@
 export const MNEMONIC_ABANDON = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 
 export const MULTISIG_KEYS = {
-  abandon: { fingerprint: '73c5da0a', path: 'm/48h/0h/0h/2h', xpub: 'xpub6DkFAXWQ2dHxq2vatrt9qyA3bXYU4ToWQwCHbf5XB2mSTexcHZCeKS1VZYcPoBd5X8yVcbXFHJR9R8UCVpt82VX1VhR28mCyxUFL4r6KFrf' },
-  legal: { fingerprint: 'b8688df1', path: 'm/48h/0h/0h/2h', xpub: 'xpub6FQya7zGhR92kacYsNnjreouvnHJMpXYsUXnW6NJJAJRCKsa26TzDy4LdnGhEurr3d6y1J8PJ7EEMKQp74XTqYvmGJNogYXSKDszYHtF8mX' },
-  letter: { fingerprint: '28645006', path: 'm/48h/0h/0h/2h', xpub: 'xpub6DnEBNkSJKBYQmsbhS1sP9cNdtU5c9PLFGCjTJmxicxc13WB8zNNGQazabQpyFAGW5bV9tMko4uBxDxjUKL6dSAcx1tEbgEHtgSqyRsekh6' },
+  abandon: {
+    fingerprint: '73c5da0a',
+    path: 'm/48h/0h/0h/2h',
+    xpub: 'xpub6DkFAXWQ2dHxq2vatrt9qyA3bXYU4ToWQwCHbf5XB2mSTexcHZCeKS1VZYcPoBd5X8yVcbXFHJR9R8UCVpt82VX1VhR28mCyxUFL4r6KFrf',
+  },
+  legal: {
+    fingerprint: 'b8688df1',
+    path: 'm/48h/0h/0h/2h',
+    xpub: 'xpub6FQya7zGhR92kacYsNnjreouvnHJMpXYsUXnW6NJJAJRCKsa26TzDy4LdnGhEurr3d6y1J8PJ7EEMKQp74XTqYvmGJNogYXSKDszYHtF8mX',
+  },
+  letter: {
+    fingerprint: '28645006',
+    path: 'm/48h/0h/0h/2h',
+    xpub: 'xpub6DnEBNkSJKBYQmsbhS1sP9cNdtU5c9PLFGCjTJmxicxc13WB8zNNGQazabQpyFAGW5bV9tMko4uBxDxjUKL6dSAcx1tEbgEHtgSqyRsekh6',
+  },
 } as const;
 
 /** `[fp/48h/0h/0h/2h]xpub…` for each multisig key, in abandon, legal, letter order. */
@@ -32,7 +44,10 @@ export const BIP49 = {
   xpub: 'xpub6C6nQwHaWbSrzs5tZ1q7m5R9cPK9eYpNMFesiXsYrgc1P8bvLLAet9JfHjYXKjToD8cBRswJXXbbFpXgwsswVPAZzKMa1jUp2kVkGVUaJa7',
   ypub: 'ypub6Ww3ibxVfGzLrAH1PNcjyAWenMTbbAosGNB6VvmSEgytSER9azLDWCxoJwW7Ke7icmizBMXrzBx9979FfaHxHcrArf3zbeJJJUZPf663zsP',
   receive: ['37VucYSaXLCAsxYyAPfbSi9eh4iEcbShgf'],
-  testnet: { upub: 'upub5EFU65HtV5TeiSHmZZm7FUffBGy8UKeqp7vw43jYbvZPpoVsgU93oac7Wk3u6moKegAEWtGNF8DehrnHtv21XXEMYRUocHqguyjknFHYfgY', receive: '2Mww8dCYPUpKHofjgcXcBCEGmniw9CoaiD2' },
+  testnet: {
+    upub: 'upub5EFU65HtV5TeiSHmZZm7FUffBGy8UKeqp7vw43jYbvZPpoVsgU93oac7Wk3u6moKegAEWtGNF8DehrnHtv21XXEMYRUocHqguyjknFHYfgY',
+    receive: '2Mww8dCYPUpKHofjgcXcBCEGmniw9CoaiD2',
+  },
 };
 
 /** BIP-86: m/86h/0h/0h. */

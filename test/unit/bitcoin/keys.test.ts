@@ -80,12 +80,15 @@ describe('extended keys and SLIP-132', () => {
 
   it('refuses private keys without echoing them', () => {
     const xprv = 'xprv9s21ZrQH143K31xYSDQpPDxsXRTUcvj2iNHm5NUtrGiGG5e2DtALGdso3pGz6ssrdK4PFmM8NSpSBHNqPqm55Qn3LqFtT2emdEXVYsCzC2U';
-    assert.throws(() => parseExtendedKey(xprv), (err: unknown) => {
-      assert.ok(isSpecterError(err, 'KEY_INVALID'));
-      assert.match(err.message, /PRIVATE/);
-      assert.ok(!err.message.includes(xprv.slice(4, 20)), 'the private key must not appear in the message');
-      return true;
-    });
+    assert.throws(
+      () => parseExtendedKey(xprv),
+      (err: unknown) => {
+        assert.ok(isSpecterError(err, 'KEY_INVALID'));
+        assert.match(err.message, /PRIVATE/);
+        assert.ok(!err.message.includes(xprv.slice(4, 20)), 'the private key must not appear in the message');
+        return true;
+      },
+    );
   });
 
   it('detects the wrong network', () => {
@@ -96,7 +99,7 @@ describe('extended keys and SLIP-132', () => {
 });
 
 describe('key origins and paths', () => {
-  it('reads h and \' and writes h', () => {
+  it("reads h and ' and writes h", () => {
     const o = parseKeyOrigin("[73C5DA0A/84'/0h/0']");
     assert.equal(o.fingerprint, '73c5da0a');
     assert.deepEqual(o.path, [84 + HARDENED, HARDENED, HARDENED]);

@@ -108,7 +108,10 @@ function readDocs(): { rows: Map<string, DocRow>; mentioned: Set<string> } {
   const lines = text.split('\n');
   lines.forEach((line, i) => {
     if (!line.startsWith('|') || line.startsWith('|---')) return;
-    const cells = line.slice(1, -1).split('|').map((c) => c.trim());
+    const cells = line
+      .slice(1, -1)
+      .split('|')
+      .map((c) => c.trim());
     if (cells[0] === 'Code') {
       assert.deepEqual(cells, ['Code', 'Status', 'Description', 'Solution'], `docs/errors.md:${i + 1}: table header`);
       return;

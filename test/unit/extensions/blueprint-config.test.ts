@@ -30,12 +30,17 @@ describe('Blueprint', () => {
 
   it('collects routes and refuses duplicates, bad urls and reserved names', () => {
     const b = bp();
-    b.get('/', 'index', () => 'i').post('/', 'index_post', () => 'p').route({ method: 'PUT', url: '/x', endpoint: 'x', handler: () => 'x' });
-    assert.deepEqual(b.routes.map((r) => [r.method, r.path, r.endpoint]), [
-      ['GET', '/spc/ext/swan/', 'swan_endpoint.index'],
-      ['POST', '/spc/ext/swan/', 'swan_endpoint.index_post'],
-      ['PUT', '/spc/ext/swan/x', 'swan_endpoint.x'],
-    ]);
+    b.get('/', 'index', () => 'i')
+      .post('/', 'index_post', () => 'p')
+      .route({ method: 'PUT', url: '/x', endpoint: 'x', handler: () => 'x' });
+    assert.deepEqual(
+      b.routes.map((r) => [r.method, r.path, r.endpoint]),
+      [
+        ['GET', '/spc/ext/swan/', 'swan_endpoint.index'],
+        ['POST', '/spc/ext/swan/', 'swan_endpoint.index_post'],
+        ['PUT', '/spc/ext/swan/x', 'swan_endpoint.x'],
+      ],
+    );
     const bad = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e) => isSpecterError(e, 'EXT_BLUEPRINT_INVALID') && re.test(e.message));
     bad(() => b.get('/', 'again', () => 1), /GET \/ is defined twice/);
     bad(() => b.get('/y', 'index', () => 1), /endpoint "index" is defined twice/);
@@ -47,7 +52,10 @@ describe('Blueprint', () => {
   it('the default blueprint must have GET "/" named index', () => {
     const b = bp();
     b.get('/home', 'index', () => 1);
-    assert.throws(() => validateDefaultBlueprint(b), (e) => isSpecterError(e, 'EXT_BLUEPRINT_INVALID') && /swan_endpoint\.index/.test(e.hint ?? ''));
+    assert.throws(
+      () => validateDefaultBlueprint(b),
+      (e) => isSpecterError(e, 'EXT_BLUEPRINT_INVALID') && /swan_endpoint\.index/.test(e.hint ?? ''),
+    );
     const ok = bp();
     ok.get('/', 'index', () => 1);
     validateDefaultBlueprint(ok);
@@ -59,11 +67,26 @@ describe('EndpointRegistry.urlFor', () => {
     const r = new EndpointRegistry();
     r.registerEndpoint('wallets_endpoint.wallet', '/spc/wallets/wallet/:wallet_alias/');
     r.registerEndpoint('swan_endpoint.static', '/spc/ext/swan/static/:filename*');
-    assert.equal(r.urlFor('wallets_endpoint.wallet', { wallet_alias: 'a/b c', tab: 'send', n: [1, 2], skip: undefined }), '/spc/wallets/wallet/a%2Fb%20c/?tab=send&n=1&n=2');
-    assert.equal(r.urlFor('swan_endpoint.static', { filename: 'swan/img/x y.svg', v: 3, _anchor: 'top' }), '/spc/ext/swan/static/swan/img/x%20y.svg?v=3#top');
-    assert.throws(() => r.urlFor('wallets_endpoint.wallet'), (e) => isSpecterError(e, 'EXT_ENDPOINT_UNKNOWN') && /missing value for "wallet_alias"/.test(e.message));
-    assert.throws(() => r.urlFor('nope.index'), (e) => isSpecterError(e, 'EXT_ENDPOINT_UNKNOWN') && /no such endpoint/.test(e.message));
-    assert.throws(() => r.registerEndpoint('swan_endpoint.static', '/x'), (e) => isSpecterError(e, 'EXT_ENDPOINT_CONFLICT'));
+    assert.equal(
+      r.urlFor('wallets_endpoint.wallet', { wallet_alias: 'a/b c', tab: 'send', n: [1, 2], skip: undefined }),
+      '/spc/wallets/wallet/a%2Fb%20c/?tab=send&n=1&n=2',
+    );
+    assert.equal(
+      r.urlFor('swan_endpoint.static', { filename: 'swan/img/x y.svg', v: 3, _anchor: 'top' }),
+      '/spc/ext/swan/static/swan/img/x%20y.svg?v=3#top',
+    );
+    assert.throws(
+      () => r.urlFor('wallets_endpoint.wallet'),
+      (e) => isSpecterError(e, 'EXT_ENDPOINT_UNKNOWN') && /missing value for "wallet_alias"/.test(e.message),
+    );
+    assert.throws(
+      () => r.urlFor('nope.index'),
+      (e) => isSpecterError(e, 'EXT_ENDPOINT_UNKNOWN') && /no such endpoint/.test(e.message),
+    );
+    assert.throws(
+      () => r.registerEndpoint('swan_endpoint.static', '/x'),
+      (e) => isSpecterError(e, 'EXT_ENDPOINT_CONFLICT'),
+    );
     r.registerEndpoint('static', '/static/*');
     assert.equal(r.urlFor('static', { filename: 'css/app.css' }), '/static/css/app.css', 'a Fastify wildcard is the filename');
   });
@@ -77,7 +100,10 @@ describe('EndpointRegistry.urlFor', () => {
     const clash = bp('ui');
     clash.get('/', 'index', () => 1);
     r.registerEndpoint('swan_ui_endpoint.index', '/taken');
-    assert.throws(() => registerBlueprintEndpoints(r, [clash]), (e) => isSpecterError(e, 'EXT_ENDPOINT_CONFLICT'));
+    assert.throws(
+      () => registerBlueprintEndpoints(r, [clash]),
+      (e) => isSpecterError(e, 'EXT_ENDPOINT_CONFLICT'),
+    );
     assert.equal(r.has('swan_ui_endpoint.static'), false, 'nothing registered on conflict');
   });
 });
@@ -105,7 +131,12 @@ describe('mergeExtensionConfig', () => {
     assert.equal(cfg.SWAN_URL, undefined);
     assert.equal(cfg.SWAN_EMPTY, '');
     const prod = makeConfig('/tmp/x');
-    mergeExtensionConfig({ extId: 'swan', module: { BaseConfig, ProductionConfig: ProductionCfg }, chain: configChain(ProductionConfig), config: prod });
+    mergeExtensionConfig({
+      extId: 'swan',
+      module: { BaseConfig, ProductionConfig: ProductionCfg },
+      chain: configChain(ProductionConfig),
+      config: prod,
+    });
     assert.equal(prod.SWAN_URL, 'prod');
   });
 
@@ -113,7 +144,10 @@ describe('mergeExtensionConfig', () => {
     const cfg = makeConfig('/tmp/x');
     assert.throws(
       () => mergeExtensionConfig({ extId: 'swan', module: { TestConfig: { SWAN_A: 1, EXT_URL_PREFIX: '/x' } }, chain, config: cfg }),
-      (e) => isSpecterError(e, 'CONFIG_KEY_OVERRIDE') && /Config TestConfig of extension "swan" tries to override existing key EXT_URL_PREFIX/.test(e.message) && /SWAN_EXT_URL_PREFIX/.test(e.hint ?? ''),
+      (e) =>
+        isSpecterError(e, 'CONFIG_KEY_OVERRIDE') &&
+        /Config TestConfig of extension "swan" tries to override existing key EXT_URL_PREFIX/.test(e.message) &&
+        /SWAN_EXT_URL_PREFIX/.test(e.hint ?? ''),
     );
     assert.equal(cfg.SWAN_A, undefined);
     assert.equal(mergeExtensionConfig({ extId: 'swan', module: { DevelopmentConfig: { X: 1 } }, chain, config: cfg }).used, undefined);
@@ -137,7 +171,10 @@ describe('per-user activation', () => {
     state = deactivateService(state, exts[1]!);
     assert.deepEqual(state, { services: ['must'], servicesRemoved: ['default_on'] });
     assert.deepEqual(applyOptionality(state.services, state.servicesRemoved, exts), ['must']);
-    assert.throws(() => deactivateService(state, exts[0]!), (e) => isSpecterError(e, 'VALIDATION'));
+    assert.throws(
+      () => deactivateService(state, exts[0]!),
+      (e) => isSpecterError(e, 'VALIDATION'),
+    );
     assert.deepEqual(applyOptionality([], ['must'], exts), ['must', 'default_on']);
     state = activateService(state, 'default_on');
     assert.deepEqual(state, { services: ['must', 'default_on'], servicesRemoved: [] });

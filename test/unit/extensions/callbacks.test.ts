@@ -17,21 +17,60 @@ describe('CallbackRegistry', () => {
   it('is pre-filled with the Specter catalogue and its styles', () => {
     const { registry } = setup();
     const ids = registry.list().map((d) => d.id);
-    for (const id of ['afterExtensionManagerInit', 'specter_added_to_flask_app', 'after_serverpy_init_app', 'flask_before_request', 'specter_persistence_callback', 'flash', 'add_settingstabs', 'add_wallettabs', 'adjust_view_model', 'cleanup_on_exit', 'create_and_show_notification', 'wallet_synced']) {
+    for (const id of [
+      'afterExtensionManagerInit',
+      'specter_added_to_flask_app',
+      'after_serverpy_init_app',
+      'flask_before_request',
+      'specter_persistence_callback',
+      'flash',
+      'add_settingstabs',
+      'add_wallettabs',
+      'adjust_view_model',
+      'cleanup_on_exit',
+      'create_and_show_notification',
+      'wallet_synced',
+    ]) {
       assert.ok(ids.includes(id), id);
     }
     assert.equal(CORE_CALLBACKS.length, 12);
-    assert.deepEqual(registry.list().filter((d) => d.style === 'middleware').map((d) => d.id), ['adjust_view_model']);
+    assert.deepEqual(
+      registry
+        .list()
+        .filter((d) => d.style === 'middleware')
+        .map((d) => d.id),
+      ['adjust_view_model'],
+    );
   });
 
   it('collect: calls in order, drops null/undefined, isolates a throw', async () => {
     const { registry, health } = setup();
     const calls: string[] = [];
     registry.setExtensions([
-      ext('a', { callback_flash: (m: string) => { calls.push('a'); return `a:${m}`; } }),
-      ext('b', { callback_flash: () => { calls.push('b'); return null; } }),
-      ext('c', { callback_flash: async () => { calls.push('c'); throw new Error('c broke'); } }),
-      ext('d', { callback_flash: async () => { calls.push('d'); return { shown: true }; } }),
+      ext('a', {
+        callback_flash: (m: string) => {
+          calls.push('a');
+          return `a:${m}`;
+        },
+      }),
+      ext('b', {
+        callback_flash: () => {
+          calls.push('b');
+          return null;
+        },
+      }),
+      ext('c', {
+        callback_flash: async () => {
+          calls.push('c');
+          throw new Error('c broke');
+        },
+      }),
+      ext('d', {
+        callback_flash: async () => {
+          calls.push('d');
+          return { shown: true };
+        },
+      }),
       ext('e', {}),
     ]);
     assert.deepEqual(await registry.execute('flash', 'hi', 'info'), { a: 'a:hi', d: { shown: true } });
@@ -44,8 +83,17 @@ describe('CallbackRegistry', () => {
     const { registry, health } = setup();
     const calls: string[] = [];
     registry.setExtensions([
-      ext('a', { callback_flask_before_request: () => { calls.push('a'); } }),
-      ext('b', { callback_flask_before_request: () => { calls.push('b'); throw new Error('b broke'); } }),
+      ext('a', {
+        callback_flask_before_request: () => {
+          calls.push('a');
+        },
+      }),
+      ext('b', {
+        callback_flask_before_request: () => {
+          calls.push('b');
+          throw new Error('b broke');
+        },
+      }),
     ]);
     assert.equal(registry.fire('flask_before_request', {}), undefined, 'all synchronous: no promise');
     assert.deepEqual(calls, ['a', 'b']);
@@ -53,10 +101,27 @@ describe('CallbackRegistry', () => {
 
     calls.length = 0;
     registry.setExtensions([
-      ext('a', { callback_flask_before_request: () => { calls.push('a'); } }),
-      ext('b', { callback_flask_before_request: async () => { await new Promise((r) => setTimeout(r, 5)); calls.push('b'); } }),
-      ext('c', { callback_flask_before_request: () => { calls.push('c'); } }),
-      ext('d', { callback_flask_before_request: async () => { throw new Error('d broke'); } }),
+      ext('a', {
+        callback_flask_before_request: () => {
+          calls.push('a');
+        },
+      }),
+      ext('b', {
+        callback_flask_before_request: async () => {
+          await new Promise((r) => setTimeout(r, 5));
+          calls.push('b');
+        },
+      }),
+      ext('c', {
+        callback_flask_before_request: () => {
+          calls.push('c');
+        },
+      }),
+      ext('d', {
+        callback_flask_before_request: async () => {
+          throw new Error('d broke');
+        },
+      }),
     ]);
     const pending = registry.fire('flask_before_request', {});
     assert.ok(pending instanceof Promise);
@@ -72,7 +137,11 @@ describe('CallbackRegistry', () => {
     registry.setExtensions([
       ext('a', { callback_adjust_view_model: (vm: { n: number }) => ({ n: vm.n + 1 }) }),
       ext('b', { callback_adjust_view_model: () => undefined }),
-      ext('c', { callback_adjust_view_model: () => { throw new Error('nope'); } }),
+      ext('c', {
+        callback_adjust_view_model: () => {
+          throw new Error('nope');
+        },
+      }),
       ext('d', { callback_adjust_view_model: async (vm: { n: number }) => ({ n: vm.n * 10 }) }),
     ]);
     assert.deepEqual(await registry.middleware('adjust_view_model', { n: 1 }), { n: 20 });
@@ -90,10 +159,19 @@ describe('CallbackRegistry', () => {
 
   it('unknown ids and wrong styles are errors; defineCallback refuses collisions and bad ids', async () => {
     const { registry } = setup();
-    await assert.rejects(registry.execute('every5seconds'), (e) => isSpecterError(e, 'EXT_UNKNOWN_CALLBACK') && /Non existing callback_id "every5seconds"/.test(e.message));
+    await assert.rejects(
+      registry.execute('every5seconds'),
+      (e) => isSpecterError(e, 'EXT_UNKNOWN_CALLBACK') && /Non existing callback_id "every5seconds"/.test(e.message),
+    );
     await assert.rejects(registry.collect('adjust_view_model'), (e) => isSpecterError(e, 'EXT_UNKNOWN_CALLBACK'));
-    assert.throws(() => registry.defineCallback({ id: 'flash', style: 'collect' }, 'swan'), (e) => isSpecterError(e, 'EXT_CALLBACK_CONFLICT') && /already defined by core; swan cannot define it again/.test(e.message));
-    assert.throws(() => registry.defineCallback({ id: 'bad-id', style: 'collect' }, 'swan'), (e) => isSpecterError(e, 'EXT_CALLBACK_CONFLICT'));
+    assert.throws(
+      () => registry.defineCallback({ id: 'flash', style: 'collect' }, 'swan'),
+      (e) => isSpecterError(e, 'EXT_CALLBACK_CONFLICT') && /already defined by core; swan cannot define it again/.test(e.message),
+    );
+    assert.throws(
+      () => registry.defineCallback({ id: 'bad-id', style: 'collect' }, 'swan'),
+      (e) => isSpecterError(e, 'EXT_CALLBACK_CONFLICT'),
+    );
     registry.defineCallback({ id: 'swan_withdrawn', style: 'middleware', description: 'x' }, 'swan');
     assert.equal(registry.get('swan_withdrawn')!.style, 'middleware');
     registry.removeCallbacksDefinedBy('swan');
@@ -104,7 +182,14 @@ describe('CallbackRegistry', () => {
     const { registry, health } = setup(3);
     let fail = true;
     let calls = 0;
-    registry.setExtensions([ext('x', { callback_flask_before_request: () => { calls++; if (fail) throw new Error('x'); } })]);
+    registry.setExtensions([
+      ext('x', {
+        callback_flask_before_request: () => {
+          calls++;
+          if (fail) throw new Error('x');
+        },
+      }),
+    ]);
     await registry.execute('flask_before_request', {});
     await registry.execute('flask_before_request', {});
     fail = false;
@@ -125,7 +210,10 @@ describe('CallbackRegistry', () => {
     const { logger } = captureLogger();
     const health = new ExtensionHealth({ threshold: 1000, keep: 3, logger });
     for (let i = 0; i < 5; i++) health.recordFailure('x', 'callback:flash', new Error(`e${i}`));
-    assert.deepEqual(health.errors('x').map((e) => e.message), ['e2', 'e3', 'e4']);
+    assert.deepEqual(
+      health.errors('x').map((e) => e.message),
+      ['e2', 'e3', 'e4'],
+    );
     assert.equal(health.totalFailures('x'), 5);
   });
 
@@ -133,7 +221,11 @@ describe('CallbackRegistry', () => {
     const { registry, health, cap } = setup();
     registry.setExtensions([
       ext('s', { callback_specter_persistence_callback: ({ path }: { path: string }) => `saw ${path}` }),
-      ext('a', { callback_specter_persistence_callback: async () => { throw new Error('async fail'); } }),
+      ext('a', {
+        callback_specter_persistence_callback: async () => {
+          throw new Error('async fail');
+        },
+      }),
       ext('m', { callback_adjust_view_model: (vm: object) => ({ ...vm, m: 1 }) }),
     ]);
     assert.deepEqual(registry.executeSync('specter_persistence_callback', { path: '/x', mode: 'write' }), { s: 'saw /x' });

@@ -55,7 +55,13 @@ describe('discovery', () => {
     await writePackage(path.join(nodeModules, 'unrelated'), { name: 'unrelated', version: '1.0.0' });
     await fs.mkdir(path.join(nodeModules, '.bin'));
     const found = await discoverExtensions({ nodeModulesDir: nodeModules, loadFromCwd: false });
-    assert.deepEqual(found.map((p) => [p.source, p.origin]), [['npm', '@acme/specterext-jsonstyle'], ['npm', 'specterext-hello']]);
+    assert.deepEqual(
+      found.map((p) => [p.source, p.origin]),
+      [
+        ['npm', '@acme/specterext-jsonstyle'],
+        ['npm', 'specterext-hello'],
+      ],
+    );
   });
 
   it('cwd: only with SERVICES_LOAD_FROM_CWD; refused (and logged) otherwise', async () => {
@@ -64,7 +70,10 @@ describe('discovery', () => {
     assert.deepEqual(refused, []);
     assert.ok(cap.messages().some((m) => /SERVICES_LOAD_FROM_CWD is false: not loading it/.test(m)));
     const allowed = await discoverExtensions({ cwd: fixture('notes'), loadFromCwd: true });
-    assert.deepEqual(allowed.map((p) => [p.source, p.path]), [['cwd', fixture('notes')]]);
+    assert.deepEqual(
+      allowed.map((p) => [p.source, p.path]),
+      [['cwd', fixture('notes')]],
+    );
   });
 
   it('the same folder from two sources is kept once, from the first source', async () => {
@@ -80,8 +89,14 @@ describe('discovery', () => {
     });
     const hello = found.filter((p) => p.path === fixture('hello'));
     const notes = found.filter((p) => p.path === fixture('notes'));
-    assert.deepEqual(hello.map((p) => p.source), ['builtin']);
-    assert.deepEqual(notes.map((p) => p.source), ['builtin']);
+    assert.deepEqual(
+      hello.map((p) => p.source),
+      ['builtin'],
+    );
+    assert.deepEqual(
+      notes.map((p) => p.source),
+      ['builtin'],
+    );
   });
 
   it('statuses carry the source of each extension (list, npm, cwd)', async () => {
@@ -90,7 +105,13 @@ describe('discovery', () => {
     await linkPackage(nodeModules, 'specterext-hello', fixture('hello'));
     await linkPackage(nodeModules, '@acme/specterext-jsonstyle', fixture('jsonstyle'));
     const config = makeConfig(path.join(dir, 'data'), { EXTENSION_LIST: ['specterext-hello'], SERVICES_LOAD_FROM_CWD: true });
-    const manager = await ExtensionManager.create({ config, logger: quiet(), appVersion: APP_VERSION, nodeModulesDir: nodeModules, cwd: fixture('notes') });
+    const manager = await ExtensionManager.create({
+      config,
+      logger: quiet(),
+      appVersion: APP_VERSION,
+      nodeModulesDir: nodeModules,
+      cwd: fixture('notes'),
+    });
     try {
       const rows = manager.statuses().map((s) => [s.id, s.source, s.status]);
       assert.deepEqual(rows, [
@@ -112,7 +133,10 @@ describe('discovery', () => {
     await prod.stop();
     const devConfig = Object.assign(new DevelopmentConfig(), { SPECTER_DATA_FOLDER: path.join(dir, 'dev') }) as AppConfig;
     const dev = await ExtensionManager.create({ config: devConfig, logger: quiet(), appVersion: APP_VERSION, cwd: fixture('notes') });
-    assert.deepEqual(dev.statuses().map((s) => [s.id, s.source, s.status]), [['notes', 'cwd', 'loaded']]);
+    assert.deepEqual(
+      dev.statuses().map((s) => [s.id, s.source, s.status]),
+      [['notes', 'cwd', 'loaded']],
+    );
     await dev.stop();
   });
 });

@@ -36,25 +36,25 @@ describe('ExtensionManager with the fixture packages as built-in folder', () => 
 
   it('gives every package one status with a reason; broken ones never stop the others', () => {
     const byId = Object.fromEntries(manager.statuses().map((s) => [s.id ?? '', s]));
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(byId).map(([id, s]) => [id, s.status])),
-      {
-        jsonstyle: 'loaded',
-        alpha_only: 'below-devstatus',
-        config_throws: 'failed',
-        ctor_throws: 'failed',
-        devices_ext: 'loaded',
-        flaky: 'loaded',
-        hello: 'loaded',
-        lazy_mw: 'loaded',
-        no_index: 'failed',
-        notes: 'loaded',
-        override_cfg: 'failed',
-      },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(byId).map(([id, s]) => [id, s.status])), {
+      jsonstyle: 'loaded',
+      alpha_only: 'below-devstatus',
+      config_throws: 'failed',
+      ctor_throws: 'failed',
+      devices_ext: 'loaded',
+      flaky: 'loaded',
+      hello: 'loaded',
+      lazy_mw: 'loaded',
+      no_index: 'failed',
+      notes: 'loaded',
+      override_cfg: 'failed',
+    });
     assert.match(byId.ctor_throws!.reason, /boom in constructor/);
     assert.match(byId.config_throws!.reason, /boom in config module/);
-    assert.match(byId.no_index!.reason, /the default blueprint .*controller\.js\) has no GET "\/" route named "index"\. Add bp\.get\('\/', 'index', handler\)/);
+    assert.match(
+      byId.no_index!.reason,
+      /the default blueprint .*controller\.js\) has no GET "\/" route named "index"\. Add bp\.get\('\/', 'index', handler\)/,
+    );
     assert.match(byId.override_cfg!.reason, /Config BaseConfig of extension "override_cfg" .* tries to override existing key HOST/);
     assert.match(byId.alpha_only!.reason, /devstatus "alpha" is below the threshold "beta"/);
     const hello = byId.hello!;
@@ -62,11 +62,17 @@ describe('ExtensionManager with the fixture packages as built-in folder', () => 
       { name: hello.name, version: hello.version, source: hello.source, path: hello.path, devstatus: hello.devstatus },
       { name: 'Hello', version: '1.2.0', source: 'builtin', path: fixture('hello'), devstatus: 'prod' },
     );
-    assert.ok(cap.lines.some((l) => l.ext === 'ctor_throws' && /not loaded \(failed\)/.test(String(l.msg))), 'failure logged with the ext id');
+    assert.ok(
+      cap.lines.some((l) => l.ext === 'ctor_throws' && /not loaded \(failed\)/.test(String(l.msg))),
+      'failure logged with the ext id',
+    );
   });
 
   it('orders loaded extensions as the callbacks run: dependencies first, then sortPriority', () => {
-    assert.deepEqual(manager.extensions.map((e) => e.id), ['hello', 'flaky', 'jsonstyle', 'devices_ext', 'lazy_mw', 'notes']);
+    assert.deepEqual(
+      manager.extensions.map((e) => e.id),
+      ['hello', 'flaky', 'jsonstyle', 'devices_ext', 'lazy_mw', 'notes'],
+    );
     assert.equal(manager.get('hello')?.manifest.name, 'Hello');
     assert.equal(manager.get('ctor_throws'), undefined);
   });
@@ -106,12 +112,15 @@ describe('ExtensionManager with the fixture packages as built-in folder', () => 
       ['notes_endpoint', '/spc/ext/notes'],
     ]);
     const [helloBp] = manager.blueprintsOf('hello');
-    assert.deepEqual(helloBp!.routes.map((r) => [r.method, r.path, r.endpoint]), [
-      ['GET', '/spc/ext/hello/', 'hello_endpoint.index'],
-      ['GET', '/spc/ext/hello/settings', 'hello_endpoint.settings'],
-      ['POST', '/spc/ext/hello/settings', 'hello_endpoint.settings_post'],
-      ['GET', '/spc/ext/hello/wallet/:wallet_alias', 'hello_endpoint.wallet'],
-    ]);
+    assert.deepEqual(
+      helloBp!.routes.map((r) => [r.method, r.path, r.endpoint]),
+      [
+        ['GET', '/spc/ext/hello/', 'hello_endpoint.index'],
+        ['GET', '/spc/ext/hello/settings', 'hello_endpoint.settings'],
+        ['POST', '/spc/ext/hello/settings', 'hello_endpoint.settings_post'],
+        ['GET', '/spc/ext/hello/wallet/:wallet_alias', 'hello_endpoint.wallet'],
+      ],
+    );
     assert.deepEqual(helloBp!.routes[2]!.options, { csrf: true });
     assert.equal(helloBp!.staticFolder, path.join(fixture('hello'), 'static'));
     assert.deepEqual(manager.templateFolders(), [path.join(fixture('hello'), 'templates')]);
@@ -122,12 +131,23 @@ describe('ExtensionManager with the fixture packages as built-in folder', () => 
     assert.equal(url('hello_endpoint.static', { filename: 'hello/img/icon.svg' }), '/spc/ext/hello/static/hello/img/icon.svg');
     assert.equal(url('hello_endpoint.wallet', { wallet_alias: 'my wallet', tab: 'x' }), '/spc/ext/hello/wallet/my%20wallet?tab=x');
     assert.equal(url('jsonstyle_ui_endpoint.page', { name: 'a' }), '/spc/ext/jsonstyle/ui/page/a');
-    assert.equal(url('notes_endpoint.static', { filename: 'notes.css' }), '/spc/ext/notes/static/notes.css', 'icons of blueprint-less extensions resolve');
-    assert.throws(() => url('no_index_endpoint.other'), (e) => isSpecterError(e, 'EXT_ENDPOINT_UNKNOWN'), 'a failed extension leaves no endpoint');
+    assert.equal(
+      url('notes_endpoint.static', { filename: 'notes.css' }),
+      '/spc/ext/notes/static/notes.css',
+      'icons of blueprint-less extensions resolve',
+    );
+    assert.throws(
+      () => url('no_index_endpoint.other'),
+      (e) => isSpecterError(e, 'EXT_ENDPOINT_UNKNOWN'),
+      'a failed extension leaves no endpoint',
+    );
   });
 
   it('registers contributed device types (each once, only accepted exports)', () => {
-    assert.deepEqual(devices.map(([id, t]) => [id, (t as { name: string }).name]), [['devices_ext', 'FancyDevice']]);
+    assert.deepEqual(
+      devices.map(([id, t]) => [id, (t as { name: string }).name]),
+      [['devices_ext', 'FancyDevice']],
+    );
     assert.deepEqual(manager.contributions('devices_ext').devices.length, 1);
   });
 
@@ -149,7 +169,10 @@ describe('ExtensionManager with the fixture packages as built-in folder', () => 
   it('runs extension-defined callbacks and refuses a second definition', async () => {
     assert.equal(manager.callbacks.get('hello_greeted')?.definedBy, 'hello');
     assert.deepEqual(await manager.callbacks.execute('hello_greeted', 'bob'), { jsonstyle: 'jsonstyle saw bob' });
-    assert.throws(() => manager.callbacks.defineCallback({ id: 'hello_greeted', style: 'collect' }, 'jsonstyle'), (e) => isSpecterError(e, 'EXT_CALLBACK_CONFLICT'));
+    assert.throws(
+      () => manager.callbacks.defineCallback({ id: 'hello_greeted', style: 'collect' }, 'jsonstyle'),
+      (e) => isSpecterError(e, 'EXT_CALLBACK_CONFLICT'),
+    );
     await assert.rejects(manager.callbacks.execute('nobody_defined_this'), (e) => isSpecterError(e, 'EXT_UNKNOWN_CALLBACK'));
   });
 
@@ -173,10 +196,13 @@ describe('ExtensionManager with the fixture packages as built-in folder', () => 
   it('hands each extension a scoped scheduler; job errors count towards the same threshold', async () => {
     await manager.afterServerInit();
     const jobs = manager.scheduler.list();
-    assert.deepEqual(jobs.map((j) => [j.id, j.ext, j.schedule]), [
-      ['hello:tick', 'hello', 'every 3600s'],
-      ['flaky:explode', 'flaky', 'cron 0 0 1 1 *'],
-    ]);
+    assert.deepEqual(
+      jobs.map((j) => [j.id, j.ext, j.schedule]),
+      [
+        ['hello:tick', 'hello', 'every 3600s'],
+        ['flaky:explode', 'flaky', 'cron 0 0 1 1 *'],
+      ],
+    );
     assert.ok(jobs[0]!.nextRun instanceof Date);
     assert.deepEqual(await manager.scheduler.runNow('hello:tick'), { status: 'ok' });
     assert.equal((manager.get('hello') as Any).ticks, 1);
@@ -215,7 +241,12 @@ describe('ExtensionManager with generated packages', () => {
     const dir = await tempDir();
     const builtin = path.join(dir, 'builtin');
     const ext = (folder: string, manifest: Any, extra: Any = {}) =>
-      writePackage(path.join(builtin, folder), { name: `specterext-${folder}`, version: '1.0.0', ...extra, specterExtension: { hasBlueprint: false, devstatus: 'prod', ...manifest } });
+      writePackage(path.join(builtin, folder), {
+        name: `specterext-${folder}`,
+        version: '1.0.0',
+        ...extra,
+        specterExtension: { hasBlueprint: false, devstatus: 'prod', ...manifest },
+      });
     await ext('a_no_id', { name: 'No Id' });
     await ext('b_slash', { id: 'a/b', name: 'Slash' });
     await ext('c_dots', { id: '..', name: 'Dots' });
@@ -226,10 +257,23 @@ describe('ExtensionManager with generated packages', () => {
     await ext('h_future', { id: 'future', name: 'Future', engines: '>=9.0.0' });
     await ext('h2_npm_engines', { id: 'npmeng', name: 'npm engines' }, { engines: { node: '>=20', 'specter-ts': '>=5.0.0' } });
     await ext('i_main_missing', { id: 'nomain', name: 'No main', main: './gone.js' });
-    await writePackage(path.join(builtin, 'j_two_classes'), {
-      name: 'specterext-two', version: '1.0.0', type: 'module', main: 'index.js', specterExtension: { id: 'two', name: 'Two', hasBlueprint: false, devstatus: 'prod' },
-    }, { 'index.js': `import { Extension } from '${CORE_URL}';\nexport class A extends Extension {}\nexport class B extends Extension {}\n` });
-    const manager = await ExtensionManager.create({ config: makeConfig(path.join(dir, 'data')), logger: captureLogger().logger, appVersion: APP_VERSION, builtinDir: builtin });
+    await writePackage(
+      path.join(builtin, 'j_two_classes'),
+      {
+        name: 'specterext-two',
+        version: '1.0.0',
+        type: 'module',
+        main: 'index.js',
+        specterExtension: { id: 'two', name: 'Two', hasBlueprint: false, devstatus: 'prod' },
+      },
+      { 'index.js': `import { Extension } from '${CORE_URL}';\nexport class A extends Extension {}\nexport class B extends Extension {}\n` },
+    );
+    const manager = await ExtensionManager.create({
+      config: makeConfig(path.join(dir, 'data')),
+      logger: captureLogger().logger,
+      appVersion: APP_VERSION,
+      builtinDir: builtin,
+    });
     const rows = manager.statuses();
     const by = (folder: string) => rows.find((r) => r.path === path.join(builtin, folder))!;
     assert.equal(by('a_no_id').status, 'failed');
@@ -239,9 +283,15 @@ describe('ExtensionManager with generated packages', () => {
     assert.match(by('d_gamma').reason, /extension "gamma" \(.*d_gamma\/package\.json\): field "devstatus" is "gamma"; use alpha, beta or prod\./);
     assert.match(by('e_engines').reason, /field "engines" is "soon"; use a semver range/);
     assert.match(by('f_version').reason, /package\.json "version" is "one"; use a semver version/);
-    assert.deepEqual([by('g_depends').status, by('g_depends').reason], ['missing-dependency', 'depends on "ghost", which is not installed; install it or remove it from "depends".']);
+    assert.deepEqual(
+      [by('g_depends').status, by('g_depends').reason],
+      ['missing-dependency', 'depends on "ghost", which is not installed; install it or remove it from "depends".'],
+    );
     assert.equal(by('h_future').status, 'incompatible');
-    assert.deepEqual([by('h2_npm_engines').status, by('h2_npm_engines').reason], ['incompatible', 'requires Specter TS >=5.0.0, this is 0.1.0; install a version of the extension made for 0.1.0, or upgrade Specter TS.']);
+    assert.deepEqual(
+      [by('h2_npm_engines').status, by('h2_npm_engines').reason],
+      ['incompatible', 'requires Specter TS >=5.0.0, this is 0.1.0; install a version of the extension made for 0.1.0, or upgrade Specter TS.'],
+    );
     assert.match(by('i_main_missing').reason, /could not load main module .*gone\.js: main module .*gone\.js does not exist/);
     assert.match(by('j_two_classes').reason, /exports several Extension subclasses \(A, B\); export the extension as the default export/);
     assert.equal(manager.extensions.length, 0);
@@ -252,17 +302,33 @@ describe('ExtensionManager with generated packages', () => {
     const dir = await tempDir();
     const builtin = path.join(dir, 'builtin');
     const base = { version: '1.0.0', type: 'module', main: 'index.js' };
-    await writePackage(path.join(builtin, 'base'), { name: 'base', ...base, specterExtension: { id: 'base', name: 'Base', hasBlueprint: false, devstatus: 'prod' } }, {
-      'index.js': `import { Extension } from '${CORE_URL}';\nexport default class B extends Extension { constructor(c) { super(c); throw new Error('base broke'); } }\n`,
-    });
-    await writePackage(path.join(builtin, 'child'), { name: 'child', ...base, specterExtension: { id: 'child', name: 'Child', hasBlueprint: false, devstatus: 'prod', depends: ['base'] } }, {
-      'index.js': `import { Extension } from '${CORE_URL}';\nexport default class C extends Extension {}\n`,
-    });
-    await writePackage(path.join(builtin, 'off'), { name: 'off', ...base, specterExtension: { id: 'off', name: 'Off', devstatus: 'prod' } }, {
-      'index.js': `throw new Error('disabled code must not run');\n`,
-    });
+    await writePackage(
+      path.join(builtin, 'base'),
+      { name: 'base', ...base, specterExtension: { id: 'base', name: 'Base', hasBlueprint: false, devstatus: 'prod' } },
+      {
+        'index.js': `import { Extension } from '${CORE_URL}';\nexport default class B extends Extension { constructor(c) { super(c); throw new Error('base broke'); } }\n`,
+      },
+    );
+    await writePackage(
+      path.join(builtin, 'child'),
+      { name: 'child', ...base, specterExtension: { id: 'child', name: 'Child', hasBlueprint: false, devstatus: 'prod', depends: ['base'] } },
+      {
+        'index.js': `import { Extension } from '${CORE_URL}';\nexport default class C extends Extension {}\n`,
+      },
+    );
+    await writePackage(
+      path.join(builtin, 'off'),
+      { name: 'off', ...base, specterExtension: { id: 'off', name: 'Off', devstatus: 'prod' } },
+      {
+        'index.js': `throw new Error('disabled code must not run');\n`,
+      },
+    );
     const manager = await ExtensionManager.create({
-      config: makeConfig(path.join(dir, 'data')), logger: captureLogger().logger, appVersion: APP_VERSION, builtinDir: builtin, disabled: ['off'],
+      config: makeConfig(path.join(dir, 'data')),
+      logger: captureLogger().logger,
+      appVersion: APP_VERSION,
+      builtinDir: builtin,
+      disabled: ['off'],
     });
     const by = Object.fromEntries(manager.statuses().map((s) => [s.id, s]));
     assert.equal(by.base!.status, 'failed');
@@ -282,14 +348,23 @@ describe('ExtensionManager with generated packages', () => {
       config,
       logger: captureLogger().logger,
       appVersion: APP_VERSION,
-      inline: [{
-        extensionClass: Inline,
-        controllers: { default: (bp) => void bp.get('/', 'index', () => 'hi') },
-        configModule: { BaseConfig: { INLINE_KEY: 1 } },
-      }],
+      inline: [
+        {
+          extensionClass: Inline,
+          controllers: { default: (bp) => void bp.get('/', 'index', () => 'hi') },
+          configModule: { BaseConfig: { INLINE_KEY: 1 } },
+        },
+      ],
     });
-    assert.deepEqual(manager.statuses().map((s) => [s.id, s.source, s.status]), [['inline_ext', 'inline', 'loaded']]);
-    assert.equal(manager.endpoints.urlFor('inline_ext_endpoint.index'), '/ext/inline_ext/', 'isolatedClient mounts under ISOLATED_CLIENT_EXT_URL_PREFIX');
+    assert.deepEqual(
+      manager.statuses().map((s) => [s.id, s.source, s.status]),
+      [['inline_ext', 'inline', 'loaded']],
+    );
+    assert.equal(
+      manager.endpoints.urlFor('inline_ext_endpoint.index'),
+      '/ext/inline_ext/',
+      'isolatedClient mounts under ISOLATED_CLIENT_EXT_URL_PREFIX',
+    );
     assert.equal((config as Any).INLINE_KEY, 1);
     assert.ok((manager.get('inline_ext') as Extension) instanceof Inline);
     await manager.stop();

@@ -63,9 +63,15 @@ describe('manifest schema', () => {
 
   it('checks version and engines as semver', () => {
     assert.match(errorOf(() => pkg({ id: 'foo', name: 'F', version: '1.x' })).message, /field "version" is "1\.x"; use a semver version/);
-    assert.match(errorOf(() => pkg({ id: 'foo', name: 'F', engines: 'not a range!' })).message, /field "engines" is "not a range!"; use a semver range for Specter TS/);
+    assert.match(
+      errorOf(() => pkg({ id: 'foo', name: 'F', engines: 'not a range!' })).message,
+      /field "engines" is "not a range!"; use a semver range for Specter TS/,
+    );
     const bad = { ...origin, packageVersion: 'banana' };
-    assert.match(errorOf(() => finalizeManifest(parsePackageManifest({ id: 'foo', name: 'F' }, bad), bad)).message, /package\.json "version" is "banana"/);
+    assert.match(
+      errorOf(() => finalizeManifest(parsePackageManifest({ id: 'foo', name: 'F' }, bad), bad)).message,
+      /package\.json "version" is "banana"/,
+    );
   });
 
   it('suggests the camelCase name for a seed snake_case field', () => {
@@ -88,18 +94,29 @@ describe('manifest schema', () => {
     const emptyKey = errorOf(() => pkg({ id: 'foo', name: 'F', blueprintModules: { default: './c.js', '': './x.js' } }));
     assert.equal(emptyKey.key, 'EXT_BLUEPRINT_INVALID');
     assert.match(emptyKey.message, /Empty keys are not allowed in the blueprints map/);
-    assert.match(errorOf(() => pkg({ id: 'foo', name: 'F', blueprintModule: './a.js', blueprintModules: { default: './b.js' } })).message, /both set/);
+    assert.match(
+      errorOf(() => pkg({ id: 'foo', name: 'F', blueprintModule: './a.js', blueprintModules: { default: './b.js' } })).message,
+      /both set/,
+    );
     assert.deepEqual(pkg({ id: 'foo', name: 'F', blueprintModule: './c.js' }).blueprintModules, { default: './c.js' });
   });
 
   it('keeps static and templates folders inside the package', () => {
-    assert.match(errorOf(() => pkg({ id: 'foo', name: 'F', static: '../../etc' })).message, /field "static" is "\.\.\/\.\.\/etc"; it must stay inside the package/);
+    assert.match(
+      errorOf(() => pkg({ id: 'foo', name: 'F', static: '../../etc' })).message,
+      /field "static" is "\.\.\/\.\.\/etc"; it must stay inside the package/,
+    );
     assert.match(errorOf(() => pkg({ id: 'foo', name: 'F', templates: '/abs' })).message, /field "templates"/);
   });
 
   it('validates declared callbacks', () => {
-    assert.match(errorOf(() => pkg({ id: 'foo', name: 'F', callbacks: [{ id: 'foo_done', style: 'waterfall' }] })).message, /field "callbacks\[0\]\.style" is "waterfall"; use collect or middleware\./);
-    assert.deepEqual(pkg({ id: 'foo', name: 'F', callbacks: [{ id: 'foo_done', style: 'collect' }] }).callbacks, [{ id: 'foo_done', style: 'collect' }]);
+    assert.match(
+      errorOf(() => pkg({ id: 'foo', name: 'F', callbacks: [{ id: 'foo_done', style: 'waterfall' }] })).message,
+      /field "callbacks\[0\]\.style" is "waterfall"; use collect or middleware\./,
+    );
+    assert.deepEqual(pkg({ id: 'foo', name: 'F', callbacks: [{ id: 'foo_done', style: 'collect' }] }).callbacks, [
+      { id: 'foo_done', style: 'collect' },
+    ]);
   });
 
   it('refuses a non-object specterExtension', () => {
@@ -108,16 +125,29 @@ describe('manifest schema', () => {
 
   it('merges class and package.json; equal duplicates pass, conflicts name both sides', () => {
     const clsOrigin = { ...origin, className: 'FooExt' };
-    const merged = mergeManifests(parsePackageManifest({ id: 'foo', devstatus: 'beta' }, clsOrigin), parseClassManifest({ id: 'foo', name: 'Foo' }, clsOrigin), clsOrigin);
+    const merged = mergeManifests(
+      parsePackageManifest({ id: 'foo', devstatus: 'beta' }, clsOrigin),
+      parseClassManifest({ id: 'foo', name: 'Foo' }, clsOrigin),
+      clsOrigin,
+    );
     const m = finalizeManifest(merged, clsOrigin);
     assert.equal(m.name, 'Foo');
     assert.equal(m.devstatus, 'beta');
-    const e = errorOf(() => mergeManifests(parsePackageManifest({ id: 'foo', devstatus: 'beta' }, clsOrigin), parseClassManifest({ devstatus: 'prod' }, clsOrigin), clsOrigin));
+    const e = errorOf(() =>
+      mergeManifests(
+        parsePackageManifest({ id: 'foo', devstatus: 'beta' }, clsOrigin),
+        parseClassManifest({ devstatus: 'prod' }, clsOrigin),
+        clsOrigin,
+      ),
+    );
     assert.match(e.message, /field "devstatus" is "beta" in package\.json but "prod" in class FooExt; declare it in one place\./);
   });
 
   it('refuses "main" on a class manifest (package.json only)', () => {
-    assert.match(errorOf(() => parseClassManifest({ id: 'foo', main: './x.js' }, { className: 'X' })).message, /field "main" is not a manifest field/);
+    assert.match(
+      errorOf(() => parseClassManifest({ id: 'foo', main: './x.js' }, { className: 'X' })).message,
+      /field "main" is not a manifest field/,
+    );
   });
 
   it('types: defineManifest keeps literals; Service is the deprecated alias', () => {

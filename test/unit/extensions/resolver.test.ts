@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dependencyOrder, findCycles, resolveExtensions, type ResolvableCandidate } from '../../../src/extensions/index.js';
 
-type Spec = { id: string; depends?: Array<string | { id: string; range: string }>; sortPriority?: number; version?: string; devstatus?: 'alpha' | 'beta' | 'prod'; engines?: string };
+type Spec = {
+  id: string;
+  depends?: Array<string | { id: string; range: string }>;
+  sortPriority?: number;
+  version?: string;
+  devstatus?: 'alpha' | 'beta' | 'prod';
+  engines?: string;
+};
 
 function candidates(specs: Spec[]): ResolvableCandidate[] {
   return specs.map((s) => ({
@@ -40,11 +47,18 @@ describe('ordering (Specter callback order)', () => {
     ];
     for (const input of [specs, [...specs].reverse(), [specs[5]!, specs[2]!, specs[0]!, specs[4]!, specs[3]!, specs[1]!]]) {
       const result = resolveExtensions(candidates(input), opts);
-      assert.deepEqual(result.order.map((r) => r.candidate.manifest!.id), ['a', 'b', 'c', 'd', 'e', 'f']);
       assert.deepEqual(
-        Object.fromEntries(result.order.map((r) => [r.candidate.manifest!.id, r.dependencyLevel])),
-        { a: 3, b: 2, c: 2, d: 1, e: 0, f: 0 },
+        result.order.map((r) => r.candidate.manifest!.id),
+        ['a', 'b', 'c', 'd', 'e', 'f'],
       );
+      assert.deepEqual(Object.fromEntries(result.order.map((r) => [r.candidate.manifest!.id, r.dependencyLevel])), {
+        a: 3,
+        b: 2,
+        c: 2,
+        d: 1,
+        e: 0,
+        f: 0,
+      });
     }
   });
 
@@ -53,7 +67,10 @@ describe('ordering (Specter callback order)', () => {
       { id: 'z', depends: [], sortPriority: 0 },
       { id: 'y', depends: [], sortPriority: 0 },
     ]);
-    assert.deepEqual(order.map((o) => o.node.id), ['z', 'y']);
+    assert.deepEqual(
+      order.map((o) => o.node.id),
+      ['z', 'y'],
+    );
   });
 
   it('names each cycle', () => {
@@ -63,7 +80,13 @@ describe('ordering (Specter callback order)', () => {
       { id: 'c', depends: ['a'], sortPriority: 0 },
       { id: 's', depends: ['s'], sortPriority: 0 },
     ]);
-    assert.deepEqual(cycles.map((c) => c.path), [['a', 'b', 'a'], ['s', 's']].sort());
+    assert.deepEqual(
+      cycles.map((c) => c.path),
+      [
+        ['a', 'b', 'a'],
+        ['s', 's'],
+      ].sort(),
+    );
   });
 });
 
@@ -78,7 +101,10 @@ describe('resolveExtensions statuses', () => {
     assert.match(statusOf(result, 'b').reason, /dependency cycle: a → b → a/);
     assert.equal(statusOf(result, 'c').status, 'missing-dependency');
     assert.match(statusOf(result, 'c').reason, /depends on "a", which is failed \(dependency cycle/);
-    assert.deepEqual(result.order.map((r) => r.candidate.manifest!.id), ['d']);
+    assert.deepEqual(
+      result.order.map((r) => r.candidate.manifest!.id),
+      ['d'],
+    );
   });
 
   it('gives the duplicate id to the first candidate and names both paths', () => {
@@ -91,19 +117,32 @@ describe('resolveExtensions statuses', () => {
   });
 
   it('applies the devstatus threshold {alpha:1,beta:2,prod:3}', () => {
-    const cs = candidates([{ id: 'al', devstatus: 'alpha' }, { id: 'be', devstatus: 'beta' }, { id: 'pr', devstatus: 'prod' }]);
+    const cs = candidates([
+      { id: 'al', devstatus: 'alpha' },
+      { id: 'be', devstatus: 'beta' },
+      { id: 'pr', devstatus: 'prod' },
+    ]);
     const beta = resolveExtensions(cs, opts);
     assert.equal(statusOf(beta, 'al').status, 'below-devstatus');
     assert.match(statusOf(beta, 'al').reason, /devstatus "alpha" is below the threshold "beta"/);
     assert.equal(statusOf(beta, 'be').status, 'loaded');
     const prod = resolveExtensions(cs, { ...opts, threshold: 'prod' });
-    assert.deepEqual(prod.order.map((r) => r.candidate.manifest!.id), ['pr']);
+    assert.deepEqual(
+      prod.order.map((r) => r.candidate.manifest!.id),
+      ['pr'],
+    );
     const alpha = resolveExtensions(cs, { ...opts, threshold: 'alpha' });
     assert.equal(alpha.order.length, 3);
   });
 
   it('checks engines against the app version', () => {
-    const result = resolveExtensions(candidates([{ id: 'new', engines: '>=2.0.0' }, { id: 'ok', engines: '>=0.1.0 <1' }]), opts);
+    const result = resolveExtensions(
+      candidates([
+        { id: 'new', engines: '>=2.0.0' },
+        { id: 'ok', engines: '>=0.1.0 <1' },
+      ]),
+      opts,
+    );
     assert.equal(statusOf(result, 'new').status, 'incompatible');
     assert.match(statusOf(result, 'new').reason, /requires Specter TS >=2\.0\.0, this is 0\.1\.0/);
     assert.equal(statusOf(result, 'ok').status, 'loaded');
@@ -122,19 +161,31 @@ describe('resolveExtensions statuses', () => {
       ]),
       opts,
     );
-    assert.deepEqual(statusOf(result, 'needs_ghost'), { status: 'missing-dependency', reason: 'depends on "ghost", which is not installed; install it or remove it from "depends".' });
+    assert.deepEqual(statusOf(result, 'needs_ghost'), {
+      status: 'missing-dependency',
+      reason: 'depends on "ghost", which is not installed; install it or remove it from "depends".',
+    });
     assert.equal(statusOf(result, 'needs_needs').status, 'missing-dependency');
     assert.match(statusOf(result, 'needs_needs').reason, /depends on "needs_ghost", which is missing-dependency/);
-    assert.deepEqual(statusOf(result, 'wants_new'), { status: 'incompatible', reason: 'depends on "old" ^2.0.0, but version 1.4.0 is installed; install a matching version.' });
+    assert.deepEqual(statusOf(result, 'wants_new'), {
+      status: 'incompatible',
+      reason: 'depends on "old" ^2.0.0, but version 1.4.0 is installed; install a matching version.',
+    });
     assert.equal(statusOf(result, 'wants_old').status, 'loaded');
     assert.match(statusOf(result, 'needs_alpha').reason, /depends on "alpha_dep", which is below-devstatus/);
   });
 
   it('marks explicitly disabled ids, and keeps pre-decided statuses', () => {
-    const cs: ResolvableCandidate[] = [...candidates([{ id: 'off' }, { id: 'on' }]), { path: '/broken', id: 'broken', preStatus: { status: 'failed', reason: 'bad manifest' } }];
+    const cs: ResolvableCandidate[] = [
+      ...candidates([{ id: 'off' }, { id: 'on' }]),
+      { path: '/broken', id: 'broken', preStatus: { status: 'failed', reason: 'bad manifest' } },
+    ];
     const result = resolveExtensions(cs, { ...opts, disabled: ['off'] });
     assert.equal(statusOf(result, 'off').status, 'disabled');
     assert.deepEqual(statusOf(result, 'broken'), { status: 'failed', reason: 'bad manifest' });
-    assert.deepEqual(result.order.map((r) => r.candidate.manifest!.id), ['on']);
+    assert.deepEqual(
+      result.order.map((r) => r.candidate.manifest!.id),
+      ['on'],
+    );
   });
 });

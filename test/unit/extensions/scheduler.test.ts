@@ -14,15 +14,24 @@ describe('Scheduler', () => {
   it('namespaces job ids per extension and refuses duplicates and bad schedules', async () => {
     const { scheduler } = makeScheduler();
     const swan = scheduler.forExtension('swan');
-    assert.equal(swan.addJob('refresh', () => undefined, { seconds: 60 }), 'swan:refresh');
-    assert.equal(scheduler.forExtension('other').addJob('refresh', () => undefined, { cron: '*/5 * * * *' }), 'other:refresh');
+    assert.equal(
+      swan.addJob('refresh', () => undefined, { seconds: 60 }),
+      'swan:refresh',
+    );
+    assert.equal(
+      scheduler.forExtension('other').addJob('refresh', () => undefined, { cron: '*/5 * * * *' }),
+      'other:refresh',
+    );
     const invalid = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e) => isSpecterError(e, 'EXT_JOB_INVALID') && re.test(e.message));
     invalid(() => swan.addJob('refresh', () => undefined, { seconds: 60 }), /a job with this id exists already/);
     invalid(() => swan.addJob('x', () => undefined, { seconds: 0.5 }), /"seconds" is 0\.5/);
     invalid(() => swan.addJob('y', () => undefined, { cron: 'every tuesday' }), /schedule .* is invalid/);
     invalid(() => swan.addJob('z', () => undefined, { at: new Date(Date.now() - 1000) }), /is in the past/);
     invalid(() => swan.addJob('bad id!', () => undefined, { seconds: 5 }), /id "bad id!" is not valid/);
-    assert.deepEqual(swan.list().map((j) => j.id), ['swan:refresh']);
+    assert.deepEqual(
+      swan.list().map((j) => j.id),
+      ['swan:refresh'],
+    );
     assert.equal(swan.removeJob('refresh'), true);
     await scheduler.stop();
     invalid(() => swan.addJob('late', () => undefined, { seconds: 5 }), /scheduler is stopped/);
@@ -31,10 +40,15 @@ describe('Scheduler', () => {
   it('runNow runs a job, catches and counts its error, and trips the extension at the threshold', async () => {
     const { scheduler, health } = makeScheduler(2);
     let runs = 0;
-    scheduler.addJob('ext', 'boom', () => {
-      runs++;
-      throw new Error(`boom ${runs}`);
-    }, { cron: '0 0 1 1 *' });
+    scheduler.addJob(
+      'ext',
+      'boom',
+      () => {
+        runs++;
+        throw new Error(`boom ${runs}`);
+      },
+      { cron: '0 0 1 1 *' },
+    );
     const first = await scheduler.runNow('ext:boom');
     assert.equal(first.status, 'error');
     assert.equal(health.errors('ext')[0]!.where, 'job:ext:boom');
@@ -59,14 +73,19 @@ describe('Scheduler', () => {
     let started = 0;
     let finished = 0;
     const releases: Array<() => void> = [];
-    scheduler.addJob('ext', 'slow', async () => {
-      started++;
-      active++;
-      maxActive = Math.max(maxActive, active);
-      await new Promise<void>((r) => releases.push(r));
-      active--;
-      finished++;
-    }, { seconds: 1 });
+    scheduler.addJob(
+      'ext',
+      'slow',
+      async () => {
+        started++;
+        active++;
+        maxActive = Math.max(maxActive, active);
+        await new Promise<void>((r) => releases.push(r));
+        active--;
+        finished++;
+      },
+      { seconds: 1 },
+    );
     const settle = () => new Promise<void>((r) => setImmediate(r));
     const seconds = async (n: number) => {
       for (let i = 0; i < n; i++) {
@@ -78,7 +97,10 @@ describe('Scheduler', () => {
     const manual = scheduler.runNow('ext:slow');
     await seconds(3);
     assert.equal(started, 1, 'no tick started a second run while the manual one ran');
-    assert.ok(cap.messages().some((m) => m === 'job ext:slow still running; tick skipped'), 'ticks came while it ran');
+    assert.ok(
+      cap.messages().some((m) => m === 'job ext:slow still running; tick skipped'),
+      'ticks came while it ran',
+    );
     releases.shift()!();
     assert.deepEqual(await manual, { status: 'ok' });
     await seconds(2);
@@ -87,7 +109,9 @@ describe('Scheduler', () => {
     assert.equal(scheduler.list()[0]!.running, true);
 
     let stopped = false;
-    const stopping = scheduler.stop().then(() => { stopped = true; });
+    const stopping = scheduler.stop().then(() => {
+      stopped = true;
+    });
     await settle();
     assert.equal(stopped, false, 'stop() waits while the job runs');
     releases.shift()!();

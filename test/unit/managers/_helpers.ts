@@ -36,4 +36,8 @@ export async function rejectsWith(promise: Promise<unknown>, key: string, patter
   return caught as SpecterError;
 }
 
-export const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
+export const exists = (p: string): Promise<boolean> =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );

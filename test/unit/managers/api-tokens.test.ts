@@ -11,7 +11,10 @@ const record = (id: string): UserRecord => ({ id, username: id, password: null, 
 
 async function setup() {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'specter-tokens-'));
-  const users = new Map([['alice', new User(record('alice'))], ['bob', new User(record('bob'))]]);
+  const users = new Map([
+    ['alice', new User(record('alice'))],
+    ['bob', new User(record('bob'))],
+  ]);
   const store = new JsonFileStore();
   const tokens = new ApiTokenManager(dir, store, (id) => users.get(id));
   await tokens.load();
@@ -27,7 +30,10 @@ test('create → verify → revoke; only the hash is stored; the token text is s
     const found = s.tokens.verify(token);
     assert.equal(found?.user.id, 'alice');
     assert.equal(found?.scope, 'read');
-    assert.deepEqual(s.tokens.list(s.alice).map((t) => [t.id, t.name, t.scope]), [[id, 'backup script', 'read']]);
+    assert.deepEqual(
+      s.tokens.list(s.alice).map((t) => [t.id, t.name, t.scope]),
+      [[id, 'backup script', 'read']],
+    );
     assert.equal('hash' in s.tokens.list(s.alice)[0]!, false, 'the list never shows the hash');
     const onDisk = await fs.readFile(path.join(s.dir, 'api_tokens.json'), 'utf8');
     assert.ok(!onDisk.includes(token.split('_')[2]!), 'the secret part is not on disk');

@@ -37,10 +37,17 @@ describe('wallets and devices belong to a user', () => {
     await removeAll(dir);
   });
 
-  it('existing data is the admin\'s; each user starts empty and keeps their own in wallets_<id>/devices_<id>', async () => {
-    assert.deepEqual((await specter.walletManager.list()).map((w) => w.alias), ['shared-before'], 'outside a request: the admin');
+  it("existing data is the admin's; each user starts empty and keeps their own in wallets_<id>/devices_<id>", async () => {
+    assert.deepEqual(
+      (await specter.walletManager.list()).map((w) => w.alias),
+      ['shared-before'],
+      'outside a request: the admin',
+    );
     assert.deepEqual(await as(alice, async () => (await specter.walletManager.list()).map((w) => w.alias)), []);
-    assert.deepEqual((await specter.walletsOf(bob).list()).map((w) => w.alias), []);
+    assert.deepEqual(
+      (await specter.walletsOf(bob).list()).map((w) => w.alias),
+      [],
+    );
 
     const made = await as(alice, async () => {
       await specter.deviceManager.create('Alice CC', 'coldcard', key(MULTISIG_KEYS.abandon));
@@ -48,15 +55,24 @@ describe('wallets and devices belong to a user', () => {
     });
     assert.equal(made.files.record, path.join(dir, 'wallets_alice', 'mine.json'));
     assert.ok(await exists(path.join(dir, 'devices_alice', 'alice-cc.json')));
-    assert.deepEqual((await readdir(path.join(dir, 'wallets'))).filter((f) => f === 'mine.json'), []);
+    assert.deepEqual(
+      (await readdir(path.join(dir, 'wallets'))).filter((f) => f === 'mine.json'),
+      [],
+    );
     // The same manager either way.
     assert.equal(specter.walletsOf(alice), specter.walletsOf(alice));
-    assert.deepEqual((await specter.walletsOf(alice).list()).map((w) => w.alias), ['mine']);
+    assert.deepEqual(
+      (await specter.walletsOf(alice).list()).map((w) => w.alias),
+      ['mine'],
+    );
   });
 
   it("bob can neither see, read, change nor delete alice's wallets and devices", async () => {
     await as(bob, async () => {
-      assert.deepEqual((await specter.walletManager.list()).map((w) => w.alias), []);
+      assert.deepEqual(
+        (await specter.walletManager.list()).map((w) => w.alias),
+        [],
+      );
       assert.deepEqual(await specter.deviceManager.list(), []);
       await rejectsWith(specter.walletManager.get('mine'), 'WALLET_NOT_FOUND');
       await rejectsWith(specter.walletManager.remove('mine'), 'WALLET_NOT_FOUND');
@@ -74,16 +90,25 @@ describe('wallets and devices belong to a user', () => {
     assert.equal(hers.getAddressInfo(await hers.getAddress(0)).customLabel, null, "bob's label is on his copy only");
     assert.equal((await specter.devicesOf(alice).get('alice-cc')).name, 'Alice CC');
     // The admin (outside a request) sees neither.
-    assert.deepEqual((await specter.walletManager.list()).map((w) => w.alias), ['shared-before']);
+    assert.deepEqual(
+      (await specter.walletManager.list()).map((w) => w.alias),
+      ['shared-before'],
+    );
     assert.deepEqual(await as(bob, async () => specter.walletManager.walletsFolder), path.join(dir, 'wallets_bob'));
   });
 
   it('a request nobody is logged in to has no wallets', async () => {
-    await rejectsWith(as(undefined, async () => specter.walletManager.list()), 'AUTH_REQUIRED');
-    await rejectsWith(as(undefined, async () => specter.deviceManager.list()), 'AUTH_REQUIRED');
+    await rejectsWith(
+      as(undefined, async () => specter.walletManager.list()),
+      'AUTH_REQUIRED',
+    );
+    await rejectsWith(
+      as(undefined, async () => specter.deviceManager.list()),
+      'AUTH_REQUIRED',
+    );
   });
 
-  it("extension data: each user reads and removes only their own", async () => {
+  it('extension data: each user reads and removes only their own', async () => {
     await as(alice, () => specter.services.storage.setCurrentUserServiceData('notes', false, { text: 'alice only' }));
     assert.deepEqual(await as(bob, () => specter.services.storage.getCurrentUserServiceData('notes', false)), {});
     assert.equal(await as(bob, () => specter.services.storage.removeCurrentUserServiceData('notes', false)), false);
@@ -100,10 +125,19 @@ describe('wallets and devices belong to a user', () => {
     for (const f of ['wallets_carol', 'devices_carol', 'users/carol']) assert.ok(await exists(path.join(dir, f)), f);
     await specter.userManager.deleteUser('carol');
     for (const f of ['wallets_carol', 'devices_carol', 'users/carol']) assert.equal(await exists(path.join(dir, f)), false, f);
-    await rejectsWith(Promise.resolve().then(() => specter.walletsOf(carol)), 'USER_NOT_FOUND');
+    await rejectsWith(
+      Promise.resolve().then(() => specter.walletsOf(carol)),
+      'USER_NOT_FOUND',
+    );
     // Nobody else lost anything.
-    assert.deepEqual((await specter.walletsOf(alice).list()).map((w) => w.alias), ['mine']);
-    assert.deepEqual((await specter.walletManager.list()).map((w) => w.alias), ['shared-before']);
+    assert.deepEqual(
+      (await specter.walletsOf(alice).list()).map((w) => w.alias),
+      ['mine'],
+    );
+    assert.deepEqual(
+      (await specter.walletManager.list()).map((w) => w.alias),
+      ['shared-before'],
+    );
 
     const again = await specter.userManager.addUser('carol', 'new carol password');
     assert.notEqual(again.creationId, carol.creationId);
@@ -112,17 +146,30 @@ describe('wallets and devices belong to a user', () => {
     assert.deepEqual(await specter.services.storage.forUser(again).get('notes', false), {});
   });
 
-  it('admins share the admin folders (Specter\'s rule); deleting one leaves them to the others', async () => {
+  it("admins share the admin folders (Specter's rule); deleting one leaves them to the others", async () => {
     const second = await specter.userManager.addUser('root2', 'root2 password', true);
     assert.equal(specter.walletsOf(second), specter.walletsOf(specter.userManager.admin));
     await specter.userManager.deleteUser('root2');
-    assert.deepEqual((await specter.walletManager.list()).map((w) => w.alias), ['shared-before']);
+    assert.deepEqual(
+      (await specter.walletManager.list()).map((w) => w.alias),
+      ['shared-before'],
+    );
     assert.ok(await exists(path.join(dir, 'wallets', 'shared-before.json')));
   });
 
   it('a user whose id cannot name a folder gets no folder outside the data folder', async () => {
     const rogue = { id: '../outside', isAdmin: false };
-    (specter.userManager as unknown as { users: unknown[] }).users.push({ id: '../outside', username: 'rogue', password: null, is_admin: false, encrypted_user_secret: null, services: [] });
-    await rejectsWith(Promise.resolve().then(() => specter.walletsOf(rogue)), 'USER_INVALID');
+    (specter.userManager as unknown as { users: unknown[] }).users.push({
+      id: '../outside',
+      username: 'rogue',
+      password: null,
+      is_admin: false,
+      encrypted_user_secret: null,
+      services: [],
+    });
+    await rejectsWith(
+      Promise.resolve().then(() => specter.walletsOf(rogue)),
+      'USER_INVALID',
+    );
   });
 });

@@ -12,7 +12,12 @@ const MIN = 60_000;
 /** A clock the test moves by hand: nothing here waits. */
 function mockClock(start = 1_000_000) {
   let t = start;
-  return { now: () => t, advance: (ms: number) => { t += ms; } };
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 test('vault: a secret not used for the idle timeout is dropped; use keeps it alive', () => {
@@ -58,7 +63,10 @@ test('UserManager: the secret unlocked at login is gone after the idle timeout (
   try {
     const clock = mockClock();
     const users = new UserManager(dir, new JsonFileStore(), createLogger({ level: 'silent' }), {
-      idleTimeoutMs: 30 * MIN, maxAgeMs: 24 * 60 * MIN, now: clock.now, sweepIntervalMs: 0,
+      idleTimeoutMs: 30 * MIN,
+      maxAgeMs: 24 * 60 * MIN,
+      now: clock.now,
+      sweepIntervalMs: 0,
     });
     await users.load();
     await users.addUser('carol', 'carol password');

@@ -14,8 +14,12 @@ const onDisk = async (dir: string) => JSON.parse(await readFile(path.join(dir, '
 
 describe('users: unique names without regard to case, creation ids', () => {
   let dir: string;
-  before(async () => { dir = await tempDir('specter-users-'); });
-  after(async () => { await removeAll(dir); });
+  before(async () => {
+    dir = await tempDir('specter-users-');
+  });
+  after(async () => {
+    await removeAll(dir);
+  });
 
   it('"bob" and "BOB" cannot both exist; login lookup finds "Bob" for "bob"', async () => {
     const users = fresh(dir);
@@ -61,7 +65,11 @@ describe('users: unique names without regard to case, creation ids', () => {
     await writeFile(path.join(dir, 'users.json'), JSON.stringify(records));
     const legacy: string[] = [];
     const again = fresh(dir);
-    await again.load({ beforePersist: async (u) => { legacy.push(...u.map((x) => x.id)); } });
+    await again.load({
+      beforePersist: async (u) => {
+        legacy.push(...u.map((x) => x.id));
+      },
+    });
     assert.deepEqual(legacy, ['admin']);
     const adminId = again.admin.creationId;
     assert.match(adminId, /^[0-9a-f]{16}$/);

@@ -6,8 +6,12 @@ import { after, before, describe, it } from 'node:test';
 import { JsonFileStore, activeFileLockCount, withFileLock, type PersistenceLogger } from '../../../src/persistence/index.js';
 
 let dir: string;
-before(async () => { dir = await mkdtemp(join(tmpdir(), 'specter-lock-')); });
-after(async () => { await rm(dir, { recursive: true, force: true }); });
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'specter-lock-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 const quiet: PersistenceLogger = { debug() {}, warn() {}, error() {} };
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -31,24 +35,31 @@ describe('per-file lock', () => {
     assert.equal(Object.keys(final).length, 200);
     for (let i = 0; i < 200; i++) assert.equal(final[`k${i}`], i);
     // Each update saw all earlier ones: the sizes are 1..200 in call order.
-    assert.deepEqual(results.map((r) => Object.keys(r).length), Array.from({ length: 200 }, (_, i) => i + 1));
+    assert.deepEqual(
+      results.map((r) => Object.keys(r).length),
+      Array.from({ length: 200 }, (_, i) => i + 1),
+    );
     assert.equal(Object.keys(JSON.parse(await readFile(`${file}.bkp`, 'utf8'))).length, 199);
-    assert.deepEqual((await readdir(dir)).filter((f) => f.endsWith('.tmp')), []);
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.endsWith('.tmp')),
+      [],
+    );
     assert.equal(activeFileLockCount(), 0, 'idle lock entries are removed');
   });
 
   it('holders of one path never overlap and run in call order; different paths do not wait', async () => {
     const order: string[] = [];
     let inside = 0;
-    const hold = (path: string, label: string, ms: number) => withFileLock(path, async () => {
-      inside++;
-      assert.equal(inside, 1, `${label} overlaps another holder`);
-      order.push(`start ${label}`);
-      await new Promise((r) => setTimeout(r, ms));
-      order.push(`end ${label}`);
-      inside--;
-      return label;
-    });
+    const hold = (path: string, label: string, ms: number) =>
+      withFileLock(path, async () => {
+        inside++;
+        assert.equal(inside, 1, `${label} overlaps another holder`);
+        order.push(`start ${label}`);
+        await new Promise((r) => setTimeout(r, ms));
+        order.push(`end ${label}`);
+        inside--;
+        return label;
+      });
     const a = join(dir, 'a.json');
     const results = await Promise.all([hold(a, '1', 15), hold(a, '2', 1), hold(join(dir, 'x', '..', 'a.json'), '3', 1)]);
     assert.deepEqual(results, ['1', '2', '3']);
@@ -59,14 +70,18 @@ describe('per-file lock', () => {
       await new Promise((r) => setTimeout(r, 30));
       return otherRan;
     });
-    await withFileLock(join(dir, 'q.json'), () => { otherRan = true; });
+    await withFileLock(join(dir, 'q.json'), () => {
+      otherRan = true;
+    });
     assert.equal(await slow, true, 'q.json did not wait for p.json');
     assert.equal(activeFileLockCount(), 0);
   });
 
   it('a failing holder does not block the next one', async () => {
     const p = join(dir, 'fail.json');
-    const first = withFileLock(p, () => { throw new Error('boom'); });
+    const first = withFileLock(p, () => {
+      throw new Error('boom');
+    });
     const second = withFileLock(p, () => 'ran');
     await assert.rejects(first, /boom/);
     assert.equal(await second, 'ran');
@@ -94,7 +109,9 @@ describe('per-file lock', () => {
     await withFileLock(p, async () => {
       detached = (async () => {
         await new Promise((r) => setTimeout(r, 10));
-        await withFileLock(p, () => { order.push('detached'); });
+        await withFileLock(p, () => {
+          order.push('detached');
+        });
       })();
       order.push('holder');
     });

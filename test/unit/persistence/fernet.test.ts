@@ -68,12 +68,23 @@ describe('Fernet', () => {
 
   it('rejects bad keys with CRYPTO_BAD_KEY and never echoes the key', () => {
     const secretish = 'A'.repeat(40);
-    for (const bad of ['', 'short', secretish, 'cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4==', 'cw_0x689RpI+jtRR7oE8h/eQsKImvJapLeSbXpwF4e4=', Buffer.alloc(31), Buffer.alloc(33)]) {
-      assert.throws(() => new Fernet(bad), (err: unknown) => {
-        assert.ok(isSpecterError(err, 'CRYPTO_BAD_KEY'), String(err));
-        assert.ok(!err.message.includes(secretish) && !JSON.stringify(err.toJSON()).includes(secretish));
-        return true;
-      });
+    for (const bad of [
+      '',
+      'short',
+      secretish,
+      'cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4==',
+      'cw_0x689RpI+jtRR7oE8h/eQsKImvJapLeSbXpwF4e4=',
+      Buffer.alloc(31),
+      Buffer.alloc(33),
+    ]) {
+      assert.throws(
+        () => new Fernet(bad),
+        (err: unknown) => {
+          assert.ok(isSpecterError(err, 'CRYPTO_BAD_KEY'), String(err));
+          assert.ok(!err.message.includes(secretish) && !JSON.stringify(err.toJSON()).includes(secretish));
+          return true;
+        },
+      );
     }
   });
 
@@ -90,11 +101,14 @@ describe('Fernet', () => {
 
   it('rejects a token made with another key', () => {
     const token = new Fernet(Fernet.generateKey()).encrypt('data');
-    assert.throws(() => new Fernet(Fernet.generateKey()).decrypt(token), (err: unknown) => {
-      assert.ok(isInvalidToken(err));
-      assert.equal((err as InvalidTokenError).details.reason, 'signature');
-      return true;
-    });
+    assert.throws(
+      () => new Fernet(Fernet.generateKey()).decrypt(token),
+      (err: unknown) => {
+        assert.ok(isInvalidToken(err));
+        assert.equal((err as InvalidTokenError).details.reason, 'signature');
+        return true;
+      },
+    );
   });
 
   it('rejects malformed tokens without throwing anything but InvalidTokenError', () => {

@@ -15,14 +15,21 @@ import {
 } from '../../../src/persistence/index.js';
 
 let dir: string;
-before(async () => { dir = await mkdtemp(join(tmpdir(), 'specter-gdm-')); });
-after(async () => { await rm(dir, { recursive: true, force: true }); });
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'specter-gdm-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 let n = 0;
 const fresh = (): string => join(dir, `data-${++n}.json`);
 const onDisk = async (file: string): Promise<JsonObject> => JSON.parse(await readFile(file, 'utf8')) as JsonObject;
 
-interface Otp extends JsonObject { otps: string[]; note?: string }
+interface Otp extends JsonObject {
+  otps: string[];
+  note?: string;
+}
 
 /** A subclass the way Specter's managers use it: own initial data and a fixed field list. */
 class OtpManager extends GenericDataManager<Otp> {
@@ -81,7 +88,7 @@ describe('GenericDataManager', () => {
     assert.deepEqual(await reloaded.load(), { otps: [], note: 'my secret note', encrypted_storage_version: 1 });
   });
 
-  it('allFieldsButVersion encrypts every top-level key (Specter\'s service storage)', async () => {
+  it("allFieldsButVersion encrypts every top-level key (Specter's service storage)", async () => {
     const file = fresh();
     const key = Fernet.generateKey();
     const m = new GenericDataManager(file, { encryptionKey: key, encryptedFields: allFieldsButVersion });
@@ -117,8 +124,10 @@ describe('GenericDataManager', () => {
   it('an unknown encrypted_storage_version is refused (ENCRYPTED_STORAGE_VERSION)', async () => {
     const file = fresh();
     await writeFile(file, JSON.stringify({ otps: [], encrypted_storage_version: 2 }));
-    await assert.rejects(new OtpManager(file, { encryptionKey: Fernet.generateKey() }).load(),
-      (err: unknown) => isSpecterError(err, 'ENCRYPTED_STORAGE_VERSION') && err.message.includes(file));
+    await assert.rejects(
+      new OtpManager(file, { encryptionKey: Fernet.generateKey() }).load(),
+      (err: unknown) => isSpecterError(err, 'ENCRYPTED_STORAGE_VERSION') && err.message.includes(file),
+    );
   });
 
   it('refuses to encrypt a non-string field, and a file that is not an object', async () => {
@@ -138,7 +147,12 @@ describe('GenericDataManager', () => {
   it('save() snapshots the data when called, so saves land in call order; onPersist sees them', async () => {
     const file = fresh();
     const events: PersistEvent[] = [];
-    const store = new JsonFileStore({ onPersist: (e) => { events.push(e); }, logger: { debug() {}, warn() {}, error() {} } });
+    const store = new JsonFileStore({
+      onPersist: (e) => {
+        events.push(e);
+      },
+      logger: { debug() {}, warn() {}, error() {} },
+    });
     const m = new GenericDataManager(file, { store });
     await m.load();
     m.data.v = 1;

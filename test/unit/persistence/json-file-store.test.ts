@@ -7,8 +7,12 @@ import { isSpecterError } from '../../../src/errors/index.js';
 import { JsonFileStore, type PersistEvent, type PersistenceLogger } from '../../../src/persistence/index.js';
 
 let root: string;
-before(async () => { root = await mkdtemp(join(tmpdir(), 'specter-store-')); });
-after(async () => { await rm(root, { recursive: true, force: true }); });
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'specter-store-'));
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
 
 let n = 0;
 async function freshDir(): Promise<string> {
@@ -19,7 +23,9 @@ async function freshDir(): Promise<string> {
 
 function recordingLogger(): PersistenceLogger & { lines: { level: string; obj: object; msg?: string }[] } {
   const lines: { level: string; obj: object; msg?: string }[] = [];
-  const rec = (level: string) => (obj: object, msg?: string) => { lines.push({ level, obj, msg }); };
+  const rec = (level: string) => (obj: object, msg?: string) => {
+    lines.push({ level, obj, msg });
+  };
   return { lines, debug: rec('debug'), warn: rec('warn'), error: rec('error') };
 }
 
@@ -62,7 +68,12 @@ describe('JsonFileStore read/write', () => {
   it('resolves relative paths: the same file through different spellings', async () => {
     const dir = await freshDir();
     const events: PersistEvent[] = [];
-    const store = new JsonFileStore({ logger: quiet(), onPersist: (e) => { events.push(e); } });
+    const store = new JsonFileStore({
+      logger: quiet(),
+      onPersist: (e) => {
+        events.push(e);
+      },
+    });
     const rel = relative(process.cwd(), join(dir, 'sub', '..', 'r.json'));
     await store.write(rel, { ok: 1 });
     assert.deepEqual(await store.read(join(dir, 'r.json')), { ok: 1 });
@@ -94,7 +105,10 @@ describe('JsonFileStore with a damaged file', () => {
     await writeFile(file, garbage);
     await writeFile(`${file}.bkp`, '{"good": true}');
     const store = new JsonFileStore({ logger: quiet() });
-    const err = await store.read(file).then(() => assert.fail('read should throw'), (e: unknown) => e);
+    const err = await store.read(file).then(
+      () => assert.fail('read should throw'),
+      (e: unknown) => e,
+    );
     assert.ok(isSpecterError(err, 'DATA_FILE_CORRUPT'), String(err));
     assert.equal(err.code, 'SPECTER_ERR_DATA_FILE_CORRUPT');
     assert.ok(err.message.includes(file), err.message);
@@ -138,8 +152,18 @@ describe('JsonFileStore with a damaged file', () => {
     await writeFile(`${file}.bkp`, '{"good": true}');
     let called = false;
     const events: PersistEvent[] = [];
-    const store = new JsonFileStore({ logger: quiet(), onPersist: (e) => { events.push(e); } });
-    const err = await store.update(file, () => { called = true; return { replaced: true }; }).catch((e: unknown) => e);
+    const store = new JsonFileStore({
+      logger: quiet(),
+      onPersist: (e) => {
+        events.push(e);
+      },
+    });
+    const err = await store
+      .update(file, () => {
+        called = true;
+        return { replaced: true };
+      })
+      .catch((e: unknown) => e);
     assert.ok(isSpecterError(err, 'DATA_FILE_CORRUPT'));
     assert.equal(called, false);
     assert.equal(await readFile(file, 'utf8'), garbage);
@@ -170,7 +194,15 @@ describe('JsonFileStore failures keep the old content', () => {
     const store = new JsonFileStore({ logger: quiet() });
     await store.write(file, { v: 1 });
     await store.write(file, { v: 2 });
-    for (const bad of [{ n: 1n }, undefined, (() => { const o: Record<string, unknown> = {}; o.self = o; return o; })()]) {
+    for (const bad of [
+      { n: 1n },
+      undefined,
+      (() => {
+        const o: Record<string, unknown> = {};
+        o.self = o;
+        return o;
+      })(),
+    ]) {
       const err = await store.write(file, bad).catch((e: unknown) => e);
       assert.ok(isSpecterError(err, 'DATA_FILE_WRITE'), String(err));
       assert.ok(err.message.includes(file));
@@ -213,8 +245,18 @@ describe('JsonFileStore failures keep the old content', () => {
     const file = join(dir, 'a.json');
     const store = new JsonFileStore({ logger: quiet() });
     await store.write(file, { v: 1 });
-    await assert.rejects(store.update(file, () => { throw new Error('nope'); }), /nope/);
-    await assert.rejects(store.update(file, async () => { throw new Error('async nope'); }), /async nope/);
+    await assert.rejects(
+      store.update(file, () => {
+        throw new Error('nope');
+      }),
+      /nope/,
+    );
+    await assert.rejects(
+      store.update(file, async () => {
+        throw new Error('async nope');
+      }),
+      /async nope/,
+    );
     assert.deepEqual(await store.read(file), { v: 1 });
     assert.deepEqual(await readdir(dir), ['a.json']);
   });
@@ -292,7 +334,12 @@ describe('persistence callbacks', () => {
     const dir = await freshDir();
     const file = join(dir, 'p.json');
     const log = recordingLogger();
-    const store = new JsonFileStore({ logger: log, onPersist: () => { throw new Error('hook broke'); } });
+    const store = new JsonFileStore({
+      logger: log,
+      onPersist: () => {
+        throw new Error('hook broke');
+      },
+    });
     await store.write(file, { a: 1 });
     assert.deepEqual(await store.read(file), { a: 1 });
     assert.ok(log.lines.some((l) => l.level === 'error' && /onPersist/.test(l.msg ?? '')));
@@ -301,7 +348,10 @@ describe('persistence callbacks', () => {
   describe('SPECTER_PERSISTENCE_CALLBACK[_ASYNC] commands', () => {
     const saved = { sync: process.env.SPECTER_PERSISTENCE_CALLBACK, async: process.env.SPECTER_PERSISTENCE_CALLBACK_ASYNC };
     const restore = (): void => {
-      for (const [k, v] of [['SPECTER_PERSISTENCE_CALLBACK', saved.sync], ['SPECTER_PERSISTENCE_CALLBACK_ASYNC', saved.async]] as const) {
+      for (const [k, v] of [
+        ['SPECTER_PERSISTENCE_CALLBACK', saved.sync],
+        ['SPECTER_PERSISTENCE_CALLBACK_ASYNC', saved.async],
+      ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
@@ -359,7 +409,10 @@ describe('persistence callbacks', () => {
         const file = join(dir, 'z.json');
         await new JsonFileStore({ logger: log }).write(file, { a: 1 });
         assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), { a: 1 });
-        assert.ok(log.lines.some((l) => l.level === 'error' && /command failed/.test(l.msg ?? '')), JSON.stringify(log.lines));
+        assert.ok(
+          log.lines.some((l) => l.level === 'error' && /command failed/.test(l.msg ?? '')),
+          JSON.stringify(log.lines),
+        );
       } finally {
         restore();
       }

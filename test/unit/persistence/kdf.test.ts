@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { KdfPool, hashPassword, observeKdf, unwrapUserSecret, wrapUserSecret, generateUserSecret, USER_SECRET_ITERATIONS } from '../../../src/persistence/index.js';
+import {
+  KdfPool,
+  hashPassword,
+  observeKdf,
+  unwrapUserSecret,
+  wrapUserSecret,
+  generateUserSecret,
+  USER_SECRET_ITERATIONS,
+} from '../../../src/persistence/index.js';
 import { isSpecterError } from '../../../src/errors/index.js';
 
 test('the pool derives exactly what pbkdf2Sync derives', async () => {
@@ -46,16 +54,18 @@ test('a job that overruns its timeout is refused, and the pool keeps working wit
   }
 });
 
-test('derivations do not hold libuv\'s thread pool: a file read finishes before the first of six user-secret unwraps', async () => {
+test("derivations do not hold libuv's thread pool: a file read finishes before the first of six user-secret unwraps", async () => {
   // Six 390k-iteration unwraps at once used to fill libuv's four threads; a file read queued behind
   // them. Asserted by order of completion, not by time.
   const secret = generateUserSecret();
   const wrapped = await wrapUserSecret(secret, 'pw');
   const events: string[] = [];
-  const unwraps = Array.from({ length: 6 }, (_, i) => unwrapUserSecret(wrapped, 'pw').then((r) => {
-    events.push(`unwrap ${i}`);
-    return r.secret;
-  }));
+  const unwraps = Array.from({ length: 6 }, (_, i) =>
+    unwrapUserSecret(wrapped, 'pw').then((r) => {
+      events.push(`unwrap ${i}`);
+      return r.secret;
+    }),
+  );
   await new Promise((resolve) => setImmediate(resolve));
   await fs.readFile(fileURLToPath(import.meta.url));
   events.push('read');

@@ -16,7 +16,7 @@ import {
 const STD_B64_32 = /^[A-Za-z0-9+/]{43}=$/;
 
 describe('password hash (Specter scheme)', () => {
-  it('has Specter\'s shape: 44-char std base64 salt and pwdhash', async () => {
+  it("has Specter's shape: 44-char std base64 salt and pwdhash", async () => {
     const h = await hashPassword('correct horse');
     assert.match(h.salt, STD_B64_32);
     assert.match(h.pwdhash, STD_B64_32);
@@ -24,7 +24,7 @@ describe('password hash (Specter scheme)', () => {
     assert.notEqual((await hashPassword('correct horse')).salt, h.salt, 'fresh salt each time');
   });
 
-  it('uses the salt\'s base64 TEXT as PBKDF2 salt, 10,000 iterations, SHA-256', async () => {
+  it("uses the salt's base64 TEXT as PBKDF2 salt, 10,000 iterations, SHA-256", async () => {
     const h = await hashPassword('pässword');
     const expected = pbkdf2Sync(Buffer.from('pässword', 'utf8'), Buffer.from(h.salt, 'ascii'), 10_000, 32, 'sha256');
     assert.equal(h.pwdhash, expected.toString('base64'));

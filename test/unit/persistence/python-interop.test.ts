@@ -27,8 +27,14 @@ const skip = pythonAvailable() ? false : 'Debian /usr/bin/python3 with python3-c
 
 interface PyUser {
   user: {
-    id: string; username: string; password: PasswordHash; is_admin: boolean; jwt_tokens: object;
-    encrypted_user_secret: WrappedUserSecret; services: string[]; config?: object;
+    id: string;
+    username: string;
+    password: PasswordHash;
+    is_admin: boolean;
+    jwt_tokens: object;
+    encrypted_user_secret: WrappedUserSecret;
+    services: string[];
+    config?: object;
   };
   secret: string;
 }
@@ -36,7 +42,16 @@ interface PyUser {
 describe('interop with Specter Desktop (Python)', { skip }, () => {
   it('a users.json record made by Python: TS verifies its password and unwraps its secret', async () => {
     const { user, secret } = await runSpecterPython<PyUser>('make_user', { username: 'alice', password: 'pä$$ word' });
-    assert.deepEqual(Object.keys(user).sort(), ['config', 'encrypted_user_secret', 'id', 'is_admin', 'jwt_tokens', 'password', 'services', 'username']);
+    assert.deepEqual(Object.keys(user).sort(), [
+      'config',
+      'encrypted_user_secret',
+      'id',
+      'is_admin',
+      'jwt_tokens',
+      'password',
+      'services',
+      'username',
+    ]);
     assert.deepEqual(user.jwt_tokens, {});
     assert.deepEqual(user.services, []);
     assert.equal(user.encrypted_user_secret.iterations, 390_000);
@@ -63,12 +78,18 @@ describe('interop with Specter Desktop (Python)', { skip }, () => {
   it('a TS-wrapped secret unwraps in Python (and a weak one is re-wrapped there, readable by TS)', async () => {
     const secret = generateUserSecret();
     const record = await wrapUserSecret(secret, 'hunter2');
-    const strong = await runSpecterPython<{ secret: string; encrypted_user_secret: WrappedUserSecret }>('unwrap_secret', { encrypted_user_secret: record, password: 'hunter2' });
+    const strong = await runSpecterPython<{ secret: string; encrypted_user_secret: WrappedUserSecret }>('unwrap_secret', {
+      encrypted_user_secret: record,
+      password: 'hunter2',
+    });
     assert.equal(strong.secret, secret);
     assert.deepEqual(strong.encrypted_user_secret, record, 'no re-wrap at 390,000');
 
     const weak = await wrapUserSecret(secret, 'hunter2', 50_000);
-    const rewrapped = await runSpecterPython<{ secret: string; encrypted_user_secret: WrappedUserSecret }>('unwrap_secret', { encrypted_user_secret: weak, password: 'hunter2' });
+    const rewrapped = await runSpecterPython<{ secret: string; encrypted_user_secret: WrappedUserSecret }>('unwrap_secret', {
+      encrypted_user_secret: weak,
+      password: 'hunter2',
+    });
     assert.equal(rewrapped.secret, secret);
     assert.equal(rewrapped.encrypted_user_secret.iterations, 390_000);
     assert.deepEqual(await unwrapUserSecret(rewrapped.encrypted_user_secret, 'hunter2'), { secret, needsRewrap: false });
@@ -82,7 +103,10 @@ describe('interop with Specter Desktop (Python)', { skip }, () => {
     const text = '{"wallet": "w1", "access_token": "tök€n"}';
 
     const fromTs = f.encrypt(text);
-    assert.deepEqual(await runSpecterPython('fernet_decrypt', { key, token: fromTs }), { data: text, data_b64: Buffer.from(text).toString('base64') });
+    assert.deepEqual(await runSpecterPython('fernet_decrypt', { key, token: fromTs }), {
+      data: text,
+      data_b64: Buffer.from(text).toString('base64'),
+    });
     const bin = Buffer.from([0, 255, 1, 254, 128]);
     const binFromTs = f.encrypt(bin);
     assert.equal((await runSpecterPython<{ data_b64: string }>('fernet_decrypt', { key, token: binFromTs })).data_b64, bin.toString('base64'));
@@ -104,7 +128,7 @@ describe('interop with Specter Desktop (Python)', { skip }, () => {
     assert.throws(() => new Fernet(otherKey).decrypt(fromPy), InvalidTokenError);
   });
 
-  it('a <user>_services.json written by Specter\'s scheme loads in GenericDataManager, and back', async () => {
+  it("a <user>_services.json written by Specter's scheme loads in GenericDataManager, and back", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'specter-py-gdm-'));
     try {
       const { user, secret } = await runSpecterPython<PyUser>('make_user', { username: 'carol', password: 'pw' });

@@ -5,7 +5,12 @@ import { CredentialCache } from '../../../src/server/api/credential-cache.js';
 
 function mockClock(start = 1_000_000) {
   let t = start;
-  return { now: () => t, advance: (ms: number) => { t += ms; } };
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 test('limiter: a reserved slot counts until it is settled; released slots do not count, failed ones do for a minute', () => {
@@ -51,7 +56,12 @@ test('credential cache: entries expire after the TTL, the key is an HMAC (not th
 
   let runs = 0;
   let finish!: (v: string) => void;
-  const compute = () => { runs++; return new Promise<string>((resolve) => { finish = resolve; }); };
+  const compute = () => {
+    runs++;
+    return new Promise<string>((resolve) => {
+      finish = resolve;
+    });
+  };
   const p1 = cache.once('k', compute);
   const p2 = cache.once('k', compute);
   finish('done');

@@ -16,7 +16,8 @@ import { formBody, formText } from '../../schemas.js';
  * else (a decoded CR/LF, a non-Latin-1 character) cannot go into a Location header at all.
  */
 export function safeNext(next: unknown, prefix: string): string {
-  if (typeof next !== 'string' || !next.startsWith(`${prefix}/`) || next.startsWith('//') || next.includes('\\') || /[^\x21-\x7e]/.test(next)) return `${prefix}/`;
+  if (typeof next !== 'string' || !next.startsWith(`${prefix}/`) || next.startsWith('//') || next.includes('\\') || /[^\x21-\x7e]/.test(next))
+    return `${prefix}/`;
   return next;
 }
 
@@ -42,35 +43,47 @@ export default async function authArea(scope: FastifyInstance, { specter }: Area
   const prefix = String(specter.config.SPECTER_URL_PREFIX);
   const renderLogin = (next: string, username = '') => ({ next, show_username: specter.authMethod === 'usernamepassword', username });
 
-  app.get('/login', { schema: { querystring: loginQuery }, config: { access: 'public', endpoint: 'auth_endpoint.login' } }, async (request, reply) => {
-    const next = safeNext(request.query.next, prefix);
-    if (specter.authMethod === 'none' || request.user) return reply.redirect(next);
-    return reply.render('auth/login.njk', renderLogin(next));
-  });
+  app.get(
+    '/login',
+    { schema: { querystring: loginQuery }, config: { access: 'public', endpoint: 'auth_endpoint.login' } },
+    async (request, reply) => {
+      const next = safeNext(request.query.next, prefix);
+      if (specter.authMethod === 'none' || request.user) return reply.redirect(next);
+      return reply.render('auth/login.njk', renderLogin(next));
+    },
+  );
 
-  app.post('/login', {
-    schema: { body: loginBody },
-    config: { access: 'public', endpoint: 'auth_endpoint.login', rateLimit: { max: Number(specter.config.LOGIN_RATE_LIMIT), timeWindow: '1 minute' } },
-  }, async (request, reply) => {
-    const body = request.body;
-    const next = safeNext(body.next, prefix);
-    if (specter.authMethod === 'none') return reply.redirect(next);
-    const candidate = specter.authMethod === 'passwordonly' ? specter.userManager.admin : specter.userManager.getByUsername(body.username.trim());
-    // An unknown username runs the same password derivation as a known one (no timing leak).
-    const user = candidate?.record.password ? await specter.userManager.authenticate(candidate.id, body.password) : await dummyCheck(body.password);
-    if (!user) {
-      specter.logger.warn({ username: body.username, ip: request.ip }, 'failed login');
-      endSession(request);
-      pushFlash(request, specter.authMethod === 'passwordonly' ? 'Wrong password.' : 'Wrong username or password.', 'error');
-      reply.code(401);
-      return reply.render('auth/login.njk', renderLogin(next, body.username));
-    }
-    startSession(request, user);
-    setRequestUser(request, user);
-    specter.logger.info({ user: user.id }, 'login');
-    await notifyLogin(specter, user);
-    return reply.redirect(next);
-  });
+  app.post(
+    '/login',
+    {
+      schema: { body: loginBody },
+      config: {
+        access: 'public',
+        endpoint: 'auth_endpoint.login',
+        rateLimit: { max: Number(specter.config.LOGIN_RATE_LIMIT), timeWindow: '1 minute' },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const next = safeNext(body.next, prefix);
+      if (specter.authMethod === 'none') return reply.redirect(next);
+      const candidate = specter.authMethod === 'passwordonly' ? specter.userManager.admin : specter.userManager.getByUsername(body.username.trim());
+      // An unknown username runs the same password derivation as a known one (no timing leak).
+      const user = candidate?.record.password ? await specter.userManager.authenticate(candidate.id, body.password) : await dummyCheck(body.password);
+      if (!user) {
+        specter.logger.warn({ username: body.username, ip: request.ip }, 'failed login');
+        endSession(request);
+        pushFlash(request, specter.authMethod === 'passwordonly' ? 'Wrong password.' : 'Wrong username or password.', 'error');
+        reply.code(401);
+        return reply.render('auth/login.njk', renderLogin(next, body.username));
+      }
+      startSession(request, user);
+      setRequestUser(request, user);
+      specter.logger.info({ user: user.id }, 'login');
+      await notifyLogin(specter, user);
+      return reply.redirect(next);
+    },
+  );
 
   app.get('/logout', { config: { access: 'user', endpoint: 'auth_endpoint.logout' } }, async (_request, reply) => reply.render('auth/logout.njk'));
   app.post('/logout', { config: { access: 'user', endpoint: 'auth_endpoint.logout' } }, async (request: FastifyRequest, reply) => {

@@ -33,7 +33,10 @@ export default async function devicesArea(scope: FastifyInstance, { specter }: A
   const walletsUsing = async (device: Device) =>
     (await specter.walletManager.list()).filter((w) => w.devices.includes(device.alias)).map((w) => walletSummary(specter, w));
 
-  const types = () => devices().types.list().map((t) => ({ type: t.type, name: t.name, icon: t.icon }));
+  const types = () =>
+    devices()
+      .types.list()
+      .map((t) => ({ type: t.type, name: t.name, icon: t.icon }));
 
   app.get('/', { config: on('list') }, async (_request, reply) => {
     const list = (await devices().list()).map((d) => deviceSummary(specter, d));
@@ -73,9 +76,12 @@ export default async function devicesArea(scope: FastifyInstance, { specter }: A
     return reply.render('devices/device.njk', { device: deviceSummary(specter, device), keys, wallets, add_keys: '', rename: device.name, ...extra });
   };
 
-  app.get('/:device_alias', { schema: { params: deviceParams }, config: { access: 'user' } }, async (request, reply) => reply.redirect(deviceUrl(request.params.device_alias)));
+  app.get('/:device_alias', { schema: { params: deviceParams }, config: { access: 'user' } }, async (request, reply) =>
+    reply.redirect(deviceUrl(request.params.device_alias)),
+  );
   app.get('/:device_alias/', { schema: { params: deviceParams }, config: on('device') }, async (request, reply) =>
-    renderDevice(reply, await devices().get(request.params.device_alias)));
+    renderDevice(reply, await devices().get(request.params.device_alias)),
+  );
 
   app.post('/:device_alias/keys', { schema: { params: deviceParams, body: keysBody }, config: on('add_keys') }, async (request, reply) => {
     const device = await devices().get(request.params.device_alias);
@@ -91,16 +97,20 @@ export default async function devicesArea(scope: FastifyInstance, { specter }: A
     return reply.redirect(deviceUrl(device.alias));
   });
 
-  app.post('/:device_alias/keys/remove', { schema: { params: deviceParams, body: removeKeyBody }, config: on('remove_key') }, async (request, reply) => {
-    const device = await devices().get(request.params.device_alias);
-    try {
-      await devices().removeKey(device.alias, request.body.xpub);
-      await flash(request, `Key removed from "${device.name}".`, 'success');
-    } catch (err) {
-      await flash(request, formError(err).message, 'error');
-    }
-    return reply.redirect(deviceUrl(device.alias));
-  });
+  app.post(
+    '/:device_alias/keys/remove',
+    { schema: { params: deviceParams, body: removeKeyBody }, config: on('remove_key') },
+    async (request, reply) => {
+      const device = await devices().get(request.params.device_alias);
+      try {
+        await devices().removeKey(device.alias, request.body.xpub);
+        await flash(request, `Key removed from "${device.name}".`, 'success');
+      } catch (err) {
+        await flash(request, formError(err).message, 'error');
+      }
+      return reply.redirect(deviceUrl(device.alias));
+    },
+  );
 
   app.post('/:device_alias/rename', { schema: { params: deviceParams, body: renameBody }, config: on('rename') }, async (request, reply) => {
     const device = await devices().get(request.params.device_alias);

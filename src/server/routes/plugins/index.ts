@@ -59,7 +59,10 @@ export default async function pluginsArea(scope: FastifyInstance, { specter }: A
     const groups = GROUPS.map((g) => ({ ...g, cards: cards.filter((c) => c.devstatus === g.devstatus) })).filter((g) => g.cards.length);
     const threshold = specter.config.SERVICES_DEVSTATUS_THRESHOLD as Devstatus;
     const statuses = user.isAdmin
-      ? manager.statuses().filter((s) => s.status !== 'loaded' || s.tripped).map((s) => ({ ...s, ...statusWords(s, threshold) }))
+      ? manager
+          .statuses()
+          .filter((s) => s.status !== 'loaded' || s.tripped)
+          .map((s) => ({ ...s, ...statusWords(s, threshold) }))
       : [];
     return reply.render('plugins/choose.njk', { groups, statuses, needs_password: specter.authMethod === 'none' });
   });
@@ -118,8 +121,12 @@ export default async function pluginsArea(scope: FastifyInstance, { specter }: A
     await specter.services.activation.setActive(user, ext.id, false);
     const report = await specter.services.storage.purgeExtension(ext.id, [user], await walletRefs(specter));
     const removed = report.entriesRemovedFrom.length + report.annotationFilesDeleted.length;
-    await flash(request, `"${ext.manifest.name}" was removed and its data deleted` +
-      (removed ? ` (${removed} file${removed === 1 ? '' : 's'} changed).` : ' (it had none stored).'), 'success');
+    await flash(
+      request,
+      `"${ext.manifest.name}" was removed and its data deleted` +
+        (removed ? ` (${removed} file${removed === 1 ? '' : 's'} changed).` : ' (it had none stored).'),
+      'success',
+    );
     return reply.redirect(chooseUrl());
   });
 }
@@ -152,7 +159,13 @@ async function planPurge(specter: Specter, user: User, extId: string): Promise<{
   const annotationFiles: string[] = [];
   for (const wallet of annotationWallets(await walletRefs(specter), extId)) {
     const file = annotationFile(wallet.walletsFolder, wallet.alias, extId);
-    if (await fs.stat(file).then(() => true, () => false)) annotationFiles.push(path.basename(file));
+    if (
+      await fs.stat(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      annotationFiles.push(path.basename(file));
   }
   return { files, annotation_files: annotationFiles };
 }

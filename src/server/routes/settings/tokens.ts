@@ -41,7 +41,11 @@ export default async function tokenSettings(scope: FastifyInstance, { specter }:
     const values = { name: request.body.name, scope: request.body.scope };
     try {
       const scopeName = API_TOKEN_SCOPES.find((s) => s === values.scope);
-      if (!scopeName) throw new SpecterError('VALIDATION', `Scope "${values.scope}" is unknown.`, { hint: `Choose ${API_TOKEN_SCOPES.join(' or ')}.`, details: { field: 'scope' } });
+      if (!scopeName)
+        throw new SpecterError('VALIDATION', `Scope "${values.scope}" is unknown.`, {
+          hint: `Choose ${API_TOKEN_SCOPES.join(' or ')}.`,
+          details: { field: 'scope' },
+        });
       const created = await tokens.create(request.user!, values.name, scopeName);
       specter.logger.info({ user: request.user!.id, tokenId: created.id, scope: created.info.scope }, 'API token created');
       return await render(request, reply, { created: { ...created.info, token: created.token } });
@@ -52,11 +56,15 @@ export default async function tokenSettings(scope: FastifyInstance, { specter }:
     }
   });
 
-  app.post('/tokens/:tokenId/revoke', { schema: { params: tokenParams }, config: { access: 'user', endpoint: 'settings_endpoint.revoke_token' } }, async (request, reply) => {
-    const { tokenId } = request.params;
-    const revoked = await tokens.revoke(request.user!, tokenId);
-    specter.logger.info({ user: request.user!.id, tokenId }, 'API token revoked');
-    await flash(request, `API token "${revoked.name}" revoked.`, 'success');
-    return reply.redirect(listUrl());
-  });
+  app.post(
+    '/tokens/:tokenId/revoke',
+    { schema: { params: tokenParams }, config: { access: 'user', endpoint: 'settings_endpoint.revoke_token' } },
+    async (request, reply) => {
+      const { tokenId } = request.params;
+      const revoked = await tokens.revoke(request.user!, tokenId);
+      specter.logger.info({ user: request.user!.id, tokenId }, 'API token revoked');
+      await flash(request, `API token "${revoked.name}" revoked.`, 'success');
+      return reply.redirect(listUrl());
+    },
+  );
 }

@@ -74,89 +74,133 @@ export default async function walletsArea(scope: FastifyInstance, { specter }: A
 
   const deviceChoices = async () => (await specter.deviceManager.list()).filter((d) => d.keys.length > 0).map((d) => deviceSummary(specter, d));
 
-  app.get('/new', { config: { access: 'user', endpoint: 'wallets_endpoint.new_wallet' } }, async (_request, reply) => reply.render('wallets/new.njk', { devices: await deviceChoices() }));
+  app.get('/new', { config: { access: 'user', endpoint: 'wallets_endpoint.new_wallet' } }, async (_request, reply) =>
+    reply.render('wallets/new.njk', { devices: await deviceChoices() }),
+  );
 
   // Single key
   const renderSingle = async (reply: FastifyReply, values: Record<string, string>, error?: ReturnType<typeof formError>) => {
     if (error) reply.code(error.status);
     return reply.render('wallets/new_singlesig.njk', { devices: await deviceChoices(), script_types: typeChoices(SINGLE_TYPES), values, error });
   };
-  app.get('/new/singlesig', { schema: { querystring: deviceQuery }, config: { access: 'user', endpoint: 'wallets_endpoint.new_singlesig' } }, async (request, reply) =>
-    renderSingle(reply, { name: '', device: request.query.device ?? '', script_type: 'wpkh' }));
-  app.post('/new/singlesig', { schema: { body: singleBody }, config: { access: 'user', endpoint: 'wallets_endpoint.new_singlesig' } }, async (request, reply) => {
-    const values = { name: request.body.name, device: request.body.device, script_type: request.body.script_type || 'wpkh' };
-    let wallet: Wallet;
-    try {
-      if (!values.device) throw new SpecterError('WALLET_INVALID', 'No device is selected.', { hint: 'Pick the device whose key the wallet uses.' });
-      const scriptType = SINGLE_TYPES.find((t) => t === values.script_type);
-      if (!scriptType) {
-        throw new SpecterError('WALLET_INVALID', `Script type "${values.script_type}" is not offered for single-key wallets.`, { hint: `Choose ${typeWords(SINGLE_TYPES)}.` });
+  app.get(
+    '/new/singlesig',
+    { schema: { querystring: deviceQuery }, config: { access: 'user', endpoint: 'wallets_endpoint.new_singlesig' } },
+    async (request, reply) => renderSingle(reply, { name: '', device: request.query.device ?? '', script_type: 'wpkh' }),
+  );
+  app.post(
+    '/new/singlesig',
+    { schema: { body: singleBody }, config: { access: 'user', endpoint: 'wallets_endpoint.new_singlesig' } },
+    async (request, reply) => {
+      const values = { name: request.body.name, device: request.body.device, script_type: request.body.script_type || 'wpkh' };
+      let wallet: Wallet;
+      try {
+        if (!values.device)
+          throw new SpecterError('WALLET_INVALID', 'No device is selected.', { hint: 'Pick the device whose key the wallet uses.' });
+        const scriptType = SINGLE_TYPES.find((t) => t === values.script_type);
+        if (!scriptType) {
+          throw new SpecterError('WALLET_INVALID', `Script type "${values.script_type}" is not offered for single-key wallets.`, {
+            hint: `Choose ${typeWords(SINGLE_TYPES)}.`,
+          });
+        }
+        wallet = await specter.walletManager.createSingleSig({ name: values.name, device: values.device, scriptType });
+      } catch (err) {
+        return renderSingle(reply, values, formError(err));
       }
-      wallet = await specter.walletManager.createSingleSig({ name: values.name, device: values.device, scriptType });
-    } catch (err) {
-      return renderSingle(reply, values, formError(err));
-    }
-    await flash(request, `Wallet "${wallet.name}" created.`, 'success');
-    return reply.redirect(receiveUrl(wallet));
-  });
+      await flash(request, `Wallet "${wallet.name}" created.`, 'success');
+      return reply.redirect(receiveUrl(wallet));
+    },
+  );
 
   // Multisig
-  const renderMulti = async (reply: FastifyReply, values: { name: string; threshold: string; script_type: string; devices: string[] }, error?: ReturnType<typeof formError>) => {
+  const renderMulti = async (
+    reply: FastifyReply,
+    values: { name: string; threshold: string; script_type: string; devices: string[] },
+    error?: ReturnType<typeof formError>,
+  ) => {
     if (error) reply.code(error.status);
     return reply.render('wallets/new_multisig.njk', { devices: await deviceChoices(), script_types: typeChoices(MULTI_TYPES), values, error });
   };
-  app.get('/new/multisig', { config: { access: 'user', endpoint: 'wallets_endpoint.new_multisig' } }, async (_request, reply) => renderMulti(reply, { name: '', threshold: '2', script_type: 'wsh', devices: [] }));
-  app.post('/new/multisig', { schema: { body: multiBody }, config: { access: 'user', endpoint: 'wallets_endpoint.new_multisig' } }, async (request, reply) => {
-    const values = { name: request.body.name, threshold: request.body.threshold, script_type: request.body.script_type || 'wsh', devices: request.body.devices };
-    let wallet: Wallet;
-    try {
-      const scriptType = MULTI_TYPES.find((t) => t === values.script_type);
-      if (!scriptType) {
-        throw new SpecterError('WALLET_INVALID', `Script type "${values.script_type}" is not offered for multisig wallets.`, { hint: `Choose ${typeWords(MULTI_TYPES)}.` });
+  app.get('/new/multisig', { config: { access: 'user', endpoint: 'wallets_endpoint.new_multisig' } }, async (_request, reply) =>
+    renderMulti(reply, { name: '', threshold: '2', script_type: 'wsh', devices: [] }),
+  );
+  app.post(
+    '/new/multisig',
+    { schema: { body: multiBody }, config: { access: 'user', endpoint: 'wallets_endpoint.new_multisig' } },
+    async (request, reply) => {
+      const values = {
+        name: request.body.name,
+        threshold: request.body.threshold,
+        script_type: request.body.script_type || 'wsh',
+        devices: request.body.devices,
+      };
+      let wallet: Wallet;
+      try {
+        const scriptType = MULTI_TYPES.find((t) => t === values.script_type);
+        if (!scriptType) {
+          throw new SpecterError('WALLET_INVALID', `Script type "${values.script_type}" is not offered for multisig wallets.`, {
+            hint: `Choose ${typeWords(MULTI_TYPES)}.`,
+          });
+        }
+        if (values.devices.length < 2)
+          throw new SpecterError('DESCRIPTOR_POLICY', 'A multisig wallet needs at least two devices.', { hint: 'Select the cosigner devices.' });
+        const threshold = Number(values.threshold);
+        if (!/^\d+$/.test(values.threshold) || threshold < 1 || threshold > values.devices.length) {
+          throw new SpecterError(
+            'DESCRIPTOR_POLICY',
+            `The threshold must be a whole number from 1 to ${values.devices.length} (the selected devices), got "${values.threshold}".`,
+            {
+              hint: 'Signatures required ≤ devices selected.',
+            },
+          );
+        }
+        wallet = await specter.walletManager.createMultisig({ name: values.name, threshold, devices: values.devices, scriptType });
+      } catch (err) {
+        return renderMulti(reply, values, formError(err));
       }
-      if (values.devices.length < 2) throw new SpecterError('DESCRIPTOR_POLICY', 'A multisig wallet needs at least two devices.', { hint: 'Select the cosigner devices.' });
-      const threshold = Number(values.threshold);
-      if (!/^\d+$/.test(values.threshold) || threshold < 1 || threshold > values.devices.length) {
-        throw new SpecterError('DESCRIPTOR_POLICY', `The threshold must be a whole number from 1 to ${values.devices.length} (the selected devices), got "${values.threshold}".`, {
-          hint: 'Signatures required ≤ devices selected.',
-        });
-      }
-      wallet = await specter.walletManager.createMultisig({ name: values.name, threshold, devices: values.devices, scriptType });
-    } catch (err) {
-      return renderMulti(reply, values, formError(err));
-    }
-    await flash(request, `Wallet "${wallet.name}" (${walletSummary(specter, wallet).policy}) created.`, 'success');
-    return reply.redirect(receiveUrl(wallet));
-  });
+      await flash(request, `Wallet "${wallet.name}" (${walletSummary(specter, wallet).policy}) created.`, 'success');
+      return reply.redirect(receiveUrl(wallet));
+    },
+  );
 
   // Import
   const renderImport = (reply: FastifyReply, values: Record<string, string>, error?: ReturnType<typeof formError>) => {
     if (error) reply.code(error.status);
     return reply.render('wallets/import.njk', { values, error, max_import_text: MAX_IMPORT_TEXT, max_name: MAX_NAME_LENGTH });
   };
-  app.get('/new/import', { config: { access: 'user', endpoint: 'wallets_endpoint.import_wallet' } }, async (_request, reply) => renderImport(reply, { name: '', data: '' }));
-  app.post('/new/import', {
-    bodyLimit: IMPORT_BODY_LIMIT,
-    schema: { body: importBody },
-    config: { access: 'user', endpoint: 'wallets_endpoint.import_wallet' },
-  }, async (request, reply) => {
-    const values = { name: request.body.name, data: request.body.data };
-    let wallet: Wallet;
-    try {
-      const text = values.data.trim();
-      if (!text) throw new SpecterError('WALLET_INVALID', 'Nothing was pasted.', { hint: 'Paste a descriptor or the backup JSON from Specter\'s wallet export.' });
-      if (text.startsWith('{')) {
-        wallet = await specter.walletManager.importBackup(text, values.name.trim() ? { name: values.name } : {});
-      } else {
-        if (!values.name.trim()) throw new SpecterError('WALLET_INVALID', 'The wallet name is empty.', { hint: 'Give the imported wallet a name.' });
-        wallet = await specter.walletManager.importDescriptor(text, { name: values.name });
+  app.get('/new/import', { config: { access: 'user', endpoint: 'wallets_endpoint.import_wallet' } }, async (_request, reply) =>
+    renderImport(reply, { name: '', data: '' }),
+  );
+  app.post(
+    '/new/import',
+    {
+      bodyLimit: IMPORT_BODY_LIMIT,
+      schema: { body: importBody },
+      config: { access: 'user', endpoint: 'wallets_endpoint.import_wallet' },
+    },
+    async (request, reply) => {
+      const values = { name: request.body.name, data: request.body.data };
+      let wallet: Wallet;
+      try {
+        const text = values.data.trim();
+        if (!text)
+          throw new SpecterError('WALLET_INVALID', 'Nothing was pasted.', {
+            hint: "Paste a descriptor or the backup JSON from Specter's wallet export.",
+          });
+        if (text.startsWith('{')) {
+          wallet = await specter.walletManager.importBackup(text, values.name.trim() ? { name: values.name } : {});
+        } else {
+          if (!values.name.trim())
+            throw new SpecterError('WALLET_INVALID', 'The wallet name is empty.', { hint: 'Give the imported wallet a name.' });
+          wallet = await specter.walletManager.importDescriptor(text, { name: values.name });
+        }
+      } catch (err) {
+        return renderImport(reply, values, formError(err));
       }
-    } catch (err) {
-      return renderImport(reply, values, formError(err));
-    }
-    await flash(request, `Wallet "${wallet.name}" imported.`, 'success');
-    return reply.redirect(receiveUrl(wallet));
-  });
+      await flash(request, `Wallet "${wallet.name}" imported.`, 'success');
+      return reply.redirect(receiveUrl(wallet));
+    },
+  );
 
   await scope.register(walletPages, { specter, prefix: '/:wallet_alias' });
 }

@@ -24,9 +24,18 @@ const CHUNK = 1_000;
 
 /** The list's query with forgiving defaults (a hand-edited URL shows the first page, not an error). */
 export const addressListQuery = z.object({
-  change: z.enum(['0', '1']).catch('0').default('0').transform((v): 0 | 1 => (v === '1' ? 1 : 0)),
+  change: z
+    .enum(['0', '1'])
+    .catch('0')
+    .default('0')
+    .transform((v): 0 | 1 => (v === '1' ? 1 : 0)),
   page: z.coerce.number().int().min(1).max(1e9).catch(1).default(1),
-  size: z.coerce.number().int().refine((n) => PAGE_SIZES.includes(n)).catch(25).default(25),
+  size: z.coerce
+    .number()
+    .int()
+    .refine((n) => PAGE_SIZES.includes(n))
+    .catch(25)
+    .default(25),
   sort: z.enum(SORTS).catch('index').default('index'),
   dir: z.enum(['asc', 'desc']).catch('asc').default('asc'),
 });
@@ -100,7 +109,9 @@ export default async function walletPages(scope: FastifyInstance, { specter }: A
   const render = async (request: FastifyRequest, reply: FastifyReply, wallet: Wallet, tab: string, template: string, ctx: Record<string, unknown>) =>
     reply.render(template, { wallet_nav: await walletNav(specter, request, wallet, tab), ...ctx });
 
-  app.get('/', { schema: { params: walletParams }, config: on('wallet') }, async (request, reply) => reply.redirect(url('addresses', (await walletOf(request)).alias)));
+  app.get('/', { schema: { params: walletParams }, config: on('wallet') }, async (request, reply) =>
+    reply.redirect(url('addresses', (await walletOf(request)).alias)),
+  );
 
   // Addresses tab
   app.get('/addresses/', { schema: { params: walletParams, querystring: addressListQuery }, config: on('addresses') }, async (request, reply) => {
@@ -139,7 +150,13 @@ export default async function walletPages(scope: FastifyInstance, { specter }: A
   });
 
   // Address detail
-  const renderAddress = async (request: FastifyRequest, reply: FastifyReply, wallet: Wallet, address: string, extra: Record<string, unknown> = {}) => {
+  const renderAddress = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    wallet: Wallet,
+    address: string,
+    extra: Record<string, unknown> = {},
+  ) => {
     const info = wallet.getAddressInfo(address);
     let annotations: Array<{ key: string; value: string }> = [];
     let annotationsError: string | null = null;
@@ -166,7 +183,8 @@ export default async function walletPages(scope: FastifyInstance, { specter }: A
     });
   };
   app.get('/address/:address', { schema: { params: addressParams }, config: on('address') }, async (request, reply) =>
-    renderAddress(request, reply, await walletOf(request), request.params.address));
+    renderAddress(request, reply, await walletOf(request), request.params.address),
+  );
 
   app.post('/address/:address/label', { schema: { params: addressParams, body: labelBody }, config: on('address_label') }, async (request, reply) => {
     const wallet = await walletOf(request);
@@ -181,26 +199,37 @@ export default async function walletPages(scope: FastifyInstance, { specter }: A
     return reply.redirect(back);
   });
 
-  app.post('/address/:address/associate', { schema: { params: addressParams, body: associateBody }, config: on('address_associate') }, async (request, reply) => {
-    const wallet = await walletOf(request);
-    const address = request.params.address;
-    const serviceId = request.body.service_id;
-    try {
-      const ext = specter.services.activation.activeFor(request.user).find((e) => e.id === serviceId);
-      if (!ext) throw new SpecterError('EXT_NOT_FOUND', `The plugin "${serviceId}" is not active for you.`, { hint: 'Pick one of your active plugins, or activate it in "Choose plugins".' });
-      await ext.reserveAddress(wallet.alias, address);
-      await flash(request, `Address associated with ${ext.manifest.name}.`, 'success');
-    } catch (err) {
-      await flash(request, formError(err).message, 'error');
-    }
-    return reply.redirect(url('address', wallet.alias, { address }));
-  });
+  app.post(
+    '/address/:address/associate',
+    { schema: { params: addressParams, body: associateBody }, config: on('address_associate') },
+    async (request, reply) => {
+      const wallet = await walletOf(request);
+      const address = request.params.address;
+      const serviceId = request.body.service_id;
+      try {
+        const ext = specter.services.activation.activeFor(request.user).find((e) => e.id === serviceId);
+        if (!ext)
+          throw new SpecterError('EXT_NOT_FOUND', `The plugin "${serviceId}" is not active for you.`, {
+            hint: 'Pick one of your active plugins, or activate it in "Choose plugins".',
+          });
+        await ext.reserveAddress(wallet.alias, address);
+        await flash(request, `Address associated with ${ext.manifest.name}.`, 'success');
+      } catch (err) {
+        await flash(request, formError(err).message, 'error');
+      }
+      return reply.redirect(url('address', wallet.alias, { address }));
+    },
+  );
 
   app.post('/address/:address/release', { schema: { params: addressParams }, config: on('address_release') }, async (request, reply) => {
     const wallet = await walletOf(request);
     const address = request.params.address;
     const was = await releaseAddress(specter, wallet.alias, address);
-    await flash(request, was ? `Address released from ${serviceView(specter, was).name}.` : 'The address was not associated with a plugin.', was ? 'success' : 'info');
+    await flash(
+      request,
+      was ? `Address released from ${serviceView(specter, was).name}.` : 'The address was not associated with a plugin.',
+      was ? 'success' : 'info',
+    );
     return reply.redirect(url('address', wallet.alias, { address }));
   });
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createTestSpecter } from '../../../../src/testing/index.js';
 import { PLAIN_PAGE, readJson, SECRET_PAGE, storageFixtures } from './helpers.js';
 
-test('auth → none: the confirmation names the encrypted extension; each user\'s encrypted file is emptied, the plain one kept, the extension unlinked', async () => {
+test("auth → none: the confirmation names the encrypted extension; each user's encrypted file is emptied, the plain one kept, the extension unlinked", async () => {
   // Built-in encrypted extensions (autowithdraw) would be named too; this test is about its fixtures.
   const t = await createTestSpecter({ extensions: await storageFixtures(), config: { LOAD_BUILTIN_EXTENSIONS: false } });
   try {

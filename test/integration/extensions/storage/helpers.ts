@@ -63,7 +63,10 @@ export async function readText(file: string): Promise<string | undefined> {
 }
 
 export async function exists(file: string): Promise<boolean> {
-  return fs.stat(file).then(() => true, () => false);
+  return fs.stat(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Every regular file under `dir` (hidden ones, backups and sub-folders included) whose bytes contain `needle`. */

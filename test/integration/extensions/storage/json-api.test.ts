@@ -35,7 +35,7 @@ test('encrypted extension: PUT then GET round-trips; the file holds a token; the
 
   const file = await readJson(encryptedFile);
   assert.match(String(file?.storage_secret), /^gAAAAA/, 'stored as a Fernet token');
-  assert.doesNotMatch(await readText(encryptedFile) ?? '', /from the api/);
+  assert.doesNotMatch((await readText(encryptedFile)) ?? '', /from the api/);
   assert.equal(await readJson(plainFile), undefined, 'nothing went to the unencrypted file');
   assert.equal(t.specter.userManager.secretOf('admin'), undefined, 'the password unlocked the secret for the request only');
 
@@ -67,7 +67,11 @@ test('credentials: none → 401 AUTH_REQUIRED, wrong password → 401 AUTH_FAILE
   assert.equal(missing.json().error.code, 'SPECTER_ERR_AUTH_REQUIRED');
   assert.match(String(missing.headers['www-authenticate']), /^Basic /);
   const wrong = basic('admin', 'not the password');
-  for (const [method, id] of [['GET', 'storage_secret'], ['PUT', 'storage_secret'], ['PUT', 'storage_plain']] as const) {
+  for (const [method, id] of [
+    ['GET', 'storage_secret'],
+    ['PUT', 'storage_secret'],
+    ['PUT', 'storage_plain'],
+  ] as const) {
     const res = await dataApi(t, method, id, { auth: wrong, ...(method === 'PUT' && { json: { value: 'intruder' } }) });
     assert.equal(res.statusCode, 401, `${method} ${id}`);
     assert.equal(res.json().error.code, 'SPECTER_ERR_AUTH_FAILED');
@@ -83,7 +87,12 @@ test('bad bodies are refused with 400 (413 when too large) and nothing is writte
     { name: 'number', call: { json: 42 }, status: 400, code: 'SPECTER_ERR_VALIDATION' },
     { name: 'null', call: { raw: 'null' }, status: 400, code: 'SPECTER_ERR_VALIDATION' },
     { name: 'no body', call: {}, status: 400, code: 'SPECTER_ERR_VALIDATION' },
-    { name: 'form instead of JSON', call: { raw: 'value=x', contentType: 'application/x-www-form-urlencoded' }, status: 400, code: 'SPECTER_ERR_VALIDATION' },
+    {
+      name: 'form instead of JSON',
+      call: { raw: 'value=x', contentType: 'application/x-www-form-urlencoded' },
+      status: 400,
+      code: 'SPECTER_ERR_VALIDATION',
+    },
     { name: 'text instead of JSON', call: { raw: '{"value":"x"}', contentType: 'text/plain' }, status: 400, code: 'SPECTER_ERR_VALIDATION' },
     { name: 'malformed JSON', call: { raw: '{"value": ' }, status: 400 },
     { name: 'too large', call: { json: { value: 'x'.repeat(EXTENSION_DATA_BODY_LIMIT) } }, status: 413 },
@@ -100,8 +109,11 @@ test('bad bodies are refused with 400 (413 when too large) and nothing is writte
   assert.deepEqual({ enc: await readText(encryptedFile), plain: await readText(plainFile) }, before);
 });
 
-test('PUT {} removes the entry (GET then answers {}); other extensions\' entries stay', async () => {
-  for (const [id, file] of [['storage_secret', encryptedFile], ['storage_plain', plainFile]] as const) {
+test("PUT {} removes the entry (GET then answers {}); other extensions' entries stay", async () => {
+  for (const [id, file] of [
+    ['storage_secret', encryptedFile],
+    ['storage_plain', plainFile],
+  ] as const) {
     assert.ok(Object.hasOwn((await readJson(file))!, id), `${id} has data before`);
     const res = await dataApi(t, 'PUT', id, { auth: AUTH, json: {} });
     assert.equal(res.statusCode, 200);

@@ -20,9 +20,12 @@ test('no plaintext on disk or in the log: encrypted data stored through a page a
     assert.match((await alice.get(SECRET_PAGE)).body, new RegExp(viaPage), 'the value really was stored');
     const put = await dataApi(t, 'PUT', 'storage_secret', { auth: basic('alice', 'alice password'), json: { value: viaPage, note: viaApi } });
     assert.equal(put.statusCode, 200, put.body);
-    assert.deepEqual((await dataApi(t, 'GET', 'storage_secret', { auth: basic('alice', 'alice password') })).json(), { value: viaPage, note: viaApi });
+    assert.deepEqual((await dataApi(t, 'GET', 'storage_secret', { auth: basic('alice', 'alice password') })).json(), {
+      value: viaPage,
+      note: viaApi,
+    });
 
-    assert.ok(await countFiles(t.dataFolder) >= 4, 'the scan has files to look at');
+    assert.ok((await countFiles(t.dataFolder)) >= 4, 'the scan has files to look at');
     assert.deepEqual(await filesContaining(t.dataFolder, viaPage), [], 'no file holds the page value in clear');
     assert.deepEqual(await filesContaining(t.dataFolder, viaApi), [], 'no file holds the API value in clear');
     assert.ok(logLines.length > 0, 'the log was captured');
@@ -35,7 +38,10 @@ test('no plaintext on disk or in the log: encrypted data stored through a page a
     assert.equal((await alice.post(`${PLAIN_PAGE}store`, { value: plain })).statusCode, 302);
     const hits = await filesContaining(t.dataFolder, plain);
     assert.ok(hits.includes('users/alice/unencrypted_services.json'), `found in ${hits.join(', ')}`);
-    assert.ok(hits.every((f) => f.startsWith('users/alice/unencrypted_services.json')), `only there: ${hits.join(', ')}`);
+    assert.ok(
+      hits.every((f) => f.startsWith('users/alice/unencrypted_services.json')),
+      `only there: ${hits.join(', ')}`,
+    );
   } finally {
     await t.close();
   }

@@ -29,7 +29,8 @@ test('remove and delete data: confirmation names the files; after it the extensi
     const wallets = t.specter.walletManager;
     await wallets.importDescriptor(WALLET_DESCRIPTOR, { name: 'Purge Wallet' });
     const alias = (await wallets.list())[0]!.alias;
-    const open = (serviceId: string) => ServiceAnnotationsStorage.open({ walletsFolder: wallets.walletsFolder, walletAlias: alias, serviceId, store: t.specter.store });
+    const open = (serviceId: string) =>
+      ServiceAnnotationsStorage.open({ walletsFolder: wallets.walletsFolder, walletAlias: alias, serviceId, store: t.specter.store });
     const mine = await open('storage_secret');
     await mine.setAddrAnnotations(ADDR, { label: 'secret label' });
     await mine.setAddrAnnotations(ADDR, { label: 'secret label, edited' }); // leaves a .bkp
@@ -43,7 +44,10 @@ test('remove and delete data: confirmation names the files; after it the extensi
 
     // The card offers the action; the link leads to a confirmation page naming what goes.
     const choose = await client.get('/spc/plugins/choose');
-    assert.match(choose.body, /<article class="card plugin-card" data-ext="storage_secret">[\s\S]*?href="\/spc\/plugins\/storage_secret\/purge"[^>]*>Remove and delete data<\/a>/);
+    assert.match(
+      choose.body,
+      /<article class="card plugin-card" data-ext="storage_secret">[\s\S]*?href="\/spc\/plugins\/storage_secret\/purge"[^>]*>Remove and delete data<\/a>/,
+    );
     const confirm = await client.get('/spc/plugins/storage_secret/purge');
     assert.equal(confirm.statusCode, 200);
     assert.match(confirm.body, /<h1 class="page-title">Remove "Secret Store" and delete its data\?<\/h1>/);
@@ -51,7 +55,7 @@ test('remove and delete data: confirmation names the files; after it the extensi
     assert.match(confirm.body, /<code>services\.json<\/code> and <code>unencrypted_services\.json<\/code>/);
     assert.match(confirm.body, new RegExp(`<code>${alias}_storage_secret\\.json</code>`));
     assert.doesNotMatch(confirm.body, /storage_plain\.json/);
-    assert.doesNotMatch(confirm.body, /alice/, 'only this user\'s files');
+    assert.doesNotMatch(confirm.body, /alice/, "only this user's files");
     assert.ok(t.specter.userManager.admin.hasService('storage_secret'), 'asking changes nothing');
 
     const url = '/spc/plugins/storage_secret/purge';
@@ -81,7 +85,7 @@ test('remove and delete data: confirmation names the files; after it the extensi
     assert.deepEqual(JSON.parse(String((await readJson(files.unencrypted))?.storage_plain)), { value: 'stays' });
     assert.equal(await exists(mine.path), false, 'the annotation file is deleted');
     assert.equal(await exists(`${mine.path}.bkp`), false, 'and its backup');
-    assert.ok(await exists(theirs.path), 'another extension\'s annotations stay');
+    assert.ok(await exists(theirs.path), "another extension's annotations stay");
     // Alice's data of the extension is hers: untouched.
     assert.ok(Object.hasOwn((await readJson(storage.filesOf('alice').encrypted))!, 'storage_secret'));
     assert.ok(t.specter.userManager.require('alice').hasService('storage_secret'));
@@ -110,7 +114,12 @@ test('a purge never deletes another wallet\'s files (wallet "x" + extension "y" 
     const victim = await wallets.importDescriptor(TEST_DESCRIPTORS.multisig2of3, { name: 'Collide storage plain' });
     assert.equal(victim.alias, `${owner.alias}-storage-plain`);
     const other = await wallets.importDescriptor(TEST_DESCRIPTORS.multisig2of3.replace('sortedmulti(2,', 'sortedmulti(1,'), { name: 'Other' });
-    const annotations = await ServiceAnnotationsStorage.open({ walletsFolder: wallets.walletsFolder, walletAlias: other.alias, serviceId: 'storage_plain', store: t.specter.store });
+    const annotations = await ServiceAnnotationsStorage.open({
+      walletsFolder: wallets.walletsFolder,
+      walletAlias: other.alias,
+      serviceId: 'storage_plain',
+      store: t.specter.store,
+    });
     await annotations.setAddrAnnotations(ADDR, { label: 'goes' });
 
     const client = t.client();
@@ -120,7 +129,7 @@ test('a purge never deletes another wallet\'s files (wallet "x" + extension "y" 
     const done = await client.post('/spc/plugins/storage_plain/purge', { confirm: 'yes' });
     assert.equal(done.statusCode, 302, done.body);
 
-    assert.ok(await exists(victim.files.record), 'the other wallet\'s definition is still there');
+    assert.ok(await exists(victim.files.record), "the other wallet's definition is still there");
     assert.equal((await wallets.get(victim.alias)).name, 'Collide storage plain');
     assert.equal(await exists(annotations.path), false, 'real annotation files still go');
   } finally {

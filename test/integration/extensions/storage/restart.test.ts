@@ -30,7 +30,8 @@ test('restart: the session survives, the secret does not — the encrypted page 
       await first.close();
     }
     assert.ok(await fs.stat(path.join(dataFolder, '.session_key')), 'the session key is in the data folder');
-    const token = (JSON.parse(await fs.readFile(path.join(dataFolder, 'users', 'admin', 'services.json'), 'utf8')) as Record<string, unknown>).storage_secret;
+    const token = (JSON.parse(await fs.readFile(path.join(dataFolder, 'users', 'admin', 'services.json'), 'utf8')) as Record<string, unknown>)
+      .storage_secret;
     assert.match(String(token), /^gAAAAA/, 'stored as a Fernet token');
 
     // A new app on the same data folder: same .session_key, so the old cookie still decrypts.

@@ -32,7 +32,11 @@ test('after the idle timeout the encrypted plugin page sends the user to log in 
 
 test('the secret is dropped when the session lifetime is over, even while it is used', async () => {
   let now = 1_000_000;
-  const t = await createTestSpecter({ extensions: await storageFixtures(), config: { SESSION_MAX_AGE: 3600, USER_SECRET_IDLE_TIMEOUT: 1800 }, now: () => now });
+  const t = await createTestSpecter({
+    extensions: await storageFixtures(),
+    config: { SESSION_MAX_AGE: 3600, USER_SECRET_IDLE_TIMEOUT: 1800 },
+    now: () => now,
+  });
   try {
     await t.setAuth('passwordonly', 'session password');
     await t.activate('admin', 'storage_secret');

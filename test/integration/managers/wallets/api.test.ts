@@ -31,7 +31,10 @@ test('create from a descriptor, list, read, page addresses and get a new receive
     assert.match(wallet.descriptor, /^wsh\(sortedmulti\(2,.*<0;1>.*#[a-z0-9]{8}$/);
 
     const list = (await api(t, 'GET', '/api/v1/wallets')).json();
-    assert.deepEqual(list.wallets.map((w: { alias: string }) => w.alias), ['cold']);
+    assert.deepEqual(
+      list.wallets.map((w: { alias: string }) => w.alias),
+      ['cold'],
+    );
     const one = (await api(t, 'GET', '/api/v1/wallets/cold')).json().wallet;
     for (const key of ['descriptor', 'type', 'policy', 'network', 'address_index']) assert.ok(key in one, key);
 
@@ -39,7 +42,13 @@ test('create from a descriptor, list, read, page addresses and get a new receive
     assert.equal(page.statusCode, 200);
     const body = page.json();
     assert.equal(body.addresses.length, 3);
-    assert.deepEqual(body.addresses[0], { index: 0, address: 'bc1qm43n7nnev58aj3nrznz2xscgv98t7gxycq5pmp20a5vzfp5t0q2s7r6twa', label: 'Address #0', used: false, service_id: null });
+    assert.deepEqual(body.addresses[0], {
+      index: 0,
+      address: 'bc1qm43n7nnev58aj3nrznz2xscgv98t7gxycq5pmp20a5vzfp5t0q2s7r6twa',
+      label: 'Address #0',
+      used: false,
+      service_id: null,
+    });
     const change = (await api(t, 'GET', '/api/v1/wallets/cold/addresses?change=1&count=1')).json();
     assert.equal(change.addresses[0].label, 'Change #0');
     // Paging to the end of the derived list derives the next page.
@@ -68,7 +77,12 @@ test('create from a descriptor, list, read, page addresses and get a new receive
 test('create from a Specter backup JSON', async () => {
   const t = await createTestSpecter();
   try {
-    const backup = { label: 'From Specter', blockheight: 700000, descriptor: `wpkh(${XPUB_84}/0/*)`, devices: [{ type: 'coldcard', label: 'My CC' }] };
+    const backup = {
+      label: 'From Specter',
+      blockheight: 700000,
+      descriptor: `wpkh(${XPUB_84}/0/*)`,
+      devices: [{ type: 'coldcard', label: 'My CC' }],
+    };
     const res = await api(t, 'POST', '/api/v1/wallets', backup);
     assert.equal(res.statusCode, 201, res.body);
     assert.equal(res.json().wallet.name, 'From Specter');
@@ -88,12 +102,60 @@ test('bad input: clear errors, and the data folder is unchanged', async () => {
     assert.equal((await api(t, 'POST', '/api/v1/wallets', { name: 'Cold', descriptor: MULTI })).statusCode, 201);
     const before = await snapshot(t.dataFolder);
     const cases: Array<[string, 'GET' | 'POST', string, unknown, number, string, RegExp]> = [
-      ['garbage xpub', 'POST', '/api/v1/wallets', { name: 'G', descriptor: 'wpkh([73c5da0a/84h/0h/0h]xpub6GARBAGE/0/*)' }, 400, 'SPECTER_ERR_KEY_INVALID', /base58check/],
-      ['testnet key on mainnet', 'POST', '/api/v1/wallets', { name: 'N', network: 'main', descriptor: `wpkh([73c5da0a/84h/1h/0h]${TPUB_84}/0/*)` }, 400, 'SPECTER_ERR_KEY_NETWORK_MISMATCH', /test/i],
-      ['mixed networks', 'POST', '/api/v1/wallets', { name: 'N', descriptor: `wsh(sortedmulti(1,${KEY.abandon}/0/*,[73c5da0a/84h/1h/0h]${TPUB_84}/0/*))` }, 400, 'SPECTER_ERR_KEY_NETWORK_MISMATCH', /network|test/i],
-      ['duplicate keys in one multisig', 'POST', '/api/v1/wallets', { name: 'D', descriptor: `wsh(sortedmulti(2,${KEY.abandon}/0/*,${KEY.abandon}/0/*,${KEY.legal}/0/*))` }, 400, 'SPECTER_ERR_DESCRIPTOR_POLICY', /duplicate|twice|same key/i],
-      ['threshold above n', 'POST', '/api/v1/wallets', { name: 'T', descriptor: `wsh(sortedmulti(3,${KEY.abandon}/0/*,${KEY.legal}/0/*))` }, 400, 'SPECTER_ERR_DESCRIPTOR_POLICY', /3/],
-      ['existing name', 'POST', '/api/v1/wallets', { name: 'cold', descriptor: `wpkh(${XPUB_84}/0/*)` }, 409, 'SPECTER_ERR_WALLET_EXISTS', /already exists/],
+      [
+        'garbage xpub',
+        'POST',
+        '/api/v1/wallets',
+        { name: 'G', descriptor: 'wpkh([73c5da0a/84h/0h/0h]xpub6GARBAGE/0/*)' },
+        400,
+        'SPECTER_ERR_KEY_INVALID',
+        /base58check/,
+      ],
+      [
+        'testnet key on mainnet',
+        'POST',
+        '/api/v1/wallets',
+        { name: 'N', network: 'main', descriptor: `wpkh([73c5da0a/84h/1h/0h]${TPUB_84}/0/*)` },
+        400,
+        'SPECTER_ERR_KEY_NETWORK_MISMATCH',
+        /test/i,
+      ],
+      [
+        'mixed networks',
+        'POST',
+        '/api/v1/wallets',
+        { name: 'N', descriptor: `wsh(sortedmulti(1,${KEY.abandon}/0/*,[73c5da0a/84h/1h/0h]${TPUB_84}/0/*))` },
+        400,
+        'SPECTER_ERR_KEY_NETWORK_MISMATCH',
+        /network|test/i,
+      ],
+      [
+        'duplicate keys in one multisig',
+        'POST',
+        '/api/v1/wallets',
+        { name: 'D', descriptor: `wsh(sortedmulti(2,${KEY.abandon}/0/*,${KEY.abandon}/0/*,${KEY.legal}/0/*))` },
+        400,
+        'SPECTER_ERR_DESCRIPTOR_POLICY',
+        /duplicate|twice|same key/i,
+      ],
+      [
+        'threshold above n',
+        'POST',
+        '/api/v1/wallets',
+        { name: 'T', descriptor: `wsh(sortedmulti(3,${KEY.abandon}/0/*,${KEY.legal}/0/*))` },
+        400,
+        'SPECTER_ERR_DESCRIPTOR_POLICY',
+        /3/,
+      ],
+      [
+        'existing name',
+        'POST',
+        '/api/v1/wallets',
+        { name: 'cold', descriptor: `wpkh(${XPUB_84}/0/*)` },
+        409,
+        'SPECTER_ERR_WALLET_EXISTS',
+        /already exists/,
+      ],
       ['no descriptor', 'POST', '/api/v1/wallets', { name: 'X' }, 400, 'SPECTER_ERR_VALIDATION', /descriptor/],
       ['no name', 'POST', '/api/v1/wallets', { descriptor: MULTI }, 400, 'SPECTER_ERR_VALIDATION', /name/],
       ['body not an object', 'POST', '/api/v1/wallets', '[1,2]', 400, 'SPECTER_ERR_BAD_REQUEST', /JSON object/],
@@ -107,11 +169,27 @@ test('bad input: clear errors, and the data folder is unchanged', async () => {
       ['count not a number', 'GET', '/api/v1/wallets/cold/addresses?count=ten', undefined, 400, 'SPECTER_ERR_VALIDATION', /count/],
       ['negative from', 'GET', '/api/v1/wallets/cold/addresses?from=-1', undefined, 400, 'SPECTER_ERR_VALIDATION', /from/],
       ['fractional from', 'GET', '/api/v1/wallets/cold/addresses?from=1.5', undefined, 400, 'SPECTER_ERR_VALIDATION', /from/],
-      ['from far beyond the derived list', 'GET', '/api/v1/wallets/cold/addresses?from=2000000000', undefined, 400, 'SPECTER_ERR_VALIDATION', /beyond the 20 derived/],
+      [
+        'from far beyond the derived list',
+        'GET',
+        '/api/v1/wallets/cold/addresses?from=2000000000',
+        undefined,
+        400,
+        'SPECTER_ERR_VALIDATION',
+        /beyond the 20 derived/,
+      ],
       ['change not 0/1', 'GET', '/api/v1/wallets/cold/addresses?change=2', undefined, 400, 'SPECTER_ERR_VALIDATION', /change/],
       ['change twice', 'GET', '/api/v1/wallets/cold/addresses?change=0&change=1', undefined, 400, 'SPECTER_ERR_VALIDATION', /change/],
       ['count twice', 'GET', '/api/v1/wallets/cold/addresses?count=1&count=2', undefined, 400, 'SPECTER_ERR_VALIDATION', /more than once/],
-      ['unknown parameter', 'GET', '/api/v1/wallets/cold/addresses?limit=5', undefined, 400, 'SPECTER_ERR_VALIDATION', /Unknown query parameter "limit"/],
+      [
+        'unknown parameter',
+        'GET',
+        '/api/v1/wallets/cold/addresses?limit=5',
+        undefined,
+        400,
+        'SPECTER_ERR_VALIDATION',
+        /Unknown query parameter "limit"/,
+      ],
     ];
     for (const [name, method, url, body, status, code, message] of cases) {
       const res = await api(t, method, url, body);

@@ -9,7 +9,9 @@ export { BIP84, MULTISIG_KEYS, TPUB_84 } from '../../../unit/bitcoin/fixtures.js
 export { snapshot } from '../../../helpers/files.js';
 
 /** `[fp/48h/0h/0h/2h]xpub…` of the three BIP-39 test mnemonics. */
-export const KEY = Object.fromEntries(Object.entries(MULTISIG_KEYS).map(([name, k]) => [name, `[${k.fingerprint}/${k.path.slice(2)}]${k.xpub}`])) as Record<keyof typeof MULTISIG_KEYS, string>;
+export const KEY = Object.fromEntries(
+  Object.entries(MULTISIG_KEYS).map(([name, k]) => [name, `[${k.fingerprint}/${k.path.slice(2)}]${k.xpub}`]),
+) as Record<keyof typeof MULTISIG_KEYS, string>;
 /** The BIP-84 account key of "abandon … about", as a zpub with its origin. */
 export const KEY_84 = `[73c5da0a/84h/0h/0h]${BIP84.zpub}`;
 /** The same key as an xpub (descriptors take xpub/tpub only). */
@@ -29,7 +31,11 @@ export async function uiClient(t: TestSpecter): Promise<TestClient> {
 
 /** The three standard devices (Abandon also holds the BIP-84 key) and the 2-of-3 wallet "Cold". */
 export async function standardSetup(t: TestSpecter, client: TestClient): Promise<void> {
-  for (const [name, type, keys] of [['Abandon', 'coldcard', `${KEY.abandon}\n${KEY_84}`], ['Legal', 'trezor', KEY.legal], ['Letter', 'ledger', KEY.letter]] as const) {
+  for (const [name, type, keys] of [
+    ['Abandon', 'coldcard', `${KEY.abandon}\n${KEY_84}`],
+    ['Legal', 'trezor', KEY.legal],
+    ['Letter', 'ledger', KEY.letter],
+  ] as const) {
     const res = await client.post('/spc/devices/new', { name, type, keys });
     assert.equal(res.statusCode, 302, `device ${name}: ${errorOf(res)}`);
   }
@@ -45,7 +51,12 @@ export function errorOf(res: LightMyRequestResponse): string {
 }
 
 export function unescapeHtml(html: string): string {
-  return html.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return html
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /** The flash messages on a page. */

@@ -38,13 +38,21 @@ test('labels export in each format and import back: a round trip restores them',
 
     const settings = await client.get('/spc/wallets/cold/settings/');
     assert.match(settings.body, /4 addresses of this wallet have labels/);
-    for (const f of ['specter', 'electrum', 'bip329']) assert.match(settings.body, new RegExp(`href="/spc/wallets/cold/labels/export\\?format=${f}" download`));
+    for (const f of ['specter', 'electrum', 'bip329'])
+      assert.match(settings.body, new RegExp(`href="/spc/wallets/cold/labels/export\\?format=${f}" download`));
 
     const files: Record<string, { name: string; type: RegExp; check: (body: string) => void }> = {
       specter: {
         name: 'cold-labels.json',
         type: /^application\/json/,
-        check: (b) => assert.deepEqual(JSON.parse(b), { labels: { 'From Alice': [expected[0]!.address, expected[1]!.address], 'Rent, "March" ✓': [expected[2]!.address], 'Change of payment 7': [expected[3]!.address] } }),
+        check: (b) =>
+          assert.deepEqual(JSON.parse(b), {
+            labels: {
+              'From Alice': [expected[0]!.address, expected[1]!.address],
+              'Rent, "March" ✓': [expected[2]!.address],
+              'Change of payment 7': [expected[3]!.address],
+            },
+          }),
       },
       electrum: {
         name: 'cold-labels-electrum.json',
@@ -54,7 +62,14 @@ test('labels export in each format and import back: a round trip restores them',
       bip329: {
         name: 'cold-labels.jsonl',
         type: /^application\/jsonl/,
-        check: (b) => assert.deepEqual(b.trimEnd().split('\n').map((l) => JSON.parse(l)), expected.map((e) => ({ type: 'addr', ref: e.address, label: e.label }))),
+        check: (b) =>
+          assert.deepEqual(
+            b
+              .trimEnd()
+              .split('\n')
+              .map((l) => JSON.parse(l)),
+            expected.map((e) => ({ type: 'addr', ref: e.address, label: e.label })),
+          ),
       },
     };
     for (const [format, spec] of Object.entries(files)) {
@@ -75,7 +90,10 @@ test('labels export in each format and import back: a round trip restores them',
       assert.match(flashes(page).join(), /4 address labels read from .*: 4 set, 0 already so\./, format);
     }
     // Importing the same again changes nothing and says so.
-    const again = await client.post('/spc/wallets/cold/labels/import', { data: (await client.get('/spc/wallets/cold/labels/export?format=bip329')).body, format: 'bip329' });
+    const again = await client.post('/spc/wallets/cold/labels/import', {
+      data: (await client.get('/spc/wallets/cold/labels/export?format=bip329')).body,
+      format: 'bip329',
+    });
     assert.match(flashes(await client.follow(again)).join(), /0 set, 4 already so/);
     assert.equal((await client.get('/spc/wallets/cold/labels/export?format=csv')).statusCode, 400);
   } finally {
@@ -83,7 +101,7 @@ test('labels export in each format and import back: a round trip restores them',
   }
 });
 
-test('a labels import applies only this wallet\'s addresses and reports unknown addresses and skipped records', async () => {
+test("a labels import applies only this wallet's addresses and reports unknown addresses and skipped records", async () => {
   const { t, client, addr } = await setUp();
   try {
     const wallet = await t.specter.walletManager.get('cold');
@@ -97,7 +115,9 @@ test('a labels import applies only this wallet\'s addresses and reports unknown 
       { type: 'tx', ref: TXID, label: 'Rent' },
       { type: 'output', ref: `${TXID}:0`, label: 'Rent output', spendable: true },
       { type: 'addr', ref: await addr(4), label: 'Address #4' },
-    ].map((r) => JSON.stringify(r)).join('\n');
+    ]
+      .map((r) => JSON.stringify(r))
+      .join('\n');
     const res = await client.post('/spc/wallets/cold/labels/import', { data: text });
     assert.equal(res.statusCode, 302, errorOf(res));
     const message = flashes(await client.follow(res)).join();
@@ -123,7 +143,10 @@ test('a bad labels file gives a clear error, keeps the pasted text and changes n
     const cases: Array<[Record<string, string>, RegExp]> = [
       [{ data: `${good}\n{"type": "addr", "ref": "bc1q` }, /BIP-329 \(JSON lines\) labels, line 2: not valid JSON/],
       [{ data: `${good}\n${JSON.stringify({ type: 'adress', ref: await addr(2), label: 'x' })}` }, /line 2: "type" must be one of tx, addr/],
-      [{ data: `${good}\n${JSON.stringify({ type: 'addr', ref: await addr(2), label: 'y'.repeat(300) })}` }, /line 2: the label is 300 characters long; the limit is 250/],
+      [
+        { data: `${good}\n${JSON.stringify({ type: 'addr', ref: await addr(2), label: 'y'.repeat(300) })}` },
+        /line 2: the label is 300 characters long; the limit is 250/,
+      ],
       [{ data: JSON.stringify({ labels: { Savings: [await addr(2), 7] } }) }, /Specter JSON labels, labels\["Savings"\]\[1\]: must be an address/],
       [{ data: JSON.stringify({ [await addr(2)]: ['x'] }) }, /Electrum JSON labels, the entry \["bc1q[^"]+"\]: must be a label \(text\)/],
       [{ data: JSON.stringify({ [await addr(2)]: 'x' }), format: 'bip329' }, /line 1: "type" must be one of/],
@@ -147,7 +170,7 @@ test('a bad labels file gives a clear error, keeps the pasted text and changes n
   }
 });
 
-test('the wallet backup carries the labels (Specter\'s {label: [addresses]}) and an import restores them', async () => {
+test("the wallet backup carries the labels (Specter's {label: [addresses]}) and an import restores them", async () => {
   const { t, client, addr } = await setUp();
   const other = await createTestSpecter();
   try {
@@ -167,7 +190,10 @@ test('the wallet backup carries the labels (Specter\'s {label: [addresses]}) and
 
     // A backup whose labels are bad is refused before anything is written.
     const before = await snapshot(other.dataFolder);
-    const bad = await otherClient.post('/spc/wallets/new/import', { name: 'Bad labels', data: JSON.stringify({ ...backup, labels: { Alice: 'bc1q…' } }) });
+    const bad = await otherClient.post('/spc/wallets/new/import', {
+      name: 'Bad labels',
+      data: JSON.stringify({ ...backup, labels: { Alice: 'bc1q…' } }),
+    });
     assert.equal(bad.statusCode, 400);
     assert.match(errorOf(bad), /labels\["Alice"\]: must be a list of addresses/);
     assert.deepEqual(await snapshot(other.dataFolder), before);

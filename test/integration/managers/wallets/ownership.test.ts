@@ -32,7 +32,10 @@ test('two users over the JSON API: each lists and reads only their own wallets; 
     assert.equal((await api(t, 'GET', '/api/v1/wallets/vault', bob)).statusCode, 404);
     assert.equal((await api(t, 'POST', '/api/v1/wallets/vault/receive', bob)).statusCode, 404);
     assert.deepEqual((await api(t, 'GET', '/api/v1/wallets', 'admin:admin password')).json().wallets, []);
-    assert.deepEqual((await api(t, 'GET', '/api/v1/wallets', alice)).json().wallets.map((w: { alias: string }) => w.alias), ['vault']);
+    assert.deepEqual(
+      (await api(t, 'GET', '/api/v1/wallets', alice)).json().wallets.map((w: { alias: string }) => w.alias),
+      ['vault'],
+    );
 
     const dup = await api(t, 'POST', '/api/v1/wallets', alice, { name: 'Vault copy', descriptor: MULTI });
     assert.equal(dup.statusCode, 409, dup.body);

@@ -47,7 +47,10 @@ test('every page starts with a skip link to the main content; the menu checkbox 
 test('timestamps: one datetime filter gives <time> in a fixed readable form; extension pages use it', async () => {
   const html = String(datetimeFilter('2026-12-02T05:47:12.345Z'));
   assert.equal(html, '<time datetime="2026-12-02T05:47:12.345Z" title="2 Dec 2026, 05:47 UTC" data-local>2 Dec 2026, 05:47 UTC</time>');
-  assert.equal(String(datetimeFilter(Date.UTC(2024, 0, 5, 23, 4))), '<time datetime="2024-01-05T23:04:00.000Z" title="5 Jan 2024, 23:04 UTC" data-local>5 Jan 2024, 23:04 UTC</time>');
+  assert.equal(
+    String(datetimeFilter(Date.UTC(2024, 0, 5, 23, 4))),
+    '<time datetime="2024-01-05T23:04:00.000Z" title="5 Jan 2024, 23:04 UTC" data-local>5 Jan 2024, 23:04 UTC</time>',
+  );
   assert.equal(datetimeFilter(null), '—');
   assert.equal(datetimeFilter('soon'), 'soon', 'not a time: shown as given (and escaped by the template)');
   const env = new nunjucks.Environment(null, { autoescape: true });
@@ -60,7 +63,10 @@ test('timestamps: one datetime filter gives <time> in a fixed readable form; ext
     const client = await uiClient(t);
     await client.post('/spc/ext/notes/', { text: 'Call the bank' });
     const notes = await client.get('/spc/ext/notes/');
-    assert.match(notes.body, /<small class="muted"><time datetime="\d{4}-\d\d-\d\dT[\d:.]+Z" title="\d{1,2} \w{3} \d{4}, \d\d:\d\d UTC" data-local>\d{1,2} \w{3} \d{4}, \d\d:\d\d UTC<\/time><\/small>/);
+    assert.match(
+      notes.body,
+      /<small class="muted"><time datetime="\d{4}-\d\d-\d\dT[\d:.]+Z" title="\d{1,2} \w{3} \d{4}, \d\d:\d\d UTC" data-local>\d{1,2} \w{3} \d{4}, \d\d:\d\d UTC<\/time><\/small>/,
+    );
     assert.doesNotMatch(notes.body.replace(/datetime="[^"]+"/g, ''), /\d{4}-\d\d-\d\dT\d\d:\d\d/, 'no raw ISO string in the text');
     assert.match(notes.body, /<script src="\/static\/js\/local-time.js" defer><\/script>/, 'the page localises it');
   } finally {
@@ -91,14 +97,20 @@ test('Receive shows the saved label as the card title; the address page has a QR
     const client = await uiClient(t);
     await standardSetup(t, client);
     const address = await (await t.specter.walletManager.get('cold')).getAddress(0);
-    assert.match((await client.get('/spc/wallets/cold/receive/')).body, /<h2 id="receive-title" class="ellipsis" title="Address #0">Address #0<\/h2>/);
+    assert.match(
+      (await client.get('/spc/wallets/cold/receive/')).body,
+      /<h2 id="receive-title" class="ellipsis" title="Address #0">Address #0<\/h2>/,
+    );
     await client.post(`/spc/wallets/cold/address/${address}/label`, { label: 'From Alice', next: 'receive' });
     const receive = await client.get('/spc/wallets/cold/receive/');
     assert.match(receive.body, /<h2 id="receive-title" class="ellipsis" title="From Alice">From Alice<\/h2>/);
     assert.match(receive.body, /<p class="muted" id="receive-index">Address #0<\/p>/);
 
     const detail = await client.get(`/spc/wallets/cold/address/${address}`);
-    assert.match(detail.body, new RegExp(`<div class="qr" role="img" aria-label="QR code of the address ${address}" id="address-qr"><svg xmlns="http://www.w3.org/2000/svg"`));
+    assert.match(
+      detail.body,
+      new RegExp(`<div class="qr" role="img" aria-label="QR code of the address ${address}" id="address-qr"><svg xmlns="http://www.w3.org/2000/svg"`),
+    );
   } finally {
     await t.close();
   }
@@ -115,7 +127,10 @@ test('a note over 2,000 characters is refused with the limit and the text stays 
     const text = `Shopping list <b>&</b>\n${'milk, '.repeat(400)}`;
     const res = await client.post('/spc/ext/notes/', { text });
     assert.equal(res.statusCode, 400);
-    assert.match(res.body, /<div class="form-error" role="alert" id="note-error"><strong>The note is 2,\d{3} characters long; the limit is 2,000\. Shorten it or split it into two notes\.<\/strong>/);
+    assert.match(
+      res.body,
+      /<div class="form-error" role="alert" id="note-error"><strong>The note is 2,\d{3} characters long; the limit is 2,000\. Shorten it or split it into two notes\.<\/strong>/,
+    );
     const kept = /<textarea id="note-text"[^>]*>([\s\S]*?)<\/textarea>/.exec(res.body)![1]!;
     assert.equal(unescapeHtml(kept), text);
     const empty = await client.post('/spc/ext/notes/', { text: '   ' });

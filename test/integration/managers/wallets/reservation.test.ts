@@ -68,7 +68,7 @@ test("the seed's interleaving example: #0 used, receive index 1 → reserving 3 
   }
 });
 
-test('reservations start after the receive index, skip used and reserved, and never take another extension\'s address', async () => {
+test("reservations start after the receive index, skip used and reserved, and never take another extension's address", async () => {
   const { t, notes } = await setup();
   try {
     await t.activate('admin', 'autowithdraw');
@@ -81,7 +81,10 @@ test('reservations start after the receive index, skip used and reserved, and ne
     await other.reserveAddress('cold', await at(7));
     assert.deepEqual(await notes.reserveAddresses('cold', { numAddresses: 3 }), [await at(3), await at(9), await at(11)]);
 
-    await assert.rejects(notes.reserveAddress('cold', await at(7)), (err) => isSpecterError(err, 'VALIDATION') && /reserved for the extension "autowithdraw"/.test(err.message));
+    await assert.rejects(
+      notes.reserveAddress('cold', await at(7)),
+      (err) => isSpecterError(err, 'VALIDATION') && /reserved for the extension "autowithdraw"/.test(err.message),
+    );
     // Reserving one explicitly uses the default label; a used address may be associated too.
     const info = await notes.reserveAddress('cold', await at(5), 'Paid by card');
     assert.equal(info.label, 'Paid by card');
@@ -100,16 +103,20 @@ test('unknown wallet → WALLET_NOT_FOUND for every reservation method; nothing 
     const wallet = await t.specter.walletManager.get('cold');
     const addr = await wallet.getAddress(3);
     await assert.rejects(notes.reserveAddress('nope', addr), (err) => isSpecterError(err, 'WALLET_NOT_FOUND'));
-    await assert.rejects(notes.reserveAddresses('nope', { numAddresses: 2, annotations: { a: 1 } }), (err) => isSpecterError(err, 'WALLET_NOT_FOUND'));
+    await assert.rejects(notes.reserveAddresses('nope', { numAddresses: 2, annotations: { a: 1 } }), (err) =>
+      isSpecterError(err, 'WALLET_NOT_FOUND'),
+    );
     await assert.rejects(notes.unreserveAddresses('nope'), (err) => isSpecterError(err, 'WALLET_NOT_FOUND'));
-    await assert.rejects(notes.reserveAddress('cold', 'bc1qnotinthiswallet00000000000000000000000'), (err) => isSpecterError(err, 'ADDRESS_NOT_FOUND'));
+    await assert.rejects(notes.reserveAddress('cold', 'bc1qnotinthiswallet00000000000000000000000'), (err) =>
+      isSpecterError(err, 'ADDRESS_NOT_FOUND'),
+    );
     assert.deepEqual(wallet.getAssociatedAddresses('notes'), []);
   } finally {
     await t.close();
   }
 });
 
-test('release from the address page drops that extension\'s annotation; wallet deletion removes annotation files', async () => {
+test("release from the address page drops that extension's annotation; wallet deletion removes annotation files", async () => {
   const { t, notes, client } = await setup();
   try {
     const wallet = await t.specter.walletManager.get('cold');

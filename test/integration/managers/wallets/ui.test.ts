@@ -2,7 +2,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestSpecter } from '../../../../src/testing/index.js';
 import { fixturePackage } from '../../../helpers/ext-packages.js';
-import { KEY, KEY_84, XPUB_84, TPUB_84, errorOf, flashes, receiveAddress, snapshot, standardSetup, uiClient, unescapeHtml, walletFixture } from './helpers.js';
+import {
+  KEY,
+  KEY_84,
+  XPUB_84,
+  TPUB_84,
+  errorOf,
+  flashes,
+  receiveAddress,
+  snapshot,
+  standardSetup,
+  uiClient,
+  unescapeHtml,
+  walletFixture,
+} from './helpers.js';
 
 test('add a device by pasting keys; bad input shows a clear error and saves nothing', async () => {
   const t = await createTestSpecter();
@@ -25,7 +38,14 @@ test('add a device by pasting keys; bad input shows a clear error and saves noth
       [{ name: '', type: 'coldcard', keys: KEY.abandon }, /name is empty/],
       [{ name: 'X', type: 'coldcard', keys: `${KEY.abandon}\n${KEY.abandon}` }, /duplicate/],
       [{ name: 'X', type: 'coldcard', keys: '{"xfp": "73C5DA0A", "bip84": ' }, /looks like JSON but does not parse/],
-      [{ name: 'X', type: 'coldcard', keys: 'xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi' }, /PRIVATE key/],
+      [
+        {
+          name: 'X',
+          type: 'coldcard',
+          keys: 'xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi',
+        },
+        /PRIVATE key/,
+      ],
     ];
     for (const [values, message] of bad) {
       const res = await client.post('/spc/devices/new', values);
@@ -44,10 +64,14 @@ test('add a device by pasting keys; bad input shows a clear error and saves noth
     assert.match(page.body, /m\/48h\/0h\/0h\/2h/);
     assert.match(page.body, /Segwit \(P2WPKH\)/);
     assert.match(page.body, /Mainnet/);
-    assert.match(page.body, /xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVFkKB4RHwCD3XyuvPEbvqAQY3rAPshWcMLoP2fMFMKHPJ4ZeZXYVUhLv1VMrjPC7PW6V/, 'zpub stored canonical');
+    assert.match(
+      page.body,
+      /xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVFkKB4RHwCD3XyuvPEbvqAQY3rAPshWcMLoP2fMFMKHPJ4ZeZXYVUhLv1VMrjPC7PW6V/,
+      'zpub stored canonical',
+    );
     // A duplicate name is refused too, and the list shows the device.
     const dup = await client.post('/spc/devices/new', { name: 'my coldcard', type: 'trezor', keys: KEY.legal });
-    assert.equal(dup.statusCode, 409, "a taken name is a conflict");
+    assert.equal(dup.statusCode, 409, 'a taken name is a conflict');
     assert.match(errorOf(dup), /already exists/);
     assert.match((await client.get('/spc/devices/')).body, /data-device="my-coldcard"[\s\S]*My Coldcard[\s\S]*2 keys/);
   } finally {
@@ -61,7 +85,10 @@ test('a Coldcard generic JSON export is accepted', async () => {
     const client = await uiClient(t);
     const json = JSON.stringify({
       xfp: '73C5DA0A',
-      bip84: { deriv: "m/84'/0'/0'", xpub: 'xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVFkKB4RHwCD3XyuvPEbvqAQY3rAPshWcMLoP2fMFMKHPJ4ZeZXYVUhLv1VMrjPC7PW6V' },
+      bip84: {
+        deriv: "m/84'/0'/0'",
+        xpub: 'xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVFkKB4RHwCD3XyuvPEbvqAQY3rAPshWcMLoP2fMFMKHPJ4ZeZXYVUhLv1VMrjPC7PW6V',
+      },
       bip48_2: { deriv: "m/48'/0'/0'/2'", xpub: KEY.abandon.split(']')[1] },
     });
     const res = await client.post('/spc/devices/new', { name: 'CC', type: 'coldcard', keys: json });
@@ -120,8 +147,14 @@ test('create a 2-of-3 wallet from three devices; sidebar, overview and tabs show
     const overview = await client.get('/spc/wallets/');
     assert.match(overview.body, /data-wallet="cold"[\s\S]*Cold[\s\S]*2 of 3 multisig/);
     // Sidebar: wallet with policy, devices with key count and type icon, the two add buttons.
-    assert.match(overview.body, /href="\/spc\/wallets\/cold\/"[\s\S]*?<span class="ellipsis" title="Cold">Cold<\/span><small>2 of 3 multisig<\/small>/);
-    assert.match(overview.body, /<img src="\/static\/img\/devices\/coldcard_icon.svg"[^>]*><span class="sidebar-text"><span class="ellipsis" title="Abandon">Abandon<\/span><small>2 keys/);
+    assert.match(
+      overview.body,
+      /href="\/spc\/wallets\/cold\/"[\s\S]*?<span class="ellipsis" title="Cold">Cold<\/span><small>2 of 3 multisig<\/small>/,
+    );
+    assert.match(
+      overview.body,
+      /<img src="\/static\/img\/devices\/coldcard_icon.svg"[^>]*><span class="sidebar-text"><span class="ellipsis" title="Abandon">Abandon<\/span><small>2 keys/,
+    );
     assert.match(overview.body, /href="\/spc\/wallets\/new">\+ Add new wallet/);
     assert.match(overview.body, /href="\/spc\/devices\/new">\+ Add new device/);
 
@@ -187,7 +220,7 @@ test('import from a descriptor and from a Specter backup; export backup and desc
     // The same wallet again is refused, naming the existing one; once that is deleted, the backup
     // imports under another name (the device exists already).
     const dup = await client.post('/spc/wallets/new/import', { name: 'From backup', data: JSON.stringify({ ...backup }) });
-    assert.equal(dup.statusCode, 409, "the same wallet twice is a conflict");
+    assert.equal(dup.statusCode, 409, 'the same wallet twice is a conflict');
     assert.match(errorOf(dup), /already have this wallet: "Imported"/);
     assert.match(dup.body, /href="\/spc\/wallets\/imported\/" class="existing-link">Open the existing wallet/, 'the error links the existing wallet');
     await t.specter.walletManager.remove('imported');
@@ -197,7 +230,10 @@ test('import from a descriptor and from a Specter backup; export backup and desc
     assert.equal(w.descriptor.receiveDescriptor, backup.descriptor);
 
     // Testnet key into a mainnet descriptor context: refused with the network named.
-    const tn = await client.post('/spc/wallets/new/import', { name: 'TN', data: `sh(multi(1,${KEY.abandon}/0/*,[73c5da0a/84h/1h/0h]${TPUB_84}/0/*))` });
+    const tn = await client.post('/spc/wallets/new/import', {
+      name: 'TN',
+      data: `sh(multi(1,${KEY.abandon}/0/*,[73c5da0a/84h/1h/0h]${TPUB_84}/0/*))`,
+    });
     assert.equal(tn.statusCode, 400);
     assert.match(errorOf(tn), /network|testnet|mainnet/i);
   } finally {
@@ -242,7 +278,10 @@ test('receive: QR, label edit, "Get new address" skips reserved addresses; assoc
     // Associate #4 by hand through the detail page's form, then release it.
     const a4 = await wallet.getAddress(4);
     const detail = await client.get(`/spc/wallets/cold/address/${a4}`);
-    assert.match(detail.body, /<label for="service-id">Plugin<\/label>\s*<select id="service-id" name="service_id" required>\s*<option value="notes">Notes<\/option>/);
+    assert.match(
+      detail.body,
+      /<label for="service-id">Plugin<\/label>\s*<select id="service-id" name="service_id" required>\s*<option value="notes">Notes<\/option>/,
+    );
     const assoc = await client.post(`/spc/wallets/cold/address/${a4}/associate`, { service_id: 'notes' });
     assert.equal(assoc.statusCode, 302);
     assert.equal(wallet.getAddressInfo(a4).serviceId, 'notes');
@@ -317,7 +356,10 @@ test('overview view model goes through adjust_view_model; extension wallet tabs 
 
     const addresses = await client.get('/spc/wallets/cold/addresses/');
     const tabs = [...addresses.body.matchAll(/<a class="tab[^"]*" href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map((m) => [m[2], m[1]]);
-    assert.deepEqual(tabs.map((x) => x[0]), ['Addresses', 'Receive', 'VM tab', 'Settings']);
+    assert.deepEqual(
+      tabs.map((x) => x[0]),
+      ['Addresses', 'Receive', 'VM tab', 'Settings'],
+    );
     assert.equal(tabs[2]![1], '/spc/ext/overview_vm/wallet/cold/');
     const tab = await client.get('/spc/ext/overview_vm/wallet/cold/');
     assert.equal(tab.statusCode, 200);

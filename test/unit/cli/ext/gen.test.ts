@@ -136,7 +136,10 @@ describe('ext gen: templates', () => {
   it('keeps the nunjucks syntax of the generated templates', () => {
     const files = render();
     assert.match(files.get('templates/rubberduck/index.njk')!, /\{% extends "rubberduck\/base\.njk" %\}/);
-    assert.match(files.get('templates/rubberduck/base.njk')!, /\{\{ url_for\('rubberduck_endpoint\.static', \{filename: 'rubberduck\/css\/styles\.css'\}\) \}\}/);
+    assert.match(
+      files.get('templates/rubberduck/base.njk')!,
+      /\{\{ url_for\('rubberduck_endpoint\.static', \{filename: 'rubberduck\/css\/styles\.css'\}\) \}\}/,
+    );
     assert.match(files.get('templates/rubberduck/settings.njk')!, /name="csrf_token" value="\{\{ csrf_token \}\}"/);
     assert.match(files.get('src/config.ts')!, /RUBBERDUCK_SOMEKEY = 'some value'/);
     assert.match(files.get('src/index.ts')!, /export default class RubberduckExtension extends Extension/);
@@ -189,7 +192,13 @@ describe('ext gen: templates', () => {
 describe('ext gen: flags, prompts, output folder', () => {
   it('--yes needs --id and takes defaults for the rest', async () => {
     await assert.rejects(resolveAnswers({ yes: true }), /--id is required with --yes/);
-    assert.deepEqual(await resolveAnswers({ yes: true, id: 'duck' }), { id: 'duck', org: '', isolatedClient: false, encryptData: false, device: null });
+    assert.deepEqual(await resolveAnswers({ yes: true, id: 'duck' }), {
+      id: 'duck',
+      org: '',
+      isolatedClient: false,
+      encryptData: false,
+      device: null,
+    });
     assert.deepEqual(await resolveAnswers({ yes: true, id: 'duck', org: 'me', isolatedClient: true, device: 'Dice' }), {
       id: 'duck',
       org: 'me',

@@ -29,7 +29,14 @@ describe('ext list', () => {
   it('formats one aligned row per extension, the reason last', () => {
     const text = formatStatusTable([
       row({}),
-      row({ id: null, name: 'specterext-broken', version: null, devstatus: null, status: 'failed', reason: 'field "devstatus" is "gamma"; use alpha, beta or prod.' }),
+      row({
+        id: null,
+        name: 'specterext-broken',
+        version: null,
+        devstatus: null,
+        status: 'failed',
+        reason: 'field "devstatus" is "gamma"; use alpha, beta or prod.',
+      }),
       row({ id: 'flaky', name: 'Flaky', status: 'loaded', tripped: { at: new Date(0), reason: 'too many errors' }, errorCount: 5 }),
     ]);
     const lines = text.trimEnd().split('\n');
@@ -51,7 +58,10 @@ describe('ext list', () => {
     assert.equal(byPath.get(hello)?.status, 'loaded');
     assert.equal(byPath.get(path.join(data, 'nope'))?.status, 'failed');
     assert.match(byPath.get(path.join(data, 'nope'))!.reason, /is not a folder/);
-    assert.ok(rows.some((r) => r.source === 'builtin'), 'the built-in extensions are listed too');
+    assert.ok(
+      rows.some((r) => r.source === 'builtin'),
+      'the built-in extensions are listed too',
+    );
   });
 
   it('--json prints the statuses; a bad config is an error, not a stack trace', async () => {

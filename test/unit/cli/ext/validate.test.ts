@@ -124,7 +124,10 @@ describe('ext validate', () => {
     const dir = await generated();
     await fs.rm(path.join(dir, 'src', 'controller.ts'));
     const report = await validateExtensionPackage(dir);
-    assert.deepEqual(report.problems.map((p) => p.check), ['blueprint']);
+    assert.deepEqual(
+      report.problems.map((p) => p.check),
+      ['blueprint'],
+    );
     assert.match(report.problems[0]!.fix, /hasBlueprint": false/);
   });
 
@@ -146,7 +149,7 @@ describe('ext validate', () => {
     assert.equal(report.id, 'hello');
   });
 
-  it("the built-in extensions pass (they are shaped like published packages)", async () => {
+  it('the built-in extensions pass (they are shaped like published packages)', async () => {
     const root = path.join(REPO_ROOT, 'extensions');
     for (const name of await fs.readdir(root)) {
       if (!(await fs.stat(path.join(root, name))).isDirectory()) continue;

@@ -14,7 +14,14 @@ export const removeDir = (dir: string): Promise<void> => rm(dir, { recursive: tr
 /** A real pino logger (with the app's redaction) whose raw output lines are kept. */
 export function captureLogger(level = 'debug'): { logger: Logger; output: string[] } {
   const output: string[] = [];
-  const logger = createLogger({ level, destination: { write: (line: string) => { output.push(line); } } });
+  const logger = createLogger({
+    level,
+    destination: {
+      write: (line: string) => {
+        output.push(line);
+      },
+    },
+  });
   return { logger, output };
 }
 

@@ -14,13 +14,24 @@ const TXID = 'f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16';
 
 let dir: string;
 let store: JsonFileStore;
-before(async () => { dir = await tempDir(); store = new JsonFileStore({ logger: silentLogger() }); });
-after(async () => { await removeDir(dir); });
+before(async () => {
+  dir = await tempDir();
+  store = new JsonFileStore({ logger: silentLogger() });
+});
+after(async () => {
+  await removeDir(dir);
+});
 
-const opts = (o: Partial<AnnotationsOptions> = {}): AnnotationsOptions => ({ walletsFolder: join(dir, 'wallets'), walletAlias: 'mywallet', serviceId: 'shop', store, ...o });
+const opts = (o: Partial<AnnotationsOptions> = {}): AnnotationsOptions => ({
+  walletsFolder: join(dir, 'wallets'),
+  walletAlias: 'mywallet',
+  serviceId: 'shop',
+  store,
+  ...o,
+});
 
 describe('ServiceAnnotationsStorage', () => {
-  it('round trip in Specter\'s file and layout', async () => {
+  it("round trip in Specter's file and layout", async () => {
     const a = await ServiceAnnotationsStorage.open(opts());
     assert.equal(a.path, join(dir, 'wallets', 'mywallet_shop.json'));
     assert.deepEqual(a.getAddrAnnotations(ADDR1), {});

@@ -7,11 +7,19 @@ import { ServiceAnnotationsStorage } from '../../../../src/extensions/storage/in
 import { readJson, removeDir, setup, writeFile, type Setup } from './_helpers.js';
 
 const code = (key: string) => (err: unknown) => isSpecterError(err) && err.key === key;
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 let s: Setup;
-before(async () => { s = await setup(); });
-after(async () => { await removeDir(s.dir); });
+before(async () => {
+  s = await setup();
+});
+after(async () => {
+  await removeDir(s.dir);
+});
 
 async function seed(username: string): Promise<{ id: string; username: string }> {
   const user = { id: `id_${username}`, username };
@@ -45,14 +53,24 @@ describe('purgeExtension (remove and delete data)', () => {
     s.vault.lock(u2.id); // a user who is not logged in is purged as well
     const wallets = join(s.dir, 'wallets');
     await mkdir(wallets, { recursive: true });
-    for (const [alias, ext] of [['w1', 'gone'], ['w2', 'gone'], ['w1', 'kept']] as const) {
+    for (const [alias, ext] of [
+      ['w1', 'gone'],
+      ['w2', 'gone'],
+      ['w1', 'kept'],
+    ] as const) {
       const a = await ServiceAnnotationsStorage.open({ walletsFolder: wallets, walletAlias: alias, serviceId: ext, store: s.store });
       await a.setAddrAnnotations('bcrt1qxyz0000000000000000000', { order: 1 });
     }
 
-    const report = await s.storage.purgeExtension('gone', [u1, u2, { username: 'nofiles' }], [
-      { walletsFolder: wallets, alias: 'w1' }, { walletsFolder: wallets, alias: 'w2' }, { walletsFolder: wallets, alias: 'w3' },
-    ]);
+    const report = await s.storage.purgeExtension(
+      'gone',
+      [u1, u2, { username: 'nofiles' }],
+      [
+        { walletsFolder: wallets, alias: 'w1' },
+        { walletsFolder: wallets, alias: 'w2' },
+        { walletsFolder: wallets, alias: 'w3' },
+      ],
+    );
     assert.equal(report.entriesRemovedFrom.length, 4);
     assert.deepEqual(report.annotationFilesDeleted.sort(), [join(wallets, 'w1_gone.json'), join(wallets, 'w2_gone.json')]);
     assert.equal(await exists(join(wallets, 'w1_kept.json')), true);
@@ -72,7 +90,10 @@ describe('purgeExtension (remove and delete data)', () => {
   it('a damaged file does not stop the rest; the failure is reported as EXT_STORAGE at the end', async () => {
     const ok = await seed('p3');
     await writeFile(s.storage.filesOf('broken').unencrypted, '{not json');
-    const err = await s.storage.purgeExtension('gone', [{ username: 'broken' }, ok], []).then(() => undefined, (e: unknown) => e);
+    const err = await s.storage.purgeExtension('gone', [{ username: 'broken' }, ok], []).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(isSpecterError(err, 'EXT_STORAGE'));
     assert.match(err.message, /users\/broken\/unencrypted_services\.json/);
     assert.equal((err.details.report as { entriesRemovedFrom: string[] }).entriesRemovedFrom.length, 2);
@@ -87,7 +108,8 @@ describe('deleteUserFiles and renameUserFiles', () => {
     const files = s.storage.filesOf('del');
     const removed = await s.storage.deleteUserFiles(user);
     assert.deepEqual(removed, [files.encrypted, files.unencrypted]);
-    for (const p of [files.encrypted, files.unencrypted, `${files.encrypted}.bkp`, `${files.unencrypted}.bkp`]) assert.equal(await exists(p), false, p);
+    for (const p of [files.encrypted, files.unencrypted, `${files.encrypted}.bkp`, `${files.unencrypted}.bkp`])
+      assert.equal(await exists(p), false, p);
     assert.deepEqual(await s.storage.deleteUserFiles(user), []);
   });
 
@@ -110,7 +132,10 @@ describe('deleteUserFiles and renameUserFiles', () => {
     await s.storage.forUser(other).set('x', false, { mine: true });
     const srcFiles = s.storage.filesOf('src');
     const before = [await readFile(srcFiles.encrypted), await readFile(srcFiles.unencrypted)];
-    const err = await s.storage.renameUserFiles('src', 'taken').then(() => undefined, (e: unknown) => e);
+    const err = await s.storage.renameUserFiles('src', 'taken').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(isSpecterError(err, 'EXT_STORAGE'));
     assert.match(err.message, /users\/taken\/unencrypted_services\.json/);
     assert.match(err.hint ?? '', /Nothing was moved/);

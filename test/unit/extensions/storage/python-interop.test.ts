@@ -15,11 +15,19 @@ import { readJson, removeDir, silentLogger, tempDir } from './_helpers.js';
 
 const skip = pythonAvailable() ? false : 'Debian /usr/bin/python3 with python3-cryptography is not installed';
 
-interface PyUser { user: Record<string, unknown> & { id: string }; secret: string }
+interface PyUser {
+  user: Record<string, unknown> & { id: string };
+  secret: string;
+}
 
 const swanData = {
-  wallet: 'w1', swan_wallet_id: 'sw-123', access_token: 'at-öäü', expires: 1700000000,
-  refresh_token: 'rt', autowithdrawal_id: null, withdrawal_threshold: 0.01,
+  wallet: 'w1',
+  swan_wallet_id: 'sw-123',
+  access_token: 'at-öäü',
+  expires: 1700000000,
+  refresh_token: 'rt',
+  autowithdrawal_id: null,
+  withdrawal_threshold: 0.01,
 };
 
 describe('extension storage interop with Specter Desktop (Python)', { skip }, () => {
@@ -40,7 +48,9 @@ describe('extension storage interop with Specter Desktop (Python)', { skip }, ()
     await users.load();
     storage = new ExtensionStorage({ dataFolder: dir, store, users, authMethod: () => 'usernamepassword' });
   });
-  after(async () => { await removeDir(dir); });
+  after(async () => {
+    await removeDir(dir);
+  });
 
   it('Python writes a swan token; TS unwraps the secret with the password and reads it in a request', async () => {
     const { token } = await runSpecterPython<{ token: string }>('fernet_encrypt', { key: secret, data: JSON.stringify(swanData) });
@@ -58,7 +68,9 @@ describe('extension storage interop with Specter Desktop (Python)', { skip }, ()
 
   it('TS updates; Python decrypts the token with the user secret', async () => {
     const user = users.require('alice');
-    const merged = await requestContext.run({ user }, () => storage.updateCurrentUserServiceData('swan', true, { access_token: 'at-2', expires: 1800000000 }));
+    const merged = await requestContext.run({ user }, () =>
+      storage.updateCurrentUserServiceData('swan', true, { access_token: 'at-2', expires: 1800000000 }),
+    );
     assert.deepEqual(merged, { ...swanData, access_token: 'at-2', expires: 1800000000 });
 
     const file = await readJson(storage.filesOf('alice').encrypted);
@@ -70,7 +82,9 @@ describe('extension storage interop with Specter Desktop (Python)', { skip }, ()
   it("Specter's own save path (json.dumps, indent 4, several extensions) round-trips both ways", async () => {
     const path = storage.filesOf('alice').encrypted;
     await runSpecterPython('write_service_storage', {
-      path, key: secret, services: { swan: swanData, notifications: { chat_id: 7, on: ['tx', 'block'] } },
+      path,
+      key: secret,
+      services: { swan: swanData, notifications: { chat_id: 7, on: ['tx', 'block'] } },
     });
     const user = users.require('alice');
     await requestContext.run({ user }, async () => {

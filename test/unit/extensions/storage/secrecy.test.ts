@@ -35,7 +35,9 @@ describe('secrecy of encrypted extension data', () => {
     assert.ok(user);
     carol = user;
   });
-  after(async () => { await removeDir(dir); });
+  after(async () => {
+    await removeDir(dir);
+  });
 
   const logText = (): string => output.join('');
 
@@ -63,7 +65,10 @@ describe('secrecy of encrypted extension data', () => {
     const marker = `PLAIN-MARKER-${randomBytes(12).toString('hex')}`;
     await requestContext.run({ user: carol }, () => storage.setCurrentUserServiceData('plainext', false, { note: marker }));
     const hits = await filesContaining(dir, marker);
-    assert.deepEqual(hits.map((p) => p.slice(dir.length + 1)), ['users/carol/unencrypted_services.json']);
+    assert.deepEqual(
+      hits.map((p) => p.slice(dir.length + 1)),
+      ['users/carol/unencrypted_services.json'],
+    );
     logger.info({ note: marker }, 'control line');
     assert.equal(logText().includes(marker), true);
   });
@@ -73,7 +78,10 @@ describe('secrecy of encrypted extension data', () => {
     users.lock('carol'); // logout
     assert.equal(await users.authenticate('carol', `${password}x`), undefined);
     assert.equal(users.secretOf('carol'), undefined);
-    await assert.rejects(requestContext.run({ user: carol }, () => storage.getCurrentUserServiceData('vaultext', true)), code('USER_SECRET_LOCKED'));
+    await assert.rejects(
+      requestContext.run({ user: carol }, () => storage.getCurrentUserServiceData('vaultext', true)),
+      code('USER_SECRET_LOCKED'),
+    );
     await assert.rejects(storage.forUser(carol).update('vaultext', true, { k: 'w' }), code('USER_SECRET_LOCKED'));
 
     assert.ok(await users.authenticate('carol', password), 'the right password still works');

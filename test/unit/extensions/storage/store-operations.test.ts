@@ -13,8 +13,12 @@ const inRequest = <T>(id: string, fn: () => Promise<T>): Promise<T> => requestCo
 const code = (key: string) => (err: unknown) => isSpecterError(err) && err.key === key;
 
 let s: Setup;
-before(async () => { s = await setup(); });
-after(async () => { await removeDir(s.dir); });
+before(async () => {
+  s = await setup();
+});
+after(async () => {
+  await removeDir(s.dir);
+});
 
 describe('per-user stores: the seed operations', () => {
   for (const encrypt of [true, false]) {
@@ -89,8 +93,12 @@ describe('per-user stores: the seed operations', () => {
     assert.deepEqual(await readJson(files.unencrypted), { devhelp: '{"wallet":"w1"}', encrypted_storage_version: 1 });
   });
 
-  it('typed data: an extension\'s own interface goes in and comes out as Partial<T>', async () => {
-    interface SwanData { wallet: string; access_token?: string; expires: number }
+  it("typed data: an extension's own interface goes in and comes out as Partial<T>", async () => {
+    interface SwanData {
+      wallet: string;
+      access_token?: string;
+      expires: number;
+    }
     const typed = { id: 'typed', username: 'typed' };
     s.vault.unlock(typed.id);
     const value: SwanData = { wallet: 'w1', expires: 1 };
@@ -124,12 +132,15 @@ describe('current-user facade and access rules', () => {
       await assert.rejects(s.storage.getCurrentUserServiceData('devhelp', encrypt), code('EXT_NO_USER'));
       await assert.rejects(s.storage.setCurrentUserServiceData('devhelp', encrypt, { a: 1 }), code('EXT_NO_USER'));
       await assert.rejects(s.storage.updateCurrentUserServiceData('devhelp', encrypt, { a: 1 }), code('EXT_NO_USER'));
-      await assert.rejects(requestContext.run({ user: undefined }, () => s.storage.getCurrentUserServiceData('devhelp', encrypt)), code('EXT_NO_USER'));
+      await assert.rejects(
+        requestContext.run({ user: undefined }, () => s.storage.getCurrentUserServiceData('devhelp', encrypt)),
+        code('EXT_NO_USER'),
+      );
     }
     await assert.rejects(stat(s.storage.filesOf('admin').unencrypted), { code: 'ENOENT' });
   });
 
-  it('inside a request the current user\'s files are used', async () => {
+  it("inside a request the current user's files are used", async () => {
     s.vault.unlock(bob.id);
     await inRequest('bob', () => s.storage.setCurrentUserServiceData('notify', true, { chat: 42 }));
     await inRequest('bob', () => s.storage.updateCurrentUserServiceData('notify', false, { seen: 1 }));
@@ -144,11 +155,20 @@ describe('current-user facade and access rules', () => {
     await s.storage.forUser(nobody).set('swan', true, { a: 1 });
     s.auth.method = 'none';
     try {
-      const err = await s.storage.forUser(nobody).get('swan', true).then(() => undefined, (e: unknown) => e);
+      const err = await s.storage
+        .forUser(nobody)
+        .get('swan', true)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       assert.ok(isSpecterError(err, 'USER_SECRET_UNAVAILABLE'));
       assert.match(err.message, /needs an authentication method with a password/);
       assert.match(err.hint ?? '', /Settings → Authentication/);
-      await assert.rejects(inRequest('nobody', () => s.storage.setCurrentUserServiceData('swan', true, { b: 1 })), code('USER_SECRET_UNAVAILABLE'));
+      await assert.rejects(
+        inRequest('nobody', () => s.storage.setCurrentUserServiceData('swan', true, { b: 1 })),
+        code('USER_SECRET_UNAVAILABLE'),
+      );
       await inRequest('nobody', () => s.storage.setCurrentUserServiceData('devhelp', false, { ok: true }));
       assert.deepEqual(await inRequest('nobody', () => s.storage.getCurrentUserServiceData('devhelp', false)), { ok: true });
       assert.equal(await s.storage.forUser(nobody).remove('swan', true), true);
@@ -162,11 +182,20 @@ describe('current-user facade and access rules', () => {
     s.vault.unlock(carl.id);
     await s.storage.forUser(carl).set('swan', true, { a: 1 });
     s.vault.lock(carl.id);
-    const err = await s.storage.forUser(carl).get('swan', true).then(() => undefined, (e: unknown) => e);
+    const err = await s.storage
+      .forUser(carl)
+      .get('swan', true)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     assert.ok(isSpecterError(err, 'USER_SECRET_LOCKED'));
     assert.equal(err.status, 401);
     assert.match(err.hint ?? '', /[Ll]og in again/);
-    await assert.rejects(inRequest('carl', () => s.storage.updateCurrentUserServiceData('swan', true, { b: 1 })), code('USER_SECRET_LOCKED'));
+    await assert.rejects(
+      inRequest('carl', () => s.storage.updateCurrentUserServiceData('swan', true, { b: 1 })),
+      code('USER_SECRET_LOCKED'),
+    );
     assert.deepEqual(await s.storage.forUser(carl).get('swan', false), {}, 'the unencrypted store needs no secret');
   });
 
@@ -197,7 +226,13 @@ describe('damaged and foreign data gives typed errors, never garbage', () => {
     await writeFile(path, JSON.stringify(file));
     const text = await readFile(path, 'utf8');
 
-    const err = await s.storage.forUser(eve).get('swan', true).then(() => undefined, (e: unknown) => e);
+    const err = await s.storage
+      .forUser(eve)
+      .get('swan', true)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     assert.ok(err instanceof InvalidTokenError);
     assert.equal(err.key, 'CRYPTO_INVALID_TOKEN');
     assert.equal(err.details.extensionId, 'swan');
@@ -227,12 +262,30 @@ describe('damaged and foreign data gives typed errors, never garbage', () => {
     const gus = { id: 'gus', username: 'gus' };
     const secret = s.vault.unlock(gus.id);
     const f = new Fernet(secret);
-    await writeFile(s.storage.filesOf('gus').encrypted, JSON.stringify({
-      num: 5, notjson: f.encrypt('{oops'), arr: f.encrypt('[1]'), encrypted_storage_version: 1,
-    }));
+    await writeFile(
+      s.storage.filesOf('gus').encrypted,
+      JSON.stringify({
+        num: 5,
+        notjson: f.encrypt('{oops'),
+        arr: f.encrypt('[1]'),
+        encrypted_storage_version: 1,
+      }),
+    );
     await writeFile(s.storage.filesOf('gus').unencrypted, JSON.stringify({ obj: { a: 1 }, str: '"s"' }));
-    for (const [id, encrypt] of [['num', true], ['notjson', true], ['arr', true], ['obj', false], ['str', false]] as const) {
-      const err = await s.storage.forUser(gus).get(id, encrypt).then(() => undefined, (e: unknown) => e);
+    for (const [id, encrypt] of [
+      ['num', true],
+      ['notjson', true],
+      ['arr', true],
+      ['obj', false],
+      ['str', false],
+    ] as const) {
+      const err = await s.storage
+        .forUser(gus)
+        .get(id, encrypt)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       assert.ok(isSpecterError(err, 'EXT_STORAGE'), `${id}: ${String(err)}`);
       assert.equal(err.details.extensionId, id);
       assert.match(String(err.details.path), /users\/gus\/(unencrypted_)?services\.json$/);
@@ -265,13 +318,16 @@ describe('concurrency', () => {
     it(`100 concurrent updateCurrentUserServiceData (${encrypt ? 'encrypted' : 'unencrypted'}), one user, one extension: all 100 keys kept`, async () => {
       const id = `busy_${encrypt ? 'e' : 'u'}`;
       s.vault.unlock(id);
-      const results = await inRequest(id, () => Promise.all(
-        Array.from({ length: 100 }, (_, i) => s.storage.updateCurrentUserServiceData('jobs', encrypt, { [`k${i}`]: i })),
-      ));
+      const results = await inRequest(id, () =>
+        Promise.all(Array.from({ length: 100 }, (_, i) => s.storage.updateCurrentUserServiceData('jobs', encrypt, { [`k${i}`]: i }))),
+      );
       const final = await inRequest(id, () => s.storage.getCurrentUserServiceData('jobs', encrypt));
       assert.equal(Object.keys(final).length, 100);
       for (let i = 0; i < 100; i++) assert.equal(final[`k${i}`], i);
-      assert.deepEqual(results.map((r) => Object.keys(r).length).sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i + 1));
+      assert.deepEqual(
+        results.map((r) => Object.keys(r).length).sort((a, b) => a - b),
+        Array.from({ length: 100 }, (_, i) => i + 1),
+      );
     });
   }
 });

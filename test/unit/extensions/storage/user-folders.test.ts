@@ -12,12 +12,20 @@ import { Fernet } from '../../../../src/persistence/index.js';
 import { readJson, removeDir, setup, tempDir, type Setup } from './_helpers.js';
 import { makeSpecter, removeAll } from '../../managers/_helpers.js';
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 describe('service files: one folder per user', () => {
   let s: Setup;
-  before(async () => { s = await setup(); });
-  after(async () => { await removeDir(s.dir); });
+  before(async () => {
+    s = await setup();
+  });
+  after(async () => {
+    await removeDir(s.dir);
+  });
 
   it('"bob" and "bob_unencrypted" never share a file: purging one leaves the other\'s data and backups alone', async () => {
     const bob = { id: 'bob', username: 'bob' };
@@ -70,13 +78,22 @@ describe("Specter's legacy file names are copied on load", () => {
   const secret = Fernet.generateKey();
   const token = new Fernet(secret).encrypt('{"access_token":"bob-secret"}');
   const user = (id: string, extra: Record<string, unknown> = {}) => ({
-    id, username: id, password: null, is_admin: id === 'admin', encrypted_user_secret: null, services: [], ...extra,
+    id,
+    username: id,
+    password: null,
+    is_admin: id === 'admin',
+    encrypted_user_secret: null,
+    services: [],
+    ...extra,
   });
 
   before(async () => {
     dir = await tempDir('specter-legacy-');
     // A Specter Desktop data folder: records without creation ids, files under Specter's names.
-    await writeFile(join(dir, 'users.json'), JSON.stringify([user('admin'), user('bob'), user('bob_unencrypted'), user('dan'), user('dan_unencrypted'), user('erin_unencrypted')]));
+    await writeFile(
+      join(dir, 'users.json'),
+      JSON.stringify([user('admin'), user('bob'), user('bob_unencrypted'), user('dan'), user('dan_unencrypted'), user('erin_unencrypted')]),
+    );
     const put = (name: string, content: unknown) => writeFile(join(dir, name), JSON.stringify(content));
     await put('admin_unencrypted_services.json', { devhelp: '{"wallet":"w1"}', encrypted_storage_version: 1 });
     await put('bob_services.json', { swan: token, encrypted_storage_version: 1 });
@@ -88,18 +105,29 @@ describe("Specter's legacy file names are copied on load", () => {
     // A file left by a user Specter deleted ("erin"): JSON text is never erin_unencrypted's encrypted file.
     await put('erin_unencrypted_services.json', { notes: '{"text":"deleted erin"}', encrypted_storage_version: 1 });
   });
-  after(async () => { await removeAll(dir); });
+  after(async () => {
+    await removeAll(dir);
+  });
 
-  it('copies each file into its owner\'s folder, keeps the originals, resolves bob/bob_unencrypted by content', async () => {
+  it("copies each file into its owner's folder, keeps the originals, resolves bob/bob_unencrypted by content", async () => {
     const originals = await readFile(join(dir, 'bob_unencrypted_services.json'), 'utf8');
     const specter = await makeSpecter(dir);
     try {
       const users = join(dir, 'users');
-      assert.deepEqual(await readJson(join(users, 'admin', 'unencrypted_services.json')), { devhelp: '{"wallet":"w1"}', encrypted_storage_version: 1 });
+      assert.deepEqual(await readJson(join(users, 'admin', 'unencrypted_services.json')), {
+        devhelp: '{"wallet":"w1"}',
+        encrypted_storage_version: 1,
+      });
       assert.deepEqual(await readJson(join(users, 'bob', 'services.json')), { swan: token, encrypted_storage_version: 1 });
-      assert.deepEqual(await readJson(join(users, 'bob', 'unencrypted_services.json')), { devhelp: '{"wallet":"bobs"}', encrypted_storage_version: 1 });
+      assert.deepEqual(await readJson(join(users, 'bob', 'unencrypted_services.json')), {
+        devhelp: '{"wallet":"bobs"}',
+        encrypted_storage_version: 1,
+      });
       assert.equal(await exists(join(users, 'bob_unencrypted', 'services.json')), false, "bob's plain file is not bob_unencrypted's encrypted file");
-      assert.deepEqual(await readJson(join(users, 'bob_unencrypted', 'unencrypted_services.json')), { notes: '{"text":"evil plain"}', encrypted_storage_version: 1 });
+      assert.deepEqual(await readJson(join(users, 'bob_unencrypted', 'unencrypted_services.json')), {
+        notes: '{"text":"evil plain"}',
+        encrypted_storage_version: 1,
+      });
       assert.equal(await exists(join(users, 'dan', 'unencrypted_services.json')), false);
       assert.equal(await exists(join(users, 'dan_unencrypted', 'services.json')), false);
       assert.equal(await exists(join(users, 'erin_unencrypted', 'services.json')), false);

@@ -10,8 +10,17 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { createAddressDeriver, parseDescriptor } from '../../../../src/bitcoin/index.js';
 import { isSpecterError } from '../../../../src/errors/index.js';
 import {
-  JsonChainStateStore, btcToSats, classify, draftFromCore, emptyChainState, originIndex, satsToBtc, visibleTransactions,
-  type ChainState, type CoreWalletTx, type TxRecord,
+  JsonChainStateStore,
+  btcToSats,
+  classify,
+  draftFromCore,
+  emptyChainState,
+  originIndex,
+  satsToBtc,
+  visibleTransactions,
+  type ChainState,
+  type CoreWalletTx,
+  type TxRecord,
 } from '../../../../src/managers/chain/index.js';
 import { GAP_LIMIT, WalletManager } from '../../../../src/managers/wallets/index.js';
 import { makeEnv, type Env } from '../wallets/helpers.js';
@@ -30,7 +39,11 @@ describe('btcToSats', () => {
     for (const sats of [1, 99, 123_456_789, 2_100_000_000_000_000]) assert.equal(btcToSats(Number(satsToBtc(sats))), sats);
   });
   it('refuses what is not an amount', () => {
-    for (const bad of ['1.123456789', 'abc', '', Number.NaN]) assert.throws(() => btcToSats(bad as never), (e: unknown) => isSpecterError(e, 'RPC_BAD_RESPONSE'));
+    for (const bad of ['1.123456789', 'abc', '', Number.NaN])
+      assert.throws(
+        () => btcToSats(bad as never),
+        (e: unknown) => isSpecterError(e, 'RPC_BAD_RESPONSE'),
+      );
   });
   it('satsToBtc writes 8 decimals', () => {
     assert.equal(satsToBtc(1), '0.00000001');
@@ -50,33 +63,68 @@ describe('originIndex', () => {
 
 const T = (n: number): string => n.toString(16).padStart(64, '0');
 const tx = (over: Partial<CoreWalletTx> & Pick<CoreWalletTx, 'amount' | 'decoded'>): CoreWalletTx => ({
-  txid: T(1), confirmations: 1, blockhash: 'bb', blockheight: 100, blocktime: 1000, time: 1005, timereceived: 1010, walletconflicts: [], ...over,
+  txid: T(1),
+  confirmations: 1,
+  blockhash: 'bb',
+  blockheight: 100,
+  blocktime: 1000,
+  time: 1005,
+  timereceived: 1010,
+  walletconflicts: [],
+  ...over,
 });
 const mine: Record<string, boolean> = { m0: false, m1: false, c0: true };
 const owner = (a: string) => (a in mine ? { change: mine[a]! } : undefined);
 const out = (n: number, address: string, value: number) => ({ n, value, scriptPubKey: { address } });
 
-describe('categories (Specter\'s)', () => {
+describe("categories (Specter's)", () => {
   const known = new Set([`${T(9)}:0`, `${T(9)}:1`]);
   const owns = (o: string) => known.has(o);
 
   it('receive: no input is mine; the flow is what I got; no fee', () => {
-    const r = classify(draftFromCore(tx({ amount: 0.015, decoded: { vin: [{ txid: T(5), vout: 0 }], vout: [out(0, 'm0', 0.015), out(1, 'x', 2)] } }), owner), owns);
+    const r = classify(
+      draftFromCore(tx({ amount: 0.015, decoded: { vin: [{ txid: T(5), vout: 0 }], vout: [out(0, 'm0', 0.015), out(1, 'x', 2)] } }), owner),
+      owns,
+    );
     assert.deepEqual([r.category, r.amount, r.fee, r.addresses, r.time, r.blockheight], ['receive', 1_500_000, null, ['m0'], 1000, 100]);
   });
   it('send: all inputs mine, an external output; fee in sats; addresses are the recipients', () => {
-    const core = tx({ amount: -0.5, fee: -0.0000141, decoded: { vin: [{ txid: T(9), vout: 0 }], vout: [out(0, 'x', 0.5), out(1, 'c0', 0.4999859)] } });
+    const core = tx({
+      amount: -0.5,
+      fee: -0.0000141,
+      decoded: { vin: [{ txid: T(9), vout: 0 }], vout: [out(0, 'x', 0.5), out(1, 'c0', 0.4999859)] },
+    });
     const r = classify(draftFromCore(core, owner), owns);
     assert.deepEqual([r.category, r.amount, r.fee, r.addresses], ['send', -50_001_410, 1410, ['x']]);
     assert.deepEqual(r.outputs, [{ vout: 1, address: 'c0', amount: 49_998_590, change: true }]);
   });
   it('selftransfer: all inputs and outputs mine', () => {
-    const core = tx({ amount: 0, fee: -0.000002, decoded: { vin: [{ txid: T(9), vout: 0 }, { txid: T(9), vout: 1 }], vout: [out(0, 'm1', 0.9999998)] } });
+    const core = tx({
+      amount: 0,
+      fee: -0.000002,
+      decoded: {
+        vin: [
+          { txid: T(9), vout: 0 },
+          { txid: T(9), vout: 1 },
+        ],
+        vout: [out(0, 'm1', 0.9999998)],
+      },
+    });
     const r = classify(draftFromCore(core, owner), owns);
     assert.deepEqual([r.category, r.amount, r.fee, r.addresses], ['selftransfer', -200, 200, ['m1']]);
   });
   it('mixed: some inputs mine (a coinjoin); no fee claimed', () => {
-    const core = tx({ amount: -0.1, fee: 0.3, decoded: { vin: [{ txid: T(9), vout: 0 }, { txid: T(7), vout: 3 }], vout: [out(0, 'm0', 0.8), out(1, 'x', 0.6)] } });
+    const core = tx({
+      amount: -0.1,
+      fee: 0.3,
+      decoded: {
+        vin: [
+          { txid: T(9), vout: 0 },
+          { txid: T(7), vout: 3 },
+        ],
+        vout: [out(0, 'm0', 0.8), out(1, 'x', 0.6)],
+      },
+    });
     const r = classify(draftFromCore(core, owner), owns);
     assert.deepEqual([r.category, r.amount, r.fee], ['mixed', 20_000_000, null]);
   });
@@ -85,7 +133,14 @@ describe('categories (Specter\'s)', () => {
     assert.deepEqual([r.category, r.amount, r.inputs, r.coinbase], ['generate', 5_000_000_000, [], true]);
   });
   it('unconfirmed, conflicted and replaced state is kept', () => {
-    const core = tx({ amount: 0.01, confirmations: -2, blockhash: undefined, replaced_by_txid: T(3), walletconflicts: [T(4)], decoded: { vin: [{ txid: T(5), vout: 0 }], vout: [out(0, 'm0', 0.01)] } });
+    const core = tx({
+      amount: 0.01,
+      confirmations: -2,
+      blockhash: undefined,
+      replaced_by_txid: T(3),
+      walletconflicts: [T(4)],
+      decoded: { vin: [{ txid: T(5), vout: 0 }], vout: [out(0, 'm0', 0.01)] },
+    });
     const r = classify(draftFromCore(core, owner), owns);
     assert.deepEqual([r.blockhash, r.blockheight, r.conflicted, r.replaced_by, r.conflicts, r.time], [null, null, true, T(3), [T(4)], 1005]);
   });
@@ -93,8 +148,12 @@ describe('categories (Specter\'s)', () => {
 
 describe('wallet network binding and chain usage', () => {
   let env: Env;
-  beforeEach(async () => { env = await makeEnv(); });
-  afterEach(async () => { await env.cleanup(); });
+  beforeEach(async () => {
+    env = await makeEnv();
+  });
+  afterEach(async () => {
+    await env.cleanup();
+  });
   const desc = `wpkh([73c5da0a/84h/1h/0h]${TPUB_84}/<0;1>/*)`;
 
   it('a tpub wallet bound to regtest shows bcrt1 addresses, keeping labels; mainnet is refused', async () => {
@@ -119,23 +178,48 @@ describe('wallet network binding and chain usage', () => {
     const d = createAddressDeriver(wallet.descriptor);
     const [far] = d.deriveSync(0, 1500, 1);
     const [change3] = d.deriveSync(1, 3, 1);
-    const marked = await wallet.applyChainUsage([{ address: far!, change: false, index: 1500 }, { address: change3!, change: true, index: 3 }]);
+    const marked = await wallet.applyChainUsage([
+      { address: far!, change: false, index: 1500 },
+      { address: change3!, change: true, index: 3 },
+    ]);
     assert.deepEqual(marked, [far, change3]);
     assert.equal(wallet.addressIndex, 1501);
     assert.equal(wallet.changeIndex, 4);
     assert.equal(wallet.derivedCount(false), 1501 + GAP_LIMIT);
     assert.deepEqual(await wallet.applyChainUsage([{ address: far!, change: false, index: 1500 }]), [], 'already used');
-    await assert.rejects(wallet.applyChainUsage([{ address: far!, change: false, index: 7 }]), (e: unknown) => isSpecterError(e, 'DATA_FILE_CORRUPT'));
+    await assert.rejects(wallet.applyChainUsage([{ address: far!, change: false, index: 7 }]), (e: unknown) =>
+      isSpecterError(e, 'DATA_FILE_CORRUPT'),
+    );
   });
 });
 
 describe('visible transactions and the state store', () => {
   const rec = (n: number, over: Partial<TxRecord> = {}): TxRecord => ({
-    txid: T(n), category: 'receive', amount: 1, fee: null, blockhash: null, blockheight: null, time: 100, conflicted: false, in_mempool: true,
-    replaced_by: null, conflicts: [], addresses: [], outputs: [], inputs: [`${T(50)}:0`], coinbase: false, ...over,
+    txid: T(n),
+    category: 'receive',
+    amount: 1,
+    fee: null,
+    blockhash: null,
+    blockheight: null,
+    time: 100,
+    conflicted: false,
+    in_mempool: true,
+    replaced_by: null,
+    conflicts: [],
+    addresses: [],
+    outputs: [],
+    inputs: [`${T(50)}:0`],
+    coinbase: false,
+    ...over,
   });
-  const state = (...txs: TxRecord[]): ChainState => ({ ...emptyChainState('regtest', 'regtest', 'specteradmin/x'), txs: Object.fromEntries(txs.map((t) => [t.txid, t])) });
-  const shown = (s: ChainState) => visibleTransactions(s).map((t) => t.txid).sort();
+  const state = (...txs: TxRecord[]): ChainState => ({
+    ...emptyChainState('regtest', 'regtest', 'specteradmin/x'),
+    txs: Object.fromEntries(txs.map((t) => [t.txid, t])),
+  });
+  const shown = (s: ChainState) =>
+    visibleTransactions(s)
+      .map((t) => t.txid)
+      .sort();
 
   it('each spend shows once: confirmed, else in the mempool, else the newest', () => {
     assert.deepEqual(shown(state(rec(1, { time: 200, in_mempool: false }), rec(2, { time: 100 }))), [T(2)]);

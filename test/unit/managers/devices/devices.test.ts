@@ -22,17 +22,29 @@ const COLDCARD_EXPORT = JSON.stringify({
   xfp: '73C5DA0A',
   account: 0,
   xpub: 'xpub661MyMwAqRbcFkPHucMnrGNzDwb6teAX1RbKQmqtEF8kK3Z7LZ59qafCjB9eCRLiTVG3uxBxgKvRgbubRhqSKXnGGb1aoaqLrpMBDrVxga8',
-  bip44: { name: 'p2pkh', xfp: '73C5DA0A', deriv: "m/44'/0'/0'", xpub: 'xpub6BosfCnifzxcFwrSzQiqu2DBVTshkCXacvNsWGYJVVhhawA7d4R5WSWGFNbi8Aw6ZRc1brxMyWMzG3DSSSSoekkudhUd9yLb6qx39T9nMdj' },
+  bip44: {
+    name: 'p2pkh',
+    xfp: '73C5DA0A',
+    deriv: "m/44'/0'/0'",
+    xpub: 'xpub6BosfCnifzxcFwrSzQiqu2DBVTshkCXacvNsWGYJVVhhawA7d4R5WSWGFNbi8Aw6ZRc1brxMyWMzG3DSSSSoekkudhUd9yLb6qx39T9nMdj',
+  },
   bip49: { name: 'p2sh-p2wpkh', xfp: '73C5DA0A', deriv: "m/49'/0'/0'", xpub: BIP49.xpub, _pub: BIP49.ypub },
   bip84: { name: 'p2wpkh', xfp: '73C5DA0A', deriv: "m/84'/0'/0'", xpub: BIP84.xpub, _pub: BIP84.zpub },
-  bip48_2: { name: 'p2wsh', xfp: '73C5DA0A', deriv: "m/48'/0'/0'/2'", xpub: MULTISIG_KEYS.abandon.xpub, _pub: convertExtendedKey(MULTISIG_KEYS.abandon.xpub, 'Zpub') },
+  bip48_2: {
+    name: 'p2wsh',
+    xfp: '73C5DA0A',
+    deriv: "m/48'/0'/0'/2'",
+    xpub: MULTISIG_KEYS.abandon.xpub,
+    _pub: convertExtendedKey(MULTISIG_KEYS.abandon.xpub, 'Zpub'),
+  },
 });
 
 describe('DeviceTypeRegistry', () => {
   it('has the built-in types with icons and refuses duplicates', () => {
     const r = new DeviceTypeRegistry();
     const ids = r.list().map((t) => t.type);
-    for (const t of ['generic', 'coldcard', 'trezor', 'ledger', 'bitbox02', 'jade', 'keystone', 'seedsigner', 'specterdiy', 'electrum']) assert.ok(ids.includes(t), t);
+    for (const t of ['generic', 'coldcard', 'trezor', 'ledger', 'bitbox02', 'jade', 'keystone', 'seedsigner', 'specterdiy', 'electrum'])
+      assert.ok(ids.includes(t), t);
     assert.match(r.get('coldcard').icon, /^\/static\/img\/devices\/.+\.svg$/);
     r.register({ type: 'mydevice', name: 'My Device', icon: '/spc/ext/mine/static/dev.svg' });
     assert.equal(r.get('mydevice').name, 'My Device');
@@ -44,7 +56,9 @@ describe('DeviceTypeRegistry', () => {
 
 describe('key import', () => {
   it('reads one key per line or whitespace separated, with /0/* tails and SLIP-132', () => {
-    const keys = parseDeviceKeys(`  [73c5da0a/84'/0'/0']${BIP84.zpub}/0/*\n\n${keyText(MULTISIG_KEYS.abandon)}   [73c5da0a/49h/0h/0h]${BIP49.ypub}\n`);
+    const keys = parseDeviceKeys(
+      `  [73c5da0a/84'/0'/0']${BIP84.zpub}/0/*\n\n${keyText(MULTISIG_KEYS.abandon)}   [73c5da0a/49h/0h/0h]${BIP49.ypub}\n`,
+    );
     assert.equal(keys.length, 3);
     assert.deepEqual(keys[0], {
       originFingerprint: '73c5da0a',
@@ -61,7 +75,10 @@ describe('key import', () => {
 
   it('reads a Coldcard generic JSON export', () => {
     const keys = parseDeviceKeys(COLDCARD_EXPORT);
-    assert.deepEqual(keys.map((k) => k.scriptType), ['pkh', 'sh-wpkh', 'wpkh', 'wsh']);
+    assert.deepEqual(
+      keys.map((k) => k.scriptType),
+      ['pkh', 'sh-wpkh', 'wpkh', 'wsh'],
+    );
     assert.ok(keys.every((k) => k.originFingerprint === '73c5da0a'));
     assert.equal(keys[2]!.xpub, BIP84.xpub);
     assert.equal(keys[2]!.original, BIP84.zpub);
@@ -80,8 +97,12 @@ describe('key import', () => {
 
 describe('DeviceManager', () => {
   let env: Env;
-  beforeEach(async () => { env = await makeEnv(); });
-  afterEach(async () => { await env.cleanup(); });
+  beforeEach(async () => {
+    env = await makeEnv();
+  });
+  afterEach(async () => {
+    await env.cleanup();
+  });
 
   it('creates, lists, renames, adds keys and removes devices in one file each', async () => {
     const d = await env.devices.create('My Coldcard #1', 'coldcard', COLDCARD_EXPORT);
@@ -97,7 +118,11 @@ describe('DeviceManager', () => {
     assert.equal((await env.devices.get('my-coldcard-1')).name, 'Vault');
     const more = await env.devices.addKeys('my-coldcard-1-1', TPUB_84);
     assert.equal(more.keys.length, 2);
-    await rejectsWith(env.devices.addKeys('my-coldcard-1-1', keyText(MULTISIG_KEYS.legal)), 'DEVICE_INVALID', /duplicate of a key the device already has/);
+    await rejectsWith(
+      env.devices.addKeys('my-coldcard-1-1', keyText(MULTISIG_KEYS.legal)),
+      'DEVICE_INVALID',
+      /duplicate of a key the device already has/,
+    );
     await env.devices.remove('my-coldcard-1');
     await rejectsWith(env.devices.get('my-coldcard-1'), 'DEVICE_NOT_FOUND', /There is no device "my-coldcard-1"/);
     assert.equal((await env.devices.list()).length, 1);

@@ -19,15 +19,18 @@ describe('autodetect', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  it('orders env, the conf chain\'s cookie, other cookies, then rpcuser/rpcpassword', async () => {
+  it("orders env, the conf chain's cookie, other cookies, then rpcuser/rpcpassword", async () => {
     const env = { BTC_RPC_USER: 'envuser', BTC_RPC_PASSWORD: 'envpw', BTC_RPC_HOST: 'node.lan', BTC_RPC_PORT: '8332', BTC_RPC_PROTOCOL: 'https' };
     const found = await autodetectCandidates(dir, { env });
-    assert.deepEqual(found.map((c) => [c.source.split(' ')[0], c.network, c.host, c.port, c.user, c.password]), [
-      ['env', undefined, 'node.lan', 8332, 'envuser', 'envpw'],
-      ['cookie', 'signet', '10.0.0.2', 40000, '__cookie__', 'sigcookie'],
-      ['cookie', 'regtest', 'localhost', 18443, '__cookie__', 'regcookie'],
-      ['bitcoin.conf', 'signet', '10.0.0.2', 40000, 'alice', 'sig-pw'],
-    ]);
+    assert.deepEqual(
+      found.map((c) => [c.source.split(' ')[0], c.network, c.host, c.port, c.user, c.password]),
+      [
+        ['env', undefined, 'node.lan', 8332, 'envuser', 'envpw'],
+        ['cookie', 'signet', '10.0.0.2', 40000, '__cookie__', 'sigcookie'],
+        ['cookie', 'regtest', 'localhost', 18443, '__cookie__', 'regcookie'],
+        ['bitcoin.conf', 'signet', '10.0.0.2', 40000, 'alice', 'sig-pw'],
+      ],
+    );
     assert.equal(found[0]!.protocol, 'https');
   });
 
@@ -37,8 +40,10 @@ describe('autodetect', () => {
       assert.deepEqual(await autodetectCandidates(empty, { env: {} }), []);
       await writeFile(path.join(empty, 'bitcoin.conf'), 'rpcport=notaport\n');
       await writeFile(path.join(empty, '.cookie'), '__cookie__:x');
-      await assert.rejects(autodetectCandidates(empty, { env: {} }),
-        (err: unknown) => isSpecterError(err, 'NODE_CONF_INVALID') && /bitcoin\.conf: rpcport "notaport"/.test(err.message));
+      await assert.rejects(
+        autodetectCandidates(empty, { env: {} }),
+        (err: unknown) => isSpecterError(err, 'NODE_CONF_INVALID') && /bitcoin\.conf: rpcport "notaport"/.test(err.message),
+      );
     } finally {
       await rm(empty, { recursive: true, force: true });
     }

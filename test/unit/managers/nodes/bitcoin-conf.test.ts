@@ -8,10 +8,24 @@ const FILE = '/data/bitcoin.conf';
 
 describe('bitcoin.conf', () => {
   it('reads top-level settings, network sections and net.key prefixes; the section wins', () => {
-    const conf = parseBitcoinConf([
-      '# a comment', 'server=1', 'rpcuser=alice  # trailing comment', 'rpcpassword=top', 'regtest=1',
-      '', '[main]', 'rpcport=8332', '[regtest]', 'rpcport = 18555', 'rpcpassword=regpw', '[unknown]', 'rpcuser=ignored',
-    ].join('\n'), FILE);
+    const conf = parseBitcoinConf(
+      [
+        '# a comment',
+        'server=1',
+        'rpcuser=alice  # trailing comment',
+        'rpcpassword=top',
+        'regtest=1',
+        '',
+        '[main]',
+        'rpcport=8332',
+        '[regtest]',
+        'rpcport = 18555',
+        'rpcpassword=regpw',
+        '[unknown]',
+        'rpcuser=ignored',
+      ].join('\n'),
+      FILE,
+    );
     assert.equal(conf.network, 'regtest');
     assert.equal(confValue(conf, 'regtest', 'rpcport'), '18555');
     assert.equal(confValue(conf, 'regtest', 'rpcpassword'), 'regpw');
@@ -39,19 +53,25 @@ describe('bitcoin.conf', () => {
     ['a key with spaces', 'rpc user=alice\n', 1],
   ] as const) {
     it(`refuses ${what} with the file and line`, () => {
-      assert.throws(() => parseBitcoinConf(text, FILE), (err: unknown) => {
-        assert.ok(isSpecterError(err, 'NODE_CONF_INVALID'));
-        assert.equal(err.code, 'SPECTER_ERR_NODE_CONF_INVALID');
-        assert.match(err.message, new RegExp(`^${FILE} line ${line}: `));
-        assert.match(err.hint ?? '', /key=value/);
-        assert.equal(err.details.line, line);
-        return true;
-      });
+      assert.throws(
+        () => parseBitcoinConf(text, FILE),
+        (err: unknown) => {
+          assert.ok(isSpecterError(err, 'NODE_CONF_INVALID'));
+          assert.equal(err.code, 'SPECTER_ERR_NODE_CONF_INVALID');
+          assert.match(err.message, new RegExp(`^${FILE} line ${line}: `));
+          assert.match(err.hint ?? '', /key=value/);
+          assert.equal(err.details.line, line);
+          return true;
+        },
+      );
     });
   }
 
   it('parses a cookie and refuses one that is not user:password', () => {
     assert.deepEqual(parseCookie('__cookie__:abc123\n', '/d/.cookie'), { user: '__cookie__', password: 'abc123' });
-    assert.throws(() => parseCookie('garbage', '/d/.cookie'), (err: unknown) => isSpecterError(err, 'NODE_CONF_INVALID') && /\/d\/\.cookie/.test(err.message));
+    assert.throws(
+      () => parseCookie('garbage', '/d/.cookie'),
+      (err: unknown) => isSpecterError(err, 'NODE_CONF_INVALID') && /\/d\/\.cookie/.test(err.message),
+    );
   });
 });

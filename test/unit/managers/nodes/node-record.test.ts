@@ -7,9 +7,18 @@ import { nodeAliasFromName, parseNodeFile, parseNodeInput, toPublic } from '../.
 describe('node records', () => {
   it('reads a Specter Desktop node file as it is', () => {
     const specter = {
-      python_class: 'cryptoadvance.specter.node.Node', fullpath: '/home/u/.specter/nodes/bitcoin_core.json',
-      name: 'Bitcoin Core', alias: 'bitcoin_core', autodetect: false, datadir: '~/.bitcoin', user: 'bitcoin',
-      password: 'secret', port: 8332, host: 'localhost', protocol: 'http', node_type: 'BTC',
+      python_class: 'cryptoadvance.specter.node.Node',
+      fullpath: '/home/u/.specter/nodes/bitcoin_core.json',
+      name: 'Bitcoin Core',
+      alias: 'bitcoin_core',
+      autodetect: false,
+      datadir: '~/.bitcoin',
+      user: 'bitcoin',
+      password: 'secret',
+      port: 8332,
+      host: 'localhost',
+      protocol: 'http',
+      node_type: 'BTC',
     };
     const node = parseNodeFile(specter, '/x/bitcoin_core.json', 'bitcoin_core');
     assert.equal(node.port, 8332);
@@ -17,9 +26,12 @@ describe('node records', () => {
     assert.equal(node.python_class, 'cryptoadvance.specter.node.Node', 'unknown fields are kept');
   });
 
-  it('is liberal: nulls, ports as strings, missing fields get Specter\'s read defaults', () => {
-    const node = parseNodeFile({ name: 'My node', port: '18443', user: null, password: null, host: null, protocol: null, autodetect: null },
-      '/x/my_node.json', 'my_node');
+  it("is liberal: nulls, ports as strings, missing fields get Specter's read defaults", () => {
+    const node = parseNodeFile(
+      { name: 'My node', port: '18443', user: null, password: null, host: null, protocol: null, autodetect: null },
+      '/x/my_node.json',
+      'my_node',
+    );
     assert.equal(node.alias, 'my_node', 'the alias comes from the file name');
     assert.equal(node.port, 18443);
     assert.equal(node.user, '');
@@ -32,18 +44,28 @@ describe('node records', () => {
   });
 
   it('refuses a file it cannot use, naming the file and field', () => {
-    assert.throws(() => parseNodeFile({ name: 'n', port: 'eighty' }, '/x/n.json', 'n'),
-      (err: unknown) => isSpecterError(err, 'DATA_FILE_CORRUPT') && /\/x\/n\.json/.test(err.message) && /"port"/.test(err.message));
-    assert.throws(() => parseNodeFile([1, 2], '/x/n.json', 'n'), (err: unknown) => isSpecterError(err, 'DATA_FILE_CORRUPT'));
+    assert.throws(
+      () => parseNodeFile({ name: 'n', port: 'eighty' }, '/x/n.json', 'n'),
+      (err: unknown) => isSpecterError(err, 'DATA_FILE_CORRUPT') && /\/x\/n\.json/.test(err.message) && /"port"/.test(err.message),
+    );
+    assert.throws(
+      () => parseNodeFile([1, 2], '/x/n.json', 'n'),
+      (err: unknown) => isSpecterError(err, 'DATA_FILE_CORRUPT'),
+    );
   });
 
   it('validates input with NODE_INVALID naming the field', () => {
-    assert.throws(() => parseNodeInput({ name: 'n', alias: 'n', port: 70000 }),
-      (err: unknown) => isSpecterError(err, 'NODE_INVALID') && err.details.field === 'port');
-    assert.throws(() => parseNodeInput({ name: '  ', alias: 'n' }), (err: unknown) => isSpecterError(err, 'NODE_INVALID') && err.details.field === 'name');
+    assert.throws(
+      () => parseNodeInput({ name: 'n', alias: 'n', port: 70000 }),
+      (err: unknown) => isSpecterError(err, 'NODE_INVALID') && err.details.field === 'port',
+    );
+    assert.throws(
+      () => parseNodeInput({ name: '  ', alias: 'n' }),
+      (err: unknown) => isSpecterError(err, 'NODE_INVALID') && err.details.field === 'name',
+    );
   });
 
-  it('makes Specter\'s aliases', () => {
+  it("makes Specter's aliases", () => {
     assert.equal(nodeAliasFromName('  Bitcoin Core '), 'bitcoin_core');
     assert.equal(nodeAliasFromName('My-Node #2'), 'my_node_2');
     assert.equal(nodeAliasFromName('€€€'), 'node');

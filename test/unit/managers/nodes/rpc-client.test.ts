@@ -12,7 +12,7 @@ import { RpcClient } from '../../../../src/managers/nodes/index.js';
 
 type Handler = (body: { method: string; id: number; params: unknown }, res: http.ServerResponse) => void;
 
-describe('RPC client against Core\'s exact failure replies', () => {
+describe("RPC client against Core's exact failure replies", () => {
   let server: http.Server;
   let port: number;
   let handler: Handler = () => undefined;
@@ -20,7 +20,9 @@ describe('RPC client against Core\'s exact failure replies', () => {
   before(async () => {
     server = http.createServer((req, res) => {
       let text = '';
-      req.on('data', (c: Buffer) => { text += c.toString(); });
+      req.on('data', (c: Buffer) => {
+        text += c.toString();
+      });
       req.on('end', () => {
         seen.push({ url: req.url!, authorization: req.headers.authorization, connection: req.headers.connection });
         handler(JSON.parse(text), res);
@@ -29,11 +31,14 @@ describe('RPC client against Core\'s exact failure replies', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     port = (server.address() as AddressInfo).port;
   });
-  after(() => { server.closeAllConnections(); server.close(); });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
 
   const client = (timeoutMs = 2_000) => new RpcClient({ host: '127.0.0.1', port, protocol: 'http', user: 'u', password: 'sekrit-pw' }, { timeoutMs });
 
-  it('-28 while Core starts becomes NODE_WARMING_UP with Core\'s text', async () => {
+  it("-28 while Core starts becomes NODE_WARMING_UP with Core's text", async () => {
     handler = (b, res) => {
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ result: null, error: { code: -28, message: 'Loading block index…' }, id: b.id }));
@@ -49,14 +54,20 @@ describe('RPC client against Core\'s exact failure replies', () => {
   });
 
   it('HTTP 503 "Work queue depth exceeded" becomes NODE_BUSY', async () => {
-    handler = (_b, res) => { res.writeHead(503); res.end('Work queue depth exceeded'); };
+    handler = (_b, res) => {
+      res.writeHead(503);
+      res.end('Work queue depth exceeded');
+    };
     const c = client();
     await assert.rejects(c.call('getblockcount'), (err: unknown) => isSpecterError(err, 'NODE_BUSY') && /rpcworkqueue/.test(err.hint ?? ''));
     c.close();
   });
 
   it('a reply that is not JSON-RPC becomes RPC_BAD_RESPONSE', async () => {
-    handler = (_b, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<html>router login</html>'); };
+    handler = (_b, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>router login</html>');
+    };
     const c = client();
     await assert.rejects(c.call('getblockcount'), (err: unknown) => isSpecterError(err, 'RPC_BAD_RESPONSE'));
     c.close();
@@ -73,7 +84,7 @@ describe('RPC client against Core\'s exact failure replies', () => {
     c.close();
   });
 
-  it('the caller\'s AbortSignal cancels a call', async () => {
+  it("the caller's AbortSignal cancels a call", async () => {
     handler = () => undefined;
     const c = client(60_000);
     const ac = new AbortController();
@@ -84,7 +95,10 @@ describe('RPC client against Core\'s exact failure replies', () => {
   });
 
   it('keeps sockets alive, encodes wallet names, and never shows the password', async () => {
-    handler = (b, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify({ result: b.method, error: null, id: b.id })); };
+    handler = (b, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ result: b.method, error: null, id: b.id }));
+    };
     seen.length = 0;
     const c = client();
     assert.equal(await c.call('getwalletinfo', [], { wallet: 'specteradmin/my wallet' }), 'getwalletinfo');

@@ -36,7 +36,9 @@ describe('wallet addresses', () => {
     wallet = await env.wallets.createSingleSig({ name: 'Main', device: 'abandon' });
     expected = createAddressDeriver(wallet.descriptor).deriveSync(0, 0, 200);
   });
-  afterEach(async () => { await env.cleanup(); });
+  afterEach(async () => {
+    await env.cleanup();
+  });
 
   it('fills the keypool lazily to index + GAP_LIMIT, deriving only what is missing', async () => {
     assert.equal(wallet.toJSON().keypool, GAP_LIMIT);
@@ -45,25 +47,46 @@ describe('wallet addresses', () => {
     assert.equal(await wallet.getAddress(10), expected[10]);
     assert.equal(wallet.toJSON().keypool, 50 + GAP_LIMIT);
     const page = await wallet.addresses(false, 100, 50);
-    assert.deepEqual(page.map((a) => a.address), expected.slice(100, 150));
+    assert.deepEqual(
+      page.map((a) => a.address),
+      expected.slice(100, 150),
+    );
     assert.equal(wallet.toJSON().keypool, 150);
     assert.equal(page[0]!.label, 'Address #100');
     const change = await wallet.addresses(true, 0, 2);
-    assert.deepEqual(change.map((a) => [a.address, a.label, a.change]), [[BIP84.change[0], 'Change #0', true], [change[1]!.address, 'Change #1', true]]);
+    assert.deepEqual(
+      change.map((a) => [a.address, a.label, a.change]),
+      [
+        [BIP84.change[0], 'Change #0', true],
+        [change[1]!.address, 'Change #1', true],
+      ],
+    );
     await rejectsWith(wallet.addresses(false, 0, 1001), 'LIMIT_EXCEEDED', /At most 1000/);
     await rejectsWith(wallet.getAddress(-1), 'VALIDATION', /address index/);
   });
 
   it('labels: default computed, custom stored, reset by null or empty', async () => {
     const a = expected[3]!;
-    assert.deepEqual(wallet.getAddressInfo(a), { address: a, index: 3, change: false, label: 'Address #3', customLabel: null, used: false, serviceId: null, reserved: false });
+    assert.deepEqual(wallet.getAddressInfo(a), {
+      address: a,
+      index: 3,
+      change: false,
+      label: 'Address #3',
+      customLabel: null,
+      used: false,
+      serviceId: null,
+      reserved: false,
+    });
     await wallet.setLabel(a, '  Salary  ');
     assert.equal(wallet.getAddressInfo(a).label, 'Salary');
     await wallet.setLabel(a, '');
     assert.equal(wallet.getAddressInfo(a).label, 'Address #3');
     assert.equal(wallet.getAddressInfo(a).customLabel, null);
     await rejectsWith(wallet.setLabel(a, 'x'.repeat(251)), 'VALIDATION', /maximum is 250/);
-    assert.throws(() => wallet.getAddressInfo(`${BIP84.change[0]}x`), (e: Error & { key?: string }) => e.key === 'ADDRESS_NOT_FOUND' && /not one of the derived addresses of wallet "Main"/.test(e.message));
+    assert.throws(
+      () => wallet.getAddressInfo(`${BIP84.change[0]}x`),
+      (e: Error & { key?: string }) => e.key === 'ADDRESS_NOT_FOUND' && /not one of the derived addresses of wallet "Main"/.test(e.message),
+    );
     await rejectsWith(wallet.setUsed('bc1qnotmine', true), 'ADDRESS_NOT_FOUND', /bc1qnotmine/);
   });
 
@@ -73,7 +96,10 @@ describe('wallet addresses', () => {
     assert.equal(wallet.addressIndex, 1);
     const reserved = await reserveAddresses(wallet, 'swan', 'Reserved for Swan', 3);
     assert.deepEqual(reserved, [expected[2], expected[4], expected[6]]);
-    assert.deepEqual(wallet.getAssociatedAddresses('swan', true).map((a) => a.index), [2, 4, 6]);
+    assert.deepEqual(
+      wallet.getAssociatedAddresses('swan', true).map((a) => a.index),
+      [2, 4, 6],
+    );
     assert.equal(wallet.getAddressInfo(expected[4]!).label, 'Reserved for Swan');
     assert.equal(wallet.getAddressInfo(expected[4]!).reserved, true);
     // Asking again returns nothing new (Specter returns [] when enough are reserved).
@@ -124,8 +150,18 @@ describe('wallet addresses', () => {
     await wallet.associateAddress(expected[11]!, 'swan', 'Swan');
     await wallet.setUsed(expected[10]!, true);
     await wallet.associateAddress((await wallet.addresses(true, 0, 1))[0]!.address, 'swan');
-    assert.deepEqual(wallet.getAssociatedAddresses('swan', false).map((a) => [a.index, a.change]), [[10, false], [11, false], [0, true]]);
-    assert.deepEqual(wallet.getAssociatedAddresses('swan', true).map((a) => a.index), [11, 0]);
+    assert.deepEqual(
+      wallet.getAssociatedAddresses('swan', false).map((a) => [a.index, a.change]),
+      [
+        [10, false],
+        [11, false],
+        [0, true],
+      ],
+    );
+    assert.deepEqual(
+      wallet.getAssociatedAddresses('swan', true).map((a) => a.index),
+      [11, 0],
+    );
     assert.deepEqual(wallet.getAssociatedAddresses('other'), []);
     await rejectsWith(wallet.associateAddress(expected[12]!, '../x', 'x'), 'VALIDATION', /not a valid service/);
   });

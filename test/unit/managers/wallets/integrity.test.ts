@@ -18,8 +18,13 @@ import { rejectsWith } from '../_helpers.js';
 const manyKeys = (n: number) => Array.from({ length: n }, (_, i) => bip32.fromBase58(BIP84.xpub).derive(i).toBase58());
 
 let env: Env;
-beforeEach(async () => { env = await makeEnv(); await addStandardDevices(env); });
-afterEach(async () => { await env.cleanup(); });
+beforeEach(async () => {
+  env = await makeEnv();
+  await addStandardDevices(env);
+});
+afterEach(async () => {
+  await env.cleanup();
+});
 
 describe('duplicate wallets and device keys', () => {
   it('the same descriptor again (other encoding, other name) is a 409 naming the existing wallet', async () => {
@@ -41,7 +46,11 @@ describe('duplicate wallets and device keys', () => {
   });
 
   it('a key another device already holds is refused naming that device, unless sharing is confirmed', async () => {
-    const err = await rejectsWith(env.devices.create('Backup', 'generic', keyText(MULTISIG_KEYS.legal)), 'DEVICE_KEY_EXISTS', /already on device "Legal"/);
+    const err = await rejectsWith(
+      env.devices.create('Backup', 'generic', keyText(MULTISIG_KEYS.legal)),
+      'DEVICE_KEY_EXISTS',
+      /already on device "Legal"/,
+    );
     assert.equal(err.status, 409);
     assert.equal(err.details.alias, 'legal');
     const other = await env.devices.create('Other', 'generic', `[73c5da0a/84h/1h/0h]${TPUB_84}`);
@@ -80,12 +89,40 @@ describe('a wallet file of the wrong shape is reported, not hidden', () => {
     await env.wallets.createSingleSig({ name: 'Good', device: 'abandon' });
     const folder = env.wallets.walletsFolder;
     await writeFile(path.join(folder, 'shape.json'), JSON.stringify({ alias: 'shape', name: 'Shape' })); // no descriptor
-    await writeFile(path.join(folder, 'counts.json'), JSON.stringify({ alias: 'counts', name: 'C', descriptor: 'x', network: 'main', blockheight: -1, devices: [], address_index: 0, change_index: 0, keypool: 0, change_keypool: 0 }));
-    const garbage = { alias: 'garbage', name: 'G', descriptor: 'wpkh(nonsense)', network: 'main', blockheight: 0, devices: [], address_index: 0, change_index: 0, keypool: 0, change_keypool: 0 };
+    await writeFile(
+      path.join(folder, 'counts.json'),
+      JSON.stringify({
+        alias: 'counts',
+        name: 'C',
+        descriptor: 'x',
+        network: 'main',
+        blockheight: -1,
+        devices: [],
+        address_index: 0,
+        change_index: 0,
+        keypool: 0,
+        change_keypool: 0,
+      }),
+    );
+    const garbage = {
+      alias: 'garbage',
+      name: 'G',
+      descriptor: 'wpkh(nonsense)',
+      network: 'main',
+      blockheight: 0,
+      devices: [],
+      address_index: 0,
+      change_index: 0,
+      keypool: 0,
+      change_keypool: 0,
+    };
     await writeFile(path.join(folder, 'garbage.json'), JSON.stringify(garbage));
     await writeFile(path.join(folder, 'good_notes.json'), JSON.stringify({ addrs: {}, txs: {} })); // an extension's annotations: not a wallet
     const fresh = new WalletManager(env.dir, env.store, new DeviceManager(env.dir, env.store));
-    assert.deepEqual((await fresh.list()).map((w) => w.alias), ['good']);
+    assert.deepEqual(
+      (await fresh.list()).map((w) => w.alias),
+      ['good'],
+    );
     const problems = fresh.problems.map((p) => [p.file, p.reason]);
     assert.equal(problems.length, 3, JSON.stringify(problems));
     assert.deepEqual(problems.map(([f]) => f).sort(), ['wallets/counts.json', 'wallets/garbage.json', 'wallets/shape.json']);
@@ -99,10 +136,19 @@ describe('a wallet file of the wrong shape is reported, not hidden', () => {
   });
 
   it('a damaged device file is listed in problems and the other devices still load', async () => {
-    await writeFile(path.join(env.devices.devicesFolder, 'broken.json'), JSON.stringify({ alias: 'broken', name: 'B', type: 'generic', keys: [{ network: 'main' }] }));
+    await writeFile(
+      path.join(env.devices.devicesFolder, 'broken.json'),
+      JSON.stringify({ alias: 'broken', name: 'B', type: 'generic', keys: [{ network: 'main' }] }),
+    );
     const fresh = new DeviceManager(env.dir, env.store);
-    assert.deepEqual((await fresh.list()).map((d) => d.alias), ['abandon', 'legal', 'letter']);
-    assert.deepEqual(fresh.problems.map((p) => p.file), ['devices/broken.json']);
+    assert.deepEqual(
+      (await fresh.list()).map((d) => d.alias),
+      ['abandon', 'legal', 'letter'],
+    );
+    assert.deepEqual(
+      fresh.problems.map((p) => p.file),
+      ['devices/broken.json'],
+    );
     assert.match(fresh.problems[0]!.reason, /keys\[0\]\.xpub" is missing/);
   });
 });
@@ -122,7 +168,9 @@ describe('bounds', () => {
     const keys = manyKeys(KEYS_PER_TURN * 3).join('\n');
     let finished = false;
     let ranWhileParsing = false;
-    setImmediate(() => { ranWhileParsing = !finished; });
+    setImmediate(() => {
+      ranWhileParsing = !finished;
+    });
     const parsed = await parseDeviceKeysAsync(keys);
     finished = true;
     assert.equal(parsed.length, KEYS_PER_TURN * 3);

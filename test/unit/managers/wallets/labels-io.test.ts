@@ -41,11 +41,21 @@ test('each format round-trips: serialize → detect → parse gives the same lab
 });
 
 test('the serialised shapes are the three formats exactly', () => {
-  const labels = [{ address: A, label: 'Savings' }, { address: B, label: 'Savings' }, { address: C, label: null }];
+  const labels = [
+    { address: A, label: 'Savings' },
+    { address: B, label: 'Savings' },
+    { address: C, label: null },
+  ];
   assert.deepEqual(JSON.parse(serializeLabels('specter', labels)), { labels: { Savings: [A, B] } });
   assert.deepEqual(JSON.parse(serializeLabels('electrum', labels)), { [A]: 'Savings', [B]: 'Savings' });
-  const lines = serializeLabels('bip329', labels).trimEnd().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(lines, [{ type: 'addr', ref: A, label: 'Savings' }, { type: 'addr', ref: B, label: 'Savings' }]);
+  const lines = serializeLabels('bip329', labels)
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(lines, [
+    { type: 'addr', ref: A, label: 'Savings' },
+    { type: 'addr', ref: B, label: 'Savings' },
+  ]);
   assert.equal(serializeLabels('bip329', []), '', 'no labels: an empty file');
 });
 
@@ -72,35 +82,65 @@ test('BIP-329: only addr records apply; others are counted; a missing label leav
   ].join('\r\n');
   const parsed = parseLabels(text);
   assert.equal(parsed.format, 'bip329');
-  assert.deepEqual(parsed.labels, [{ address: A, label: 'Savings' }, { address: C, label: null }]);
+  assert.deepEqual(parsed.labels, [
+    { address: A, label: 'Savings' },
+    { address: C, label: null },
+  ]);
   assert.deepEqual(parsed.skipped, { tx: 2, output: 1, xpub: 1 });
 });
 
 test('Electrum: txid keys are skipped with a count, an empty label clears, line breaks become spaces', () => {
   const parsed = parseLabels(JSON.stringify({ [A]: 'Line one\nline two\t', [TXID]: 'Rent', [B]: '' }));
-  assert.deepEqual(parsed.labels, [{ address: A, label: 'Line one line two' }, { address: B, label: null }]);
+  assert.deepEqual(parsed.labels, [
+    { address: A, label: 'Line one line two' },
+    { address: B, label: null },
+  ]);
   assert.deepEqual(parsed.skipped, { tx: 1 });
 });
 
 test('Specter: an empty label is skipped (as Specter does); the labels of a backup are read by fromSpecterLabels', () => {
   assert.deepEqual(parseLabels(JSON.stringify({ labels: { '': [A], ' Savings ': [B] } })).labels, [{ address: B, label: 'Savings' }]);
-  assert.deepEqual(fromSpecterLabels({ X: [A, B] }), [{ address: A, label: 'X' }, { address: B, label: 'X' }]);
-  assert.deepEqual(toSpecterLabels([{ address: A, label: 'X' }, { address: B, label: null }, { address: C, label: 'X' }]), { X: [A, C] });
+  assert.deepEqual(fromSpecterLabels({ X: [A, B] }), [
+    { address: A, label: 'X' },
+    { address: B, label: 'X' },
+  ]);
+  assert.deepEqual(
+    toSpecterLabels([
+      { address: A, label: 'X' },
+      { address: B, label: null },
+      { address: C, label: 'X' },
+    ]),
+    { X: [A, C] },
+  );
 });
 
 test('bad files: the error names the line or the field', () => {
   const line = (o: unknown) => JSON.stringify(o);
   refused(() => parseLabels(`${line({ type: 'addr', ref: A, label: 'a' })}\n{"type": "addr", "ref": `), /BIP-329.*line 2: not valid JSON/);
-  refused(() => parseLabels(`${line({ type: 'addr', ref: A, label: 'a' })}\n${line({ type: 'address', ref: B, label: 'b' })}`), /line 2: "type" must be one of tx, addr/);
+  refused(
+    () => parseLabels(`${line({ type: 'addr', ref: A, label: 'a' })}\n${line({ type: 'address', ref: B, label: 'b' })}`),
+    /line 2: "type" must be one of tx, addr/,
+  );
   refused(() => parseLabels(`${line({ type: 'addr', ref: A, label: 'a' })}\n${line({ type: 'addr', label: 'b' })}`), /line 2: "ref" must be text/);
-  refused(() => parseLabels(`${line({ type: 'addr', ref: A, label: 'a' })}\n${line({ type: 'addr', ref: B, label: 7 })}`), /line 2: "label" must be text/);
+  refused(
+    () => parseLabels(`${line({ type: 'addr', ref: A, label: 'a' })}\n${line({ type: 'addr', ref: B, label: 7 })}`),
+    /line 2: "label" must be text/,
+  );
   refused(() => parseLabels(`${line({ type: 'addr', ref: A, label: 'a' })}\n[1]`, 'bip329'), /line 2: each line must be a JSON object/);
-  refused(() => parseLabels(`${line({ type: 'addr', ref: A, label: 'x'.repeat(251) })}`), /line 1: the label is 251 characters long; the limit is 250/);
-  refused(() => parseLabels(`${line({ type: 'addr', ref: A, label: 'a' })}\n${line({ type: 'addr', ref: A, label: 'b' })}`),
-    new RegExp(`line 2: address ${A} gets the label "b", but line 1 gives it "a"`));
+  refused(
+    () => parseLabels(`${line({ type: 'addr', ref: A, label: 'x'.repeat(251) })}`),
+    /line 1: the label is 251 characters long; the limit is 250/,
+  );
+  refused(
+    () => parseLabels(`${line({ type: 'addr', ref: A, label: 'a' })}\n${line({ type: 'addr', ref: A, label: 'b' })}`),
+    new RegExp(`line 2: address ${A} gets the label "b", but line 1 gives it "a"`),
+  );
   refused(() => parseLabels(JSON.stringify({ labels: { Savings: [A, 42] } })), /Specter JSON labels, labels\["Savings"\]\[1\]: must be an address/);
   refused(() => parseLabels(JSON.stringify({ labels: { Savings: A } })), /labels\["Savings"\]: must be a list of addresses/);
-  refused(() => parseLabels(JSON.stringify({ labels: { Savings: ['not an address'] } })), /labels\["Savings"\]\[0\]: "not an address" is not an address/);
+  refused(
+    () => parseLabels(JSON.stringify({ labels: { Savings: ['not an address'] } })),
+    /labels\["Savings"\]\[0\]: "not an address" is not an address/,
+  );
   refused(() => parseLabels(JSON.stringify({ [A]: 3 })), new RegExp(`Electrum JSON labels, the entry \\["${A}"\\]: must be a label`));
   refused(() => parseLabels(JSON.stringify({ [A]: 'ok\u0007' })), /the label contains control characters/);
   refused(() => parseLabels('{"labels": 5}', 'specter'), /labels\]?.*must be an object of label/);

@@ -16,7 +16,9 @@ describe('WalletManager', () => {
     env = await makeEnv();
     await addStandardDevices(env);
   });
-  afterEach(async () => { await env.cleanup(); });
+  afterEach(async () => {
+    await env.cleanup();
+  });
 
   it('creates a single-sig wallet from a device key and stores the documented files', async () => {
     const w = await env.wallets.createSingleSig({ name: 'Hot Wallet', device: 'abandon' });
@@ -24,7 +26,18 @@ describe('WalletManager', () => {
     assert.equal(w.descriptor.scriptType, 'wpkh');
     assert.equal(await w.getAddress(0), BIP84.receive[0]);
     const record = JSON.parse(await readFile(path.join(env.dir, 'wallets', 'hot-wallet.json'), 'utf8'));
-    assert.deepEqual(Object.keys(record).sort(), ['address_index', 'alias', 'blockheight', 'change_index', 'change_keypool', 'descriptor', 'devices', 'keypool', 'name', 'network']);
+    assert.deepEqual(Object.keys(record).sort(), [
+      'address_index',
+      'alias',
+      'blockheight',
+      'change_index',
+      'change_keypool',
+      'descriptor',
+      'devices',
+      'keypool',
+      'name',
+      'network',
+    ]);
     assert.equal(record.keypool, GAP_LIMIT);
     assert.deepEqual(record.devices, ['abandon']);
     assert.match(record.descriptor, /\/<0;1>\/\*\)#[a-z0-9]{8}$/);
@@ -61,9 +74,16 @@ describe('WalletManager', () => {
       assert.equal(imported.name, 'Vault');
       assert.equal(imported.blockheight, 800_000);
       assert.equal(imported.descriptor.descriptor, w.descriptor.descriptor);
-      assert.deepEqual((await imported.addresses(false, 0, 30)).map((a) => a.address), (await w.addresses(false, 0, 30)).map((a) => a.address));
+      assert.deepEqual(
+        (await imported.addresses(false, 0, 30)).map((a) => a.address),
+        (await w.addresses(false, 0, 30)).map((a) => a.address),
+      );
       const devs = await other.devices.list();
-      assert.deepEqual(devs.map((d) => [d.name, d.type]).sort(), [['Abandon', 'coldcard'], ['Legal', 'trezor'], ['Letter', 'ledger']]);
+      assert.deepEqual(devs.map((d) => [d.name, d.type]).sort(), [
+        ['Abandon', 'coldcard'],
+        ['Legal', 'trezor'],
+        ['Letter', 'ledger'],
+      ]);
       assert.deepEqual(await other.wallets.exportBackup(imported.alias), backup);
       // The devices exist now: a second import links them instead of creating more.
       // (Another policy over the same keys: the same descriptor again would be a duplicate wallet.)
@@ -92,7 +112,10 @@ describe('WalletManager', () => {
     await env.store.write(path.join(env.wallets.walletsFolder, 'a_swan.json'), { addrs: {}, txs: {} });
     await writeFile(path.join(env.wallets.walletsFolder, 'b_broken.json'), '{ not json'); // someone else's damaged file
     const fresh = new WalletManager(env.dir, env.store, new DeviceManager(env.dir, env.store));
-    assert.deepEqual((await fresh.list()).map((w) => w.alias), ['a', 'b']);
+    assert.deepEqual(
+      (await fresh.list()).map((w) => w.alias),
+      ['a', 'b'],
+    );
     const b = await fresh.get('b');
     assert.equal(b.descriptor.policy, '1 of 2');
     await fresh.remove('a');
@@ -103,7 +126,10 @@ describe('WalletManager', () => {
     await writeFile(path.join(env.wallets.walletsFolder, 'b.json'), '{ not json');
     const reread = new WalletManager(env.dir, env.store, env.devices);
     assert.deepEqual(await reread.list(), []);
-    assert.deepEqual(reread.problems.map((p) => p.file), ['wallets/b.json']);
+    assert.deepEqual(
+      reread.problems.map((p) => p.file),
+      ['wallets/b.json'],
+    );
     await rejectsWith(reread.get('b'), 'DATA_FILE_CORRUPT', /b\.json/);
   });
 
@@ -114,28 +140,68 @@ describe('WalletManager', () => {
     const before = await snapshot(env.dir);
 
     // garbage xpub, garbage backup
-    await rejectsWith(env.wallets.importDescriptor('wpkh([73c5da0a/84h/0h/0h]xpub6GARBAGE/0/*)', { name: 'G' }), 'KEY_INVALID', /not valid base58check/);
+    await rejectsWith(
+      env.wallets.importDescriptor('wpkh([73c5da0a/84h/0h/0h]xpub6GARBAGE/0/*)', { name: 'G' }),
+      'KEY_INVALID',
+      /not valid base58check/,
+    );
     await rejectsWith(env.wallets.importBackup('{"label": "x"'), 'WALLET_INVALID', /not valid JSON/);
     await rejectsWith(env.wallets.importBackup({ label: 'x' }), 'WALLET_INVALID', /no "descriptor"/);
     // wrong network key
     const mainOnly = new WalletManager(env.dir, env.store, env.devices, { network: 'main' });
-    await rejectsWith(mainOnly.createSingleSig({ name: 'T', device: 'testnet' }), 'KEY_NETWORK_MISMATCH', /only for the test networks, but the wallet is on mainnet/);
-    await rejectsWith(mainOnly.importDescriptor(`wpkh(${TPUB_84}/<0;1>/*)`, { name: 'T' }), 'KEY_NETWORK_MISMATCH', /testnet\/signet\/regtest key, but mainnet is required/);
-    await rejectsWith(env.wallets.createMultisig({ name: 'Mix', threshold: 1, devices: ['abandon', 'testnet'], scriptType: 'wsh' }), 'DEVICE_KEY_NOT_FOUND', /"Testnet" has no key for Segwit \(P2WSH\) multisig/);
+    await rejectsWith(
+      mainOnly.createSingleSig({ name: 'T', device: 'testnet' }),
+      'KEY_NETWORK_MISMATCH',
+      /only for the test networks, but the wallet is on mainnet/,
+    );
+    await rejectsWith(
+      mainOnly.importDescriptor(`wpkh(${TPUB_84}/<0;1>/*)`, { name: 'T' }),
+      'KEY_NETWORK_MISMATCH',
+      /testnet\/signet\/regtest key, but mainnet is required/,
+    );
+    await rejectsWith(
+      env.wallets.createMultisig({ name: 'Mix', threshold: 1, devices: ['abandon', 'testnet'], scriptType: 'wsh' }),
+      'DEVICE_KEY_NOT_FOUND',
+      /"Testnet" has no key for Segwit \(P2WSH\) multisig/,
+    );
     // duplicate device keys in one multisig
-    await rejectsWith(env.wallets.createMultisig({ name: 'Dup', threshold: 2, devices: ['abandon', 'legal', 'abandon-copy'] }), 'DESCRIPTOR_POLICY', /"Abandon" and "Abandon copy" hold the same key/);
-    await rejectsWith(env.wallets.createMultisig({ name: 'Dup', threshold: 2, devices: ['abandon', 'legal', 'abandon'] }), 'DESCRIPTOR_POLICY', /selected twice/);
-    await rejectsWith(env.wallets.importDescriptor(`wsh(sortedmulti(1,${MULTISIG_KEY_TEXTS[0]}/<0;1>/*,${MULTISIG_KEY_TEXTS[0]}/<0;1>/*))`, { name: 'Dup' }), 'DESCRIPTOR_POLICY', /same key/);
+    await rejectsWith(
+      env.wallets.createMultisig({ name: 'Dup', threshold: 2, devices: ['abandon', 'legal', 'abandon-copy'] }),
+      'DESCRIPTOR_POLICY',
+      /"Abandon" and "Abandon copy" hold the same key/,
+    );
+    await rejectsWith(
+      env.wallets.createMultisig({ name: 'Dup', threshold: 2, devices: ['abandon', 'legal', 'abandon'] }),
+      'DESCRIPTOR_POLICY',
+      /selected twice/,
+    );
+    await rejectsWith(
+      env.wallets.importDescriptor(`wsh(sortedmulti(1,${MULTISIG_KEY_TEXTS[0]}/<0;1>/*,${MULTISIG_KEY_TEXTS[0]}/<0;1>/*))`, { name: 'Dup' }),
+      'DESCRIPTOR_POLICY',
+      /same key/,
+    );
     // policy
-    await rejectsWith(env.wallets.createMultisig({ name: 'K', threshold: 4, devices: ['abandon', 'legal', 'letter'] }), 'DESCRIPTOR_POLICY', /threshold 4 is larger/);
-    await rejectsWith(env.wallets.createMultisig({ name: 'K', threshold: 1, devices: Array(16).fill('abandon') }), 'DESCRIPTOR_POLICY', /at most 15 keys/);
+    await rejectsWith(
+      env.wallets.createMultisig({ name: 'K', threshold: 4, devices: ['abandon', 'legal', 'letter'] }),
+      'DESCRIPTOR_POLICY',
+      /threshold 4 is larger/,
+    );
+    await rejectsWith(
+      env.wallets.createMultisig({ name: 'K', threshold: 1, devices: Array(16).fill('abandon') }),
+      'DESCRIPTOR_POLICY',
+      /at most 15 keys/,
+    );
     // unknown aliases, names
     await rejectsWith(env.wallets.createSingleSig({ name: 'U', device: 'nobody' }), 'DEVICE_NOT_FOUND', /no device "nobody"/);
     await rejectsWith(env.wallets.get('nowhere'), 'WALLET_NOT_FOUND', /no wallet "nowhere"/);
     await rejectsWith(env.wallets.remove('nowhere'), 'WALLET_NOT_FOUND', /no wallet/);
     await rejectsWith(env.wallets.exportBackup('nowhere'), 'WALLET_NOT_FOUND', /no wallet/);
     await rejectsWith(env.wallets.createSingleSig({ name: 'existing', device: 'abandon' }), 'WALLET_EXISTS', /"Existing" already exists/);
-    await rejectsWith(env.wallets.createSingleSig({ name: 'P', device: 'legal' }), 'DEVICE_KEY_NOT_FOUND', /no key for Segwit \(P2WPKH\) single-key wallets.*m\/84h\/0h\/0h/);
+    await rejectsWith(
+      env.wallets.createSingleSig({ name: 'P', device: 'legal' }),
+      'DEVICE_KEY_NOT_FOUND',
+      /no key for Segwit \(P2WPKH\) single-key wallets.*m\/84h\/0h\/0h/,
+    );
     await rejectsWith(env.wallets.importDescriptor(`wpkh(${BIP84.xpub}/*)`, { name: 'NoChange' }), 'WALLET_INVALID', /receive and change branches/);
     // count over the limit
     const w = await env.wallets.get('existing');
@@ -171,7 +237,10 @@ describe('WalletManager', () => {
         /disk full/,
       );
       assert.deepEqual(await third.devices.list(), []);
-      assert.deepEqual(Object.keys(await snapshot(third.dir)).filter((f) => !f.endsWith('.bkp')), []);
+      assert.deepEqual(
+        Object.keys(await snapshot(third.dir)).filter((f) => !f.endsWith('.bkp')),
+        [],
+      );
     } finally {
       await third.cleanup();
     }

@@ -33,13 +33,16 @@
   function help() {
     console.info(
       'specterDevhelp.info()        this page: route, method, serving extension, user\n' +
-      'specterDevhelp.extensions()  every discovered extension with its status (fetches ' + data.infoUrl + ')',
+        'specterDevhelp.extensions()  every discovered extension with its status (fetches ' +
+        data.infoUrl +
+        ')',
     );
   }
 
   window.specterDevhelp = Object.freeze({ page: page, info: info, extensions: extensions, help: help });
   console.info(
     '%cSpecter TS devhelp%c ' + page.method + ' ' + page.route + ' — served by ' + page.extension + ' · specterDevhelp.help()',
-    'background:#3b7bc8;color:#fff;padding:1px 6px;border-radius:3px', '',
+    'background:#3b7bc8;color:#fff;padding:1px 6px;border-radius:3px',
+    '',
   );
 })();

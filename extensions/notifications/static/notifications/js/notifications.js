@@ -30,7 +30,9 @@
   function remove(toast) {
     if (!toast.parentNode || toast.classList.contains('spcn-leaving')) return;
     toast.classList.add('spcn-leaving');
-    setTimeout(function () { if (toast.parentNode) toast.parentNode.removeChild(toast); }, 300);
+    setTimeout(function () {
+      if (toast.parentNode) toast.parentNode.removeChild(toast);
+    }, 300);
   }
 
   // Dismissing a toast by hand marks it read; letting it fade out does not.
@@ -41,16 +43,27 @@
       method: 'POST',
       credentials: 'same-origin',
       headers: { accept: 'application/json', 'x-csrf-token': token },
-    }).then(function (res) { return res.ok ? res.json() : null; })
-      .then(function (body) { if (body) setUnread(body.unread); })
-      .catch(function () { /* the centre page still has it */ });
+    })
+      .then(function (res) {
+        return res.ok ? res.json() : null;
+      })
+      .then(function (body) {
+        if (body) setUnread(body.unread);
+      })
+      .catch(function () {
+        /* the centre page still has it */
+      });
   }
 
   function arm(toast) {
     if (toast.dataset.armed) return;
     toast.dataset.armed = '1';
-    var timer = setTimeout(function () { remove(toast); }, HIDE_AFTER_MS);
-    toast.addEventListener('mouseenter', function () { clearTimeout(timer); });
+    var timer = setTimeout(function () {
+      remove(toast);
+    }, HIDE_AFTER_MS);
+    toast.addEventListener('mouseenter', function () {
+      clearTimeout(timer);
+    });
     var close = toast.querySelector('.spcn-close');
     if (close) {
       close.addEventListener('click', function () {
@@ -93,16 +106,30 @@
 
   if (!cfg.eventsUrl || typeof EventSource === 'undefined') return;
   var source = new EventSource(cfg.eventsUrl);
-  source.addEventListener('open', function () { document.documentElement.dataset.spcnLive = '1'; });
-  source.addEventListener('error', function () { delete document.documentElement.dataset.spcnLive; });
+  source.addEventListener('open', function () {
+    document.documentElement.dataset.spcnLive = '1';
+  });
+  source.addEventListener('error', function () {
+    delete document.documentElement.dataset.spcnLive;
+  });
   source.addEventListener('unread', function (e) {
-    try { setUnread(JSON.parse(e.data).unread); } catch (err) { /* ignore a malformed event */ }
+    try {
+      setUnread(JSON.parse(e.data).unread);
+    } catch (err) {
+      /* ignore a malformed event */
+    }
   });
   source.addEventListener('notification', function (e) {
     var n;
-    try { n = JSON.parse(e.data); } catch (err) { return; }
+    try {
+      n = JSON.parse(e.data);
+    } catch (err) {
+      return;
+    }
     setUnread(n.unread);
     if (n.showToast) show(n);
   });
-  window.addEventListener('pagehide', function () { source.close(); });
+  window.addEventListener('pagehide', function () {
+    source.close();
+  });
 })();
