@@ -115,6 +115,8 @@ const nodes = {
   NODE_WALLETS_DISABLED: { status: 409, summary: 'Bitcoin Core runs without wallet support (-disablewallet or built without it).' },
   NODE_VERSION_TOO_OLD: { status: 409, summary: 'Bitcoin Core is older than the oldest version Specter TS supports (25.0).' },
   NODE_CHAIN_MISMATCH: { status: 409, summary: "A wallet belongs to another network than the node's chain." },
+  UTXO_NOT_FOUND: { status: 404, summary: 'An output to freeze is not an unspent output of the wallet.' },
+  RESCAN_RUNNING: { status: 409, summary: 'A rescan of the wallet is already running on the node.' },
   RPC_ERROR: { status: 502, summary: 'Bitcoin Core answered an RPC call with an error; the message carries its code and text.' },
   RPC_BAD_RESPONSE: { status: 502, summary: 'Bitcoin Core (or whatever listens on the port) sent an answer that is not JSON-RPC.' },
   RPC_WALLET_NOT_LOADED: { status: 409, summary: 'A wallet is not loaded on Bitcoin Core (RPC error -18) and could not be loaded.' },

@@ -1,5 +1,6 @@
 import type { CallbackStyle } from './manifest.js';
 import type { ExtensionScheduler } from './scheduler.js';
+import type { WalletSyncedEvent } from '../managers/chain/index.js';
 
 /**
  * The core callbacks: Specter Desktop's catalogue (specter-behaviour.md §3) with the seed's ids,
@@ -72,6 +73,13 @@ export const CORE_CALLBACKS: readonly CallbackDefinition[] = Object.freeze([
     definedBy: 'core',
     description: 'Create and show a notification (title, options). Not fired by the core.',
   },
+  {
+    id: 'wallet_synced',
+    style: 'collect',
+    definedBy: 'core',
+    description:
+      "After a wallet sync found new or changed transactions; receives {user, wallet, transactions} with the service_id of reserved receiving addresses. Fired only for extensions the wallet's user activated. Return value ignored.",
+  },
 ] satisfies CallbackDefinition[]);
 
 /** A settings or wallet tab contributed by `add_settingstabs` / `add_wallettabs`. */
@@ -98,6 +106,7 @@ export interface ExtensionCallbacks {
   callback_adjust_view_model?(viewModel: unknown): unknown;
   callback_cleanup_on_exit?(signal?: string): unknown;
   callback_create_and_show_notification?(title: string, options?: Record<string, unknown>): unknown;
+  callback_wallet_synced?(event: WalletSyncedEvent): unknown;
 }
 
 export type CoreCallbackId =
@@ -111,4 +120,5 @@ export type CoreCallbackId =
   | 'add_wallettabs'
   | 'adjust_view_model'
   | 'cleanup_on_exit'
-  | 'create_and_show_notification';
+  | 'create_and_show_notification'
+  | 'wallet_synced';

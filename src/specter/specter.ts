@@ -10,6 +10,7 @@ import { ExtensionStorage } from '../extensions/storage/index.js';
 import { DeviceManager, DeviceTypeRegistry } from '../managers/devices/index.js';
 import { WalletManager } from '../managers/wallets/index.js';
 import { NodeManager, NodeTypeRegistry } from '../managers/nodes/index.js';
+import { ChainService, type WalletSyncedEvent } from '../managers/chain/index.js';
 import { deviceTypeSink, nodeTypeSink } from './type-sinks.js';
 import { VERSION, PACKAGE_ROOT } from '../version.js';
 import { ActivationService } from './activation-service.js';
@@ -84,6 +85,8 @@ export class Specter implements ExtensionHost {
   readonly nodeTypes = new NodeTypeRegistry();
   /** Bitcoin Core nodes (`<data>/nodes/`), the active one and its status; polling starts with startPolling(). */
   readonly nodeManager: NodeManager;
+  /** Chain data of wallets (sync, balances, history, UTXOs) on the active node; started with the app. */
+  readonly chain: ChainService;
   /** url_for's table, shared by core routes and extension blueprints. */
   readonly endpoints = new EndpointRegistry();
   readonly services: HostServices;
@@ -110,6 +113,14 @@ export class Specter implements ExtensionHost {
       logger: this.logger,
       types: this.nodeTypes,
       pollIntervalMs: Math.max(0.05, Number(options.config.NODE_POLL_INTERVAL)) * 1000,
+    });
+    this.chain = new ChainService({
+      nodes: this.nodeManager,
+      walletsOf: (user) => this.walletsOf(user),
+      users: () => this.userManager.list(),
+      store: this.store,
+      logger: this.logger,
+      onSynced: (event) => this.fireWalletSynced(event),
     });
     this.services = {
       users: this.userManager,
@@ -167,6 +178,7 @@ export class Specter implements ExtensionHost {
     });
     specter.services.extensions = specter.extensionManager;
     await specter.services.activation.applyOptionalityToAllUsers();
+    specter.chain.start();
     return specter;
   }
 
@@ -201,7 +213,15 @@ export class Specter implements ExtensionHost {
     await this.extensionManager?.callbacks.execute('specter_persistence_callback', { path: event.path, mode: event.mode });
   }
 
+  /** `wallet_synced` for the extensions the wallet's user activated. */
+  private async fireWalletSynced(event: WalletSyncedEvent): Promise<void> {
+    const user = this.userManager.get(event.user);
+    if (!user || !this.extensionManager) return;
+    await this.extensionManager.callbacks.executeWith({ filter: (ext) => user.hasService(ext.id) }, 'wallet_synced', event);
+  }
+
   async close(): Promise<void> {
+    await this.chain.stop();
     this.nodeManager.stop();
     await this.extensionManager?.stop();
   }

@@ -69,6 +69,7 @@ export class NodeManager {
   private clientCache: { alias: string; client: Promise<RpcClient> } | undefined;
   private monitor: NodeStatusMonitor | undefined;
   private polling = false;
+  readonly #statusListeners = new Set<(status: NodeStatus) => void>();
 
   constructor(
     readonly dataFolder: string,
@@ -313,10 +314,29 @@ export class NodeManager {
       const alias = await this.activeAlias();
       this.monitor ??= new NodeStatusMonitor(
         { alias, client: () => this.client(), invalidate: () => this.invalidateClient() },
-        { intervalMs: this.options.pollIntervalMs ?? 10_000 },
+        { intervalMs: this.options.pollIntervalMs ?? 10_000, onChange: (status) => this.emitStatus(status) },
       );
     }
     return this.monitor;
+  }
+
+  /**
+   * Hear of status changes of the active node (connected, height, best block hash, error): the
+   * chain layer syncs wallets on a new block. Resolves to a function that removes the listener.
+   */
+  onStatusChange(listener: (status: NodeStatus) => void): () => void {
+    this.#statusListeners.add(listener);
+    return () => this.#statusListeners.delete(listener);
+  }
+
+  private emitStatus(status: NodeStatus): void {
+    for (const listener of this.#statusListeners) {
+      try {
+        listener(status);
+      } catch (err) {
+        this.logger.warn({ err }, 'a node status listener failed');
+      }
+    }
   }
 
   /** The active node's cached status (never throws; before the first poll: not connected). */

@@ -155,6 +155,14 @@ export class NodeStatusMonitor {
   private set(next: NodeStatus): void {
     const before = this.#status;
     this.#status = next;
-    if (before.connected !== next.connected || before.blocks !== next.blocks || before.error !== next.error) this.options.onChange?.(this.status);
+    // The best block hash too: a reorg to a chain of the same height is a change for the wallets.
+    if (
+      before.connected !== next.connected ||
+      before.blocks !== next.blocks ||
+      before.bestblockhash !== next.bestblockhash ||
+      before.error !== next.error
+    ) {
+      this.options.onChange?.(this.status);
+    }
   }
 }

@@ -88,6 +88,11 @@ export class AddressBook {
     (change ? this.dirty.change : this.dirty.receive).add(index);
   }
 
+  /** Marks every entry changed (the whole list was derived again). */
+  touchAll(): void {
+    for (const change of [false, true]) for (const e of this.branch(change)) this.touch(change, e.index);
+  }
+
   /** The entries changed since the last call, in index order, and forgets them. */
   takeChanges(): Array<{ change: boolean; entries: AddressEntry[] }> {
     const out = [false, true].map((change) => {

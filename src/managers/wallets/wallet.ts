@@ -15,10 +15,17 @@
  * wallet reloads from disk so memory never runs ahead of the files.
  */
 import { SpecterError } from '../../errors/index.js';
-import { createAddressDeriver, type AddressDeriver, type NetworkName, type ParsedDescriptor } from '../../bitcoin/index.js';
+import {
+  createAddressDeriver,
+  networkFamily,
+  parseDescriptor,
+  type AddressDeriver,
+  type NetworkName,
+  type ParsedDescriptor,
+} from '../../bitcoin/index.js';
 import { withFileLock, type JsonFileStore } from '../../persistence/index.js';
 import { AddressBook, defaultLabel, validateLabel, validateServiceId, type AddressInfo } from './address-book.js';
-import { parseWalletRecord, type WalletRecord } from './wallet-record.js';
+import { type AddressesFile, parseWalletRecord, type WalletRecord } from './wallet-record.js';
 import { AddressJournal } from './address-journal.js';
 
 /** Addresses kept derived beyond the current/used index (Specter's GAP_LIMIT). */
@@ -47,7 +54,8 @@ const isChange = (change: ChangeArg): boolean => change === true || change === 1
 export class Wallet {
   private dirtyRecord = false;
   private dirtyAddresses = false;
-  private readonly deriver: AddressDeriver;
+  private deriver: AddressDeriver;
+  #descriptor: ParsedDescriptor;
 
   /** Removes the address list's snapshot and journal (the wallet is being deleted). */
   async deleteAddressFiles(): Promise<void> {
@@ -57,12 +65,18 @@ export class Wallet {
   private constructor(
     private record: WalletRecord,
     private book: AddressBook,
-    readonly descriptor: ParsedDescriptor,
+    descriptor: ParsedDescriptor,
     private readonly store: JsonFileStore,
     readonly files: WalletFiles,
     private readonly journal: AddressJournal,
   ) {
+    this.#descriptor = descriptor;
     this.deriver = createAddressDeriver(descriptor);
+  }
+
+  /** The parsed descriptor (of the wallet's current network; see bindNetwork). */
+  get descriptor(): ParsedDescriptor {
+    return this.#descriptor;
   }
 
   /** Build a wallet object (used by WalletManager for new and loaded wallets). */
@@ -148,6 +162,10 @@ export class Wallet {
     this.dirtyRecord = this.dirtyAddresses = false;
     const raw = await this.store.read<unknown>(this.files.record);
     if (raw !== undefined) this.record = parseWalletRecord(raw, this.files.record, this.record.alias);
+    if (this.record.network !== this.#descriptor.network) {
+      this.#descriptor = parseDescriptor(this.record.descriptor, { network: this.record.network });
+      this.deriver = createAddressDeriver(this.#descriptor);
+    }
     this.book = new AddressBook((await this.journal.read()) ?? { receive: [], change: [] });
   }
 
@@ -276,6 +294,105 @@ export class Wallet {
       if (used) await this.ensure(change, entry.index + 1 + GAP_LIMIT);
       return this.book.info(entry, change);
     });
+  }
+
+  /**
+   * Bind the wallet to a network of its key family: tpub keys serve testnet, signet and regtest
+   * alike, but addresses differ (`tb1…` / `bcrt1…`), so a wallet used with a regtest node must
+   * show regtest addresses. The address list is derived again for the new network (same count),
+   * keeping labels, usage and services by index. A change of family is refused (the chain layer
+   * reports NODE_CHAIN_MISMATCH before this). Resolves to true when something changed.
+   */
+  async bindNetwork(network: NetworkName): Promise<boolean> {
+    if (network === this.record.network) return false;
+    if (networkFamily(network) !== networkFamily(this.record.network)) {
+      throw new SpecterError('NODE_CHAIN_MISMATCH', `Wallet "${this.name}" has ${this.record.network} keys and cannot serve ${network}.`, {
+        hint: "Use a node of the wallet's network.",
+        details: { walletNetwork: this.record.network, network },
+      });
+    }
+    return this.exclusive(async () => {
+      const descriptor = parseDescriptor(this.record.descriptor, { network });
+      const deriver = createAddressDeriver(descriptor);
+      const fresh: AddressesFile = { receive: [], change: [] };
+      for (const change of [false, true]) {
+        const old = this.book.branch(change);
+        const addresses = old.length ? await deriver.derive(change ? 1 : 0, 0, old.length) : [];
+        fresh[change ? 'change' : 'receive'] = old.map((e, i) => ({ ...e, address: addresses[i]! }));
+      }
+      this.#descriptor = descriptor;
+      this.deriver = deriver;
+      this.book = new AddressBook(fresh);
+      this.book.touchAll();
+      this.record.network = network;
+      this.dirtyAddresses = this.dirtyRecord = true;
+      return true;
+    });
+  }
+
+  /**
+   * What the chain saw, in one write: each address (by branch and index, as Core's key origin
+   * says) is marked used; the list is derived up to GAP_LIMIT past the furthest one (no
+   * MAX_ADDRESS_LOOKAHEAD bound here: the chain, not a caller, found the address), and the
+   * receive and change indexes move past the last used address. An address that does not match
+   * the derivation at its index is refused. Resolves to the addresses newly marked.
+   */
+  async applyChainUsage(seen: ReadonlyArray<{ address: string; change: boolean; index: number }>): Promise<string[]> {
+    return this.exclusive(async () => {
+      const marked: string[] = [];
+      for (const change of [false, true]) {
+        const mine = seen.filter((s) => s.change === change);
+        if (!mine.length) continue;
+        const furthest = Math.max(...mine.map((s) => s.index));
+        await this.ensure(change, furthest + 1 + GAP_LIMIT);
+        for (const s of mine) {
+          const entry = this.book.branch(change)[s.index];
+          if (!entry || entry.address !== s.address) {
+            throw new SpecterError(
+              'DATA_FILE_CORRUPT',
+              `Address ${s.address} is not ${change ? 'change' : 'receive'} #${s.index} of wallet "${this.name}".`,
+              {
+                hint: "The node's wallet does not match this wallet's descriptor; re-import the wallet on the node.",
+                details: { address: s.address, index: s.index, change },
+              },
+            );
+          }
+          if (!entry.used) {
+            entry.used = true;
+            marked.push(entry.address);
+            this.book.touch(change, entry.index);
+            this.dirtyAddresses = true;
+          }
+        }
+      }
+      let lastUsedChange = -1;
+      for (const e of this.book.change) if (e.used) lastUsedChange = e.index;
+      if (this.record.change_index < lastUsedChange + 1) {
+        this.record.change_index = lastUsedChange + 1;
+        this.dirtyRecord = true;
+        await this.ensure(true, this.record.change_index + GAP_LIMIT);
+      }
+      let lastUsed = -1;
+      for (const e of this.book.receive) if (e.used) lastUsed = e.index;
+      if (this.record.address_index < lastUsed + 1) {
+        this.record.address_index = lastUsed + 1;
+        this.dirtyRecord = true;
+      }
+      await this.skipUnavailable();
+      return marked;
+    });
+  }
+
+  /** The branch and index of one of the wallet's derived addresses, or undefined. */
+  findAddress(address: string): { change: boolean; index: number; serviceId: string | null } | undefined {
+    if (!this.book.has(address)) return undefined;
+    const { entry, change } = this.book.entry(address, this.name);
+    return { change, index: entry.index, serviceId: entry.service_id };
+  }
+
+  /** How many addresses are derived on a branch. */
+  derivedCount(change: ChangeArg): number {
+    return this.book.branch(isChange(change)).length;
   }
 
   /** Every address with a label of its own (not the default "Address #i"): receive by index, then change. */

@@ -10,6 +10,7 @@ import { toErrorView } from '../plugins/error-handling.js';
 import { registerExtensionApi } from '../extensions/api.js';
 import { registerExtensionDataApi } from './extension-data.js';
 import { registerWalletApi } from './wallets.js';
+import { registerChainApi } from './chain.js';
 import { registerNodeApi } from './nodes.js';
 
 const API = '/api/v1';
@@ -97,6 +98,7 @@ export async function registerApi(app: FastifyInstance, specter: Specter): Promi
       registerExtensionApi(api, specter);
       registerExtensionDataApi(api, specter);
       registerWalletApi(api, specter);
+      registerChainApi(api, specter);
       registerNodeApi(api, specter);
     },
     { prefix: API },

@@ -119,8 +119,10 @@ export interface WalletNav {
 export async function walletNav(specter: Specter, request: FastifyRequest, wallet: Wallet, active: string): Promise<WalletNav> {
   const url = (name: string) => specter.endpoints.urlFor(`wallets_endpoint.${name}`, { wallet_alias: wallet.alias });
   const tabs: WalletTab[] = [
+    { key: 'history', title: 'History', url: url('history') },
     { key: 'addresses', title: 'Addresses', url: url('addresses') },
     { key: 'receive', title: 'Receive', url: url('receive') },
+    { key: 'utxos', title: 'UTXOs', url: url('utxos') },
     ...(await extensionTabs(specter, request, 'add_wallettabs', { wallet_alias: wallet.alias })),
     { key: 'settings', title: 'Settings', url: url('settings') },
   ];

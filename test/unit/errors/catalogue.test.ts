@@ -86,6 +86,8 @@ const STATUS: Record<ErrorKey, number> = {
   NODE_WALLETS_DISABLED: 409,
   NODE_VERSION_TOO_OLD: 409,
   NODE_CHAIN_MISMATCH: 409,
+  UTXO_NOT_FOUND: 404,
+  RESCAN_RUNNING: 409,
   RPC_ERROR: 502,
   RPC_BAD_RESPONSE: 502,
   RPC_WALLET_NOT_LOADED: 409,
@@ -131,7 +133,7 @@ function sourceFiles(dir: string): string[] {
 
 describe('error catalogue', () => {
   it(`holds exactly the ${Object.keys(STATUS).length} released codes with their HTTP statuses`, () => {
-    assert.equal(keys.length, 79);
+    assert.equal(keys.length, 81);
     assert.deepEqual(Object.fromEntries(keys.map((k) => [k, catalogue[k].status])), STATUS);
   });
 

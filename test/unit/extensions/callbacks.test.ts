@@ -29,10 +29,11 @@ describe('CallbackRegistry', () => {
       'adjust_view_model',
       'cleanup_on_exit',
       'create_and_show_notification',
+      'wallet_synced',
     ]) {
       assert.ok(ids.includes(id), id);
     }
-    assert.equal(CORE_CALLBACKS.length, 11);
+    assert.equal(CORE_CALLBACKS.length, 12);
     assert.deepEqual(
       registry
         .list()

@@ -16,6 +16,7 @@ import { flash } from '../../flash.js';
 import { formBody, formText, pathParam } from '../../schemas.js';
 import { formError, serviceView, walletNav, walletSettingsView, type ServiceView } from '../wallets-view.js';
 import walletLabels from './wallet-labels.js';
+import walletChain from './wallet-chain.js';
 
 const PAGE_SIZES = [10, 25, 50, 100];
 const SORTS = ['index', 'label', 'used'] as const;
@@ -252,6 +253,10 @@ export default async function walletPages(scope: FastifyInstance, { specter }: A
     const wallet = await walletOf(request);
     return render(request, reply, wallet, 'settings', 'wallets/settings.njk', await walletSettingsView(specter, wallet));
   });
+  await scope.register(walletChain, {
+    specter,
+    render: (request, reply, wallet, tab, template, ctx) => render(request, reply, wallet, tab, template, ctx),
+  });
   await scope.register(walletLabels, {
     specter,
     renderSettings: (request, reply, wallet, ctx) => render(request, reply, wallet, 'settings', 'wallets/settings.njk', ctx),
@@ -272,6 +277,10 @@ export default async function walletPages(scope: FastifyInstance, { specter }: A
   app.post('/delete', { schema: { params: walletParams, body: confirmBody }, config: on('delete_wallet') }, async (request, reply) => {
     const wallet = await walletOf(request);
     if (request.body.confirm !== 'yes') return reply.redirect(url('settings', wallet.alias));
+    // Its watch-only wallet on the node is unloaded and its cached history dropped first.
+    await specter.chain
+      .forget(request.user!, wallet.alias)
+      .catch((err: unknown) => specter.logger.warn({ err, wallet: wallet.alias }, 'could not unload the wallet on the node'));
     await wallets().remove(wallet.alias);
     await removeAnnotationFiles(wallet.alias);
     await flash(request, `Wallet "${wallet.name}" deleted. Its devices are kept.`, 'success');

@@ -1,0 +1,401 @@
+/**
+ * ChainService: what the server calls for chain data of a user's wallet. It links the wallet to
+ * its Core wallet on the active node (core-link.ts), syncs it (wallet-sync.ts), keeps its chain
+ * state (chain-state.ts) and answers balances, history, UTXOs, freezing and rescans.
+ *
+ * - One state per wallet in memory, loaded from its store on first use; per wallet, operations
+ *   run one after the other, and concurrent sync() calls share one run.
+ * - Background: when the node's status sees a new best block (or the node comes back), every
+ *   wallet synced in this run is synced again, without anyone waiting for it. On the first
+ *   connection every wallet of every user is synced once (importing it on the node if needed).
+ * - After each sync with new or changed transactions, `onSynced` gets them (the app turns this
+ *   into the extensions' `wallet_synced` callback); its failures never fail the sync.
+ */
+import { SpecterError, isSpecterError } from '../../errors/index.js';
+import type { Logger } from '../../log/index.js';
+import type { JsonFileStore } from '../../persistence/index.js';
+import type { NodeManager } from '../nodes/node-manager.js';
+import { nodeInfo, unloadCoreWallet, type NodeInfo } from '../nodes/core-wallets.js';
+import type { RpcClient, WalletRpc } from '../nodes/rpc-client.js';
+import type { NodeStatus } from '../nodes/node-status.js';
+import type { Wallet, WalletManager } from '../wallets/index.js';
+import { balances, listUtxos, relockFrozen, setFrozen, type Balances, type Utxo } from './coins.js';
+import { JsonChainStateStore, visibleTransactions, type ChainState, type ChainStateStore } from './chain-state.js';
+import { coreUid, linkWallet, type ChainUser } from './core-link.js';
+import { syncWallet } from './wallet-sync.js';
+import { syncedEvent, txView, type TxView, type WalletSyncedEvent } from './tx-view.js';
+
+export type { SyncedOutput, TxView, WalletSyncedEvent } from './tx-view.js';
+
+export interface ChainServiceOptions {
+  nodes: NodeManager;
+  /** The user's wallet manager (Specter's walletsOf). */
+  walletsOf(user: ChainUser): WalletManager;
+  /** Every user, for the first sync of all wallets once a node answers. */
+  users?: () => ChainUser[];
+  store: JsonFileStore;
+  logger: Logger;
+  /** After a sync that found new or changed transactions. */
+  onSynced?: (event: WalletSyncedEvent) => unknown;
+  /** Another store backend (tests, a database later). */
+  stateStore?: (walletsFolder: string, alias: string) => ChainStateStore;
+}
+
+export interface SyncResult {
+  wallet: string;
+  added: number;
+  changed: number;
+  full: boolean;
+  lastblock: string | null;
+  tipHeight: number | null;
+  newlyUsed: string[];
+}
+
+export interface RescanStatus {
+  active: boolean;
+  /** 0…1 while active. */
+  progress: number | null;
+  /** Seconds since the rescan started. */
+  duration: number | null;
+}
+
+interface Entry {
+  user: ChainUser;
+  alias: string;
+  store: ChainStateStore;
+  state?: ChainState;
+  /** The client the wallet was last linked through (a new client = a reconnect: link again). */
+  linkedClient?: RpcClient;
+  running?: Promise<SyncResult>;
+  queue: Promise<unknown>;
+  rescanning: boolean;
+}
+
+export class ChainService {
+  readonly #entries = new Map<string, Entry>();
+  readonly #info = new WeakMap<RpcClient, Promise<NodeInfo>>();
+  #unsubscribe: (() => void) | undefined;
+  #lastTip: string | null = null;
+  #connected = false;
+  #syncedAll = false;
+  #stopped = false;
+
+  constructor(private readonly options: ChainServiceOptions) {}
+
+  private key(user: ChainUser, alias: string): string {
+    return `${coreUid(user)}/${alias}`;
+  }
+
+  private entry(user: ChainUser, alias: string, wallets: WalletManager): Entry {
+    const key = this.key(user, alias);
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      const store =
+        this.options.stateStore?.(wallets.walletsFolder, alias) ?? new JsonChainStateStore(this.options.store, wallets.walletsFolder, alias);
+      entry = { user, alias, store, queue: Promise.resolve(), rescanning: false };
+      this.#entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  /** Run fn after the wallet's earlier operations (state changes never interleave). */
+  private exclusive<T>(entry: Entry, fn: () => Promise<T>): Promise<T> {
+    const run = entry.queue.then(fn, fn);
+    entry.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async wallet(user: ChainUser, alias: string): Promise<{ wallet: Wallet; entry: Entry }> {
+    const wallets = this.options.walletsOf(user);
+    const wallet = await wallets.get(alias);
+    return { wallet, entry: this.entry(user, alias, wallets) };
+  }
+
+  private nodeInfo(client: RpcClient): Promise<NodeInfo> {
+    let info = this.#info.get(client);
+    if (!info) {
+      info = nodeInfo(client);
+      info.catch(() => this.#info.delete(client));
+      this.#info.set(client, info);
+    }
+    return info;
+  }
+
+  private async loadState(entry: Entry): Promise<ChainState | undefined> {
+    if (entry.state) return entry.state;
+    try {
+      return await entry.store.load();
+    } catch (err) {
+      if (!isSpecterError(err, 'DATA_FILE_CORRUPT')) throw err;
+      this.options.logger.warn({ err, wallet: entry.alias }, 'chain cache unreadable; syncing from scratch');
+      return undefined;
+    }
+  }
+
+  /** Link (import if needed) and answer the Core wallet to talk to. Call inside exclusive(). */
+  private async linked(entry: Entry, wallet: Wallet): Promise<{ rpc: WalletRpc; state: ChainState; info: NodeInfo }> {
+    const client = await this.options.nodes.client();
+    const info = await this.nodeInfo(client);
+    if (!entry.state || entry.linkedClient !== client || entry.state.chain !== info.chain) {
+      const stored = await this.loadState(entry);
+      const { state, imported } = await linkWallet({ client, version: info.version, chain: info.chain, user: entry.user, wallet, state: stored });
+      if (imported) await entry.store.save(state);
+      entry.state = state;
+      entry.linkedClient = client;
+      const rpc = client.wallet(state.core_wallet);
+      // Core forgets locks when it restarts: a new link is the moment to put them back.
+      await relockFrozen(rpc, state);
+    }
+    return { rpc: client.wallet(entry.state.core_wallet), state: entry.state, info };
+  }
+
+  /** Make sure the wallet has its watch-only wallet on the active node (importing it if new). */
+  async link(user: ChainUser, alias: string): Promise<{ coreWallet: string; chain: string }> {
+    const { wallet, entry } = await this.wallet(user, alias);
+    return this.exclusive(entry, async () => {
+      const { state } = await this.linked(entry, wallet);
+      return { coreWallet: state.core_wallet, chain: state.chain };
+    });
+  }
+
+  /** Sync now; answers when done. Concurrent calls for one wallet share one run. */
+  async sync(user: ChainUser, alias: string): Promise<SyncResult> {
+    const { wallet, entry } = await this.wallet(user, alias);
+    entry.running ??= this.exclusive(entry, () => this.runSync(entry, wallet)).finally(() => {
+      entry.running = undefined;
+    });
+    return entry.running;
+  }
+
+  private async runSync(entry: Entry, wallet: Wallet): Promise<SyncResult> {
+    const { rpc, state, info } = await this.linked(entry, wallet);
+    if (state.frozen.length) await relockFrozen(rpc, state);
+    const outcome = await syncWallet({ rpc, version: info.version, wallet, state });
+    if (outcome.dirty) await entry.store.save(state);
+    if ((outcome.added.length || outcome.changed.length) && this.options.onSynced) {
+      const event = syncedEvent(entry.user.id, entry.alias, wallet, state, outcome.added, outcome.changed);
+      try {
+        await this.options.onSynced(event);
+      } catch (err) {
+        this.options.logger.warn({ err, wallet: entry.alias }, 'wallet_synced listener failed');
+      }
+    }
+    return {
+      wallet: entry.alias,
+      added: outcome.added.length,
+      changed: outcome.changed.length,
+      full: outcome.full,
+      lastblock: state.lastblock,
+      tipHeight: state.tip_height,
+      newlyUsed: outcome.newlyUsed,
+    };
+  }
+
+  /**
+   * The wallet's transactions, newest first (unconfirmed on top), a page of them and the total.
+   * Read from the stored state: works while the node is away. Replaced and conflicted
+   * transactions are left out (the replacement shows instead).
+   */
+  async transactions(
+    user: ChainUser,
+    alias: string,
+    page: { from?: number; count?: number } = {},
+  ): Promise<{ total: number; transactions: TxView[] }> {
+    const from = page.from ?? 0;
+    const count = page.count ?? 50;
+    for (const [field, value, max] of [
+      ['from', from, Number.MAX_SAFE_INTEGER],
+      ['count', count, 1000],
+    ] as const) {
+      if (!Number.isSafeInteger(value) || value < 0 || value > max) {
+        throw new SpecterError('VALIDATION', `${field} must be a whole number from 0 to ${max}, got ${String(value)}.`, { details: { field } });
+      }
+    }
+    const { wallet, entry } = await this.wallet(user, alias);
+    const state = entry.state ?? (entry.state = await this.loadState(entry));
+    if (!state) return { total: 0, transactions: [] };
+    const visible = visibleTransactions(state);
+    visible.sort((a, b) => (a.blockheight ?? Infinity) - (b.blockheight ?? Infinity) || a.time - b.time || a.txid.localeCompare(b.txid)).reverse();
+    return { total: visible.length, transactions: visible.slice(from, from + count).map((t) => txView(t, state, wallet)) };
+  }
+
+  async balance(user: ChainUser, alias: string): Promise<Balances> {
+    const { wallet, entry } = await this.wallet(user, alias);
+    return this.exclusive(entry, async () => {
+      const { rpc, state } = await this.linked(entry, wallet);
+      return balances(rpc, state);
+    });
+  }
+
+  async utxos(user: ChainUser, alias: string): Promise<Utxo[]> {
+    const { wallet, entry } = await this.wallet(user, alias);
+    return this.exclusive(entry, async () => {
+      const { rpc, state } = await this.linked(entry, wallet);
+      return listUtxos(rpc, state);
+    });
+  }
+
+  /** Freeze (or unfreeze) outputs "txid:vout"; persisted and locked on Core. */
+  async freeze(user: ChainUser, alias: string, outpoints: readonly string[], frozen = true): Promise<string[]> {
+    const { wallet, entry } = await this.wallet(user, alias);
+    return this.exclusive(entry, async () => {
+      const { rpc, state } = await this.linked(entry, wallet);
+      const done = await setFrozen(rpc, state, outpoints, frozen);
+      await entry.store.save(state);
+      return done;
+    });
+  }
+
+  /** Set an address label in the wallet, and on Core (`setlabel`) when a node is there (best effort). */
+  async setLabel(user: ChainUser, alias: string, address: string, label: string | null): Promise<ReturnType<Wallet['getAddressInfo']>> {
+    const { wallet, entry } = await this.wallet(user, alias);
+    const info = await wallet.setLabel(address, label);
+    const coreWallet = entry.state?.core_wallet ?? (await this.loadState(entry))?.core_wallet;
+    if (coreWallet) {
+      try {
+        await (await this.options.nodes.client()).wallet(coreWallet).call('setlabel', [info.address, info.label], { timeoutMs: 10_000 });
+      } catch (err) {
+        this.options.logger.info({ err, wallet: alias }, 'label not mirrored to the node');
+      }
+    }
+    return info;
+  }
+
+  /**
+   * Rescan the Core wallet from a block height, then sync from scratch; answers when done.
+   * Progress: rescanStatus(); abort: abortRescan().
+   */
+  async rescan(user: ChainUser, alias: string, fromHeight: number): Promise<SyncResult> {
+    if (!Number.isSafeInteger(fromHeight) || fromHeight < 0) {
+      throw new SpecterError('VALIDATION', `The rescan height must be a block height (0 or more), got ${String(fromHeight)}.`, {
+        details: { field: 'from_height' },
+      });
+    }
+    const { wallet, entry } = await this.wallet(user, alias);
+    if (entry.rescanning) {
+      throw new SpecterError('RESCAN_RUNNING', `A rescan of wallet "${wallet.name}" is already running.`, {
+        hint: 'Wait for it to finish, or abort it.',
+      });
+    }
+    entry.rescanning = true;
+    try {
+      return await this.exclusive(entry, async () => {
+        const { rpc, state } = await this.linked(entry, wallet);
+        await rpc.call('rescanblockchain', [fromHeight], { timeoutMs: 24 * 3_600_000 });
+        state.lastblock = null;
+        return this.runSync(entry, wallet);
+      });
+    } finally {
+      entry.rescanning = false;
+    }
+  }
+
+  async rescanStatus(user: ChainUser, alias: string): Promise<RescanStatus> {
+    const { entry } = await this.wallet(user, alias);
+    const state = entry.state ?? (await this.loadState(entry));
+    if (!state) return { active: false, progress: null, duration: null };
+    const info = await (await this.options.nodes.client())
+      .wallet(state.core_wallet)
+      .call<{ scanning: false | { progress: number; duration: number } }>('getwalletinfo');
+    return info.scanning
+      ? { active: true, progress: info.scanning.progress, duration: info.scanning.duration }
+      : { active: false, progress: null, duration: null };
+  }
+
+  /** Ask Core to stop a running rescan; false when none was running. */
+  async abortRescan(user: ChainUser, alias: string): Promise<boolean> {
+    const { entry } = await this.wallet(user, alias);
+    const state = entry.state ?? (await this.loadState(entry));
+    if (!state) return false;
+    return (await this.options.nodes.client()).wallet(state.core_wallet).call<boolean>('abortrescan');
+  }
+
+  /**
+   * The wallet was (or is being) deleted: unload its Core wallet (best effort; its files stay in
+   * Core's wallet folder) and drop its chain state. Call it next to WalletManager.remove().
+   */
+  async forget(user: ChainUser, alias: string): Promise<void> {
+    const key = this.key(user, alias);
+    const entry = this.#entries.get(key) ?? this.entry(user, alias, this.options.walletsOf(user));
+    const store = entry.store;
+    const state = entry.state ?? (await store.load().catch(() => undefined));
+    this.#entries.delete(key);
+    if (state) {
+      try {
+        await unloadCoreWallet(await this.options.nodes.client(), state.core_wallet);
+      } catch (err) {
+        this.options.logger.info({ err, wallet: alias }, 'Core wallet not unloaded');
+      }
+    }
+    await store.remove();
+  }
+
+  /** Listen for new blocks (and start the node's status poll unless told not to). */
+  start(options: { poll?: boolean } = {}): void {
+    if (this.#unsubscribe) return;
+    this.#stopped = false;
+    this.#unsubscribe = this.options.nodes.onStatusChange((status) => this.onStatus(status));
+    // A status seen before this listener existed counts too (the poll may have run already).
+    const now = this.options.nodes.status();
+    if (now.connected) this.onStatus(now);
+    if (options.poll !== false) void this.options.nodes.startPolling();
+  }
+
+  private onStatus(status: NodeStatus): void {
+    if (this.#stopped) return;
+    const reconnected = status.connected && !this.#connected;
+    this.#connected = status.connected;
+    if (!status.connected) return;
+    if (!reconnected && status.bestblockhash === this.#lastTip) return;
+    this.#lastTip = status.bestblockhash;
+    if (!this.#syncedAll && this.options.users) {
+      this.#syncedAll = true;
+      void this.syncEveryWallet();
+    } else {
+      this.syncLinked();
+    }
+  }
+
+  /** Sync every wallet synced in this run, in the background. */
+  syncLinked(): void {
+    for (const entry of this.#entries.values()) {
+      if (!entry.state) continue;
+      this.sync(entry.user, entry.alias).catch((err) => this.options.logger.warn({ err, wallet: entry.alias }, 'background sync failed'));
+    }
+  }
+
+  /** Every wallet of every user, one after the other (each may be imported on the node). */
+  async syncEveryWallet(): Promise<void> {
+    const owners = new Set<string>();
+    for (const user of this.options.users?.() ?? []) {
+      // Admins share one wallets folder: sync it once.
+      if (owners.has(coreUid(user))) continue;
+      owners.add(coreUid(user));
+      let wallets: Wallet[];
+      try {
+        wallets = await this.options.walletsOf(user).list();
+      } catch (err) {
+        this.options.logger.warn({ err, user: user.id }, 'wallets not listed for sync');
+        continue;
+      }
+      for (const w of wallets) {
+        if (this.#stopped) return;
+        await this.sync(user, w.alias).catch((err) => this.options.logger.warn({ err, wallet: w.alias }, 'background sync failed'));
+      }
+    }
+  }
+
+  /** Stop listening and wait for running syncs (at most `waitMs`: a long rescan is not waited for). */
+  async stop(waitMs = 5_000): Promise<void> {
+    this.#stopped = true;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+      timer.unref();
+    });
+    await Promise.race([Promise.allSettled([...this.#entries.values()].map((e) => e.queue)), bound]);
+    clearTimeout(timer);
+  }
+}

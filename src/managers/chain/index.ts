@@ -1,0 +1,27 @@
+export { btcToSats, satsToBtc } from './amounts.js';
+export {
+  CATEGORIES,
+  CHAIN_FOLDER,
+  JsonChainStateStore,
+  chainStateSchema,
+  emptyChainState,
+  txRecordSchema,
+  visibleTransactions,
+  type Category,
+  type ChainState,
+  type ChainStateStore,
+  type TxRecord,
+} from './chain-state.js';
+export { classify, draftFromCore, type CoreWalletTx } from './core-tx.js';
+export { coreUid, ensureCoreRange, linkWallet, type ChainUser } from './core-link.js';
+export { LIST_PAGE, originIndex, syncWallet, type SyncOutcome } from './wallet-sync.js';
+export { balances, listUtxos, parseOutpoint, relockFrozen, setFrozen, type Balances, type Utxo } from './coins.js';
+export {
+  ChainService,
+  type ChainServiceOptions,
+  type RescanStatus,
+  type SyncResult,
+  type SyncedOutput,
+  type TxView,
+  type WalletSyncedEvent,
+} from './chain-service.js';

@@ -1,0 +1,147 @@
+/**
+ * A wallet's chain tabs, inside the wallet pages' scope: History (balances, the transactions newest
+ * first, paginated and searchable, unconfirmed ones marked), UTXOs (with freeze), one
+ * transaction's page, and "Sync now". Everything comes from the ChainService (src/managers/chain);
+ * without a node the tabs say what is missing (the wallet frame links to the node page).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Specter } from '../../../specter/index.js';
+import type { User } from '../../../managers/users/index.js';
+import type { Wallet } from '../../../managers/wallets/index.js';
+import { isSpecterError } from '../../../errors/index.js';
+import { flash } from '../../flash.js';
+import { formBody, formList, formText, pathParam } from '../../schemas.js';
+
+export type RenderTab = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  wallet: Wallet,
+  tab: string,
+  template: string,
+  ctx: Record<string, unknown>,
+) => Promise<unknown>;
+
+const PAGE_SIZE = 50;
+const walletParams = z.object({ wallet_alias: pathParam });
+const txParams = z.object({ wallet_alias: pathParam, txid: z.string().regex(/^[0-9a-f]{64}$/, 'must be a transaction id (64 hex digits)') });
+const historyQuery = z.object({
+  page: z.coerce.number().int().min(1).max(1e9).catch(1).default(1),
+  q: z.string().max(200).catch('').default(''),
+});
+const freezeBody = formBody({ outpoints: formList, action: formText });
+
+/** The chain data a page shows, or why there is none (no node, node down) — never an error page. */
+async function chainData<T>(load: () => Promise<T>): Promise<{ data: T | null; problem: string | null }> {
+  try {
+    return { data: await load(), problem: null };
+  } catch (err) {
+    if (isSpecterError(err) && /^NODE_|^RPC_/.test(err.key)) return { data: null, problem: err.message };
+    throw err;
+  }
+}
+
+export default async function walletChain(scope: FastifyInstance, { specter, render }: { specter: Specter; render: RenderTab }): Promise<void> {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
+  const chain = specter.chain;
+  const walletOf = (request: { params: { wallet_alias: string } }) => specter.walletManager.get(request.params.wallet_alias);
+  const userOf = (request: { user: User | undefined }): User => request.user!;
+  const url = (name: string, alias: string, params: Record<string, string | number> = {}) =>
+    specter.endpoints.urlFor(`wallets_endpoint.${name}`, { wallet_alias: alias, ...params });
+  const on = (endpoint: string) => ({ access: 'user' as const, endpoint: `wallets_endpoint.${endpoint}` });
+
+  app.get('/history/', { schema: { params: walletParams, querystring: historyQuery }, config: on('history') }, async (request, reply) => {
+    const wallet = await walletOf(request);
+    const user = userOf(request);
+    const { q } = request.query;
+    const { data, problem } = await chainData(async () => {
+      const balance = await chain.balance(user, wallet.alias);
+      const first = await chain.transactions(user, wallet.alias, { from: 0, count: 1 });
+      // Search needs every row; the list is paged after filtering.
+      const all = q ? (await chain.transactions(user, wallet.alias, { from: 0, count: Math.max(1, first.total) })).transactions : null;
+      const needle = q.toLowerCase();
+      const matching = all?.filter(
+        (t) => t.txid.includes(needle) || (t.label ?? '').toLowerCase().includes(needle) || t.addresses.some((a) => a.toLowerCase().includes(needle)),
+      );
+      const total = matching ? matching.length : first.total;
+      const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+      const page = Math.min(request.query.page, pages);
+      const rows = matching
+        ? matching.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)
+        : (await chain.transactions(user, wallet.alias, { from: (page - 1) * PAGE_SIZE, count: PAGE_SIZE })).transactions;
+      return { balance, rows: rows.map((t) => ({ ...t, url: url('transaction', wallet.alias, { txid: t.txid }) })), total, pages, page };
+    });
+    const link = (page: number) => url('history', wallet.alias, { page, ...(q && { q }) });
+    return render(request, reply, wallet, 'history', 'wallets/history.njk', {
+      chain: data,
+      chain_problem: problem,
+      q,
+      links: data ? { prev: data.page > 1 ? link(data.page - 1) : null, next: data.page < data.pages ? link(data.page + 1) : null } : {},
+      sync_url: url('sync', wallet.alias),
+    });
+  });
+
+  app.post('/sync', { schema: { params: walletParams }, config: on('sync') }, async (request, reply) => {
+    const wallet = await walletOf(request);
+    try {
+      const result = await chain.sync(userOf(request), wallet.alias);
+      await flash(
+        request,
+        `Synced: ${result.added} new and ${result.changed} changed transaction${result.added + result.changed === 1 ? '' : 's'}.`,
+        'success',
+      );
+    } catch (err) {
+      if (!isSpecterError(err)) throw err;
+      await flash(request, err.fullMessage, 'error');
+    }
+    return reply.redirect(url('history', wallet.alias));
+  });
+
+  app.get('/utxos/', { schema: { params: walletParams }, config: on('utxos') }, async (request, reply) => {
+    const wallet = await walletOf(request);
+    const { data, problem } = await chainData(() => chain.utxos(userOf(request), wallet.alias));
+    return render(request, reply, wallet, 'utxos', 'wallets/utxos.njk', {
+      utxos: data,
+      chain_problem: problem,
+      freeze_url: url('utxos_freeze', wallet.alias),
+    });
+  });
+
+  app.post('/utxos/freeze', { schema: { params: walletParams, body: freezeBody }, config: on('utxos_freeze') }, async (request, reply) => {
+    const wallet = await walletOf(request);
+    const frozen = request.body.action !== 'unfreeze';
+    try {
+      const done = await chain.freeze(userOf(request), wallet.alias, request.body.outpoints, frozen);
+      await flash(
+        request,
+        `${done.length} coin${done.length === 1 ? '' : 's'} ${frozen ? 'frozen: they will not be spent' : 'unfrozen'}.`,
+        'success',
+      );
+    } catch (err) {
+      if (!isSpecterError(err)) throw err;
+      await flash(request, err.fullMessage, 'error');
+    }
+    return reply.redirect(url('utxos', wallet.alias));
+  });
+
+  app.get('/tx/:txid', { schema: { params: txParams }, config: on('transaction') }, async (request, reply) => {
+    const wallet = await walletOf(request);
+    const { data, problem } = await chainData(async () => {
+      const { total } = await chain.transactions(userOf(request), wallet.alias, { from: 0, count: 1 });
+      const all = await chain.transactions(userOf(request), wallet.alias, { from: 0, count: Math.max(1, total) });
+      return all.transactions.find((t) => t.txid === request.params.txid) ?? null;
+    });
+    if (!problem && !data) reply.code(404);
+    return render(request, reply, wallet, 'history', 'wallets/transaction.njk', {
+      tx: data,
+      txid: request.params.txid,
+      chain_problem: problem,
+      addresses: (data?.addresses ?? []).map((a) => {
+        const own = wallet.findAddress(a);
+        return { address: a, mine: own !== undefined, change: own?.change ?? false };
+      }),
+      back_url: url('history', wallet.alias),
+    });
+  });
+}
