@@ -333,7 +333,7 @@ test('overview view model goes through adjust_view_model; extension wallet tabs 
     tabs.map((x) => x[0]),
     ['History', 'Addresses', 'Receive', 'UTXOs', 'VM tab', 'Settings'],
   );
-  assert.equal(tabs[2]![1], '/spc/ext/overview_vm/wallet/cold/');
+  assert.equal(tabs[4]![1], '/spc/ext/overview_vm/wallet/cold/');
   const tab = await client.get('/spc/ext/overview_vm/wallet/cold/');
   assert.equal(tab.statusCode, 200);
   assert.match(tab.body, /<h1>Cold<\/h1>/);
