@@ -23,6 +23,7 @@ import { MAX_ADDRESS_PAGE } from '../../managers/wallets/index.js';
 import { SpecterError } from '../../errors/index.js';
 import type { NetworkName } from '../../bitcoin/index.js';
 import { policyText, SCRIPT_TYPE_NAMES } from '../routes/wallets-view.js';
+import { linkNewWallet } from '../chain-link.js';
 
 const DEFAULT_COUNT = 100;
 const NETWORKS = ['main', 'test', 'signet', 'regtest'] as const satisfies readonly NetworkName[];
@@ -131,6 +132,7 @@ export function registerWalletApi(scope: FastifyInstance, specter: Specter): voi
         ...(network && { network }),
         ...(blockheight !== undefined && { blockheight }),
       });
+    linkNewWallet(specter, request.user!, wallet.alias);
     reply.code(201);
     return { wallet: detail(wallet) };
   });

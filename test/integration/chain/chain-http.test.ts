@@ -84,5 +84,10 @@ describe('chain over HTTP against regtest', { skip: bitcoindSkip() }, () => {
     assert.match(coins.body, /frozen/);
     const search = await client.get(`/spc/wallets/regtest-coins/history/?q=${txid.slice(0, 12)}`);
     assert.match(search.body, /1 transaction/);
+    // The overview: each wallet's balance, and no total while one wallet cannot be asked (mainnet keys).
+    const overview = await client.get('/spc/wallets/');
+    assert.match(overview.body, /data-balance="regtest-coins">0\.12345678 BTC/);
+    assert.match(overview.body, /data-balance="chain-http">Balance: — \(the node cannot tell now/);
+    assert.doesNotMatch(overview.body, /id="wallets-total"/);
   });
 });

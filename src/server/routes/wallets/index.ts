@@ -11,11 +11,14 @@ import { z } from 'zod';
 import type { AreaOptions } from '../index.js';
 import type { MultisigScriptType, ScriptType, SingleSigScriptType } from '../../../bitcoin/index.js';
 import { MAX_IMPORT_TEXT, type Wallet } from '../../../managers/wallets/index.js';
+import type { Balances } from '../../../managers/chain/index.js';
+import type { User } from '../../../managers/users/index.js';
 import { MAX_NAME_LENGTH } from '../../../managers/devices/alias.js';
 import { SpecterError } from '../../../errors/index.js';
 import { flash } from '../../flash.js';
 import { formBody, formList, formText } from '../../schemas.js';
 import walletPages from './wallet-pages.js';
+import { linkNewWallet } from '../../chain-link.js';
 import { SCRIPT_TYPE_NAMES, deviceSummary, formError, walletSummary, type WalletSummary } from '../wallets-view.js';
 
 /**
@@ -33,8 +36,31 @@ export class WalletsOverviewVm {
   tx_table_include: string | null = null;
   /** The wallets shown (name, policy, type, network, receive index, URL). */
   wallets: WalletSummary[] = [];
+  /** Per wallet alias: its balance in sats, or null when the node cannot say now. */
+  balances: Record<string, Balances | null> = {};
+  /** Confirmed + unconfirmed of every wallet, in sats; null unless every balance is known. */
+  total: number | null = null;
   /** Wallet files that could not be read (never hidden silently): file and reason. */
   problems: ReadonlyArray<{ file: string; reason: string }> = [];
+}
+
+/** The overview never waits longer than this for the node's balances (a slow node shows "—"). */
+const BALANCE_WAIT_MS = 1_500;
+
+async function overviewBalances(specter: AreaOptions['specter'], user: User, aliases: string[]): Promise<Record<string, Balances | null>> {
+  if (!aliases.length || !(await specter.nodeManager.active())) return Object.fromEntries(aliases.map((a) => [a, null]));
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), BALANCE_WAIT_MS);
+  });
+  try {
+    const entries = await Promise.all(
+      aliases.map(async (alias) => [alias, await Promise.race([specter.chain.balance(user, alias).catch(() => null), late])] as const),
+    );
+    return Object.fromEntries(entries);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const SINGLE_TYPES: SingleSigScriptType[] = ['wpkh', 'sh-wpkh', 'tr'];
@@ -63,10 +89,19 @@ export default async function walletsArea(scope: FastifyInstance, { specter }: A
   const app = scope.withTypeProvider<ZodTypeProvider>();
   const receiveUrl = (w: Wallet) => specter.endpoints.urlFor('wallets_endpoint.receive', { wallet_alias: w.alias });
 
-  app.get('/', { config: { access: 'user', endpoint: 'wallets_endpoint.wallets_overview' } }, async (_request, reply) => {
+  app.get('/', { config: { access: 'user', endpoint: 'wallets_endpoint.wallets_overview' } }, async (request, reply) => {
     const vm = new WalletsOverviewVm();
-    vm.wallets = (await specter.walletManager.list()).map((w) => walletSummary(specter, w));
+    const wallets = await specter.walletManager.list();
+    vm.wallets = wallets.map((w) => walletSummary(specter, w));
     vm.problems = specter.walletManager.problems;
+    vm.balances = await overviewBalances(
+      specter,
+      request.user!,
+      wallets.map((w) => w.alias),
+    );
+    vm.total = Object.values(vm.balances).every((b) => b !== null)
+      ? Object.values(vm.balances).reduce((sum, b) => sum + (b?.confirmed ?? 0) + (b?.unconfirmed ?? 0), 0)
+      : null;
     const adjusted = await specter.extensionManager.callbacks.middleware<WalletsOverviewVm>('adjust_view_model', vm);
     if (adjusted.wallets_overview_redirect) return reply.redirect(adjusted.wallets_overview_redirect);
     return reply.render('wallets/overview.njk', { vm: adjusted });
@@ -107,6 +142,7 @@ export default async function walletsArea(scope: FastifyInstance, { specter }: A
       } catch (err) {
         return renderSingle(reply, values, formError(err));
       }
+      linkNewWallet(specter, request.user!, wallet.alias);
       await flash(request, `Wallet "${wallet.name}" created.`, 'success');
       return reply.redirect(receiveUrl(wallet));
     },
@@ -158,6 +194,7 @@ export default async function walletsArea(scope: FastifyInstance, { specter }: A
       } catch (err) {
         return renderMulti(reply, values, formError(err));
       }
+      linkNewWallet(specter, request.user!, wallet.alias);
       await flash(request, `Wallet "${wallet.name}" (${walletSummary(specter, wallet).policy}) created.`, 'success');
       return reply.redirect(receiveUrl(wallet));
     },
@@ -197,6 +234,7 @@ export default async function walletsArea(scope: FastifyInstance, { specter }: A
       } catch (err) {
         return renderImport(reply, values, formError(err));
       }
+      linkNewWallet(specter, request.user!, wallet.alias);
       await flash(request, `Wallet "${wallet.name}" imported.`, 'success');
       return reply.redirect(receiveUrl(wallet));
     },
