@@ -50,4 +50,5 @@ export {
   type WalletsService,
 } from './extensions/address-reservation.js';
 export type { Annotations } from './extensions/storage/index.js';
+export type { WalletSyncedEvent, SyncedOutput, TxView } from './managers/chain/index.js';
 // --- wallets and address reservation: end

@@ -7,6 +7,8 @@ import {
   type ExtensionTab,
   type ExtensionUser,
   type User,
+  type WalletSyncedEvent,
+  openAnnotations,
 } from 'specter-ts';
 import { ExchangeError, sendWithdrawalAddresses } from './exchange.js';
 
@@ -63,6 +65,32 @@ interface StorageService {
 export default class AutowithdrawExtension extends Extension {
   override callback_after_serverpy_init_app({ scheduler }: { scheduler: ExtensionScheduler }): void {
     scheduler.addJob('sync', (ctx) => this.syncAll(ctx.signal), { seconds: Number(this.config.AUTOWITHDRAW_INTERVAL_SECONDS) });
+  }
+
+  /**
+   * The chain saw transactions: an output paying one of the addresses reserved for the exchange
+   * marks that address "paid" (amount and txid in its annotations), so the wallet tab shows which
+   * withdrawals arrived. Runs as the wallet's owner, whose wallet folder holds the annotations.
+   */
+  override async callback_wallet_synced(event: WalletSyncedEvent): Promise<void> {
+    const owner = this.services.users.list().find((u) => u.id === event.user);
+    if (!owner) return;
+    const paid = event.transactions.flatMap((tx) =>
+      tx.outputs
+        .filter((o) => o.service_id === this.id)
+        .map((o) => ({ address: o.address, amount: o.amount, txid: tx.txid, confirmations: tx.confirmations })),
+    );
+    if (!paid.length) return;
+    await runAsUser(owner, async () => {
+      const annotations = await openAnnotations(this.host, event.wallet, this.id);
+      for (const p of paid) {
+        const current = annotations.getAddrAnnotations(p.address);
+        await annotations.setAddrAnnotations(p.address, {
+          ...current,
+          paid: `${p.amount} sats in ${p.txid.slice(0, 16)}… (${p.confirmations ? `${p.confirmations} confirmations` : 'unconfirmed'})`,
+        });
+      }
+    });
   }
 
   override callback_add_wallettabs(): ExtensionTab[] {

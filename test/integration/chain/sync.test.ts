@@ -16,7 +16,8 @@ import { bip32 } from '../../../src/bitcoin/bip32.js';
 import { NETWORKS } from '../../../src/bitcoin/networks.js';
 import { isSpecterError } from '../../../src/errors/index.js';
 import { CHAIN_FOLDER, satsToBtc } from '../../../src/managers/chain/index.js';
-import type { User } from '../../../src/managers/users/index.js';
+import { runAsUser, type User } from '../../../src/managers/users/index.js';
+import { openAnnotations } from '../../../src/extensions/address-reservation.js';
 import { createTestSpecter, type TestSpecter } from '../../../src/testing/index.js';
 import { bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
 import { fixturePackage } from '../../helpers/ext-packages.js';
@@ -293,6 +294,22 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
       [0, 1],
       'told again when it confirms',
     );
+  });
+
+  it('autowithdraw marks its reserved address "paid" when the chain sees the payment, and its wallet tab shows it', async () => {
+    const { wallet } = await newWallet('withdrawals');
+    await t.activate('admin', 'autowithdraw');
+    const ext = t.specter.extensionManager.get('autowithdraw')!;
+    await t.specter.chain.link(admin, wallet.alias);
+    const address = await wallet.getAddress(2);
+    await ext.reserveAddress(wallet.alias, address, 'Exchange withdrawal');
+    const txid = await core.send(address, 654_321);
+    await sync(wallet.alias);
+    const annotations = await runAsUser(admin, () => openAnnotations(t.specter, wallet.alias, 'autowithdraw'));
+    assert.match(String(annotations.getAddrAnnotations(address).paid), new RegExp(`^654321 sats in ${txid.slice(0, 16)}`));
+    const tab = await t.client().get(`/spc/ext/autowithdraw/wallet/${wallet.alias}/`);
+    assert.equal(tab.statusCode, 200);
+    assert.match(tab.body, /paid: 654321 sats/);
   });
 
   it('a mainnet wallet on a regtest node is NODE_CHAIN_MISMATCH and nothing is created on the node', async () => {
