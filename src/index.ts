@@ -43,6 +43,7 @@ export { WalletsOverviewVm } from './server/routes/wallets/index.js';
 export {
   openAnnotations,
   walletsOf,
+  chainOf,
   MAX_RESERVED_ADDRESSES,
   type ReserveAddressesOptions,
   type WalletAddress,
@@ -50,5 +51,5 @@ export {
   type WalletsService,
 } from './extensions/address-reservation.js';
 export type { Annotations } from './extensions/storage/index.js';
-export type { WalletSyncedEvent, SyncedOutput, TxView } from './managers/chain/index.js';
+export type { WalletSyncedEvent, SyncedOutput, TxView, ChainView, Balances, Utxo } from './managers/chain/index.js';
 // --- wallets and address reservation: end

@@ -13,6 +13,7 @@
  * reservation is atomic with respect to "Get new address": the Receive flow can never hand out an
  * address while it is being reserved.
  */
+import type { ChainView } from '../managers/chain/index.js';
 import { SpecterError } from '../errors/index.js';
 import { withFileLock } from '../persistence/index.js';
 import type { ExtensionHost } from './host.js';
@@ -84,6 +85,19 @@ export function walletsOf(host: ExtensionHost): WalletsService {
     });
   }
   return wallets;
+}
+
+/**
+ * The chain data of the current user's wallets, read-only: `chainOf(ext.host).balance(alias)`,
+ * `.transactions(alias, {from, count})`, `.utxos(alias)` (integer satoshis). Errors name the fix
+ * (NODE_NONE without a node).
+ */
+export function chainOf(host: ExtensionHost): ChainView {
+  const chain = (host.services as { chain?: ChainView }).chain;
+  if (!chain || typeof chain.balance !== 'function') {
+    throw new SpecterError('EXT_STORAGE', 'The host provides no chain view.', { hint: 'Run the extension inside Specter TS (or its test harness).' });
+  }
+  return chain;
 }
 
 /** The annotations one extension keeps for one wallet (`<wallets>/<alias>_<extId>.json`). */

@@ -10,7 +10,7 @@ import { ExtensionStorage } from '../extensions/storage/index.js';
 import { DeviceManager, DeviceTypeRegistry } from '../managers/devices/index.js';
 import { WalletManager } from '../managers/wallets/index.js';
 import { NodeManager, NodeTypeRegistry } from '../managers/nodes/index.js';
-import { ChainService, type WalletSyncedEvent } from '../managers/chain/index.js';
+import { ChainService, chainView, type ChainView, type WalletSyncedEvent } from '../managers/chain/index.js';
 import { deviceTypeSink, nodeTypeSink } from './type-sinks.js';
 import { VERSION, PACKAGE_ROOT } from '../version.js';
 import { ActivationService } from './activation-service.js';
@@ -44,6 +44,8 @@ declare module '../extensions/host.js' {
     devices: DeviceManager;
     /** The current user's wallets (resolved per access, see user-data.ts). */
     wallets: WalletManager;
+    /** Read-only chain data (balance, transactions, UTXOs) of the current user's wallets. */
+    chain: ChainView;
   }
 }
 
@@ -127,6 +129,7 @@ export class Specter implements ExtensionHost {
       activation: new ActivationService(this),
       devices: this.deviceManager,
       wallets: this.walletManager,
+      chain: chainView(this.chain, () => this.#userData.currentUser()),
       storage: new ExtensionStorage({
         dataFolder: this.dataFolder,
         store: this.store,

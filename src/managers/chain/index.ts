@@ -25,3 +25,4 @@ export {
   type TxView,
   type WalletSyncedEvent,
 } from './chain-service.js';
+export { chainView, type ChainView } from './chain-view.js';
