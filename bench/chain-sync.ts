@@ -1,0 +1,110 @@
+/**
+ * The chain through HTTP against a real regtest bitcoind (prints figures, never asserts):
+ *
+ * - first sync of a wallet with TXS transactions (made by this bench) through
+ *   `POST /api/v1/wallets/<alias>/sync`, as a ratio to the time Core itself takes to answer the
+ *   same `listtransactions` pages in the same run (goal ≤ 1.5×);
+ * - an incremental sync after one new block with one transaction (goal ≤ 50 ms);
+ * - the History page, first 50 of TXS, under load (goal ≥ 500 req/s, p99 ≤ 25 ms);
+ * - the server's RSS with that wallet loaded.
+ *
+ *   npm run build && node dist/bench/chain-sync.js [transactions, default 10000]
+ */
+import fs from 'node:fs/promises';
+import { RpcClient } from '../src/managers/nodes/index.js';
+import { startBitcoind } from '../test/helpers/bitcoind.js';
+import { load, startServer, tempDir } from './lib/server.js';
+
+const TXS = Number(process.argv[2] ?? 10_000);
+const TPUB = 'tpubDC8msFGeGuwnKG9Upg7DM2b4DaRqg3CUZa5g8v2SRQ6K4NSkxUgd7HsL2XVWbVm39yBA4LAxysQAm397zwQSQoQgewGiYZqrA9DsP4zbQ1M';
+const DESCRIPTOR = `wpkh([73c5da0a/84h/1h/0h]${TPUB}/<0;1>/*)`;
+
+const core = await startBitcoind(undefined);
+const data = await tempDir('specter-bench-chain-');
+try {
+  const conn = await core.connection();
+  const rpc = new RpcClient(conn, { timeoutMs: 120_000 });
+  const server = await startServer({ SPECTER_DATA_FOLDER: data });
+  const api = async (method: string, url: string, body?: unknown) => {
+    const res = await fetch(`${server.url}/api/v1${url}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const json = (await res.json()) as Record<string, unknown>;
+    if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  try {
+    await api('POST', '/nodes', { name: 'regtest', host: conn.host, port: conn.port, protocol: 'http', user: conn.user, password: conn.password });
+    await api('POST', '/wallets', { name: 'Bench', descriptor: DESCRIPTOR });
+    await api('POST', '/wallets/bench/sync');
+    const address = ((await api('GET', '/wallets/bench/addresses?count=1')).addresses as Array<{ address: string }>)[0]!.address;
+
+    // TXS payments to the wallet: the faucet's coins split first, then batches of sends, a block per batch.
+    const made = performance.now();
+    const splitTo = await Promise.all(Array.from({ length: 40 }, () => core.rpc<string>('getnewaddress', [], 'faucet')));
+    await core.rpc('sendmany', ['', Object.fromEntries(splitTo.map((a) => [a, 1]))], 'faucet');
+    await core.mine(1);
+    for (let done = 0; done < TXS; ) {
+      const n = Math.min(25, TXS - done);
+      const results = await rpc.wallet('faucet').batch(Array.from({ length: n }, () => ({ method: 'sendtoaddress', params: [address, 0.0001] })));
+      const failed = results.find((r) => !r.ok);
+      if (failed) throw new Error(`sendtoaddress failed: ${JSON.stringify(failed)}`);
+      done += n;
+      await core.mine(1);
+    }
+    await core.rpc('syncwithvalidationinterfacequeue');
+    console.log(`${TXS} transactions to one address of a wpkh wallet made in ${((performance.now() - made) / 1000).toFixed(0)} s`);
+
+    // Core alone: the listtransactions pages a first sync reads.
+    const coreWallet = (await rpc.call<string[]>('listwallets')).find((w) => w.endsWith('/bench'))!;
+    const coreStart = performance.now();
+    for (let skip = 0; ; skip += 1000) {
+      const page = await rpc.call<unknown[]>('listtransactions', ['*', 1000, skip, true], { wallet: coreWallet });
+      if (page.length < 1000) break;
+    }
+    const coreMs = performance.now() - coreStart;
+
+    // Specter TS: a first sync (the wallet's history cache dropped, so it reads everything).
+    await server.stop();
+    await fs.rm(`${data}/wallets/chain`, { recursive: true, force: true });
+    const server2 = await startServer({ SPECTER_DATA_FOLDER: data });
+    const sync = async () => {
+      const start = performance.now();
+      const res = await fetch(`${server2.url}/api/v1/wallets/bench/sync`, { method: 'POST' });
+      const body = (await res.json()) as { full?: boolean; added?: number };
+      if (res.status !== 200) throw new Error(`sync: ${res.status} ${JSON.stringify(body)}`);
+      return { ms: performance.now() - start, body };
+    };
+    try {
+      const first = await sync();
+      console.log(
+        `first sync: ${first.ms.toFixed(0)} ms (${first.body.added} transactions, full=${first.body.full}); Core's listtransactions pages alone: ${coreMs.toFixed(0)} ms → ${(first.ms / coreMs).toFixed(2)}× (goal ≤ 1.5×)`,
+      );
+      const incremental: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        await core.send(address, 20_000);
+        await core.mine(1);
+        await core.rpc('syncwithvalidationinterfacequeue');
+        incremental.push((await sync()).ms);
+      }
+      incremental.sort((a, b) => a - b);
+      console.log(`incremental sync after one block with one transaction: median ${incremental[2]!.toFixed(0)} ms of 5 (goal ≤ 50 ms)`);
+      const history = await load(`${server2.url}/spc/wallets/bench/history/`, { seconds: 5 });
+      console.log(
+        `History page, first 50 of ${TXS + 5}: ${history.requestsPerSecond.toFixed(0)} req/s, p50 ${history.p50} ms, p99 ${history.p99} ms (goal ≥ 500 req/s, p99 ≤ 25 ms)${history.non2xx ? `, non-2xx ${history.non2xx}` : ''}`,
+      );
+      const rss = await fs.readFile(`/proc/${server2.child.pid}/status`, 'utf8').then((s) => /VmRSS:\s+(\d+)/.exec(s)?.[1]);
+      console.log(`server RSS with the wallet loaded: ${rss ? (Number(rss) / 1024).toFixed(0) : '?'} MiB`);
+    } finally {
+      await server2.stop();
+    }
+  } finally {
+    rpc.close();
+    if (server.child.exitCode === null) await server.stop();
+  }
+} finally {
+  await core.destroy();
+  await fs.rm(data, { recursive: true, force: true });
+}
