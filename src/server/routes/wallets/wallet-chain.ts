@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { Specter } from '../../../specter/index.js';
 import type { User } from '../../../managers/users/index.js';
 import type { Wallet } from '../../../managers/wallets/index.js';
+import type { TxView } from '../../../managers/chain/index.js';
 import { isSpecterError } from '../../../errors/index.js';
 import { flash } from '../../flash.js';
 import { formBody, formList, formText, pathParam } from '../../schemas.js';
@@ -55,22 +56,34 @@ export default async function walletChain(scope: FastifyInstance, { specter, ren
     const wallet = await walletOf(request);
     const user = userOf(request);
     const { q } = request.query;
+    const withUrl = (t: TxView) => ({ ...t, url: url('transaction', wallet.alias, { txid: t.txid }) });
     const { data, problem } = await chainData(async () => {
       const balance = await chain.balance(user, wallet.alias);
-      const first = await chain.transactions(user, wallet.alias, { from: 0, count: 1 });
+      if (!q) {
+        // One read: the page asked for (its answer carries the total), again only past the end.
+        let page = request.query.page;
+        let slice = await chain.transactions(user, wallet.alias, { from: (page - 1) * PAGE_SIZE, count: PAGE_SIZE });
+        const pages = Math.max(1, Math.ceil(slice.total / PAGE_SIZE));
+        if (page > pages) {
+          page = pages;
+          slice = await chain.transactions(user, wallet.alias, { from: (page - 1) * PAGE_SIZE, count: PAGE_SIZE });
+        }
+        return { balance, rows: slice.transactions.map(withUrl), total: slice.total, pages, page };
+      }
       // Search needs every row; the list is paged after filtering.
-      const all = q ? (await chain.transactions(user, wallet.alias, { from: 0, count: Math.max(1, first.total) })).transactions : null;
+      const { total: all } = await chain.transactions(user, wallet.alias, { from: 0, count: 1 });
       const needle = q.toLowerCase();
-      const matching = all?.filter(
-        (t) => t.txid.includes(needle) || (t.label ?? '').toLowerCase().includes(needle) || t.addresses.some((a) => a.toLowerCase().includes(needle)),
-      );
-      const total = matching ? matching.length : first.total;
-      const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+      const matching: TxView[] = [];
+      for (let from = 0; from < all; from += 1_000) {
+        const chunk = await chain.transactions(user, wallet.alias, { from, count: 1_000 });
+        for (const t of chunk.transactions) {
+          if (t.txid.includes(needle) || (t.label ?? '').toLowerCase().includes(needle) || t.addresses.some((a) => a.toLowerCase().includes(needle)))
+            matching.push(t);
+        }
+      }
+      const pages = Math.max(1, Math.ceil(matching.length / PAGE_SIZE));
       const page = Math.min(request.query.page, pages);
-      const rows = matching
-        ? matching.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)
-        : (await chain.transactions(user, wallet.alias, { from: (page - 1) * PAGE_SIZE, count: PAGE_SIZE })).transactions;
-      return { balance, rows: rows.map((t) => ({ ...t, url: url('transaction', wallet.alias, { txid: t.txid }) })), total, pages, page };
+      return { balance, rows: matching.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map(withUrl), total: matching.length, pages, page };
     });
     const link = (page: number) => url('history', wallet.alias, { page, ...(q && { q }) });
     return render(request, reply, wallet, 'history', 'wallets/history.njk', {
@@ -128,9 +141,13 @@ export default async function walletChain(scope: FastifyInstance, { specter, ren
   app.get('/tx/:txid', { schema: { params: txParams }, config: on('transaction') }, async (request, reply) => {
     const wallet = await walletOf(request);
     const { data, problem } = await chainData(async () => {
-      const { total } = await chain.transactions(userOf(request), wallet.alias, { from: 0, count: 1 });
-      const all = await chain.transactions(userOf(request), wallet.alias, { from: 0, count: Math.max(1, total) });
-      return all.transactions.find((t) => t.txid === request.params.txid) ?? null;
+      const user = userOf(request);
+      const { total } = await chain.transactions(user, wallet.alias, { from: 0, count: 1 });
+      for (let from = 0; from < total; from += 1_000) {
+        const found = (await chain.transactions(user, wallet.alias, { from, count: 1_000 })).transactions.find((t) => t.txid === request.params.txid);
+        if (found) return found;
+      }
+      return null;
     });
     if (!problem && !data) reply.code(404);
     return render(request, reply, wallet, 'history', 'wallets/transaction.njk', {
