@@ -20,7 +20,7 @@ import type { RpcClient, WalletRpc } from '../nodes/rpc-client.js';
 import type { NodeStatus } from '../nodes/node-status.js';
 import type { Wallet, WalletManager } from '../wallets/index.js';
 import { balances, listUtxos, relockFrozen, setFrozen, type Balances, type Utxo } from './coins.js';
-import { JsonChainStateStore, visibleTransactions, type ChainState, type ChainStateStore } from './chain-state.js';
+import { JsonChainStateStore, visibleTransactions, type ChainState, type ChainStateStore, type TxRecord } from './chain-state.js';
 import { coreUid, linkWallet, type ChainUser } from './core-link.js';
 import { syncWallet } from './wallet-sync.js';
 import { syncedEvent, txView, type TxView, type WalletSyncedEvent } from './tx-view.js';
@@ -69,7 +69,15 @@ interface Entry {
   running?: Promise<SyncResult>;
   queue: Promise<unknown>;
   rescanning: boolean;
+  /**
+   * What pages read most, kept until the state changes (a sync that changed something, a new
+   * link, a freeze): the visible transactions newest first, and the balances. Without it every
+   * History view sorted the whole history and asked Core for the balance.
+   */
+  cache?: { state: ChainState; sorted?: TxRecord[]; balances?: Balances };
 }
+
+const BALANCE_CACHE_MS = 30_000;
 
 export class ChainService {
   readonly #entries = new Map<string, Entry>();
@@ -141,6 +149,7 @@ export class ChainService {
       const { state, imported } = await linkWallet({ client, version: info.version, chain: info.chain, user: entry.user, wallet, state: stored });
       if (imported) await entry.store.save(state);
       entry.state = state;
+      entry.cache = undefined;
       entry.linkedClient = client;
       const rpc = client.wallet(state.core_wallet);
       // Core forgets locks when it restarts: a new link is the moment to put them back.
@@ -171,6 +180,8 @@ export class ChainService {
     const { rpc, state, info } = await this.linked(entry, wallet);
     if (state.frozen.length) await relockFrozen(rpc, state);
     const outcome = await syncWallet({ rpc, version: info.version, wallet, state });
+    // Anything Core told us may move balances (a mempool payment without a stored change too).
+    entry.cache = undefined;
     if (outcome.dirty) await entry.store.save(state);
     if ((outcome.added.length || outcome.changed.length) && this.options.onSynced) {
       const event = syncedEvent(entry.user.id, entry.alias, wallet, state, outcome.added, outcome.changed);
@@ -214,8 +225,7 @@ export class ChainService {
     const { wallet, entry } = await this.wallet(user, alias);
     const state = entry.state ?? (entry.state = await this.loadState(entry));
     if (!state) return { total: 0, transactions: [] };
-    const visible = visibleTransactions(state);
-    visible.sort((a, b) => (a.blockheight ?? Infinity) - (b.blockheight ?? Infinity) || a.time - b.time || a.txid.localeCompare(b.txid)).reverse();
+    const visible = this.sortedVisible(entry, state);
     return { total: visible.length, transactions: visible.slice(from, from + count).map((t) => txView(t, state, wallet)) };
   }
 
@@ -223,8 +233,30 @@ export class ChainService {
     const { wallet, entry } = await this.wallet(user, alias);
     return this.exclusive(entry, async () => {
       const { rpc, state } = await this.linked(entry, wallet);
-      return balances(rpc, state);
+      const cached = entry.cache?.state === state ? entry.cache.balances : undefined;
+      if (cached) return cached;
+      const fresh = await balances(rpc, state);
+      const cache = entry.cache?.state === state ? entry.cache : (entry.cache = { state });
+      cache.balances = fresh;
+      // Bounded, so a change Core saw without a sync (a lock set by hand) shows within a while.
+      setTimeout(() => {
+        if (entry.cache === cache) cache.balances = undefined;
+      }, BALANCE_CACHE_MS).unref();
+      return fresh;
     });
+  }
+
+  /** The visible transactions, newest first (cached until the state changes). */
+  private sortedVisible(entry: Entry, state: ChainState): TxRecord[] {
+    if (entry.cache?.state === state && entry.cache.sorted) return entry.cache.sorted;
+    const visible = visibleTransactions(state);
+    // Plain comparisons: localeCompare is far slower and the txid order only breaks ties.
+    visible.sort(
+      (a, b) => (b.blockheight ?? Infinity) - (a.blockheight ?? Infinity) || b.time - a.time || (a.txid < b.txid ? 1 : a.txid > b.txid ? -1 : 0),
+    );
+    const cache = entry.cache?.state === state ? entry.cache : (entry.cache = { state });
+    cache.sorted = visible;
+    return visible;
   }
 
   async utxos(user: ChainUser, alias: string): Promise<Utxo[]> {
@@ -241,6 +273,7 @@ export class ChainService {
     return this.exclusive(entry, async () => {
       const { rpc, state } = await this.linked(entry, wallet);
       const done = await setFrozen(rpc, state, outpoints, frozen);
+      entry.cache = undefined;
       await entry.store.save(state);
       return done;
     });
