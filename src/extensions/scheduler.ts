@@ -118,8 +118,10 @@ export class Scheduler {
       if (schedule && 'seconds' in schedule) {
         const s = schedule.seconds;
         if (!Number.isInteger(s) || s < 1) invalid(`"seconds" is ${JSON.stringify(s)}.`, 'Use a whole number of seconds ≥ 1.');
-        // Fire every second, at most once per `s` seconds: croner's interval.
-        job.cron = new Cron('* * * * * *', { ...options, interval: s }, tick);
+        // Fire every second, at most once per `s` seconds: croner's interval. The first run comes
+        // after `s` seconds, not at once (APScheduler's interval trigger does the same): a job
+        // must not race the app's own start-up, and a test's first requests.
+        job.cron = new Cron('* * * * * *', { ...options, interval: s, startAt: new Date(Date.now() + s * 1000) }, tick);
       } else if (schedule && 'cron' in schedule) {
         job.cron = new Cron(schedule.cron, schedule.timezone ? { ...options, timezone: schedule.timezone } : options, tick);
       } else if (schedule && 'at' in schedule) {
