@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RpcClient, type RpcConnection, type RpcParams } from '../../src/managers/nodes/rpc-client.js';
+import type { NodeManager } from '../../src/managers/nodes/index.js';
 import { repoRoot } from './files.js';
 
 export const SKIP_MESSAGE = 'bitcoind not found: set BITCOIND=/path/to/bitcoind (or put Bitcoin Core in ../shared/bitcoin-core/bin)';
@@ -243,4 +244,18 @@ export async function startBitcoind(t: TestContext | undefined, options: Bitcoin
     }
   }
   return node;
+}
+
+/** Adds the running regtest node to an app as its node (the four connection checks run). */
+export async function addRegtestNode(specter: { nodeManager: NodeManager }, core: Bitcoind): Promise<void> {
+  const c = await core.connection();
+  await specter.nodeManager.add({
+    name: 'regtest',
+    host: c.host,
+    port: c.port,
+    user: c.user,
+    password: c.password,
+    protocol: 'http',
+    autodetect: false,
+  });
 }

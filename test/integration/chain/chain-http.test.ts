@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { chainOf } from '../../../src/index.js';
 import { createTestSpecter, TEST_DESCRIPTORS, type TestSpecter } from '../../../src/testing/index.js';
-import { bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
+import { addRegtestNode, bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
 import { TPUB_84 } from '../../unit/bitcoin/fixtures.js';
 
 describe('chain over HTTP against regtest', { skip: bitcoindSkip() }, () => {
@@ -20,16 +20,7 @@ describe('chain over HTTP against regtest', { skip: bitcoindSkip() }, () => {
     core = await startBitcoind(undefined);
     t = await createTestSpecter();
     await t.specter.chain.stop();
-    const c = await core.connection();
-    await t.specter.nodeManager.add({
-      name: 'regtest',
-      host: c.host,
-      port: c.port,
-      user: c.user,
-      password: c.password,
-      protocol: 'http',
-      autodetect: false,
-    });
+    await addRegtestNode(t.specter, core);
   });
   after(async () => {
     await t?.close();

@@ -19,7 +19,7 @@ import { CHAIN_FOLDER, satsToBtc } from '../../../src/managers/chain/index.js';
 import { runAsUser, type User } from '../../../src/managers/users/index.js';
 import { openAnnotations } from '../../../src/extensions/address-reservation.js';
 import { createTestSpecter, type TestSpecter } from '../../../src/testing/index.js';
-import { bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
+import { addRegtestNode, bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
 import { fixturePackage } from '../../helpers/ext-packages.js';
 import { BIP84 } from '../../unit/bitcoin/fixtures.js';
 
@@ -48,16 +48,7 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
     t = await createTestSpecter({ extensions: [await fixturePackage('chainwatch')], logLines });
     // The background trigger is tested on its own; here every sync is explicit.
     await t.specter.chain.stop();
-    const c = await core.connection();
-    await t.specter.nodeManager.add({
-      name: 'regtest',
-      host: c.host,
-      port: c.port,
-      user: c.user,
-      password: c.password,
-      protocol: 'http',
-      autodetect: false,
-    });
+    await addRegtestNode(t.specter, core);
     admin = t.specter.userManager.require('admin');
     // Coins for every test: 30 more faucet coinbases, then 100 blocks to an address of nobody's,
     // so that no faucet coin matures at the tip: invalidating one block must not make a coin the

@@ -6,19 +6,11 @@ import path from 'node:path';
 import { SecretVault, UserManager } from '../../../src/managers/users/index.js';
 import { JsonFileStore } from '../../../src/persistence/index.js';
 import { createLogger } from '../../../src/log/index.js';
+import { mockClock } from '../../helpers/clock.js';
 
 const MIN = 60_000;
 
 /** A clock the test moves by hand: nothing here waits. */
-function mockClock(start = 1_000_000) {
-  let t = start;
-  return {
-    now: () => t,
-    advance: (ms: number) => {
-      t += ms;
-    },
-  };
-}
 
 test('vault: a secret not used for the idle timeout is dropped; use keeps it alive', () => {
   const clock = mockClock();

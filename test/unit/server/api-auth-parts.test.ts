@@ -2,16 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FailureLimiter } from '../../../src/server/plugins/failure-limiter.js';
 import { CredentialCache } from '../../../src/server/api/credential-cache.js';
-
-function mockClock(start = 1_000_000) {
-  let t = start;
-  return {
-    now: () => t,
-    advance: (ms: number) => {
-      t += ms;
-    },
-  };
-}
+import { mockClock } from '../../helpers/clock.js';
 
 test('limiter: a reserved slot counts until it is settled; released slots do not count, failed ones do for a minute', () => {
   const clock = mockClock();
