@@ -68,6 +68,10 @@ export function rpcErrorCode(err: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+const CONNECTION_HINT =
+  'Check that bitcoind is running with server=1, and that host, port and protocol match its rpcport/rpcbind ' +
+  '(mainnet 8332, testnet 18332, signet 38332, regtest 18443).';
+
 /** Socket-level failures: refused, unknown host, reset, unreachable network. */
 export function connectionError(err: unknown, target: RpcTarget): SpecterError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
@@ -82,9 +86,7 @@ export function connectionError(err: unknown, target: RpcTarget): SpecterError {
             ? 'is not reachable on the network'
             : `cannot be reached (${code || (err as Error | undefined)?.message || 'unknown error'})`;
   return new SpecterError('NODE_UNREACHABLE', `Bitcoin Core at ${target.url} ${why}.`, {
-    hint:
-      'Check that bitcoind is running with server=1, and that host, port and protocol match its rpcport/rpcbind ' +
-      '(mainnet 8332, testnet 18332, signet 38332, regtest 18443).',
+    hint: CONNECTION_HINT,
     details: { url: target.url, method: target.method, errno: code || undefined },
     cause: err,
   });
@@ -103,6 +105,14 @@ export function httpError(status: number, body: string, target: RpcTarget): Spec
   if (status === 401 || status === 403) {
     return new SpecterError('NODE_AUTH_FAILED', `Bitcoin Core at ${target.url} refused the RPC user name or password (HTTP ${status}).`, {
       hint: 'Use the rpcuser/rpcpassword (or rpcauth) from bitcoin.conf, or turn on autodetect to use the .cookie file of the data folder.',
+      details,
+    });
+  }
+  // Core answers 503 with an empty body while it shuts down (http_reject_request_cb) and 503
+  // "Work queue depth exceeded" when busy: only the second is "try again later".
+  if (status === 503 && body.trim() === '') {
+    return new SpecterError('NODE_UNREACHABLE', `Bitcoin Core at ${target.url} is shutting down (it rejected "${target.method}" with HTTP 503).`, {
+      hint: CONNECTION_HINT,
       details,
     });
   }

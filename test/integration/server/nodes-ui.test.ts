@@ -298,6 +298,8 @@ describe('nodes in the web UI and the API, on regtest', { skip: bitcoindSkip() }
     await until('the poll sees the node', () => nodes.status().connected);
     await core.stop();
     await until('the poll notices bitcoind is gone', () => !nodes.status().connected);
+    // The first failed poll may land mid-shutdown (HTTP 503); once bitcoind is gone it is "refused".
+    await until('the poll sees the node unreachable', () => nodes.status().errorCode === 'SPECTER_ERR_NODE_UNREACHABLE');
     for (const url of ['/spc/nodes/', '/spc/welcome/about', walletUrl, '/spc/setup', '/spc/nodes/bitcoin_core/', '/spc/wallets/']) {
       const page = await admin.get(url);
       assert.equal(page.statusCode, 200, url);

@@ -63,6 +63,21 @@ describe("RPC client against Core's exact failure replies", () => {
     c.close();
   });
 
+  it('HTTP 503 with an empty body (Core shutting down) becomes NODE_UNREACHABLE with the "is bitcoind running" fix, not "busy"', async () => {
+    handler = (_b, res) => {
+      res.writeHead(503);
+      res.end();
+    };
+    const c = client();
+    await assert.rejects(c.call('getblockcount'), (err: unknown) => {
+      assert.ok(isSpecterError(err, 'NODE_UNREACHABLE'));
+      assert.match(err.message, /is shutting down/);
+      assert.match(err.hint ?? '', /Check that bitcoind is running/);
+      return true;
+    });
+    c.close();
+  });
+
   it('a reply that is not JSON-RPC becomes RPC_BAD_RESPONSE', async () => {
     handler = (_b, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
