@@ -4,6 +4,7 @@
  * (and `log` for its default logger).
  */
 export { JsonFileStore, type JsonFileStoreOptions } from './json-file-store.js';
+export { SnapshotJournal, COMPACT_MIN_BYTES, type SnapshotJournalOptions } from './snapshot-journal.js';
 export { withFileLock, activeFileLockCount } from './file-lock.js';
 export { removeStaleTempFiles } from './atomic-file.js';
 export type { OnPersist, PersistEvent, PersistMode } from './persistence-callback.js';

@@ -20,7 +20,8 @@ import type { RpcClient, WalletRpc } from '../nodes/rpc-client.js';
 import type { NodeStatus } from '../nodes/node-status.js';
 import type { Wallet, WalletManager } from '../wallets/index.js';
 import { balances, listUtxos, relockFrozen, setFrozen, type Balances, type Utxo } from './coins.js';
-import { JsonChainStateStore, visibleTransactions, type ChainState, type ChainStateStore, type TxRecord } from './chain-state.js';
+import { visibleTransactions, type ChainState, type TxRecord } from './chain-state.js';
+import { JournalChainStateStore, type ChainStateStore } from './chain-store.js';
 import { coreUid, linkWallet, type ChainUser } from './core-link.js';
 import { syncWallet } from './wallet-sync.js';
 import { syncedEvent, txView, type TxView, type WalletSyncedEvent } from './tx-view.js';
@@ -99,7 +100,7 @@ export class ChainService {
     let entry = this.#entries.get(key);
     if (!entry) {
       const store =
-        this.options.stateStore?.(wallets.walletsFolder, alias) ?? new JsonChainStateStore(this.options.store, wallets.walletsFolder, alias);
+        this.options.stateStore?.(wallets.walletsFolder, alias) ?? new JournalChainStateStore(this.options.store, wallets.walletsFolder, alias);
       entry = { user, alias, store, queue: Promise.resolve(), rescanning: false };
       this.#entries.set(key, entry);
     }
@@ -182,7 +183,7 @@ export class ChainService {
     const outcome = await syncWallet({ rpc, version: info.version, wallet, state });
     // Anything Core told us may move balances (a mempool payment without a stored change too).
     entry.cache = undefined;
-    if (outcome.dirty) await entry.store.save(state);
+    if (outcome.dirty) await entry.store.save(state, { put: [...outcome.added, ...outcome.changed], removed: outcome.removed });
     if ((outcome.added.length || outcome.changed.length) && this.options.onSynced) {
       const event = syncedEvent(entry.user.id, entry.alias, wallet, state, outcome.added, outcome.changed);
       try {
@@ -274,7 +275,7 @@ export class ChainService {
       const { rpc, state } = await this.linked(entry, wallet);
       const done = await setFrozen(rpc, state, outpoints, frozen);
       entry.cache = undefined;
-      await entry.store.save(state);
+      await entry.store.save(state, { put: [], removed: [] });
       return done;
     });
   }

@@ -1,19 +1,10 @@
 /**
  * What the chain layer keeps per wallet: the transactions seen (Specter's categories, amounts in
- * satoshis), the last synced block, the frozen UTXOs and the Core wallet it is linked to.
- *
- * Stored behind {@link ChainStateStore} so the backend can be swapped (issue 10 asks for a store
- * whose cost per change does not grow with the wallet). Today's backend, {@link JsonChainStateStore},
- * writes one JSON file per wallet, `<wallets folder>/chain/<alias>.json`, atomically through
- * JsonFileStore (with `.bkp`), and only when a sync changed something: an idle sync writes
- * nothing. Its limit: a change rewrites the whole file, so the cost of a sync that finds one new
- * transaction grows with the wallet's history (fine for thousands, not for 100,000).
+ * satoshis), the last synced block, the frozen UTXOs and the Core wallet it is linked to, and
+ * which of the transactions a history shows. Where it is stored: chain-store.ts.
  */
-import path from 'node:path';
 import { z } from 'zod';
-import { SpecterError } from '../../errors/index.js';
 import { isNetworkName, type NetworkName } from '../../bitcoin/index.js';
-import type { JsonFileStore } from '../../persistence/index.js';
 
 export const CATEGORIES = ['receive', 'send', 'selftransfer', 'generate', 'mixed'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -46,7 +37,7 @@ export const txRecordSchema = z.object({
   /** Receive-like: the wallet's receiving outputs; send: the external outputs. */
   addresses: z.array(z.string()),
   outputs: z.array(ownOutputSchema),
-  /** Spent outpoints, "txid:vout". */
+  /** Spent outpoints, "txid:vout": kept while unconfirmed and when the wallet spends; a confirmed receive keeps none. */
   inputs: z.array(z.string()),
   coinbase: z.boolean(),
 });
@@ -71,50 +62,6 @@ export type ChainState = z.infer<typeof chainStateSchema>;
 
 export function emptyChainState(chain: string, network: NetworkName, coreWallet: string): ChainState {
   return { version: 1, chain, network, core_wallet: coreWallet, lastblock: null, tip_height: null, txs: {}, frozen: [] };
-}
-
-/** Where a wallet's chain state lives; swap this for a database-backed one later. */
-export interface ChainStateStore {
-  load(): Promise<ChainState | undefined>;
-  save(state: ChainState): Promise<void>;
-  remove(): Promise<void>;
-}
-
-export const CHAIN_FOLDER = 'chain';
-
-export class JsonChainStateStore implements ChainStateStore {
-  readonly file: string;
-
-  /** `walletsFolder` is the wallet's folder; `alias` must already be a valid wallet alias. */
-  constructor(
-    private readonly store: JsonFileStore,
-    walletsFolder: string,
-    alias: string,
-  ) {
-    this.file = path.join(walletsFolder, CHAIN_FOLDER, `${alias}.json`);
-  }
-
-  async load(): Promise<ChainState | undefined> {
-    const raw = await this.store.read<unknown>(this.file);
-    if (raw === undefined) return undefined;
-    const parsed = chainStateSchema.safeParse(raw);
-    if (!parsed.success) {
-      // A cache: Core still has everything, so a damaged file is rebuilt by a full sync.
-      throw new SpecterError('DATA_FILE_CORRUPT', `The chain cache ${this.file} is invalid.`, {
-        hint: 'Delete the file; the next sync rebuilds it from Bitcoin Core.',
-        details: { path: this.file },
-      });
-    }
-    return parsed.data;
-  }
-
-  async save(state: ChainState): Promise<void> {
-    await this.store.write(this.file, state);
-  }
-
-  async remove(): Promise<void> {
-    await this.store.delete(this.file);
-  }
 }
 
 /**

@@ -1,18 +1,16 @@
 export { btcToSats, satsToBtc } from './amounts.js';
 export {
   CATEGORIES,
-  CHAIN_FOLDER,
-  JsonChainStateStore,
   chainStateSchema,
   emptyChainState,
   txRecordSchema,
   visibleTransactions,
   type Category,
   type ChainState,
-  type ChainStateStore,
   type TxRecord,
 } from './chain-state.js';
-export { classify, draftFromCore, type CoreWalletTx } from './core-tx.js';
+export { CHAIN_FOLDER, JournalChainStateStore, type ChainStateChanges, type ChainStateStore } from './chain-store.js';
+export { classify, draftFromCore, draftFromListing, listingSuffices, type CoreListEntry, type CoreWalletTx } from './core-tx.js';
 export { coreUid, ensureCoreRange, linkWallet, type ChainUser } from './core-link.js';
 export { LIST_PAGE, originIndex, syncWallet, type SyncOutcome } from './wallet-sync.js';
 export { balances, listUtxos, parseOutpoint, relockFrozen, setFrozen, type Balances, type Utxo } from './coins.js';

@@ -5,12 +5,12 @@
  * Against real Core in test/integration/chain/sync.test.ts.
  */
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { createAddressDeriver, parseDescriptor } from '../../../../src/bitcoin/index.js';
 import { isSpecterError } from '../../../../src/errors/index.js';
 import {
-  JsonChainStateStore,
+  JournalChainStateStore,
   btcToSats,
   classify,
   draftFromCore,
@@ -232,10 +232,44 @@ describe('visible transactions and the state store', () => {
     assert.deepEqual(shown(state(rec(1, { replaced_by: T(2), inputs: [] }), rec(2, { inputs: [] }))), [T(2)]);
     assert.deepEqual(shown(state(rec(1, { replaced_by: T(9), inputs: [] }))), [T(1)], 'a replacement never seen does not hide it');
   });
+  it('a sync appends one journal line with what changed; load replays it; a torn last line is skipped; compaction folds the journal in', async () => {
+    const env = await makeEnv();
+    try {
+      const store = new JournalChainStateStore(env.store, env.dir, 'w');
+      const s = state(rec(1), rec(2));
+      await store.save(s);
+      const snapshot = await readFile(store.file, 'utf8');
+      const logFile = store.file.replace(/\.json$/, '.log');
+      s.txs[T(3)] = rec(3);
+      delete s.txs[T(1)];
+      s.lastblock = 'b'.repeat(64);
+      s.tip_height = 7;
+      await store.save(s, { put: [s.txs[T(3)]!], removed: [T(1)] });
+      assert.equal(await readFile(store.file, 'utf8'), snapshot, 'the snapshot is not rewritten for a change');
+      const log = await readFile(logFile, 'utf8');
+      assert.equal(log.split('\n').length, 2, 'one line');
+      assert.doesNotMatch(log, new RegExp(T(2)), 'the line holds only what changed');
+      assert.deepEqual(await store.load(), s);
+
+      // kill -9 mid-append: the torn line is skipped, and the next save compacts instead of appending to it.
+      await appendFile(logFile, '{"m":{"vers');
+      assert.deepEqual(await store.load(), s);
+      s.txs[T(4)] = rec(4);
+      await store.save(s, { put: [s.txs[T(4)]!], removed: [] });
+      await assert.rejects(readFile(logFile), { code: 'ENOENT' }, 'compacted: the journal is gone');
+      assert.deepEqual(await store.load(), s);
+
+      await store.save(s, { put: [], removed: [] });
+      await appendFile(logFile, '{"m":1,"t":[],"d":[]}\n');
+      await assert.rejects(store.load(), (e: unknown) => isSpecterError(e, 'DATA_FILE_CORRUPT') && /line 2/.test(e.message));
+    } finally {
+      await env.cleanup();
+    }
+  });
   it('saves, loads back, and a damaged cache is DATA_FILE_CORRUPT naming the fix', async () => {
     const env = await makeEnv();
     try {
-      const store = new JsonChainStateStore(env.store, env.dir, 'w');
+      const store = new JournalChainStateStore(env.store, env.dir, 'w');
       assert.equal(await store.load(), undefined);
       const s = state(rec(1));
       await store.save(s);
