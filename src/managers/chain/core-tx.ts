@@ -29,6 +29,23 @@ export interface CoreWalletTx {
   };
 }
 
+/** One entry of `listtransactions` / `listsinceblock`: one per wallet output, or per output a send paid. */
+export interface CoreListEntry {
+  txid: string;
+  category: 'send' | 'receive' | 'generate' | 'immature' | 'orphan';
+  address?: string;
+  vout: number;
+  amount: number;
+  confirmations: number;
+  blockhash?: string;
+  blockheight?: number;
+  blocktime?: number;
+  time: number;
+  timereceived: number;
+  walletconflicts?: string[];
+  replaced_by_txid?: string;
+}
+
 /** Where an output address sits in the wallet, or undefined when it is not the wallet's. */
 export type Ownership = (address: string) => { change: boolean } | undefined;
 
@@ -72,6 +89,52 @@ export function draftFromCore(tx: CoreWalletTx, owner: Ownership): TxDraft {
 }
 
 /**
+ * Whether a transaction's listing entries say all there is to store, or it must be fetched with
+ * `gettransaction`. Enough for a confirmed transaction that only pays the wallet: Core
+ * lists a "send" entry for every non-change output of a transaction that spends any of the
+ * wallet's coins, so no "send" entry means none of its inputs is the wallet's (debit 0), and its
+ * receive entries are all of the wallet's outputs. This is what makes a first sync of a big
+ * history cost about what Core's listing costs: most transactions are such receives.
+ */
+export function listingSuffices(entries: readonly CoreListEntry[]): boolean {
+  const first = entries[0];
+  if (!first || first.confirmations <= 0 || first.blockhash === undefined) return false;
+  return entries.every((e) => (e.category === 'receive' || e.category === 'generate' || e.category === 'immature') && e.address !== undefined);
+}
+
+/** The draft of a transaction {@link listingSuffices} accepted (its entries, one per output). */
+export function draftFromListing(entries: readonly CoreListEntry[], owner: Ownership): TxDraft {
+  const first = entries[0]!;
+  const outputs: TxRecord['outputs'] = [];
+  let credit = 0;
+  for (const e of [...entries].sort((a, b) => a.vout - b.vout)) {
+    const amount = btcToSats(e.amount);
+    credit += amount;
+    // As from gettransaction: outputs the wallet cannot place (no origin in its lists) are not its own.
+    const own = owner(e.address!);
+    if (own) outputs.push({ vout: e.vout, address: e.address!, amount, change: own.change });
+  }
+  const times = [first.time, first.timereceived, ...(first.blocktime !== undefined ? [first.blocktime] : [])];
+  return {
+    txid: first.txid,
+    amount: credit,
+    fee: null,
+    blockhash: first.blockhash!,
+    blockheight: first.blockheight ?? null,
+    time: Math.min(...times),
+    conflicted: false,
+    in_mempool: null,
+    replaced_by: first.replaced_by_txid ?? null,
+    conflicts: [...(first.walletconflicts ?? [])].sort(),
+    outputs,
+    inputs: [],
+    coinbase: entries.some((e) => e.category === 'generate' || e.category === 'immature'),
+    debit: 0,
+    external: [],
+  };
+}
+
+/**
  * Specter's categories: coinbase → generate; no input mine → receive; all inputs mine → send, or
  * selftransfer when every output is mine too; some inputs mine → mixed.
  * `ownsOutpoint` answers for "txid:vout" from the wallet's known transactions.
@@ -96,5 +159,9 @@ export function classify(draft: TxDraft, ownsOutpoint: (outpoint: string) => boo
   }
   const receiving = draft.outputs.filter((o) => !o.change).map((o) => o.address);
   const addresses = category === 'send' ? external : receiving.length ? receiving : draft.outputs.map((o) => o.address);
-  return { ...rest, category, fee, addresses };
+  // The inputs matter while a transaction can still be replaced, and when they are the wallet's
+  // (frozen coins spent, categories). A confirmed receive keeps none, whichever way it was read,
+  // so a listing and a gettransaction of it store the same record.
+  const inputs = debit <= 0 && rest.blockhash !== null ? [] : rest.inputs;
+  return { ...rest, inputs, category, fee, addresses };
 }

@@ -17,7 +17,7 @@ import type { Wallet } from '../wallets/index.js';
 import type { WalletRpc } from '../nodes/rpc-client.js';
 import { RPC_CODES, rpcErrorCode } from '../nodes/rpc-errors.js';
 import type { ChainState, TxRecord } from './chain-state.js';
-import { classify, draftFromCore, type CoreWalletTx, type TxDraft } from './core-tx.js';
+import { classify, draftFromCore, draftFromListing, listingSuffices, type CoreListEntry, type CoreWalletTx, type TxDraft } from './core-tx.js';
 import { ensureCoreRange } from './core-link.js';
 
 export const LIST_PAGE = 1000;
@@ -28,6 +28,8 @@ export interface SyncOutcome {
   added: TxRecord[];
   /** Stored transactions whose data changed (confirmed, reorged, replaced, …). */
   changed: TxRecord[];
+  /** Stored transactions Core no longer has. */
+  removed: string[];
   /** Whether the state needs saving. */
   dirty: boolean;
   /** Addresses marked used by this sync. */
@@ -54,27 +56,39 @@ export function originIndex(desc: string | undefined): { change: boolean; index:
   return { change: branch === '1', index: Number(index) };
 }
 
-async function listAll(input: SyncInput): Promise<Set<string>> {
-  const txids = new Set<string>();
+/** The listing entries of each transaction, by txid (an entry read twice across pages counts once). */
+type Listing = Map<string, CoreListEntry[]>;
+
+function addEntries(listing: Listing, entries: readonly CoreListEntry[]): void {
+  for (const e of entries) {
+    const list = listing.get(e.txid);
+    if (!list) listing.set(e.txid, [e]);
+    else if (!list.some((x) => x.category === e.category && x.vout === e.vout)) list.push(e);
+  }
+}
+
+async function listAll(input: SyncInput, listing: Listing): Promise<void> {
   const watchonly = input.version < 300000;
   for (let skip = 0; ; skip += LIST_PAGE) {
     const params: unknown[] = ['*', LIST_PAGE, skip];
     if (watchonly) params.push(true);
-    const page = await input.rpc.call<Array<{ txid: string }>>('listtransactions', params, { timeoutMs: 300_000 });
-    for (const e of page) txids.add(e.txid);
-    if (page.length < LIST_PAGE) return txids;
+    const page = await input.rpc.call<CoreListEntry[]>('listtransactions', params, { timeoutMs: 300_000 });
+    addEntries(listing, page);
+    if (page.length < LIST_PAGE) return;
   }
 }
 
 interface SinceBlock {
-  transactions: Array<{ txid: string }>;
+  transactions: CoreListEntry[];
   removed?: Array<{ txid: string }>;
   lastblock: string;
 }
 
 export async function syncWallet(input: SyncInput): Promise<SyncOutcome> {
   const { rpc, wallet, state } = input;
-  const candidates = new Set<string>();
+  const listing: Listing = new Map();
+  /** Transactions that must be fetched with gettransaction whatever their listing says. */
+  const recheck = new Set<string>();
   let lastblock: string;
   let full = state.lastblock === null;
   if (!full) {
@@ -84,8 +98,8 @@ export async function syncWallet(input: SyncInput): Promise<SyncOutcome> {
           ? { blockhash: state.lastblock, target_confirmations: 1, include_watchonly: true, include_removed: true }
           : { blockhash: state.lastblock, target_confirmations: 1, include_removed: true };
       const since = await rpc.call<SinceBlock>('listsinceblock', named, { timeoutMs: 300_000 });
-      for (const t of since.transactions) candidates.add(t.txid);
-      for (const t of since.removed ?? []) candidates.add(t.txid);
+      addEntries(listing, since.transactions);
+      for (const t of since.removed ?? []) recheck.add(t.txid);
       lastblock = since.lastblock;
     } catch (err) {
       if (rpcErrorCode(err) !== RPC_CODES.INVALID_ADDRESS_OR_KEY) throw err;
@@ -95,46 +109,55 @@ export async function syncWallet(input: SyncInput): Promise<SyncOutcome> {
   if (full) {
     // The tip before listing: a block found meanwhile is listed again next time, never skipped.
     lastblock = await rpc.client.call<string>('getbestblockhash');
-    for (const txid of await listAll(input)) candidates.add(txid);
+    await listAll(input, listing);
     // A full listing also re-checks what is stored: what Core no longer has (-5) is dropped.
-    for (const txid of Object.keys(state.txs)) candidates.add(txid);
+    for (const txid of Object.keys(state.txs)) if (!listing.has(txid)) recheck.add(txid);
   }
-  for (const tx of Object.values(state.txs)) if (tx.blockhash === null) candidates.add(tx.txid);
-  const unspent = await rpc.call<Array<{ txid: string }>>('listunspent', [0]);
-  for (const u of unspent) if (!state.txs[u.txid]) candidates.add(u.txid);
+  for (const tx of Object.values(state.txs)) if (tx.blockhash === null) recheck.add(tx.txid);
+  const tipHeight = (await rpc.client.call<{ height: number }>('getblockheader', [lastblock!])).height;
+  // Core lists no entry for a transaction that only pays the wallet's change (a consolidation);
+  // its unspent outputs show it. Later syncs only look at coins confirmed since the last one.
+  const maxconf = full || state.tip_height === null ? 9_999_999 : Math.max(1, tipHeight - state.tip_height + 1);
+  const unspent = await rpc.call<Array<{ txid: string }>>('listunspent', [0, maxconf]);
+  for (const u of unspent) if (!state.txs[u.txid] && !listing.has(u.txid)) recheck.add(u.txid);
 
-  const fetched = await fetchTransactions(input, [...candidates]);
-  const gone = [...candidates].filter((txid) => !fetched.has(txid) && state.txs[txid]);
+  const fromListing: Array<readonly CoreListEntry[]> = [];
+  for (const [txid, entries] of listing) {
+    if (recheck.has(txid)) continue;
+    if (listingSuffices(entries)) fromListing.push(entries);
+    else recheck.add(txid);
+  }
+  const fetched = await fetchTransactions(input, [...recheck]);
+  const gone = [...recheck].filter((txid) => !fetched.has(txid) && state.txs[txid]);
 
   // Outputs to addresses the wallet has not derived yet: ask Core whose they are.
-  const unknown = new Set<string>();
-  for (const tx of fetched.values()) {
-    for (const o of tx.decoded.vout) {
-      const a = o.scriptPubKey.address;
-      if (a !== undefined && !wallet.findAddress(a)) unknown.add(a);
-    }
-  }
+  const outputAddresses: string[] = [];
+  for (const entries of fromListing) for (const e of entries) outputAddresses.push(e.address!);
+  for (const tx of fetched.values())
+    for (const o of tx.decoded.vout) if (o.scriptPubKey.address !== undefined) outputAddresses.push(o.scriptPubKey.address);
+  const unknown = [...new Set(outputAddresses.filter((a) => !wallet.findAddress(a)))];
   const seen: Array<{ address: string; change: boolean; index: number }> = [];
-  if (unknown.size) {
-    const list = [...unknown];
-    const infos = await rpc.batch(list.map((address) => ({ method: 'getaddressinfo', params: [address] })));
+  if (unknown.length) {
+    const infos = await rpc.batch(unknown.map((address) => ({ method: 'getaddressinfo', params: [address] })));
     infos.forEach((r, i) => {
       if (!r.ok) return;
       const info = r.result as { ismine?: boolean; desc?: string };
       const origin = info.ismine ? originIndex(info.desc) : undefined;
-      if (origin) seen.push({ address: list[i]!, ...origin });
+      if (origin) seen.push({ address: unknown[i]!, ...origin });
     });
   }
-  for (const tx of fetched.values()) {
-    for (const o of tx.decoded.vout) {
-      const at = o.scriptPubKey.address === undefined ? undefined : wallet.findAddress(o.scriptPubKey.address);
-      if (at) seen.push({ address: o.scriptPubKey.address!, change: at.change, index: at.index });
-    }
+  for (const address of new Set(outputAddresses)) {
+    const at = wallet.findAddress(address);
+    if (at) seen.push({ address, change: at.change, index: at.index });
   }
   const newlyUsed = seen.length ? await wallet.applyChainUsage(seen) : [];
   if (newlyUsed.length) await ensureCoreRange(rpc, wallet);
 
-  const drafts: TxDraft[] = [...fetched.values()].map((tx) => draftFromCore(tx, (a) => wallet.findAddress(a)));
+  const owner = (a: string) => wallet.findAddress(a);
+  const drafts: TxDraft[] = [
+    ...fromListing.map((entries) => draftFromListing(entries, owner)),
+    ...[...fetched.values()].map((tx) => draftFromCore(tx, owner)),
+  ];
   // Which unconfirmed ones the mempool holds: a payment replaced by its sender stays in this
   // wallet without replaced_by, and the history shows the one that can still confirm.
   const pending = drafts.filter((d) => d.blockhash === null && !d.conflicted);
@@ -144,11 +167,12 @@ export async function syncWallet(input: SyncInput): Promise<SyncOutcome> {
       pending[i]!.in_mempool = r.ok;
     });
   }
-  const byTxid = new Map<string, { outputs: TxRecord['outputs'] }>(Object.entries(state.txs));
-  for (const d of drafts) byTxid.set(d.txid, d);
+  const draftOf = new Map(drafts.map((d) => [d.txid, d]));
   const ownsOutpoint = (outpoint: string): boolean => {
     const i = outpoint.lastIndexOf(':');
-    return !!byTxid.get(outpoint.slice(0, i))?.outputs.some((o) => o.vout === Number(outpoint.slice(i + 1)));
+    const txid = outpoint.slice(0, i);
+    const vout = Number(outpoint.slice(i + 1));
+    return !!(draftOf.get(txid) ?? state.txs[txid])?.outputs.some((o) => o.vout === vout);
   };
   const added: TxRecord[] = [];
   const changed: TxRecord[] = [];
@@ -165,8 +189,7 @@ export async function syncWallet(input: SyncInput): Promise<SyncOutcome> {
   let dirty = added.length > 0 || changed.length > 0 || gone.length > 0;
   if (state.lastblock !== lastblock!) {
     state.lastblock = lastblock!;
-    const header = await rpc.client.call<{ height: number }>('getblockheader', [lastblock!]);
-    state.tip_height = header.height;
+    state.tip_height = tipHeight;
     dirty = true;
   }
   // Frozen coins that were spent are not frozen any more.
@@ -182,7 +205,7 @@ export async function syncWallet(input: SyncInput): Promise<SyncOutcome> {
       dirty = true;
     }
   }
-  return { added, changed, dirty, newlyUsed, full };
+  return { added, changed, removed: gone, dirty, newlyUsed, full };
 }
 
 async function fetchTransactions(input: SyncInput, txids: string[]): Promise<Map<string, CoreWalletTx>> {
