@@ -101,6 +101,8 @@ export interface ImportWalletResult {
   name: string;
   /** false when the wallet already existed on the node (it is loaded and the descriptors re-imported). */
   created: boolean;
+  /** false when the existing wallet already watched both descriptors: nothing imported, no rescan. */
+  imported: boolean;
   /** The timestamp given to importdescriptors. */
   timestamp: number | 'now';
   node: NodeInfo;
@@ -120,15 +122,23 @@ async function rescanTimestamp(client: RpcClient, from: number | 'now', tip: num
 }
 
 /** The ranges of the wallet's active receive and change descriptors (listdescriptors). */
-async function currentRanges(
+interface CoreDescriptor {
+  desc: string;
+  active: boolean;
+  internal?: boolean;
+  range?: [number, number];
+}
+
+/** A descriptor as Core lists it: no checksum, hardened steps as "h" (older Cores printed "'"). */
+const normalDescriptor = (desc: string): string => desc.replace(/#[0-9a-z]{8}$/, '').replace(/'/g, 'h');
+
+/** The active receive and change descriptors of a Core wallet. */
+async function activeDescriptors(
   client: RpcClient,
   name: string,
-): Promise<{ receive: [number, number] | undefined; change: [number, number] | undefined }> {
-  const listed = await client.call<{ descriptors: Array<{ active: boolean; internal?: boolean; range?: [number, number] }> }>('listdescriptors', [], {
-    wallet: name,
-  });
-  const pick = (internal: boolean): [number, number] | undefined =>
-    listed.descriptors.find((d) => d.active && !!d.internal === internal && d.range)?.range;
+): Promise<{ receive: CoreDescriptor | undefined; change: CoreDescriptor | undefined }> {
+  const listed = await client.call<{ descriptors: CoreDescriptor[] }>('listdescriptors', [], { wallet: name });
+  const pick = (internal: boolean) => listed.descriptors.find((d) => d.active && !!d.internal === internal && d.range);
   return { receive: pick(false), change: pick(true) };
 }
 
@@ -162,11 +172,19 @@ export async function importWallet(client: RpcClient, options: ImportWalletOptio
     await loadCoreWallet(client, options.name);
   }
 
+  const current = created ? { receive: undefined, change: undefined } : await activeDescriptors(client, options.name);
+  // The wallet already watches exactly these descriptors over the range (our earlier import, and
+  // only the cache beside it was lost): importing again would only rescan for nothing — minutes on
+  // a big history. A wallet of the same name with other keys (an alias used again) is imported.
+  const watches = (have: CoreDescriptor | undefined, desc: string) =>
+    have !== undefined && normalDescriptor(have.desc) === normalDescriptor(desc) && have.range![1] >= range[1]!;
+  if (watches(current.receive, options.receiveDescriptor) && watches(current.change, options.changeDescriptor)) {
+    return { name: options.name, created: false, imported: false, timestamp, node };
+  }
   // Core refuses a re-import whose range is smaller than what it already watches (its keypool
   // extends active ranges past what was asked), so a second import widens to cover both.
-  const current = created ? { receive: undefined, change: undefined } : await currentRanges(client, options.name);
-  const widen = (have: [number, number] | undefined): [number, number] =>
-    have ? [Math.min(range[0]!, have[0]), Math.max(range[1]!, have[1])] : [range[0]!, range[1]!];
+  const widen = (have: CoreDescriptor | undefined): [number, number] =>
+    have?.range ? [Math.min(range[0]!, have.range[0]), Math.max(range[1]!, have.range[1])] : [range[0]!, range[1]!];
   const requests = [
     { desc: options.receiveDescriptor, active: true, internal: false, range: widen(current.receive), timestamp },
     { desc: options.changeDescriptor, active: true, internal: true, range: widen(current.change), timestamp },
@@ -185,5 +203,5 @@ export async function importWallet(client: RpcClient, options: ImportWalletOptio
       details: { wallet: options.name, rpcCode: results[failed]!.error?.code, rpcMessage: why },
     });
   }
-  return { name: options.name, created, timestamp, node };
+  return { name: options.name, created, imported: true, timestamp, node };
 }

@@ -124,8 +124,14 @@ describe('watch-only wallets on the node', { skip: bitcoindSkip() }, () => {
     assert.equal(await loadCoreWallet(client, name), true);
     assert.equal(await loadCoreWallet(client, name), false, 'already loaded is fine');
     await unloadCoreWallet(client, name);
-    assert.equal((await importWallet(client, opts)).created, false);
+    const again = await importWallet(client, opts);
+    assert.deepEqual([again.created, again.imported], [false, false], 'the same descriptors over the range: nothing imported, no rescan');
     assert.ok((await listWallets(client)).includes(name));
+    const wider = await importWallet(client, { ...opts, range: 2_000 });
+    assert.deepEqual([wider.created, wider.imported], [false, true], 'a wider range is imported');
+    const other = parseDescriptor(`wpkh([73c5da0a/84h/1h/1h]${TPUB_84}/<0;1>/*)`, { network: 'regtest' });
+    const replaced = await importWallet(client, { ...opts, receiveDescriptor: other.receiveDescriptor, changeDescriptor: other.changeDescriptor! });
+    assert.equal(replaced.imported, true, 'an alias used again with other keys is imported');
   });
 
   it('a mainnet wallet on a regtest node is NODE_CHAIN_MISMATCH and nothing is created on the node', async () => {
