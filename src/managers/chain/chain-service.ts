@@ -181,9 +181,11 @@ export class ChainService {
     const { rpc, state, info } = await this.linked(entry, wallet);
     if (state.frozen.length) await relockFrozen(rpc, state);
     const outcome = await syncWallet({ rpc, version: info.version, wallet, state });
-    // Anything Core told us may move balances (a mempool payment without a stored change too).
+    // Anything Core told us may move balances (a mempool payment without a stored change too):
+    // the cache starts over, with the balances asked now so the next page does not ask.
     entry.cache = undefined;
     if (outcome.dirty) await entry.store.save(state, { put: [...outcome.added, ...outcome.changed], removed: outcome.removed });
+    await this.refreshBalances(entry, rpc, state);
     if ((outcome.added.length || outcome.changed.length) && this.options.onSynced) {
       const event = syncedEvent(entry.user.id, entry.alias, wallet, state, outcome.added, outcome.changed);
       try {
@@ -230,21 +232,29 @@ export class ChainService {
     return { total: visible.length, transactions: visible.slice(from, from + count).map((t) => txView(t, state, wallet)) };
   }
 
+  /**
+   * Core's balances (getbalances), kept until the state changes or BALANCE_CACHE_MS pass. A cached
+   * answer does not wait behind a running sync (pages never wait for one); the sync refreshes it.
+   */
   async balance(user: ChainUser, alias: string): Promise<Balances> {
     const { wallet, entry } = await this.wallet(user, alias);
+    const cached = entry.state && entry.cache?.state === entry.state ? entry.cache.balances : undefined;
+    if (cached) return cached;
     return this.exclusive(entry, async () => {
       const { rpc, state } = await this.linked(entry, wallet);
-      const cached = entry.cache?.state === state ? entry.cache.balances : undefined;
-      if (cached) return cached;
-      const fresh = await balances(rpc, state);
-      const cache = entry.cache?.state === state ? entry.cache : (entry.cache = { state });
-      cache.balances = fresh;
-      // Bounded, so a change Core saw without a sync (a lock set by hand) shows within a while.
-      setTimeout(() => {
-        if (entry.cache === cache) cache.balances = undefined;
-      }, BALANCE_CACHE_MS).unref();
-      return fresh;
+      return entry.cache?.state === state && entry.cache.balances ? entry.cache.balances : this.refreshBalances(entry, rpc, state);
     });
+  }
+
+  private async refreshBalances(entry: Entry, rpc: WalletRpc, state: ChainState): Promise<Balances> {
+    const fresh = await balances(rpc, state);
+    const cache = entry.cache?.state === state ? entry.cache : (entry.cache = { state });
+    cache.balances = fresh;
+    // Bounded, so a change Core saw without a sync (a lock set by hand) shows within a while.
+    setTimeout(() => {
+      if (entry.cache === cache) cache.balances = undefined;
+    }, BALANCE_CACHE_MS).unref();
+    return fresh;
   }
 
   /** The visible transactions, newest first (cached until the state changes). */
