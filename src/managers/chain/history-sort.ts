@@ -5,8 +5,9 @@
  * other orders are derived from that array and kept beside it (a WeakMap keyed by it, so they go
  * when it goes): a History view sorts nothing until the state changes. Labels are the exception:
  * they belong to the wallet's addresses and change without the chain state changing, so a label
- * order is kept with the labels it was sorted by and sorted again only when one of them differs
- * (reading 10,000 labels costs about a millisecond; sorting them ten).
+ * order is kept with the labels it was sorted by and sorted again only when one of them differs.
+ * Measured on 10,000 rows: sorting by amount 13 ms once, then 0.02 ms a view; by label 30 ms once,
+ * then 3 ms a view to read the labels again.
  */
 import { SpecterError } from '../../errors/index.js';
 import type { TxRecord } from './chain-state.js';
