@@ -6,8 +6,8 @@
  * when it goes): a History view sorts nothing until the state changes. Labels are the exception:
  * they belong to the wallet's addresses and change without the chain state changing, so a label
  * order is kept with the labels it was sorted by and sorted again only when one of them differs.
- * Measured on 10,000 rows: sorting by amount 13 ms once, then 0.02 ms a view; by label 30 ms once,
- * then 3 ms a view to read the labels again.
+ * Measured on 10,000 rows (labels from a Map): by amount 13 ms once, then 0.02 ms a view; by label
+ * 30 ms once, then 3 ms a view to read the labels again.
  */
 import { SpecterError } from '../../errors/index.js';
 import type { TxRecord } from './chain-state.js';

@@ -1,8 +1,10 @@
 /**
  * A wallet's chain tabs, inside the wallet pages' scope: History (balances, the transactions newest
- * first, paginated and searchable, unconfirmed ones marked), UTXOs (with freeze), one
- * transaction's page, and "Sync now". Everything comes from the ChainService (src/managers/chain);
- * without a node the tabs say what is missing (the wallet frame links to the node page).
+ * first or by amount or label, paginated and searchable, unconfirmed ones marked), UTXOs (with
+ * freeze), one transaction's page (inputs and outputs with whose they are, fee rate, sizes, raw
+ * hex; what is stored when the node is away), and "Sync now". Everything comes from the
+ * ChainService (src/managers/chain); without a node the tabs say what is missing (the wallet frame
+ * links to the node page).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
