@@ -67,3 +67,4 @@ export { secpBackend } from './secp.js';
 import { secpBackend } from './secp.js';
 /** Which secp256k1 implementation derivation uses: 'native' (libsecp256k1) or 'wasm' (fallback). */
 export const secpBackendName: 'native' | 'wasm' = secpBackend.name;
+export { transactionSizes, type TransactionSizes } from './transaction.js';

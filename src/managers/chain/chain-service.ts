@@ -24,7 +24,10 @@ import { visibleTransactions, type ChainState, type TxRecord } from './chain-sta
 import { JournalChainStateStore, type ChainStateStore } from './chain-store.js';
 import { coreUid, linkWallet, type ChainUser } from './core-link.js';
 import { syncWallet } from './wallet-sync.js';
-import { syncedEvent, txView, type TxView, type WalletSyncedEvent } from './tx-view.js';
+import { syncedEvent, txLabel, txView, type TxView, type WalletSyncedEvent } from './tx-view.js';
+import { pullCoreLabels } from './core-labels.js';
+import { checkPage, sortHistory, type HistoryPage } from './history-sort.js';
+import { transactionDetail, type TxDetail } from './tx-detail.js';
 
 export type { SyncedOutput, TxView, WalletSyncedEvent } from './tx-view.js';
 
@@ -181,6 +184,8 @@ export class ChainService {
     const { rpc, state, info } = await this.linked(entry, wallet);
     if (state.frozen.length) await relockFrozen(rpc, state);
     const outcome = await syncWallet({ rpc, version: info.version, wallet, state });
+    if (outcome.full)
+      await pullCoreLabels(rpc, wallet).catch((err) => this.options.logger.info({ err, wallet: entry.alias }, 'labels not read from the node'));
     // Anything Core told us may move balances (a mempool payment without a stored change too):
     // the cache starts over, with the balances asked now so the next page does not ask.
     entry.cache = undefined;
@@ -441,5 +446,40 @@ export class ChainService {
     });
     await Promise.race([Promise.allSettled([...this.#entries.values()].map((e) => e.queue)), bound]);
     clearTimeout(timer);
+  }
+
+  /**
+   * The History in the order asked: date (the default, newest first), amount or label, either
+   * way; a page of it and the total. Read from the stored state like transactions(); the other
+   * orders are kept beside the date order until the state changes (history-sort.ts).
+   */
+  async history(user: ChainUser, alias: string, page: HistoryPage = {}): Promise<{ total: number; transactions: TxView[] }> {
+    const { from, count } = checkPage(page);
+    const { wallet, entry } = await this.wallet(user, alias);
+    const state = entry.state ?? (entry.state = await this.loadState(entry));
+    if (!state) return { total: 0, transactions: [] };
+    const order = sortHistory(this.sortedVisible(entry, state), page.sort ?? 'date', page.dir ?? 'desc', (r) => txLabel(r, wallet));
+    return { total: order.length, transactions: order.slice(from, from + count).map((t) => txView(t, state, wallet)) };
+  }
+
+  /**
+   * One transaction in full, asked from Core now (tx-detail.ts): every input and output with
+   * whose it is, fee and fee rate, sizes, block and raw hex. NOT_FOUND when it is not the wallet's.
+   */
+  async transactionDetail(user: ChainUser, alias: string, txid: string): Promise<TxDetail> {
+    const { wallet, entry } = await this.wallet(user, alias);
+    return this.exclusive(entry, async () => {
+      const { rpc, state, info } = await this.linked(entry, wallet);
+      const record = Object.hasOwn(state.txs, txid) ? state.txs[txid] : undefined;
+      return transactionDetail({ rpc, version: info.version, wallet, txid, stored: record ? txView(record, state, wallet) : null });
+    });
+  }
+
+  /** One stored transaction as the History shows it, or null; works while the node is away. */
+  async storedTransaction(user: ChainUser, alias: string, txid: string): Promise<TxView | null> {
+    const { wallet, entry } = await this.wallet(user, alias);
+    const state = entry.state ?? (entry.state = await this.loadState(entry));
+    const record = state && Object.hasOwn(state.txs, txid) ? state.txs[txid] : undefined;
+    return state && record ? txView(record, state, wallet) : null;
   }
 }

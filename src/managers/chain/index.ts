@@ -24,3 +24,14 @@ export {
   type WalletSyncedEvent,
 } from './chain-service.js';
 export { chainView, type ChainView } from './chain-view.js';
+export { pullCoreLabels } from './core-labels.js';
+export { HISTORY_SORTS, SORT_DIRS, sortHistory, type HistoryPage, type HistorySort, type SortDir } from './history-sort.js';
+export {
+  addressOwnership,
+  feeRate,
+  transactionDetail,
+  type TxDetail,
+  type TxInputDetail,
+  type TxOutputDetail,
+  type TxOwnership,
+} from './tx-detail.js';

@@ -36,11 +36,15 @@ export interface WalletSyncedEvent {
   transactions: Array<TxView & { isNew: boolean; outputs: SyncedOutput[]; service_ids: string[] }>;
 }
 
+/** A transaction's label: the label of the wallet's receiving address (none for a send). */
+export function txLabel(record: Pick<TxRecord, 'category' | 'addresses'>, wallet: Wallet): string | null {
+  const own = record.category === 'send' ? undefined : record.addresses.find((a) => wallet.findAddress(a));
+  return own ? wallet.getAddressInfo(own).label : null;
+}
+
 export function txView(record: TxRecord, state: ChainState, wallet: Wallet): TxView {
   const confirmations = record.blockheight !== null && state.tip_height !== null ? Math.max(0, state.tip_height - record.blockheight + 1) : 0;
-  let label: string | null = null;
-  const own = record.category === 'send' ? undefined : record.addresses.find((a) => wallet.findAddress(a));
-  if (own) label = wallet.getAddressInfo(own).label;
+  const label = txLabel(record, wallet);
   return {
     txid: record.txid,
     category: record.category,

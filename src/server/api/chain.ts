@@ -4,7 +4,13 @@
  *   GET  /api/v1/wallets/:alias/balance                     → {confirmed, unconfirmed, immature, frozen, available}
  *   GET  /api/v1/wallets/:alias/transactions?from=N&count=M  → {total, transactions: [{txid, category, amount, fee,
  *                                                               confirmations, blockheight, time, addresses, label}]}
- *                                                               newest first, `amount` the signed flow
+ *                                                               newest first, `amount` the signed flow;
+ *                                                               optional sort=date|amount|label and dir=desc|asc
+ *   GET  /api/v1/wallets/:alias/transactions/:txid          → {transaction: {txid, category, amount, fee, fee_rate, vsize,
+ *                                                               weight, size, confirmations, blockheight, blockhash, time,
+ *                                                               label, hex, coinbase, inputs: [{txid, vout, address, amount,
+ *                                                               ownership}], outputs: [{vout, address, amount, ownership}]}}
+ *                                                               from the node now; ownership receive|change|external|unknown
  *   GET  /api/v1/wallets/:alias/utxos                       → {utxos: [{txid, vout, address, amount, confirmations, frozen}]}
  *   POST /api/v1/wallets/:alias/utxos/freeze {outpoints: ["txid:vout"], frozen}  → {outpoints}
  *   POST /api/v1/wallets/:alias/sync                        → syncs now and answers when done
@@ -19,6 +25,7 @@ import { z } from 'zod';
 import type { Specter } from '../../specter/index.js';
 import { SpecterError } from '../../errors/index.js';
 import type { User } from '../../managers/users/index.js';
+import { HISTORY_SORTS, SORT_DIRS } from '../../managers/chain/index.js';
 
 const MAX_PAGE = 1_000;
 const aliasParams = z.object({ alias: z.string().min(1) });
@@ -33,9 +40,15 @@ const pageQuery = z.strictObject(
     count: wholeNumber('count')
       .default(50)
       .refine((n) => n >= 1 && n <= MAX_PAGE, `"count" must be from 1 to ${MAX_PAGE}.`),
+    sort: z.enum(HISTORY_SORTS, { error: `"sort" must be one of ${HISTORY_SORTS.join(', ')}.` }).default('date'),
+    dir: z.enum(SORT_DIRS, { error: `"dir" must be desc or asc.` }).default('desc'),
   },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown query parameter "${issue.keys[0]}"; use from=N and count=M.` : undefined) },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? `Unknown query parameter "${issue.keys[0]}"; use from=N, count=M, sort and dir.` : undefined,
+  },
 );
+const txParams = z.object({ alias: z.string().min(1), txid: z.string().regex(/^[0-9a-f]{64}$/, 'must be a transaction id (64 hex digits)') });
 const rescanBody = z.strictObject({
   from_height: z.number().int().nonnegative({ error: '"from_height" must be a block height (a whole number ≥ 0).' }),
 });
@@ -57,8 +70,11 @@ export function registerChainApi(scope: FastifyInstance, specter: Specter): void
 
   api.get('/wallets/:alias/balance', { schema: { params: aliasParams } }, async (request) => chain.balance(userOf(request), request.params.alias));
   api.get('/wallets/:alias/transactions', { schema: { params: aliasParams, querystring: pageQuery } }, async (request) =>
-    chain.transactions(userOf(request), request.params.alias, { from: request.query.from, count: request.query.count }),
+    chain.history(userOf(request), request.params.alias, request.query),
   );
+  api.get('/wallets/:alias/transactions/:txid', { schema: { params: txParams } }, async (request) => ({
+    transaction: await chain.transactionDetail(userOf(request), request.params.alias, request.params.txid),
+  }));
   api.get('/wallets/:alias/utxos', { schema: { params: aliasParams } }, async (request) => ({
     utxos: await chain.utxos(userOf(request), request.params.alias),
   }));

@@ -1,8 +1,10 @@
 /**
  * A wallet's chain tabs, inside the wallet pages' scope: History (balances, the transactions newest
- * first, paginated and searchable, unconfirmed ones marked), UTXOs (with freeze), one
- * transaction's page, and "Sync now". Everything comes from the ChainService (src/managers/chain);
- * without a node the tabs say what is missing (the wallet frame links to the node page).
+ * first or by amount or label, paginated and searchable, unconfirmed ones marked), UTXOs (with
+ * freeze), one transaction's page (inputs and outputs with whose they are, fee rate, sizes, raw
+ * hex; what is stored when the node is away), and "Sync now". Everything comes from the
+ * ChainService (src/managers/chain); without a node the tabs say what is missing (the wallet frame
+ * links to the node page).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -10,7 +12,7 @@ import { z } from 'zod';
 import type { Specter } from '../../../specter/index.js';
 import type { User } from '../../../managers/users/index.js';
 import type { Wallet } from '../../../managers/wallets/index.js';
-import type { TxView } from '../../../managers/chain/index.js';
+import { HISTORY_SORTS, SORT_DIRS, type HistorySort, type SortDir, type TxDetail, type TxView } from '../../../managers/chain/index.js';
 import { isSpecterError } from '../../../errors/index.js';
 import { flash } from '../../flash.js';
 import { formBody, formList, formText, pathParam } from '../../schemas.js';
@@ -30,7 +32,12 @@ const txParams = z.object({ wallet_alias: pathParam, txid: z.string().regex(/^[0
 const historyQuery = z.object({
   page: z.coerce.number().int().min(1).max(1e9).catch(1).default(1),
   q: z.string().max(200).catch('').default(''),
+  // Like `page`, a bad value falls back to the default order (a hand-edited link still shows the History).
+  sort: z.enum(HISTORY_SORTS).catch('date').default('date'),
+  dir: z.enum(SORT_DIRS).catch('desc').default('desc'),
 });
+/** The direction a column starts in when its header is chosen: newest, largest first; labels A→Z. */
+const FIRST_DIR: Record<HistorySort, SortDir> = { date: 'desc', amount: 'desc', label: 'asc' };
 const freezeBody = formBody({ outpoints: formList, action: formText });
 
 /** The chain data a page shows, or why there is none (no node, node down) — never an error page. */
@@ -55,27 +62,27 @@ export default async function walletChain(scope: FastifyInstance, { specter, ren
   app.get('/history/', { schema: { params: walletParams, querystring: historyQuery }, config: on('history') }, async (request, reply) => {
     const wallet = await walletOf(request);
     const user = userOf(request);
-    const { q } = request.query;
+    const { q, sort, dir } = request.query;
     const withUrl = (t: TxView) => ({ ...t, url: url('transaction', wallet.alias, { txid: t.txid }) });
     const { data, problem } = await chainData(async () => {
       const balance = await chain.balance(user, wallet.alias);
       if (!q) {
         // One read: the page asked for (its answer carries the total), again only past the end.
         let page = request.query.page;
-        let slice = await chain.transactions(user, wallet.alias, { from: (page - 1) * PAGE_SIZE, count: PAGE_SIZE });
+        let slice = await chain.history(user, wallet.alias, { from: (page - 1) * PAGE_SIZE, count: PAGE_SIZE, sort, dir });
         const pages = Math.max(1, Math.ceil(slice.total / PAGE_SIZE));
         if (page > pages) {
           page = pages;
-          slice = await chain.transactions(user, wallet.alias, { from: (page - 1) * PAGE_SIZE, count: PAGE_SIZE });
+          slice = await chain.history(user, wallet.alias, { from: (page - 1) * PAGE_SIZE, count: PAGE_SIZE, sort, dir });
         }
         return { balance, rows: slice.transactions.map(withUrl), total: slice.total, pages, page };
       }
       // Search needs every row; the list is paged after filtering.
-      const { total: all } = await chain.transactions(user, wallet.alias, { from: 0, count: 1 });
+      const { total: all } = await chain.history(user, wallet.alias, { from: 0, count: 1, sort, dir });
       const needle = q.toLowerCase();
       const matching: TxView[] = [];
       for (let from = 0; from < all; from += 1_000) {
-        const chunk = await chain.transactions(user, wallet.alias, { from, count: 1_000 });
+        const chunk = await chain.history(user, wallet.alias, { from, count: 1_000, sort, dir });
         for (const t of chunk.transactions) {
           if (t.txid.includes(needle) || (t.label ?? '').toLowerCase().includes(needle) || t.addresses.some((a) => a.toLowerCase().includes(needle)))
             matching.push(t);
@@ -85,11 +92,23 @@ export default async function walletChain(scope: FastifyInstance, { specter, ren
       const page = Math.min(request.query.page, pages);
       return { balance, rows: matching.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map(withUrl), total: matching.length, pages, page };
     });
-    const link = (page: number) => url('history', wallet.alias, { page, ...(q && { q }) });
+    // The default order stays out of the links, so the plain History URL is the canonical one.
+    const order = (s: HistorySort, d: SortDir) => ({ ...(s !== 'date' && { sort: s }), ...(d !== FIRST_DIR.date && { dir: d }) });
+    const link = (page: number) => url('history', wallet.alias, { page, ...(q && { q }), ...order(sort, dir) });
+    // A column header keeps the search and starts at page 1; the current column's header turns the order around.
+    const columns = Object.fromEntries(
+      HISTORY_SORTS.map((column) => {
+        const next = column === sort ? (dir === 'asc' ? 'desc' : 'asc') : FIRST_DIR[column];
+        return [column, { url: url('history', wallet.alias, { ...(q && { q }), ...order(column, next) }), active: column === sort }];
+      }),
+    );
     return render(request, reply, wallet, 'history', 'wallets/history.njk', {
       chain: data,
       chain_problem: problem,
       q,
+      sort,
+      dir,
+      columns,
       links: data ? { prev: data.page > 1 ? link(data.page - 1) : null, next: data.page < data.pages ? link(data.page + 1) : null } : {},
       sync_url: url('sync', wallet.alias),
     });
@@ -140,24 +159,37 @@ export default async function walletChain(scope: FastifyInstance, { specter, ren
 
   app.get('/tx/:txid', { schema: { params: txParams }, config: on('transaction') }, async (request, reply) => {
     const wallet = await walletOf(request);
-    const { data, problem } = await chainData(async () => {
-      const user = userOf(request);
-      const { total } = await chain.transactions(user, wallet.alias, { from: 0, count: 1 });
-      for (let from = 0; from < total; from += 1_000) {
-        const found = (await chain.transactions(user, wallet.alias, { from, count: 1_000 })).transactions.find((t) => t.txid === request.params.txid);
-        if (found) return found;
-      }
-      return null;
-    });
-    if (!problem && !data) reply.code(404);
+    const user = userOf(request);
+    const { txid } = request.params;
+    let detail: TxDetail | null = null;
+    let stored: TxView | null = null;
+    let problem: string | null = null;
+    try {
+      detail = await chain.transactionDetail(user, wallet.alias, txid);
+    } catch (err) {
+      if (isSpecterError(err, 'NOT_FOUND')) reply.code(404);
+      else if (isSpecterError(err) && /^NODE_|^RPC_/.test(err.key)) {
+        // The node is away: what the stored history knows, and a word that the rest needs the node.
+        problem = err.message;
+        stored = await chain.storedTransaction(user, wallet.alias, txid);
+      } else throw err;
+    }
+    const tx = detail ?? stored;
+    const labelOf = (address: string | null) => (address !== null && wallet.findAddress(address) ? wallet.getAddressInfo(address).label : null);
     return render(request, reply, wallet, 'history', 'wallets/transaction.njk', {
-      tx: data,
-      txid: request.params.txid,
+      tx,
+      detail,
+      txid,
       chain_problem: problem,
-      addresses: (data?.addresses ?? []).map((a) => {
-        const own = wallet.findAddress(a);
-        return { address: a, mine: own !== undefined, change: own?.change ?? false };
-      }),
+      // The wallet's own addresses show their label beside them.
+      inputs: detail?.inputs.map((i) => ({ ...i, label: labelOf(i.address) })) ?? [],
+      outputs: detail?.outputs.map((o) => ({ ...o, label: labelOf(o.address) })) ?? [],
+      addresses: detail
+        ? []
+        : (stored?.addresses ?? []).map((a) => {
+            const own = wallet.findAddress(a);
+            return { address: a, mine: own !== undefined, change: own?.change ?? false };
+          }),
       back_url: url('history', wallet.alias),
     });
   });
