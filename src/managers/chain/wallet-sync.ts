@@ -5,8 +5,10 @@
  * - Later syncs: `listsinceblock <lastblock>` with `include_removed`: cheap, and on a reorg it also
  *   names the transactions of disconnected blocks. A last block Core does not know (another
  *   node) falls back to a full listing.
- * - Every stored unconfirmed transaction is asked again (confirmed, replaced, conflicted), and
- *   `listunspent` catches transactions listtransactions omits (consolidations to change).
+ * - Every stored unconfirmed transaction is asked again (confirmed, replaced, conflicted).
+ * - Consolidations (paying only change) are listed by listsinceblock's include_change; a full
+ *   listing (listtransactions has no such option) is checked against Core's balance, and only
+ *   when they differ does `listunspent` name what is missing.
  * - The candidates are fetched in batches of `gettransaction` (decoded); a transaction is stored
  *   once, by txid, and replaced or conflicted ones are hidden when listed.
  * - Outputs to addresses the wallet has not derived yet are resolved with `getaddressinfo` (the
@@ -16,7 +18,8 @@
 import type { Wallet } from '../wallets/index.js';
 import type { WalletRpc } from '../nodes/rpc-client.js';
 import { RPC_CODES, rpcErrorCode } from '../nodes/rpc-errors.js';
-import type { ChainState, TxRecord } from './chain-state.js';
+import { btcToSats } from './amounts.js';
+import { visibleTransactions, type ChainState, type TxRecord } from './chain-state.js';
 import { classify, draftFromCore, draftFromListing, listingSuffices, type CoreListEntry, type CoreWalletTx, type TxDraft } from './core-tx.js';
 import { ensureCoreRange } from './core-link.js';
 
@@ -85,7 +88,7 @@ interface SinceBlock {
 }
 
 export async function syncWallet(input: SyncInput): Promise<SyncOutcome> {
-  const { rpc, wallet, state } = input;
+  const { rpc, state } = input;
   const listing: Listing = new Map();
   /** Transactions that must be fetched with gettransaction whatever their listing says. */
   const recheck = new Set<string>();
@@ -93,10 +96,11 @@ export async function syncWallet(input: SyncInput): Promise<SyncOutcome> {
   let full = state.lastblock === null;
   if (!full) {
     try {
+      // include_change: a transaction paying only the wallet's change (a consolidation) is listed too.
       const named =
         input.version < 300000
-          ? { blockhash: state.lastblock, target_confirmations: 1, include_watchonly: true, include_removed: true }
-          : { blockhash: state.lastblock, target_confirmations: 1, include_removed: true };
+          ? { blockhash: state.lastblock, target_confirmations: 1, include_watchonly: true, include_removed: true, include_change: true }
+          : { blockhash: state.lastblock, target_confirmations: 1, include_removed: true, include_change: true };
       const since = await rpc.call<SinceBlock>('listsinceblock', named, { timeoutMs: 300_000 });
       addEntries(listing, since.transactions);
       for (const t of since.removed ?? []) recheck.add(t.txid);
@@ -114,13 +118,67 @@ export async function syncWallet(input: SyncInput): Promise<SyncOutcome> {
     for (const txid of Object.keys(state.txs)) if (!listing.has(txid)) recheck.add(txid);
   }
   for (const tx of Object.values(state.txs)) if (tx.blockhash === null) recheck.add(tx.txid);
-  const tipHeight = (await rpc.client.call<{ height: number }>('getblockheader', [lastblock!])).height;
-  // Core lists no entry for a transaction that only pays the wallet's change (a consolidation);
-  // its unspent outputs show it. Later syncs only look at coins confirmed since the last one.
-  const maxconf = full || state.tip_height === null ? 9_999_999 : Math.max(1, tipHeight - state.tip_height + 1);
-  const unspent = await rpc.call<Array<{ txid: string }>>('listunspent', [0, maxconf]);
-  for (const u of unspent) if (!state.txs[u.txid] && !listing.has(u.txid)) recheck.add(u.txid);
+  const outcome: SyncOutcome = { added: [], changed: [], removed: [], dirty: false, newlyUsed: [], full };
+  await absorb(input, listing, recheck, outcome);
+  // listtransactions has no include_change: a consolidation is missing from a full listing. When
+  // the coins the history leaves unspent do not add up to Core's balance, its unspent outputs name
+  // what is missing (rarely needed, and listunspent of a big wallet is not cheap).
+  if (full && (await unspentTotal(rpc)) !== keptTotal(state)) {
+    const unspent = await rpc.call<Array<{ txid: string }>>('listunspent', [0]);
+    const missing = new Set(unspent.map((u) => u.txid).filter((txid) => !state.txs[txid]));
+    if (missing.size) {
+      // What spends a coin of a missing one was read without knowing that coin was the wallet's.
+      const spendsMissing = (outpoint: string) => missing.has(outpoint.slice(0, outpoint.lastIndexOf(':')));
+      const dependents = Object.values(state.txs).filter((t) => t.inputs.some(spendsMissing));
+      await absorb(input, new Map(), new Set([...missing, ...dependents.map((t) => t.txid)]), outcome);
+    }
+  }
 
+  outcome.dirty ||= outcome.added.length > 0 || outcome.changed.length > 0 || outcome.removed.length > 0;
+  if (state.lastblock !== lastblock!) {
+    state.lastblock = lastblock!;
+    state.tip_height = (await rpc.client.call<{ height: number }>('getblockheader', [lastblock!])).height;
+    outcome.dirty = true;
+  }
+  // Frozen coins that were spent are not frozen any more.
+  if (state.frozen.length) {
+    const spent = new Set(
+      Object.values(state.txs)
+        .filter((t) => !t.conflicted && t.replaced_by === null)
+        .flatMap((t) => t.inputs),
+    );
+    const kept = state.frozen.filter((o) => !spent.has(o));
+    if (kept.length !== state.frozen.length) {
+      state.frozen = kept;
+      outcome.dirty = true;
+    }
+  }
+  return outcome;
+}
+
+/** Core's idea of the wallet's unspent coins (getbalances.mine: trusted + pending + immature), in satoshis. */
+async function unspentTotal(rpc: WalletRpc): Promise<number> {
+  const b = await rpc.call<{ mine: { trusted: number; untrusted_pending: number; immature: number } }>('getbalances');
+  return btcToSats(b.mine.trusted) + btcToSats(b.mine.untrusted_pending) + btcToSats(b.mine.immature);
+}
+
+/** The same from the stored history: the wallet's outputs no shown transaction spends. */
+function keptTotal(state: ChainState): number {
+  const shown = visibleTransactions(state);
+  const spent = new Set(shown.flatMap((t) => t.inputs));
+  let total = 0;
+  for (const t of shown) for (const o of t.outputs) if (!spent.has(`${t.txid}:${o.vout}`)) total += o.amount;
+  return total;
+}
+
+/**
+ * Stores what Core says about these transactions: the listed ones whose entries suffice straight
+ * from the listing, the rest (and `recheck`) through gettransaction. Marks output addresses used
+ * (resolving ones the wallet has not derived yet), classifies, and records in `outcome` what was
+ * added, changed and dropped.
+ */
+async function absorb(input: SyncInput, listing: Listing, recheck: Set<string>, outcome: SyncOutcome): Promise<void> {
+  const { rpc, wallet, state } = input;
   const fromListing: Array<readonly CoreListEntry[]> = [];
   for (const [txid, entries] of listing) {
     if (recheck.has(txid)) continue;
@@ -151,7 +209,10 @@ export async function syncWallet(input: SyncInput): Promise<SyncOutcome> {
     if (at) seen.push({ address, change: at.change, index: at.index });
   }
   const newlyUsed = seen.length ? await wallet.applyChainUsage(seen) : [];
-  if (newlyUsed.length) await ensureCoreRange(rpc, wallet);
+  if (newlyUsed.length) {
+    await ensureCoreRange(rpc, wallet);
+    outcome.newlyUsed.push(...newlyUsed);
+  }
 
   const owner = (a: string) => wallet.findAddress(a);
   const drafts: TxDraft[] = [
@@ -174,38 +235,17 @@ export async function syncWallet(input: SyncInput): Promise<SyncOutcome> {
     const vout = Number(outpoint.slice(i + 1));
     return !!(draftOf.get(txid) ?? state.txs[txid])?.outputs.some((o) => o.vout === vout);
   };
-  const added: TxRecord[] = [];
-  const changed: TxRecord[] = [];
   for (const d of drafts) {
     const record = classify(d, ownsOutpoint);
     const before = state.txs[d.txid];
-    if (!before) added.push(record);
-    else if (JSON.stringify(before) !== JSON.stringify(record)) changed.push(record);
-    else continue;
+    if (!before) outcome.added.push(record);
+    else if (JSON.stringify(before) === JSON.stringify(record)) continue;
+    else if (outcome.added.length && before === outcome.added.find((r) => r.txid === d.txid)) outcome.added[outcome.added.indexOf(before)] = record;
+    else outcome.changed.push(record);
     state.txs[d.txid] = record;
   }
   for (const txid of gone) delete state.txs[txid];
-
-  let dirty = added.length > 0 || changed.length > 0 || gone.length > 0;
-  if (state.lastblock !== lastblock!) {
-    state.lastblock = lastblock!;
-    state.tip_height = tipHeight;
-    dirty = true;
-  }
-  // Frozen coins that were spent are not frozen any more.
-  if (state.frozen.length) {
-    const spent = new Set(
-      Object.values(state.txs)
-        .filter((t) => !t.conflicted && t.replaced_by === null)
-        .flatMap((t) => t.inputs),
-    );
-    const kept = state.frozen.filter((o) => !spent.has(o));
-    if (kept.length !== state.frozen.length) {
-      state.frozen = kept;
-      dirty = true;
-    }
-  }
-  return { added, changed, removed: gone, dirty, newlyUsed, full };
+  outcome.removed.push(...gone);
 }
 
 async function fetchTransactions(input: SyncInput, txids: string[]): Promise<Map<string, CoreWalletTx>> {

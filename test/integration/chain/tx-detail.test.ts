@@ -7,30 +7,13 @@
  * "receive", change "change"); and the page while the node is away.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createAddressDeriver, parseDescriptor, transactionSizes, withChecksum } from '../../../src/bitcoin/index.js';
-import { bip32 } from '../../../src/bitcoin/bip32.js';
-import { NETWORKS } from '../../../src/bitcoin/networks.js';
+import { createAddressDeriver, parseDescriptor, transactionSizes } from '../../../src/bitcoin/index.js';
 import { btcToSats, satsToBtc, type TxDetail } from '../../../src/managers/chain/index.js';
 import type { User } from '../../../src/managers/users/index.js';
 import { createTestSpecter, type TestSpecter } from '../../../src/testing/index.js';
 import { addRegtestNode, bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
-
-/** A BIP-84 wallet of a seed made from `name`: its watch-only descriptor and the signing ones for Core. */
-function keysFor(name: string): { watch: string; signing: { receive: string; change: string } } {
-  const root = bip32.fromSeed(createHash('sha256').update(`tx-detail-${name}`).digest(), NETWORKS.test);
-  const fp = Buffer.from(root.fingerprint).toString('hex');
-  const account = root.derivePath("m/84'/1'/0'");
-  const origin = `[${fp}/84h/1h/0h]`;
-  return {
-    watch: `wpkh(${origin}${account.neutered().toBase58()}/<0;1>/*)`,
-    signing: {
-      receive: withChecksum(`wpkh(${origin}${account.toBase58()}/0/*)`),
-      change: withChecksum(`wpkh(${origin}${account.toBase58()}/1/*)`),
-    },
-  };
-}
+import { keysFor, signingWallet } from '../../helpers/signing-keys.js';
 
 const nobody = createAddressDeriver(parseDescriptor(keysFor('nobody').watch, { network: 'regtest' })).deriveSync(0, 0, 1)[0]!;
 
@@ -163,18 +146,7 @@ describe('transaction details against regtest', { skip: bitcoindSkip() }, () => 
     const { wallet, keys } = await newWallet('spender');
     const funding = await core.send(await wallet.getAddress(0), 50_000_000);
     await core.mine(1);
-    await core.rpc('createwallet', { wallet_name: 'spender-keys', blank: true });
-    const imported = await core.rpc<Array<{ success: boolean }>>(
-      'importdescriptors',
-      [
-        [
-          { desc: keys.signing.receive, active: true, internal: false, timestamp: 0, range: [0, 50] },
-          { desc: keys.signing.change, active: true, internal: true, timestamp: 0, range: [0, 50] },
-        ],
-      ],
-      'spender-keys',
-    );
-    assert.ok(imported.every((r) => r.success));
+    await signingWallet(core, 'spender-keys', keys);
     const spend = await core.rpc<string>('sendtoaddress', { address: nobody, amount: satsToBtc(20_000_000) }, 'spender-keys');
     await sync(wallet.alias);
     const facts = await coreFacts(spend, 'spender-keys');
