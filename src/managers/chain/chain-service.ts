@@ -5,25 +5,24 @@
  *
  * - One state per wallet in memory, loaded from its store on first use; per wallet, operations
  *   run one after the other, and concurrent sync() calls share one run.
- * - Background: when the node's status sees a new best block (or the node comes back), every
- *   wallet synced in this run is synced again, without anyone waiting for it. On the first
- *   connection every wallet of every user is synced once (importing it on the node if needed).
+ * - Background syncs on new blocks: chain-watcher.ts.
  * - After each sync with new or changed transactions, `onSynced` gets them (the app turns this
  *   into the extensions' `wallet_synced` callback); its failures never fail the sync.
  */
-import { SpecterError, isSpecterError } from '../../errors/index.js';
+import { SpecterError } from '../../errors/index.js';
 import type { Logger } from '../../log/index.js';
 import type { JsonFileStore } from '../../persistence/index.js';
 import type { NodeManager } from '../nodes/node-manager.js';
-import { nodeInfo, unloadCoreWallet, type NodeInfo } from '../nodes/core-wallets.js';
-import type { RpcClient, WalletRpc } from '../nodes/rpc-client.js';
-import type { NodeStatus } from '../nodes/node-status.js';
+import { unloadCoreWallet } from '../nodes/core-wallets.js';
+import type { WalletRpc } from '../nodes/rpc-client.js';
 import type { Wallet, WalletManager } from '../wallets/index.js';
 import { balances, listUtxos, relockFrozen, setFrozen, type Balances, type Utxo } from './coins.js';
 import { visibleTransactions, type ChainState, type TxRecord } from './chain-state.js';
-import { JournalChainStateStore, type ChainStateStore } from './chain-store.js';
-import { coreUid, linkWallet, type ChainUser } from './core-link.js';
+import type { ChainStateStore } from './chain-store.js';
+import type { ChainUser } from './core-link.js';
 import { syncWallet } from './wallet-sync.js';
+import { ChainWatcher } from './chain-watcher.js';
+import { WalletLinks, type WalletEntry } from './wallet-links.js';
 import { syncedEvent, txLabel, txView, type TxView, type WalletSyncedEvent } from './tx-view.js';
 import { pullCoreLabels } from './core-labels.js';
 import { checkPage, sortHistory, type HistoryPage } from './history-sort.js';
@@ -63,125 +62,39 @@ export interface RescanStatus {
   duration: number | null;
 }
 
-interface Entry {
-  user: ChainUser;
-  alias: string;
-  store: ChainStateStore;
-  state?: ChainState;
-  /** The client the wallet was last linked through (a new client = a reconnect: link again). */
-  linkedClient?: RpcClient;
-  running?: Promise<SyncResult>;
-  queue: Promise<unknown>;
-  rescanning: boolean;
-  /**
-   * What pages read most, kept until the state changes (a sync that changed something, a new
-   * link, a freeze): the visible transactions newest first, and the balances. Without it every
-   * History view sorted the whole history and asked Core for the balance.
-   */
-  cache?: { state: ChainState; sorted?: TxRecord[]; balances?: Balances };
-}
-
 const BALANCE_CACHE_MS = 30_000;
 
 export class ChainService {
-  readonly #entries = new Map<string, Entry>();
-  readonly #info = new WeakMap<RpcClient, Promise<NodeInfo>>();
-  #unsubscribe: (() => void) | undefined;
-  #lastTip: string | null = null;
-  #connected = false;
-  #syncedAll = false;
-  #stopped = false;
+  readonly #links: WalletLinks;
+  readonly #watcher: ChainWatcher;
 
-  constructor(private readonly options: ChainServiceOptions) {}
-
-  private key(user: ChainUser, alias: string): string {
-    return `${coreUid(user)}/${alias}`;
-  }
-
-  private entry(user: ChainUser, alias: string, wallets: WalletManager): Entry {
-    const key = this.key(user, alias);
-    let entry = this.#entries.get(key);
-    if (!entry) {
-      const store =
-        this.options.stateStore?.(wallets.walletsFolder, alias) ?? new JournalChainStateStore(this.options.store, wallets.walletsFolder, alias);
-      entry = { user, alias, store, queue: Promise.resolve(), rescanning: false };
-      this.#entries.set(key, entry);
-    }
-    return entry;
-  }
-
-  /** Run fn after the wallet's earlier operations (state changes never interleave). */
-  private exclusive<T>(entry: Entry, fn: () => Promise<T>): Promise<T> {
-    const run = entry.queue.then(fn, fn);
-    entry.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async wallet(user: ChainUser, alias: string): Promise<{ wallet: Wallet; entry: Entry }> {
-    const wallets = this.options.walletsOf(user);
-    const wallet = await wallets.get(alias);
-    return { wallet, entry: this.entry(user, alias, wallets) };
-  }
-
-  private nodeInfo(client: RpcClient): Promise<NodeInfo> {
-    let info = this.#info.get(client);
-    if (!info) {
-      info = nodeInfo(client);
-      info.catch(() => this.#info.delete(client));
-      this.#info.set(client, info);
-    }
-    return info;
-  }
-
-  private async loadState(entry: Entry): Promise<ChainState | undefined> {
-    if (entry.state) return entry.state;
-    try {
-      return await entry.store.load();
-    } catch (err) {
-      if (!isSpecterError(err, 'DATA_FILE_CORRUPT')) throw err;
-      this.options.logger.warn({ err, wallet: entry.alias }, 'chain cache unreadable; syncing from scratch');
-      return undefined;
-    }
-  }
-
-  /** Link (import if needed) and answer the Core wallet to talk to. Call inside exclusive(). */
-  private async linked(entry: Entry, wallet: Wallet): Promise<{ rpc: WalletRpc; state: ChainState; info: NodeInfo }> {
-    const client = await this.options.nodes.client();
-    const info = await this.nodeInfo(client);
-    if (!entry.state || entry.linkedClient !== client || entry.state.chain !== info.chain) {
-      const stored = await this.loadState(entry);
-      const { state, imported } = await linkWallet({ client, version: info.version, chain: info.chain, user: entry.user, wallet, state: stored });
-      if (imported) await entry.store.save(state);
-      entry.state = state;
-      entry.cache = undefined;
-      entry.linkedClient = client;
-      const rpc = client.wallet(state.core_wallet);
-      // Core forgets locks when it restarts: a new link is the moment to put them back.
-      await relockFrozen(rpc, state);
-    }
-    return { rpc: client.wallet(entry.state.core_wallet), state: entry.state, info };
+  constructor(private readonly options: ChainServiceOptions) {
+    this.#links = new WalletLinks(options);
+    this.#watcher = new ChainWatcher(this, options);
   }
 
   /** Make sure the wallet has its watch-only wallet on the active node (importing it if new). */
   async link(user: ChainUser, alias: string): Promise<{ coreWallet: string; chain: string }> {
-    const { wallet, entry } = await this.wallet(user, alias);
-    return this.exclusive(entry, async () => {
-      const { state } = await this.linked(entry, wallet);
+    const { wallet, entry } = await this.#links.wallet(user, alias);
+    return this.#links.exclusive(entry, async () => {
+      const { state } = await this.#links.linked(entry, wallet);
       return { coreWallet: state.core_wallet, chain: state.chain };
     });
   }
 
   /** Sync now; answers when done. Concurrent calls for one wallet share one run. */
   async sync(user: ChainUser, alias: string): Promise<SyncResult> {
-    const { wallet, entry } = await this.wallet(user, alias);
-    entry.running ??= this.exclusive(entry, () => this.runSync(entry, wallet)).finally(() => {
-      entry.running = undefined;
-    });
+    const { wallet, entry } = await this.#links.wallet(user, alias);
+    entry.running ??= this.#links
+      .exclusive(entry, () => this.runSync(entry, wallet))
+      .finally(() => {
+        entry.running = undefined;
+      });
     return entry.running;
   }
 
-  private async runSync(entry: Entry, wallet: Wallet): Promise<SyncResult> {
-    const { rpc, state, info } = await this.linked(entry, wallet);
+  private async runSync(entry: WalletEntry, wallet: Wallet): Promise<SyncResult> {
+    const { rpc, state, info } = await this.#links.linked(entry, wallet);
     if (state.frozen.length) await relockFrozen(rpc, state);
     const outcome = await syncWallet({ rpc, version: info.version, wallet, state });
     if (outcome.full)
@@ -230,8 +143,8 @@ export class ChainService {
         throw new SpecterError('VALIDATION', `${field} must be a whole number from 0 to ${max}, got ${String(value)}.`, { details: { field } });
       }
     }
-    const { wallet, entry } = await this.wallet(user, alias);
-    const state = entry.state ?? (entry.state = await this.loadState(entry));
+    const { wallet, entry } = await this.#links.wallet(user, alias);
+    const state = entry.state ?? (entry.state = await this.#links.loadState(entry));
     if (!state) return { total: 0, transactions: [] };
     const visible = this.sortedVisible(entry, state);
     return { total: visible.length, transactions: visible.slice(from, from + count).map((t) => txView(t, state, wallet)) };
@@ -242,16 +155,16 @@ export class ChainService {
    * answer does not wait behind a running sync (pages never wait for one); the sync refreshes it.
    */
   async balance(user: ChainUser, alias: string): Promise<Balances> {
-    const { wallet, entry } = await this.wallet(user, alias);
+    const { wallet, entry } = await this.#links.wallet(user, alias);
     const cached = entry.state && entry.cache?.state === entry.state ? entry.cache.balances : undefined;
     if (cached) return cached;
-    return this.exclusive(entry, async () => {
-      const { rpc, state } = await this.linked(entry, wallet);
+    return this.#links.exclusive(entry, async () => {
+      const { rpc, state } = await this.#links.linked(entry, wallet);
       return entry.cache?.state === state && entry.cache.balances ? entry.cache.balances : this.refreshBalances(entry, rpc, state);
     });
   }
 
-  private async refreshBalances(entry: Entry, rpc: WalletRpc, state: ChainState): Promise<Balances> {
+  private async refreshBalances(entry: WalletEntry, rpc: WalletRpc, state: ChainState): Promise<Balances> {
     const fresh = await balances(rpc, state);
     const cache = entry.cache?.state === state ? entry.cache : (entry.cache = { state });
     cache.balances = fresh;
@@ -263,7 +176,7 @@ export class ChainService {
   }
 
   /** The visible transactions, newest first (cached until the state changes). */
-  private sortedVisible(entry: Entry, state: ChainState): TxRecord[] {
+  private sortedVisible(entry: WalletEntry, state: ChainState): TxRecord[] {
     if (entry.cache?.state === state && entry.cache.sorted) return entry.cache.sorted;
     const visible = visibleTransactions(state);
     // Plain comparisons: localeCompare is far slower and the txid order only breaks ties.
@@ -276,18 +189,18 @@ export class ChainService {
   }
 
   async utxos(user: ChainUser, alias: string): Promise<Utxo[]> {
-    const { wallet, entry } = await this.wallet(user, alias);
-    return this.exclusive(entry, async () => {
-      const { rpc, state } = await this.linked(entry, wallet);
+    const { wallet, entry } = await this.#links.wallet(user, alias);
+    return this.#links.exclusive(entry, async () => {
+      const { rpc, state } = await this.#links.linked(entry, wallet);
       return listUtxos(rpc, state);
     });
   }
 
   /** Freeze (or unfreeze) outputs "txid:vout"; persisted and locked on Core. */
   async freeze(user: ChainUser, alias: string, outpoints: readonly string[], frozen = true): Promise<string[]> {
-    const { wallet, entry } = await this.wallet(user, alias);
-    return this.exclusive(entry, async () => {
-      const { rpc, state } = await this.linked(entry, wallet);
+    const { wallet, entry } = await this.#links.wallet(user, alias);
+    return this.#links.exclusive(entry, async () => {
+      const { rpc, state } = await this.#links.linked(entry, wallet);
       const done = await setFrozen(rpc, state, outpoints, frozen);
       entry.cache = undefined;
       await entry.store.save(state, { put: [], removed: [] });
@@ -297,9 +210,9 @@ export class ChainService {
 
   /** Set an address label in the wallet, and on Core (`setlabel`) when a node is there (best effort). */
   async setLabel(user: ChainUser, alias: string, address: string, label: string | null): Promise<ReturnType<Wallet['getAddressInfo']>> {
-    const { wallet, entry } = await this.wallet(user, alias);
+    const { wallet, entry } = await this.#links.wallet(user, alias);
     const info = await wallet.setLabel(address, label);
-    const coreWallet = entry.state?.core_wallet ?? (await this.loadState(entry))?.core_wallet;
+    const coreWallet = entry.state?.core_wallet ?? (await this.#links.loadState(entry))?.core_wallet;
     if (coreWallet) {
       try {
         await (await this.options.nodes.client()).wallet(coreWallet).call('setlabel', [info.address, info.label], { timeoutMs: 10_000 });
@@ -320,7 +233,7 @@ export class ChainService {
         details: { field: 'from_height' },
       });
     }
-    const { wallet, entry } = await this.wallet(user, alias);
+    const { wallet, entry } = await this.#links.wallet(user, alias);
     if (entry.rescanning) {
       throw new SpecterError('RESCAN_RUNNING', `A rescan of wallet "${wallet.name}" is already running.`, {
         hint: 'Wait for it to finish, or abort it.',
@@ -328,8 +241,8 @@ export class ChainService {
     }
     entry.rescanning = true;
     try {
-      return await this.exclusive(entry, async () => {
-        const { rpc, state } = await this.linked(entry, wallet);
+      return await this.#links.exclusive(entry, async () => {
+        const { rpc, state } = await this.#links.linked(entry, wallet);
         await rpc.call('rescanblockchain', [fromHeight], { timeoutMs: 24 * 3_600_000 });
         state.lastblock = null;
         return this.runSync(entry, wallet);
@@ -340,8 +253,8 @@ export class ChainService {
   }
 
   async rescanStatus(user: ChainUser, alias: string): Promise<RescanStatus> {
-    const { entry } = await this.wallet(user, alias);
-    const state = entry.state ?? (await this.loadState(entry));
+    const { entry } = await this.#links.wallet(user, alias);
+    const state = entry.state ?? (await this.#links.loadState(entry));
     if (!state) return { active: false, progress: null, duration: null };
     const info = await (await this.options.nodes.client())
       .wallet(state.core_wallet)
@@ -353,8 +266,8 @@ export class ChainService {
 
   /** Ask Core to stop a running rescan; false when none was running. */
   async abortRescan(user: ChainUser, alias: string): Promise<boolean> {
-    const { entry } = await this.wallet(user, alias);
-    const state = entry.state ?? (await this.loadState(entry));
+    const { entry } = await this.#links.wallet(user, alias);
+    const state = entry.state ?? (await this.#links.loadState(entry));
     if (!state) return false;
     return (await this.options.nodes.client()).wallet(state.core_wallet).call<boolean>('abortrescan');
   }
@@ -364,11 +277,11 @@ export class ChainService {
    * Core's wallet folder) and drop its chain state. Call it next to WalletManager.remove().
    */
   async forget(user: ChainUser, alias: string): Promise<void> {
-    const key = this.key(user, alias);
-    const entry = this.#entries.get(key) ?? this.entry(user, alias, this.options.walletsOf(user));
+    const key = this.#links.key(user, alias);
+    const entry = this.#links.get(key) ?? this.#links.entry(user, alias, this.options.walletsOf(user));
     const store = entry.store;
     const state = entry.state ?? (await store.load().catch(() => undefined));
-    this.#entries.delete(key);
+    this.#links.forget(key);
     if (state) {
       try {
         await unloadCoreWallet(await this.options.nodes.client(), state.core_wallet);
@@ -379,72 +292,25 @@ export class ChainService {
     await store.remove();
   }
 
-  /** Listen for new blocks (and start the node's status poll unless told not to). */
+  /** Listen for new blocks and sync in the background (chain-watcher.ts); starts the node's status poll unless told not to. */
   start(options: { poll?: boolean } = {}): void {
-    if (this.#unsubscribe) return;
-    this.#stopped = false;
-    this.#unsubscribe = this.options.nodes.onStatusChange((status) => this.onStatus(status));
-    // A status seen before this listener existed counts too (the poll may have run already).
-    const now = this.options.nodes.status();
-    if (now.connected) this.onStatus(now);
-    if (options.poll !== false) void this.options.nodes.startPolling();
+    this.#watcher.start(options);
   }
 
-  private onStatus(status: NodeStatus): void {
-    if (this.#stopped) return;
-    const reconnected = status.connected && !this.#connected;
-    this.#connected = status.connected;
-    if (!status.connected) return;
-    if (!reconnected && status.bestblockhash === this.#lastTip) return;
-    this.#lastTip = status.bestblockhash;
-    if (!this.#syncedAll && this.options.users) {
-      this.#syncedAll = true;
-      void this.syncEveryWallet();
-    } else {
-      this.syncLinked();
-    }
-  }
-
-  /** Sync every wallet synced in this run, in the background. */
-  syncLinked(): void {
-    for (const entry of this.#entries.values()) {
-      if (!entry.state) continue;
-      this.sync(entry.user, entry.alias).catch((err) => this.options.logger.warn({ err, wallet: entry.alias }, 'background sync failed'));
-    }
-  }
-
-  /** Every wallet of every user, one after the other (each may be imported on the node). */
-  async syncEveryWallet(): Promise<void> {
-    const owners = new Set<string>();
-    for (const user of this.options.users?.() ?? []) {
-      // Admins share one wallets folder: sync it once.
-      if (owners.has(coreUid(user))) continue;
-      owners.add(coreUid(user));
-      let wallets: Wallet[];
-      try {
-        wallets = await this.options.walletsOf(user).list();
-      } catch (err) {
-        this.options.logger.warn({ err, user: user.id }, 'wallets not listed for sync');
-        continue;
-      }
-      for (const w of wallets) {
-        if (this.#stopped) return;
-        await this.sync(user, w.alias).catch((err) => this.options.logger.warn({ err, wallet: w.alias }, 'background sync failed'));
-      }
-    }
+  /** The wallets linked in this run (the background syncs these on each new block). */
+  linkedWallets(): Array<{ user: ChainUser; alias: string }> {
+    return [...this.#links.all()].filter((e) => e.state).map((e) => ({ user: e.user, alias: e.alias }));
   }
 
   /** Stop listening and wait for running syncs (at most `waitMs`: a long rescan is not waited for). */
   async stop(waitMs = 5_000): Promise<void> {
-    this.#stopped = true;
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
+    this.#watcher.stop();
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, waitMs);
       timer.unref();
     });
-    await Promise.race([Promise.allSettled([...this.#entries.values()].map((e) => e.queue)), bound]);
+    await Promise.race([Promise.allSettled([...this.#links.all()].map((e) => e.queue)), bound]);
     clearTimeout(timer);
   }
 
@@ -455,8 +321,8 @@ export class ChainService {
    */
   async history(user: ChainUser, alias: string, page: HistoryPage = {}): Promise<{ total: number; transactions: TxView[] }> {
     const { from, count } = checkPage(page);
-    const { wallet, entry } = await this.wallet(user, alias);
-    const state = entry.state ?? (entry.state = await this.loadState(entry));
+    const { wallet, entry } = await this.#links.wallet(user, alias);
+    const state = entry.state ?? (entry.state = await this.#links.loadState(entry));
     if (!state) return { total: 0, transactions: [] };
     const order = sortHistory(this.sortedVisible(entry, state), page.sort ?? 'date', page.dir ?? 'desc', (r) => txLabel(r, wallet));
     return { total: order.length, transactions: order.slice(from, from + count).map((t) => txView(t, state, wallet)) };
@@ -467,9 +333,9 @@ export class ChainService {
    * whose it is, fee and fee rate, sizes, block and raw hex. NOT_FOUND when it is not the wallet's.
    */
   async transactionDetail(user: ChainUser, alias: string, txid: string): Promise<TxDetail> {
-    const { wallet, entry } = await this.wallet(user, alias);
-    return this.exclusive(entry, async () => {
-      const { rpc, state, info } = await this.linked(entry, wallet);
+    const { wallet, entry } = await this.#links.wallet(user, alias);
+    return this.#links.exclusive(entry, async () => {
+      const { rpc, state, info } = await this.#links.linked(entry, wallet);
       const record = Object.hasOwn(state.txs, txid) ? state.txs[txid] : undefined;
       return transactionDetail({ rpc, version: info.version, wallet, txid, stored: record ? txView(record, state, wallet) : null });
     });
@@ -477,8 +343,8 @@ export class ChainService {
 
   /** One stored transaction as the History shows it, or null; works while the node is away. */
   async storedTransaction(user: ChainUser, alias: string, txid: string): Promise<TxView | null> {
-    const { wallet, entry } = await this.wallet(user, alias);
-    const state = entry.state ?? (entry.state = await this.loadState(entry));
+    const { wallet, entry } = await this.#links.wallet(user, alias);
+    const state = entry.state ?? (entry.state = await this.#links.loadState(entry));
     const record = state && Object.hasOwn(state.txs, txid) ? state.txs[txid] : undefined;
     return state && record ? txView(record, state, wallet) : null;
   }
