@@ -20,7 +20,9 @@ export interface RunningServer {
 /** Starts `specter server` in a child process (so the load generator does not share its event loop). */
 export async function startServer(env: Record<string, string>, args: string[] = []): Promise<RunningServer> {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [CLI, 'server', '--port', '0', ...args], {
+  // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server (NODE_OPTIONS refuses --cpu-prof).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'server', '--port', '0', ...args], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -33,10 +33,24 @@ function toDate(value: unknown): Date | null {
   return null;
 }
 
+/** Recently formatted times: a page shows the same rows view after view, and Intl formatting is not cheap. */
+const formattedTimes = new Map<number, string>();
+const FORMATTED_TIMES_KEPT = 2_000;
+
 /** "2 Dec 2026, 05:47 UTC". */
 export function formatUtc(date: Date): string {
-  return `${UTC_FORMAT.format(date)} UTC`;
+  const key = date.getTime();
+  let text = formattedTimes.get(key);
+  if (text === undefined) {
+    text = `${UTC_FORMAT.format(date)} UTC`;
+    if (formattedTimes.size >= FORMATTED_TIMES_KEPT) formattedTimes.clear();
+    formattedTimes.set(key, text);
+  }
+  return text;
 }
+
+/** One formatter: Number#toLocaleString builds a new one on every call. */
+const GROUPED = new Intl.NumberFormat('en-US');
 
 export function datetimeFilter(value: unknown): nunjucks.runtime.SafeString | string {
   if (value === null || value === undefined || value === '') return '—';
@@ -49,17 +63,17 @@ export function datetimeFilter(value: unknown): nunjucks.runtime.SafeString | st
 
 export function numberFilter(value: unknown): string {
   const n = typeof value === 'number' ? value : Number(value);
-  return Number.isFinite(n) ? n.toLocaleString('en-US') : String(value ?? '');
+  return Number.isFinite(n) ? GROUPED.format(n) : String(value ?? '');
 }
 
 export function amountFilter(sats: unknown, unit: unknown = 'btc'): string {
   if (typeof sats !== 'number' || !Number.isSafeInteger(sats)) return sats === null || sats === undefined ? '—' : String(sats);
   const sign = sats < 0 ? '−' : '';
   const abs = Math.abs(sats);
-  if (unit === 'sat') return `${sign}${abs.toLocaleString('en-US')} sats`;
+  if (unit === 'sat') return `${sign}${GROUPED.format(abs)} sats`;
   const whole = Math.floor(abs / 100_000_000);
   const frac = String(abs % 100_000_000).padStart(8, '0');
-  return `${sign}${whole.toLocaleString('en-US')}.${frac} BTC`;
+  return `${sign}${GROUPED.format(whole)}.${frac} BTC`;
 }
 
 export function addViewFilters(env: nunjucks.Environment): void {

@@ -63,7 +63,9 @@ export default async function walletChain(scope: FastifyInstance, { specter, ren
     const wallet = await walletOf(request);
     const user = userOf(request);
     const { q, sort, dir } = request.query;
-    const withUrl = (t: TxView) => ({ ...t, url: url('transaction', wallet.alias, { txid: t.txid }) });
+    // One url_for per page, not per row: only the txid differs (64 hex digits, nothing to encode).
+    const txUrl = url('transaction', wallet.alias, { txid: '0'.repeat(64) }).split('0'.repeat(64));
+    const withUrl = (t: TxView) => ({ ...t, url: txUrl.join(t.txid) });
     const { data, problem } = await chainData(async () => {
       const balance = await chain.balance(user, wallet.alias);
       if (!q) {
