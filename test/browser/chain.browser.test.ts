@@ -64,6 +64,14 @@ test('connect a node, create a wallet, pay it from the faucet: balance, history 
   await row.getByRole('link').click();
   await page.locator('#txid').getByText(txid).waitFor();
   assert.match((await page.locator('.facts').textContent()) ?? '', /0\.25000000 BTC/);
+  // Outputs marked whose they are: the wallet's 0.25 BTC as "mine", the faucet's change as external.
+  const mine = page.locator('tr[data-ownership="receive"][data-vout]');
+  assert.equal(await mine.count(), 1);
+  assert.match((await mine.textContent()) ?? '', new RegExp(`${address}[\\s\\S]*0\\.25000000 BTC`));
+  assert.equal(await page.locator('tr[data-ownership="external"][data-vout]').count(), 1);
+  const hex = ((await page.locator('#tx-hex').textContent()) ?? '').trim();
+  assert.equal(hex, (await core.rpc<{ hex: string }>('gettransaction', [txid], 'faucet')).hex, "the raw transaction is Core's");
+  assert.equal(await page.locator('button[data-copy="tx-hex"]').isVisible(), true, 'the copy button shows where the clipboard works');
   await maybeScreenshot(page, 'chain-transaction');
 
   await page.goto(`${app.base}/spc/wallets/`);
