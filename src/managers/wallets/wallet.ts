@@ -25,7 +25,7 @@ import {
 } from '../../bitcoin/index.js';
 import { withFileLock, type JsonFileStore } from '../../persistence/index.js';
 import { AddressBook, defaultLabel, validateLabel, validateServiceId, type AddressInfo, type AddressSort } from './address-book.js';
-import { type AddressesFile, parseWalletRecord, type WalletRecord } from './wallet-record.js';
+import { type AddressesFile, descriptorStamp, parseWalletRecord, type WalletRecord } from './wallet-record.js';
 import { AddressJournal } from './address-journal.js';
 
 /** Addresses kept derived beyond the current/used index (Specter's GAP_LIMIT). */
@@ -59,6 +59,7 @@ export class Wallet {
   private dirtyAddresses = false;
   private deriver: AddressDeriver;
   #descriptor: ParsedDescriptor;
+  #addressFileChecked = false;
 
   /** Removes the address list's snapshot and journal (the wallet is being deleted). */
   async deleteAddressFiles(): Promise<void> {
@@ -82,7 +83,12 @@ export class Wallet {
     return this.#descriptor;
   }
 
-  /** Build a wallet object (used by WalletManager for new and loaded wallets). */
+  /**
+   * Build a wallet object (used by WalletManager for new and loaded wallets). The address file is
+   * checked against the descriptor now, or — `checkLater`, for a load whose descriptor stamp
+   * matched — before the first derivation: until then nothing derived is used, and a start with
+   * many wallets does not derive two addresses of each before its first page.
+   */
   static async open(
     record: WalletRecord,
     addresses: AddressBook,
@@ -91,9 +97,10 @@ export class Wallet {
     files: WalletFiles,
     /** The address list's files; the one the list was read through, so it knows their sizes. */
     journal: AddressJournal = new AddressJournal(store, files.addresses),
+    checkLater = false,
   ): Promise<Wallet> {
     const wallet = new Wallet(record, addresses, descriptor, store, files, journal);
-    await wallet.checkAddressFile();
+    if (!checkLater) wallet.checkAddressFile();
     return wallet;
   }
 
@@ -123,8 +130,13 @@ export class Wallet {
     return { ...this.record, devices: [...this.record.devices] };
   }
 
-  /** A stale or foreign address file would hand out wrong addresses; refuse to use it. */
-  private async checkAddressFile(): Promise<void> {
+  /**
+   * A stale or foreign address file would hand out wrong addresses; refuse to use it. Its address
+   * #0 of each branch must be today's derivation (this also carries a descriptor's earlier
+   * cross-check over to today's code; see descriptorStamp). Runs once, before the first derivation.
+   */
+  private checkAddressFile(): void {
+    if (this.#addressFileChecked) return;
     for (const change of [false, true]) {
       const first = this.book.branch(change)[0];
       if (first && first.address !== this.deriver.address(change ? 1 : 0, 0)) {
@@ -134,6 +146,13 @@ export class Wallet {
         });
       }
     }
+    this.#addressFileChecked = true;
+  }
+
+  /** The deriver, once the address file is known to match it: every derivation goes through here. */
+  private checkedDeriver(): AddressDeriver {
+    this.checkAddressFile();
+    return this.deriver;
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -155,6 +174,8 @@ export class Wallet {
       this.dirtyAddresses = false;
     }
     if (this.dirtyRecord) {
+      // The descriptor in memory passed every check (a full parse, or a trusted one whose stamp and address #0 matched).
+      this.record.descriptor_checked = descriptorStamp(this.record.network, this.record.descriptor);
       await this.store.write(this.files.record, this.record);
       this.dirtyRecord = false;
     }
@@ -166,10 +187,13 @@ export class Wallet {
     const raw = await this.store.read<unknown>(this.files.record);
     if (raw !== undefined) this.record = parseWalletRecord(raw, this.files.record, this.record.alias);
     if (this.record.network !== this.#descriptor.network) {
-      this.#descriptor = parseDescriptor(this.record.descriptor, { network: this.record.network });
+      // The record on disk was written from a checked descriptor (its stamp says so) or is re-checked here.
+      const trusted = this.record.descriptor_checked === descriptorStamp(this.record.network, this.record.descriptor);
+      this.#descriptor = parseDescriptor(this.record.descriptor, { network: this.record.network, trusted });
       this.deriver = createAddressDeriver(this.#descriptor);
     }
     this.book = new AddressBook((await this.journal.read()) ?? { receive: [], change: [] });
+    this.#addressFileChecked = false;
   }
 
   /** The end (exclusive) of what may be stored on a branch: see {@link MAX_ADDRESS_LOOKAHEAD}. */
@@ -220,7 +244,7 @@ export class Wallet {
       const end = this.lookaheadEnd(change);
       searched.push(`${change ? 'change' : 'receive'} #${end - 1}`);
       if (end <= have) continue;
-      const at = (await this.deriver.derive(change ? 1 : 0, have, end - have)).indexOf(wanted);
+      const at = (await this.checkedDeriver().derive(change ? 1 : 0, have, end - have)).indexOf(wanted);
       if (at >= 0) {
         await this.ensure(change, have + at + 1);
         return;
@@ -240,10 +264,22 @@ export class Wallet {
   private async ensure(change: boolean, count: number): Promise<void> {
     const have = this.book.branch(change).length;
     if (count <= have) return;
-    const added = await this.deriver.derive(change ? 1 : 0, have, count - have);
+    const added = await this.checkedDeriver().derive(change ? 1 : 0, have, count - have);
     this.book.append(change, added);
     this.record[change ? 'change_keypool' : 'keypool'] = this.book.branch(change).length;
     this.dirtyAddresses = this.dirtyRecord = true;
+  }
+
+  /** Whether the record's stamp says its descriptor passed every check (see descriptorStamp). */
+  get descriptorStamped(): boolean {
+    return this.record.descriptor_checked === descriptorStamp(this.record.network, this.record.descriptor);
+  }
+
+  /** Write the stamp into a record that lacks it (files from before the stamp), after a full check. */
+  async stampDescriptor(): Promise<void> {
+    await this.exclusive(async () => {
+      if (!this.descriptorStamped) this.dirtyRecord = true;
+    });
   }
 
   /** Derive the initial keypool (new wallets) and fix keypool counters after an interrupted save. */
@@ -309,7 +345,7 @@ export class Wallet {
     const c = isChange(change);
     const end = Math.min(from + count, MAX_INDEX + 1);
     for (;;) {
-      const deriver = this.deriver;
+      const deriver = this.checkedDeriver();
       const derivedFrom = Math.max(from, this.book.branch(c).length);
       const beyond = end > derivedFrom ? await deriver.derive(c ? 1 : 0, derivedFrom, end - derivedFrom) : [];
       // bindNetwork() swapped the deriver while this page was derived: derive it for the new network.
@@ -387,6 +423,7 @@ export class Wallet {
       });
     }
     return this.exclusive(async () => {
+      this.checkAddressFile();
       const descriptor = parseDescriptor(this.record.descriptor, { network });
       const deriver = createAddressDeriver(descriptor);
       const fresh: AddressesFile = { receive: [], change: [] };
@@ -520,7 +557,7 @@ export class Wallet {
     for (const change of [false, true]) {
       const have = this.book.branch(change).length;
       if (have >= LABEL_LOOKAHEAD || wanted.size === 0) continue;
-      const more = await this.deriver.derive(change ? 1 : 0, have, LABEL_LOOKAHEAD - have);
+      const more = await this.checkedDeriver().derive(change ? 1 : 0, have, LABEL_LOOKAHEAD - have);
       let last = -1;
       more.forEach((a, i) => {
         if (wanted.delete(a)) last = have + i;
