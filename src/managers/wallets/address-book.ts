@@ -132,7 +132,11 @@ export class AddressBook {
     if (cached && behind <= MAX_PATCH && behind <= t.log.length) {
       // Take every changed row out first: the rest is then sorted by current keys, so binary search holds.
       const changed = new Set(t.log.slice(t.log.length - behind));
-      const order = cached.order.filter((i) => !changed.has(i));
+      const order = cached.order;
+      for (const i of changed) {
+        const at = order.indexOf(i);
+        if (at >= 0) order.splice(at, 1);
+      }
       for (const i of changed) {
         const key = keyOf(i);
         let lo = 0;
@@ -146,7 +150,6 @@ export class AddressBook {
         }
         order.splice(lo, 0, i);
       }
-      cached.order = order;
       cached.version = t.count;
       return order;
     }
