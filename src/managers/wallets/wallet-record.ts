@@ -144,8 +144,30 @@ export function parseWalletRecord(raw: unknown, path: string, expectedAlias: str
   return parsed.data;
 }
 
+/**
+ * True when a branch is already exactly what addressesFileSchema would give (what this app
+ * writes): then the schema is not run, as it costs ~20 µs an entry while its code is cold, which is
+ * most of a start (4,000 entries for 100 new wallets). Anything else — a missing or extra field, a
+ * "" service, a gap — goes through the schema, which stays the one definition of the format
+ * (wallet-record.test.ts checks that both give the same).
+ */
+function isNormalBranch(list: unknown): list is AddressEntry[] {
+  if (!Array.isArray(list)) return false;
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i] as Record<string, unknown> | null;
+    if (typeof e !== 'object' || e === null || e.index !== i || typeof e.address !== 'string' || e.address === '') return false;
+    if ((e.label !== null && typeof e.label !== 'string') || typeof e.used !== 'boolean') return false;
+    if (e.service_id !== null && (typeof e.service_id !== 'string' || e.service_id === '')) return false;
+    const fields = Object.keys(e).length;
+    if (e.label_auto === undefined ? fields !== 5 : e.label_auto !== true || e.label === null || fields !== 6) return false;
+  }
+  return true;
+}
+
 export function parseAddressesFile(raw: unknown, path: string): AddressesFile {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw corrupt(path, 'not a JSON object');
+  const { receive, change } = raw as Record<string, unknown>;
+  if (isNormalBranch(receive) && isNormalBranch(change)) return { receive, change };
   const parsed = addressesFileSchema.safeParse(raw);
   if (!parsed.success) throw corrupt(path, describeIssue(parsed.error));
   return parsed.data;
