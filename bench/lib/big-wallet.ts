@@ -1,8 +1,9 @@
 /**
- * A 2-of-3 wsh(sortedmulti) wallet with many receive addresses, written into a data folder for
- * benchmarks. Created through the wallet manager, then its address list is grown by writing the
- * snapshot directly: deriving that far through the API is bounded (MAX_ADDRESS_LOOKAHEAD past the
- * last used address), and a bench measures what users do with a big wallet, not the setup.
+ * A 2-of-3 wsh(sortedmulti) wallet with many receive addresses *stored*, written into a data folder
+ * for benchmarks. Created through the wallet manager, then its address list is grown by writing the
+ * snapshot directly: the API lists any index without storing it, and storing (by use) is bounded to
+ * MAX_ADDRESS_LOOKAHEAD past the last used address; a bench measures what users do with a big
+ * wallet, not the setup.
  */
 import fs from 'node:fs/promises';
 import { createAddressDeriver, shutdownDerivationWorkers } from '../../src/bitcoin/index.js';

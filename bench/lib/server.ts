@@ -17,10 +17,13 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts `specter server` in a child process (so the load generator does not share its event loop). */
+/**
+ * Starts `specter server` in a child process (so the load generator does not share its event loop).
+ * `BENCH_NODE_ARGS` adds options for that node process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+ * to see where a bench's time goes (NODE_OPTIONS refuses --cpu-prof).
+ */
 export async function startServer(env: Record<string, string>, args: string[] = []): Promise<RunningServer> {
   const started = process.hrtime.bigint();
-  // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server (NODE_OPTIONS refuses --cpu-prof).
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, CLI, 'server', '--port', '0', ...args], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },

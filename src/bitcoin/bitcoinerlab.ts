@@ -1,6 +1,7 @@
 /**
- * The hand-over to @bitcoinerlab/descriptors: BIP-380 checksums and an independent second parse
- * of every descriptor we accept.
+ * The hand-over to @bitcoinerlab/descriptors: an independent second parse of every descriptor we
+ * accept (BIP-380 checksums are computed in descriptor-checksum.ts, so formatting a descriptor does
+ * not load this library).
  *
  * Loaded lazily with require(): it is CommonJS and costs ~190 ms to load, which derivation
  * workers and processes that never parse a descriptor should not pay.
@@ -19,8 +20,8 @@ export function bitcoinerlab(): Bitcoinerlab {
   return lib;
 }
 
-/** BIP-380 checksum (8 characters) of a descriptor body without `#`. */
-export function descriptorChecksum(body: string): string {
+/** BIP-380 checksum (8 characters) of a descriptor body without `#`, as bitcoinerlab computes it (tests compare). */
+export function bitcoinerlabChecksum(body: string): string {
   return bitcoinerlab().checksum(body);
 }
 

@@ -67,6 +67,22 @@ export function childPublicKey(key: PlanKey, index: number): Uint8Array {
   throw new Error(`No valid child key at or after index ${index}.`);
 }
 
+/**
+ * BIP-32 CKDpub of any public node, giving the child's key and chain code: the unhardened steps
+ * between an xpub and `*` (plan.ts). Same skip-on-invalid rule as childPublicKey (and bip32).
+ */
+export function childNode(pub: Uint8Array, chainCode: Uint8Array, index: number): { pub: Uint8Array; chainCode: Uint8Array } {
+  const data = Buffer.allocUnsafe(37);
+  data.set(pub, 0);
+  for (let i = index; i < 0x80000000; i++) {
+    data.writeUInt32BE(i, 33);
+    const I = createHmac('sha512', chainCode).update(data).digest();
+    const child = secpBackend.tweakAdd(pub, I.subarray(0, 32));
+    if (child) return { pub: child, chainCode: Uint8Array.from(I.subarray(32)) };
+  }
+  throw new Error(`No valid child key at or after index ${index}.`);
+}
+
 /** Push a small number as Bitcoin script does (OP_1…OP_16, else a one-byte push; n ≤ 20 here). */
 function pushNumber(n: number): number[] {
   return n >= 1 && n <= 16 ? [0x50 + n] : [0x01, n];

@@ -5,7 +5,7 @@
  * construct is unsupported or illegal where it stands (BIP-381/382/383/386 nesting rules).
  */
 import { SpecterError } from '../errors/index.js';
-import { descriptorChecksum } from './bitcoinerlab.js';
+import { descriptorChecksum } from './descriptor-checksum.js';
 import type { KeyContext } from './key-expression.js';
 import type { ScriptType } from './keys.js';
 

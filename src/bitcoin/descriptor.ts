@@ -12,7 +12,8 @@
  * equal ours: two independent implementations have to agree before a wallet uses it.
  */
 import { SpecterError } from '../errors/index.js';
-import { bitcoinerlabScriptPubKey, descriptorChecksum } from './bitcoinerlab.js';
+import { bitcoinerlabScriptPubKey } from './bitcoinerlab.js';
+import { descriptorChecksum } from './descriptor-checksum.js';
 import { scriptPubKeyFromKeys, keysAt } from './derive-core.js';
 import { parseDescriptorSyntax } from './descriptor-syntax.js';
 import { formatKeyHead, formatKeySteps, parseKeyExpression, type KeyExpression } from './key-expression.js';
@@ -71,6 +72,12 @@ export interface ParsedDescriptor {
 export interface ParseDescriptorOptions {
   /** Expected network. Keys must belong to its family; signet/regtest can only be told this way. */
   network?: NetworkName | string;
+  /**
+   * Skip the cross-check against bitcoinerlab (~20–90 ms of pure-JS curve code per descriptor, and
+   * loading the library, 190–750 ms). Only for a descriptor this app cross-checked when it saved it
+   * (a wallet record whose stamp matches; see wallet-record.ts). Every other check still runs.
+   */
+  trusted?: boolean;
 }
 
 /** Which keys a derivation path selects: `path` picks tuple element i; `multipath` writes <0;1>. */
@@ -288,7 +295,8 @@ function crossCheck(parsed: ParsedDescriptor): void {
   }
 }
 
-const cache = new Map<string, ParsedDescriptor>();
+/** Parsed descriptors, and whether the cross-check has run for them (a trusted parse skips it). */
+const cache = new Map<string, { parsed: ParsedDescriptor; crossChecked: boolean }>();
 const CACHE_SIZE = 256;
 
 /**
@@ -300,12 +308,18 @@ export function parseDescriptor(text: string, options: ParseDescriptorOptions = 
   if (typeof text !== 'string') throw new SpecterError('DESCRIPTOR_INVALID', 'The descriptor must be a string.');
   const cacheKey = `${options.network ?? ''}|${text}`;
   const hit = cache.get(cacheKey);
-  if (hit) return hit;
+  if (hit) {
+    if (!options.trusted && !hit.crossChecked) {
+      crossCheck(hit.parsed);
+      hit.crossChecked = true;
+    }
+    return hit.parsed;
+  }
   const parsed = parseUncached(text, options);
-  crossCheck(parsed);
+  if (!options.trusted) crossCheck(parsed);
   deepFreeze(parsed);
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  cache.set(cacheKey, parsed);
+  cache.set(cacheKey, { parsed, crossChecked: !options.trusted });
   return parsed;
 }
 

@@ -51,7 +51,7 @@ export {
   type ParsedDescriptor,
 } from './descriptor.js';
 export { splitChecksum, SUPPORTED_FORMS } from './descriptor-syntax.js';
-export { descriptorChecksum } from './bitcoinerlab.js';
+export { descriptorChecksum } from './descriptor-checksum.js';
 export { multisigDescriptor, singleSigDescriptor, type KeyInput, type MultisigSpec } from './descriptor-build.js';
 export {
   DEFAULT_PARALLEL_THRESHOLD,

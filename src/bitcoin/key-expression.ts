@@ -30,6 +30,9 @@ function keyError(message: string, where: string, hint?: string): SpecterError {
 }
 
 function isWif(text: string): boolean {
+  // A WIF is 33 or 34 bytes plus checksum: 51 or 52 Base58 characters. Anything else (an xpub is
+  // 111) is not one, without decoding it (wallets parse their keys at every load).
+  if (text.length < 50 || text.length > 53) return false;
   const payload = base58CheckDecode(text);
   return !!payload && (payload.length === 33 || payload.length === 34) && (payload[0] === 0x80 || payload[0] === 0xef);
 }

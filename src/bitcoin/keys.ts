@@ -137,9 +137,14 @@ export function parseExtendedKey(text: string, options: ParseKeyOptions = {}): E
   if (!info) {
     throw invalid(`"${preview(original)}" has unknown version bytes 0x${version.toString(16).padStart(8, '0')}.`, where);
   }
-  const canonical = new Uint8Array(payload);
-  Buffer.from(canonical.buffer, canonical.byteOffset, 4).writeUInt32BE(NETWORKS[info.network].bip32.public, 0);
-  const xpub = base58CheckEncode(canonical);
+  // An xpub/tpub is already canonical (no second Base58Check encoding: wallets parse keys at every load).
+  const canonicalVersion = NETWORKS[info.network].bip32.public;
+  let xpub = original;
+  if (version !== canonicalVersion) {
+    const canonical = new Uint8Array(payload);
+    Buffer.from(canonical.buffer, canonical.byteOffset, 4).writeUInt32BE(canonicalVersion, 0);
+    xpub = base58CheckEncode(canonical);
+  }
   let node: BIP32Interface;
   try {
     node = bip32.fromBase58(xpub, NETWORKS[info.network === 'main' ? 'main' : 'test']);

@@ -55,12 +55,33 @@ export function validateServiceId(serviceId: unknown): string {
   return serviceId;
 }
 
+/** Orders the Addresses page offers besides the index order. */
+export type AddressSort = 'label' | 'used';
+
+/** Changes remembered per branch for patching sorted orders; a cache further behind sorts again. */
+const TOUCH_LOG = 1_024;
+/** A cached order this many changes behind is sorted again rather than patched. */
+const MAX_PATCH = 256;
+
+interface SortedOrder {
+  /** The branch's change count this order reflects. */
+  version: number;
+  /** Entry indexes in display order. */
+  order: number[];
+}
+
 export class AddressBook {
   readonly receive: AddressEntry[];
   readonly change: AddressEntry[];
   private readonly byAddress = new Map<string, { change: boolean; index: number }>();
   /** Entries changed or added since the last save, per branch (what the journal appends). */
   private readonly dirty = { receive: new Set<number>(), change: new Set<number>() };
+  /**
+   * Per branch: how many touches ever, and the indexes of the last TOUCH_LOG of them, so a sorted
+   * order can be patched (a label change moves one row) instead of sorting the branch again.
+   */
+  private readonly touches = { receive: { count: 0, log: [] as number[] }, change: { count: 0, log: [] as number[] } };
+  private readonly sorted = new Map<string, SortedOrder>();
 
   constructor(file: AddressesFile) {
     this.receive = file.receive;
@@ -86,6 +107,61 @@ export class AddressBook {
   /** Marks an entry changed, so the next save writes it. Call after every change to an entry. */
   touch(change: boolean, index: number): void {
     (change ? this.dirty.change : this.dirty.receive).add(index);
+    const t = change ? this.touches.change : this.touches.receive;
+    t.count++;
+    t.log.push(index);
+    if (t.log.length > 2 * TOUCH_LOG) t.log.splice(0, t.log.length - TOUCH_LOG);
+  }
+
+  /**
+   * The branch's entry indexes in the Addresses page's `sort` order (label: the shown label without
+   * regard to case; used: unused first), ties by index; `desc` reverses the key, not the ties.
+   * Cached per branch, sort and direction: a later view after a few changes moves just those rows
+   * (binary search), a view after many sorts once more. Callers must not change the array.
+   */
+  sortedIndexes(change: boolean, sort: AddressSort, dir: 'asc' | 'desc'): readonly number[] {
+    const list = this.branch(change);
+    const t = change ? this.touches.change : this.touches.receive;
+    const sign = dir === 'asc' ? 1 : -1;
+    const keyOf =
+      sort === 'label' ? (i: number) => (list[i]!.label ?? defaultLabel(change, i)).toLowerCase() : (i: number) => (list[i]!.used ? 1 : 0);
+    const cacheKey = `${change ? 1 : 0}:${sort}:${dir}`;
+    const cached = this.sorted.get(cacheKey);
+    const behind = cached ? t.count - cached.version : Infinity;
+    if (cached && behind === 0) return cached.order;
+    if (cached && behind <= MAX_PATCH && behind <= t.log.length) {
+      // Take every changed row out first: the rest is then sorted by current keys, so binary search holds.
+      const changed = new Set(t.log.slice(t.log.length - behind));
+      const order = cached.order;
+      for (const i of changed) {
+        const at = order.indexOf(i);
+        if (at >= 0) order.splice(at, 1);
+      }
+      for (const i of changed) {
+        const key = keyOf(i);
+        let lo = 0;
+        let hi = order.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          const other = order[mid]!;
+          const k = keyOf(other);
+          if ((k < key ? -sign : k > key ? sign : 0) < 0 || (k === key && other < i)) lo = mid + 1;
+          else hi = mid;
+        }
+        order.splice(lo, 0, i);
+      }
+      cached.version = t.count;
+      return order;
+    }
+    const keys = list.map((_, i) => keyOf(i));
+    const order = list.map((_, i) => i);
+    order.sort((a, b) => {
+      const ka = keys[a]!;
+      const kb = keys[b]!;
+      return (ka < kb ? -sign : ka > kb ? sign : 0) || a - b;
+    });
+    this.sorted.set(cacheKey, { version: t.count, order });
+    return order;
   }
 
   /** Marks every entry changed (the whole list was derived again). */

@@ -5,7 +5,7 @@
  *
  * Why: the list used to be rewritten whole on every change — a label at 100,000 addresses cost a
  * 10 MB write, and paging 100,000 addresses through the API wrote O(n²) bytes. Now a change costs
- * the size of the change: one appended, fsynced line. When the journal outgrows the snapshot (and
+ * the size of the change: one appended, fdatasynced line. When the journal outgrows the snapshot (and
  * at least COMPACT_MIN_BYTES), the whole list is written as a new snapshot and the journal
  * emptied, so the amortised cost per change stays constant.
  *
@@ -17,7 +17,7 @@
  *   which is harmless because every journal line sets whole entries (idempotent);
  * - any other unreadable line is DATA_FILE_CORRUPT naming the file and line: never skipped silently.
  */
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import { SpecterError } from '../../errors/index.js';
 import type { JsonFileStore } from '../../persistence/index.js';
@@ -25,6 +25,12 @@ import { journalEntrySchema, parseAddressesFile, type AddressEntry, type Address
 
 /** The journal is compacted once it is larger than the snapshot and at least this big. */
 export const COMPACT_MIN_BYTES = 256 * 1024;
+/**
+ * The journal's file stays open this long after a save, so a run of label changes pays one
+ * append and one fdatasync each, not an open and a close as well (measured: ~0.25 ms of the
+ * ~0.5 ms a save cost); idle wallets hold no file descriptor.
+ */
+const HANDLE_IDLE_MS = 10_000;
 
 const lineSchema = z.object({ c: z.union([z.literal(0), z.literal(1)]), e: z.array(journalEntrySchema).min(1) });
 
@@ -46,6 +52,9 @@ export class AddressJournal {
   #snapshotBytes = 0;
   /** The journal ends in a torn line: the next save rewrites the snapshot instead of appending to it. */
   #torn = false;
+  #handle: FileHandle | undefined;
+  #idle: NodeJS.Timeout | undefined;
+  #appending = false;
 
   constructor(
     private readonly store: JsonFileStore,
@@ -111,18 +120,38 @@ export class AddressJournal {
       await this.compact(whole());
       return;
     }
-    const handle = await open(this.logPath, 'a', 0o600);
+    this.#appending = true;
     try {
-      await handle.appendFile(text);
-      await handle.sync();
+      this.#handle ??= await open(this.logPath, 'a', 0o600);
+      await this.#handle.appendFile(text);
+      // fdatasync: the data and the new length, which is all a reader needs (not the mtime).
+      await this.#handle.datasync();
+    } catch (err) {
+      // Part of the line may be on disk: the next save compacts instead of appending after it.
+      this.#torn = true;
+      await this.#closeHandle();
+      throw err;
     } finally {
-      await handle.close();
+      this.#appending = false;
     }
     this.#logBytes += bytes;
+    clearTimeout(this.#idle);
+    this.#idle = setTimeout(() => {
+      if (!this.#appending) void this.#closeHandle();
+    }, HANDLE_IDLE_MS);
+    this.#idle.unref();
+  }
+
+  async #closeHandle(): Promise<void> {
+    clearTimeout(this.#idle);
+    const handle = this.#handle;
+    this.#handle = undefined;
+    await handle?.close().catch(() => undefined);
   }
 
   /** Writes the whole list as the snapshot and empties the journal (new wallets, compaction). */
   async compact(file: AddressesFile): Promise<void> {
+    await this.#closeHandle();
     await this.store.write(this.snapshotPath, file);
     this.#snapshotBytes = await stat(this.snapshotPath).then(
       (s) => s.size,
@@ -137,6 +166,7 @@ export class AddressJournal {
 
   /** Removes the snapshot (with its backup) and the journal. */
   async delete(): Promise<void> {
+    await this.#closeHandle();
     await this.store.delete(this.snapshotPath);
     await unlink(this.logPath).catch(() => undefined);
   }

@@ -9,7 +9,7 @@ export {
   type WalletManagerOptions,
   walletIdentity,
 } from './wallet-manager.js';
-export { Wallet, GAP_LIMIT, LABEL_LOOKAHEAD, MAX_ADDRESS_PAGE, MAX_ADDRESS_LOOKAHEAD, type WalletFiles } from './wallet.js';
+export { Wallet, GAP_LIMIT, LABEL_LOOKAHEAD, MAX_ADDRESS_PAGE, MAX_ADDRESS_LOOKAHEAD, MAX_INDEX, type WalletFiles } from './wallet.js';
 export {
   LABEL_FORMATS,
   LABEL_FORMAT_NAMES,
@@ -25,7 +25,7 @@ export {
   type ParsedLabels,
 } from './labels-io.js';
 export { MAX_IMPORT_TEXT, checkTextLength } from './input-limits.js';
-export { defaultLabel, type AddressInfo } from './address-book.js';
+export { defaultLabel, type AddressInfo, type AddressSort } from './address-book.js';
 export { parseWalletBackup, walletBackupSchema, type WalletBackup, type BackupDevice } from './backup.js';
 export {
   ADDRESSES_SUFFIX,

@@ -31,10 +31,12 @@ import { checkTextLength, MAX_IMPORT_TEXT } from './input-limits.js';
 import { chooseFamily, familyOf, pickKey } from './key-selection.js';
 import { fromSpecterLabels, parseLabels, type AddressLabel, type LabelFormat } from './labels-io.js';
 import { Wallet } from './wallet.js';
-import { ADDRESSES_SUFFIX, parseWalletRecord, type WalletRecord } from './wallet-record.js';
+import { ADDRESSES_SUFFIX, descriptorStamp, parseWalletRecord, type WalletRecord } from './wallet-record.js';
 import { AddressJournal } from './address-journal.js';
 
 export const WALLETS_FOLDER = 'wallets';
+/** Wallets list() loads at once. */
+const LOAD_CONCURRENCY = 8;
 /** Most keys in a multisig wallet created here (Specter's limit). */
 export const MAX_MULTISIG_KEYS = 15;
 
@@ -48,10 +50,13 @@ export interface WalletManagerOptions {
 /**
  * What makes two wallets the same wallet: script type, policy and keys (canonical xpubs with
  * their derivation steps, in order unless the script sorts them), on one network. Key origins
- * are left out: they do not change a single address.
+ * are left out: they do not change a single address. (`descriptor` has passed its checks already,
+ * so its canonical form is parsed without the cross-check.)
  */
 export function walletIdentity(descriptor: ParsedDescriptor): string {
-  const canonical = descriptor.multipathDescriptor ? parseDescriptor(descriptor.multipathDescriptor, { network: descriptor.network }) : descriptor;
+  const canonical = descriptor.multipathDescriptor
+    ? parseDescriptor(descriptor.multipathDescriptor, { network: descriptor.network, trusted: true })
+    : descriptor;
   const keys = canonical.keys.map((k) => `${k.xpub ?? k.pubkey}${k.derivation}`);
   if (canonical.sorted || canonical.kind === 'singlesig') keys.sort();
   return JSON.stringify([canonical.network, canonical.kind, canonical.scriptType, canonical.threshold, canonical.sorted, keys]);
@@ -120,6 +125,7 @@ function validateBlockheight(value: unknown): number {
 export class WalletManager {
   readonly walletsFolder: string;
   private readonly cache = new Map<string, Wallet>();
+  private readonly loading = new Map<string, Promise<Wallet | undefined>>();
   private scanned = false;
   #problems: DataFileProblem[] = [];
 
@@ -153,18 +159,38 @@ export class WalletManager {
     }
   }
 
-  private async load(alias: string): Promise<Wallet | undefined> {
+  /**
+   * The wallet, loaded once: concurrent first requests (a page and its sidebar, two tabs after a
+   * start) share one load, so there is never a second Wallet object — with its own address list in
+   * memory — for the same files.
+   */
+  private load(alias: string): Promise<Wallet | undefined> {
     const cached = this.cache.get(alias);
-    if (cached) return cached;
+    if (cached) return Promise.resolve(cached);
+    let pending = this.loading.get(alias);
+    if (!pending) {
+      pending = this.loadUncached(alias).finally(() => this.loading.delete(alias));
+      this.loading.set(alias, pending);
+    }
+    return pending;
+  }
+
+  private async loadUncached(alias: string): Promise<Wallet | undefined> {
     // Aliases never hold "_": `<alias>_addresses.json` and the extensions' `<alias>_<id>.json` do.
     if (!isValidAlias(alias)) return undefined;
     const files = this.files(alias);
     const raw = await this.store.read<unknown>(files.record);
     if (raw === undefined) return undefined;
     const record = parseWalletRecord(raw, files.record, alias);
+    const journal = new AddressJournal(this.store, files.addresses);
+    const addresses = await journal.read();
+    // A descriptor this app fully checked when it saved it is not cross-checked again (2.2 s for 100
+    // wallets before): its stamp must match, and the wallet compares the stored address #0 of each
+    // branch with today's derivation before it derives anything. See descriptorStamp().
+    const trusted = record.descriptor_checked === descriptorStamp(record.network, record.descriptor) && (addresses?.receive.length ?? 0) > 0;
     let descriptor: ParsedDescriptor;
     try {
-      descriptor = parseDescriptor(record.descriptor, { network: record.network });
+      descriptor = parseDescriptor(record.descriptor, { network: record.network, trusted });
     } catch (err) {
       if (!isSpecterError(err)) throw err;
       // A stored descriptor that no longer parses makes the file unusable: reported like any damage.
@@ -174,11 +200,10 @@ export class WalletManager {
         cause: err,
       });
     }
-    const journal = new AddressJournal(this.store, files.addresses);
-    const addresses = await journal.read();
     const book = new AddressBook(addresses ?? { receive: [], change: [] });
-    const wallet = await Wallet.open(record, book, descriptor, this.store, files, journal);
+    const wallet = await Wallet.open(record, book, descriptor, this.store, files, journal, trusted);
     if (addresses === undefined || record.keypool !== book.receive.length || record.change_keypool !== book.change.length) await wallet.fillKeypool();
+    if (!wallet.descriptorStamped) await wallet.stampDescriptor();
     this.cache.set(alias, wallet);
     return wallet;
   }
@@ -191,6 +216,7 @@ export class WalletManager {
   async list(): Promise<Wallet[]> {
     if (!this.scanned) {
       const problems: DataFileProblem[] = [];
+      const candidates: Array<{ stem: string; file: string }> = [];
       for (const stem of await this.stems()) {
         if (stem.includes('_')) continue;
         const file = path.join(this.walletsFolder, `${stem}.json`);
@@ -202,15 +228,23 @@ export class WalletManager {
           problems.push(fileProblem(this.dataFolder, file, err)!);
           continue;
         }
-        try {
-          await this.load(stem);
-        } catch (err) {
-          const problem = fileProblem(this.dataFolder, file, err);
-          if (!problem) throw err;
-          problems.push(problem);
-        }
+        candidates.push({ stem, file });
       }
-      this.#problems = problems;
+      // Loaded a few at a time, so one wallet's file reads overlap another's parsing.
+      for (let i = 0; i < candidates.length; i += LOAD_CONCURRENCY) {
+        await Promise.all(
+          candidates.slice(i, i + LOAD_CONCURRENCY).map(async ({ stem, file }) => {
+            try {
+              await this.load(stem);
+            } catch (err) {
+              const problem = fileProblem(this.dataFolder, file, err);
+              if (!problem) throw err;
+              problems.push(problem);
+            }
+          }),
+        );
+      }
+      this.#problems = problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
       this.scanned = true;
     }
     return [...this.cache.values()].sort((a, b) => a.name.localeCompare(b.name));

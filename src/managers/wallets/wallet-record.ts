@@ -15,7 +15,8 @@
  *     "address_index": 0,               // current receive index (Specter's address_index)
  *     "change_index": 0,                // current change index
  *     "keypool": 20,                    // receive addresses derived so far
- *     "change_keypool": 20              // change addresses derived so far
+ *     "change_keypool": 20,             // change addresses derived so far
+ *     "descriptor_checked": "9f2c…"     // descriptorStamp(): the descriptor passed every check
  *   }
  *
  * `<wallets>/<alias>_addresses.json` — derived addresses and their state:
@@ -32,6 +33,7 @@
  * `<wallets>/<alias>_<service_id>.json` — extension annotations, owned by the extension
  * storage layer; never read or written here.
  */
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { SpecterError } from '../../errors/index.js';
 import { isNetworkName, type NetworkName } from '../../bitcoin/index.js';
@@ -53,9 +55,24 @@ export const walletRecordSchema = z.object({
   change_index: index(),
   keypool: index(),
   change_keypool: index(),
+  /** See {@link descriptorStamp}; absent in files written before it existed. */
+  descriptor_checked: z.string().optional().catch(undefined),
 });
 
 export type WalletRecord = z.output<typeof walletRecordSchema>;
+
+/**
+ * What a wallet record stores in `descriptor_checked` once its descriptor (on its network) has
+ * passed every check, the bitcoinerlab cross-check included: SHA-256 of network and descriptor
+ * text. A load whose stamp matches — and whose stored address #0 of each branch equals today's
+ * derivation (the wallet checks that before its first derivation) — parses the descriptor without the cross-check: the text is
+ * the one that was checked, and the derivation agrees with the one that was checked then. A changed
+ * descriptor, network or parser gets the full check again. It guards against edits and damage, not
+ * against someone who can write the data folder (they could change anything anyway).
+ */
+export function descriptorStamp(network: string, descriptor: string): string {
+  return hash('sha256', `${network}\n${descriptor}`, 'hex');
+}
 
 /** One derived address. A missing label/service reads as null; `label_auto` is kept only with a label. */
 const addressEntrySchema = z.object({
@@ -127,8 +144,30 @@ export function parseWalletRecord(raw: unknown, path: string, expectedAlias: str
   return parsed.data;
 }
 
+/**
+ * True when a branch is already exactly what addressesFileSchema would give (what this app
+ * writes): then the schema is not run, as it costs ~20 µs an entry while its code is cold, which is
+ * most of a start (4,000 entries for 100 new wallets). Anything else — a missing or extra field, a
+ * "" service, a gap — goes through the schema, which stays the one definition of the format
+ * (wallet-record.test.ts checks that both give the same).
+ */
+function isNormalBranch(list: unknown): list is AddressEntry[] {
+  if (!Array.isArray(list)) return false;
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i] as Record<string, unknown> | null;
+    if (typeof e !== 'object' || e === null || e.index !== i || typeof e.address !== 'string' || e.address === '') return false;
+    if ((e.label !== null && typeof e.label !== 'string') || typeof e.used !== 'boolean') return false;
+    if (e.service_id !== null && (typeof e.service_id !== 'string' || e.service_id === '')) return false;
+    const fields = Object.keys(e).length;
+    if (e.label_auto === undefined ? fields !== 5 : e.label_auto !== true || e.label === null || fields !== 6) return false;
+  }
+  return true;
+}
+
 export function parseAddressesFile(raw: unknown, path: string): AddressesFile {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw corrupt(path, 'not a JSON object');
+  const { receive, change } = raw as Record<string, unknown>;
+  if (isNormalBranch(receive) && isNormalBranch(change)) return { receive, change };
   const parsed = addressesFileSchema.safeParse(raw);
   if (!parsed.success) throw corrupt(path, describeIssue(parsed.error));
   return parsed.data;

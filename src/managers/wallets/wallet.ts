@@ -24,8 +24,8 @@ import {
   type ParsedDescriptor,
 } from '../../bitcoin/index.js';
 import { withFileLock, type JsonFileStore } from '../../persistence/index.js';
-import { AddressBook, defaultLabel, validateLabel, validateServiceId, type AddressInfo } from './address-book.js';
-import { type AddressesFile, parseWalletRecord, type WalletRecord } from './wallet-record.js';
+import { AddressBook, defaultLabel, validateLabel, validateServiceId, type AddressInfo, type AddressSort } from './address-book.js';
+import { type AddressesFile, descriptorStamp, parseWalletRecord, type WalletRecord } from './wallet-record.js';
 import { AddressJournal } from './address-journal.js';
 
 /** Addresses kept derived beyond the current/used index (Specter's GAP_LIMIT). */
@@ -34,12 +34,15 @@ export const GAP_LIMIT = 20;
 export const LABEL_LOOKAHEAD = 1_000;
 /** Most addresses one addresses() call returns. */
 export const MAX_ADDRESS_PAGE = 1_000;
+/** The largest unhardened BIP-32 index: the last address of a branch. */
+export const MAX_INDEX = 0x7fffffff;
 /**
- * How many addresses a caller may have derived beyond the keypool (GAP_LIMIT past the last used
- * or reserved address, or past the current index if that is further). Each derived address is
- * kept in the address file for good, so without a bound every API call could grow the file.
- * Address reservation (every other index, up to 1,000 addresses) stays inside it, because it
- * starts after the last reserved address.
+ * How far beyond the keypool (GAP_LIMIT past the last used or reserved address, or past the
+ * current index if that is further) a caller may have addresses *stored* — by getAddress() or by
+ * labelling an address the wallet does not keep yet. Stored addresses stay in the address file for
+ * good, so without a bound every call could grow the file. Reading needs no bound: addresses() derives
+ * what the wallet does not keep without storing it. Address reservation (every other index, up to
+ * 1,000 addresses) stays inside it, because it starts after the last reserved address.
  */
 export const MAX_ADDRESS_LOOKAHEAD = 1_000;
 
@@ -56,6 +59,7 @@ export class Wallet {
   private dirtyAddresses = false;
   private deriver: AddressDeriver;
   #descriptor: ParsedDescriptor;
+  #addressFileChecked = false;
 
   /** Removes the address list's snapshot and journal (the wallet is being deleted). */
   async deleteAddressFiles(): Promise<void> {
@@ -79,7 +83,12 @@ export class Wallet {
     return this.#descriptor;
   }
 
-  /** Build a wallet object (used by WalletManager for new and loaded wallets). */
+  /**
+   * Build a wallet object (used by WalletManager for new and loaded wallets). The address file is
+   * checked against the descriptor now, or — `checkLater`, for a load whose descriptor stamp
+   * matched — before the first derivation: until then nothing derived is used, and a start with
+   * many wallets does not derive two addresses of each before its first page.
+   */
   static async open(
     record: WalletRecord,
     addresses: AddressBook,
@@ -88,9 +97,10 @@ export class Wallet {
     files: WalletFiles,
     /** The address list's files; the one the list was read through, so it knows their sizes. */
     journal: AddressJournal = new AddressJournal(store, files.addresses),
+    checkLater = false,
   ): Promise<Wallet> {
     const wallet = new Wallet(record, addresses, descriptor, store, files, journal);
-    await wallet.checkAddressFile();
+    if (!checkLater) wallet.checkAddressFile();
     return wallet;
   }
 
@@ -120,8 +130,13 @@ export class Wallet {
     return { ...this.record, devices: [...this.record.devices] };
   }
 
-  /** A stale or foreign address file would hand out wrong addresses; refuse to use it. */
-  private async checkAddressFile(): Promise<void> {
+  /**
+   * A stale or foreign address file would hand out wrong addresses; refuse to use it. Its address
+   * #0 of each branch must be today's derivation (this also carries a descriptor's earlier
+   * cross-check over to today's code; see descriptorStamp). Runs once, before the first derivation.
+   */
+  private checkAddressFile(): void {
+    if (this.#addressFileChecked) return;
     for (const change of [false, true]) {
       const first = this.book.branch(change)[0];
       if (first && first.address !== this.deriver.address(change ? 1 : 0, 0)) {
@@ -131,6 +146,13 @@ export class Wallet {
         });
       }
     }
+    this.#addressFileChecked = true;
+  }
+
+  /** The deriver, once the address file is known to match it: every derivation goes through here. */
+  private checkedDeriver(): AddressDeriver {
+    this.checkAddressFile();
+    return this.deriver;
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -152,6 +174,8 @@ export class Wallet {
       this.dirtyAddresses = false;
     }
     if (this.dirtyRecord) {
+      // The descriptor in memory passed every check (a full parse, or a trusted one whose stamp and address #0 matched).
+      this.record.descriptor_checked = descriptorStamp(this.record.network, this.record.descriptor);
       await this.store.write(this.files.record, this.record);
       this.dirtyRecord = false;
     }
@@ -163,19 +187,18 @@ export class Wallet {
     const raw = await this.store.read<unknown>(this.files.record);
     if (raw !== undefined) this.record = parseWalletRecord(raw, this.files.record, this.record.alias);
     if (this.record.network !== this.#descriptor.network) {
-      this.#descriptor = parseDescriptor(this.record.descriptor, { network: this.record.network });
+      // The record on disk was written from a checked descriptor (its stamp says so) or is re-checked here.
+      const trusted = this.record.descriptor_checked === descriptorStamp(this.record.network, this.record.descriptor);
+      this.#descriptor = parseDescriptor(this.record.descriptor, { network: this.record.network, trusted });
       this.deriver = createAddressDeriver(this.#descriptor);
     }
     this.book = new AddressBook((await this.journal.read()) ?? { receive: [], change: [] });
+    this.#addressFileChecked = false;
   }
 
-  /**
-   * Refuses to derive addresses up to `end` (exclusive) when that passes the keypool by more than
-   * {@link MAX_ADDRESS_LOOKAHEAD}. Addresses already derived can always be read.
-   */
-  private checkLookahead(change: boolean, end: number): void {
+  /** The end (exclusive) of what may be stored on a branch: see {@link MAX_ADDRESS_LOOKAHEAD}. */
+  private lookaheadEnd(change: boolean): number {
     const list = this.book.branch(change);
-    if (end <= list.length) return;
     let last = -1;
     for (let i = list.length - 1; i >= 0; i--) {
       if (list[i]!.used || list[i]!.service_id !== null) {
@@ -184,29 +207,79 @@ export class Wallet {
       }
     }
     const base = Math.max(last + 1, change ? this.record.change_index : this.record.address_index);
-    const limit = base + GAP_LIMIT + MAX_ADDRESS_LOOKAHEAD;
+    return Math.min(base + GAP_LIMIT + MAX_ADDRESS_LOOKAHEAD, MAX_INDEX + 1);
+  }
+
+  /**
+   * Refuses to store addresses up to `end` (exclusive) when that passes the keypool by more than
+   * {@link MAX_ADDRESS_LOOKAHEAD}. Addresses already stored can always be read.
+   */
+  private checkLookahead(change: boolean, end: number): void {
+    if (end <= this.book.branch(change).length) return;
+    const limit = this.lookaheadEnd(change);
     if (end > limit) {
       const kind = change ? 'change' : 'receive';
       const bound = `at most ${MAX_ADDRESS_LOOKAHEAD.toLocaleString('en-US')} ${kind} addresses beyond the ${GAP_LIMIT} it keeps ready past its last used address`;
       throw new SpecterError(
         'LIMIT_EXCEEDED',
-        `Wallet "${this.name}" derives ${bound}, that is up to index ${limit - 1}; index ${end - 1} was asked for.`,
+        `Wallet "${this.name}" keeps ${bound}, that is up to index ${limit - 1}; index ${end - 1} was asked for.`,
         {
-          hint: `Ask for ${kind} addresses below index ${limit}; the bound moves on as addresses get used.`,
+          hint: `Ask for ${kind} addresses below index ${limit}; the bound moves on as addresses get used. Listing (addresses()) reads any index without storing it.`,
           details: { change, index: end - 1, limit: MAX_ADDRESS_LOOKAHEAD, maxIndex: limit - 1 },
         },
       );
     }
   }
 
+  /**
+   * Makes an address the wallet does not keep yet a stored one, when it lies within the
+   * look-ahead bound of its branch (searched by deriving the window, off the main thread).
+   * Beyond the bound, or not the wallet's: ADDRESS_NOT_FOUND naming the indexes searched.
+   */
+  private async storeToReach(address: string): Promise<void> {
+    const wanted = typeof address === 'string' ? address.trim() : address;
+    const searched: string[] = [];
+    for (const change of [false, true]) {
+      const have = this.book.branch(change).length;
+      const end = this.lookaheadEnd(change);
+      searched.push(`${change ? 'change' : 'receive'} #${end - 1}`);
+      if (end <= have) continue;
+      const at = (await this.checkedDeriver().derive(change ? 1 : 0, have, end - have)).indexOf(wanted);
+      if (at >= 0) {
+        await this.ensure(change, have + at + 1);
+        return;
+      }
+    }
+    throw new SpecterError(
+      'ADDRESS_NOT_FOUND',
+      `The address ${String(address)} is not one of the addresses of wallet "${this.name}" up to ${searched.join(' and ')}.`,
+      {
+        hint: `Check that it belongs to this wallet. Labels can be set up to ${MAX_ADDRESS_LOOKAHEAD.toLocaleString('en-US')} addresses past the last used one; an address further on can be labelled once earlier ones are used.`,
+        details: { address },
+      },
+    );
+  }
+
   /** Derive what is missing so that `count` addresses exist on the branch. */
   private async ensure(change: boolean, count: number): Promise<void> {
     const have = this.book.branch(change).length;
     if (count <= have) return;
-    const added = await this.deriver.derive(change ? 1 : 0, have, count - have);
+    const added = await this.checkedDeriver().derive(change ? 1 : 0, have, count - have);
     this.book.append(change, added);
     this.record[change ? 'change_keypool' : 'keypool'] = this.book.branch(change).length;
     this.dirtyAddresses = this.dirtyRecord = true;
+  }
+
+  /** Whether the record's stamp says its descriptor passed every check (see descriptorStamp). */
+  get descriptorStamped(): boolean {
+    return this.record.descriptor_checked === descriptorStamp(this.record.network, this.record.descriptor);
+  }
+
+  /** Write the stamp into a record that lacks it (files from before the stamp), after a full check. */
+  async stampDescriptor(): Promise<void> {
+    await this.exclusive(async () => {
+      if (!this.descriptorStamped) this.dirtyRecord = true;
+    });
   }
 
   /** Derive the initial keypool (new wallets) and fix keypool counters after an interrupted save. */
@@ -246,10 +319,21 @@ export class Wallet {
     return this.book.info(entry, change);
   }
 
-  /** A page of addresses; at most MAX_ADDRESS_PAGE per call. */
+  /**
+   * A page of addresses; at most MAX_ADDRESS_PAGE per call, indexes up to MAX_INDEX. Addresses the
+   * wallet keeps (its stored list) come with their label, usage and service; the part of the page
+   * past the stored list is derived on read — off the main thread for more than a handful — and
+   * returned as unused, unlabelled and unreserved, without being stored. Listing therefore never
+   * writes, and its reach needs no bound: the list grows only through use (new addresses, chain
+   * usage, reservations, labels). A page that would run past MAX_INDEX ends there.
+   */
   async addresses(change: ChangeArg, from: number, count: number): Promise<AddressInfo[]> {
-    if (!Number.isSafeInteger(from) || from < 0)
-      throw new SpecterError('VALIDATION', `from must be a non-negative integer, got ${String(from)}.`, { details: { field: 'from' } });
+    if (!Number.isSafeInteger(from) || from < 0 || from > MAX_INDEX) {
+      throw new SpecterError('VALIDATION', `from must be an address index from 0 to ${MAX_INDEX}, got ${String(from)}.`, {
+        hint: `BIP-32 has no unhardened index past ${MAX_INDEX}.`,
+        details: { field: 'from' },
+      });
+    }
     if (!Number.isSafeInteger(count) || count < 0)
       throw new SpecterError('VALIDATION', `count must be a non-negative integer, got ${String(count)}.`, { details: { field: 'count' } });
     if (count > MAX_ADDRESS_PAGE) {
@@ -259,20 +343,47 @@ export class Wallet {
       });
     }
     const c = isChange(change);
-    return this.exclusive(async () => {
-      this.checkLookahead(c, from + count);
-      await this.ensure(c, from + count);
-      return this.book
-        .branch(c)
-        .slice(from, from + count)
-        .map((e) => this.book.info(e, c));
-    });
+    const end = Math.min(from + count, MAX_INDEX + 1);
+    for (;;) {
+      const deriver = this.checkedDeriver();
+      const derivedFrom = Math.max(from, this.book.branch(c).length);
+      const beyond = end > derivedFrom ? await deriver.derive(c ? 1 : 0, derivedFrom, end - derivedFrom) : [];
+      // bindNetwork() swapped the deriver while this page was derived: derive it for the new network.
+      if (deriver !== this.deriver) continue;
+      // Read the stored list after the await: entries stored meanwhile show their state.
+      const list = this.book.branch(c);
+      const out: AddressInfo[] = [];
+      for (let i = from; i < end; i++) {
+        const entry = list[i];
+        if (entry) out.push(this.book.info(entry, c));
+        else out.push(this.book.info({ index: i, address: beyond[i - derivedFrom]!, label: null, used: false, service_id: null }, c));
+      }
+      return out;
+    }
   }
 
-  /** Set a label; empty or null restores the default "Address #i". */
+  /**
+   * Stored addresses `from … from+count-1` in the Addresses page's order (by label or usage, ties
+   * by index). The order is cached until labels or usage change, and then patched rather than
+   * sorted again, so a view of a big wallet does not sort the whole branch.
+   */
+  sortedAddresses(change: ChangeArg, sort: AddressSort, dir: 'asc' | 'desc', from: number, count: number): AddressInfo[] {
+    const c = isChange(change);
+    const list = this.book.branch(c);
+    return this.book
+      .sortedIndexes(c, sort, dir)
+      .slice(from, from + count)
+      .map((i) => this.book.info(list[i]!, c));
+  }
+
+  /**
+   * Set a label; empty or null restores the default "Address #i". An address the wallet does not
+   * keep yet (listed past the stored list) is stored first, within the look-ahead bound.
+   */
   async setLabel(address: string, label: string | null): Promise<AddressInfo> {
     const value = validateLabel(label);
     return this.exclusive(async () => {
+      if (!this.book.has(typeof address === 'string' ? address.trim() : address)) await this.storeToReach(address);
       const { entry, change } = this.book.entry(address, this.name);
       entry.label = value;
       delete entry.label_auto;
@@ -312,6 +423,7 @@ export class Wallet {
       });
     }
     return this.exclusive(async () => {
+      this.checkAddressFile();
       const descriptor = parseDescriptor(this.record.descriptor, { network });
       const deriver = createAddressDeriver(descriptor);
       const fresh: AddressesFile = { receive: [], change: [] };
@@ -445,7 +557,7 @@ export class Wallet {
     for (const change of [false, true]) {
       const have = this.book.branch(change).length;
       if (have >= LABEL_LOOKAHEAD || wanted.size === 0) continue;
-      const more = await this.deriver.derive(change ? 1 : 0, have, LABEL_LOOKAHEAD - have);
+      const more = await this.checkedDeriver().derive(change ? 1 : 0, have, LABEL_LOOKAHEAD - have);
       let last = -1;
       more.forEach((a, i) => {
         if (wanted.delete(a)) last = have + i;

@@ -10,9 +10,10 @@
  *   POST /api/v1/wallets/:alias/receive                  → { address, index, label } (next address, reserved ones skipped)
  *
  * Every query value is validated (unknown parameters too); `count` over 1,000 is LIMIT_EXCEEDED;
- * `from` may reach at most the end of the derived addresses, so one request derives at most
- * `count` new ones. Errors are `{error: {code, message, hint}}` from the app's error handler, and a
- * refused request writes nothing.
+ * `from` may be any index up to 2147483647 (the last unhardened BIP-32 index): addresses past the
+ * ones the wallet keeps are derived for the answer and not stored (`used: false`, the default
+ * label, no service_id), so listing never writes. Errors are `{error: {code, message, hint}}`
+ * from the app's error handler, and a refused request writes nothing.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -148,14 +149,6 @@ export function registerWalletApi(scope: FastifyInstance, specter: Specter): voi
       });
     }
     const wallet = await walletOf(request);
-    const derived = q.change ? wallet.toJSON().change_keypool : wallet.toJSON().keypool;
-    if (q.from > derived) {
-      throw invalid(
-        'from',
-        `"from" is ${q.from}, beyond the ${derived} derived ${q.change ? 'change' : 'receive'} addresses.`,
-        `Page forward from=${derived}; each request derives at most count new addresses.`,
-      );
-    }
     const list = await wallet.addresses(q.change, q.from, q.count);
     return {
       wallet: wallet.alias,

@@ -21,7 +21,6 @@ import walletChain from './wallet-chain.js';
 const PAGE_SIZES = [10, 25, 50, 100];
 const SORTS = ['index', 'label', 'used'] as const;
 type Sort = (typeof SORTS)[number];
-const CHUNK = 1_000;
 
 /** The list's query with forgiving defaults (a hand-edited URL shows the first page, not an error). */
 export const addressListQuery = z.object({
@@ -55,13 +54,7 @@ function derivedCount(wallet: Wallet, change: 0 | 1): number {
   return change ? r.change_keypool : r.keypool;
 }
 
-async function allAddresses(wallet: Wallet, change: 0 | 1, total: number): Promise<AddressInfo[]> {
-  const out: AddressInfo[] = [];
-  for (let from = 0; from < total; from += CHUNK) out.push(...(await wallet.addresses(change, from, Math.min(CHUNK, total - from))));
-  return out;
-}
-
-/** One page of the list: index order reads only that page; label/used order sorts the whole branch. */
+/** One page of the list: index order reads only that page; label/used order comes from the wallet's cached order. */
 export async function addressPage(wallet: Wallet, q: AddressListQuery): Promise<{ rows: AddressInfo[]; total: number; pages: number; page: number }> {
   const total = derivedCount(wallet, q.change);
   const pages = Math.max(1, Math.ceil(total / q.size));
@@ -75,17 +68,7 @@ export async function addressPage(wallet: Wallet, q: AddressListQuery): Promise<
       const from = Math.max(0, to - q.size);
       rows = (await wallet.addresses(q.change, from, to - from)).reverse();
     }
-  } else {
-    const all = await allAddresses(wallet, q.change, total);
-    const sign = q.dir === 'asc' ? 1 : -1;
-    const key = q.sort === 'label' ? (a: AddressInfo) => a.label.toLowerCase() : (a: AddressInfo) => (a.used ? 1 : 0);
-    all.sort((a, b) => {
-      const ka = key(a);
-      const kb = key(b);
-      return (ka < kb ? -sign : ka > kb ? sign : 0) || a.index - b.index;
-    });
-    rows = all.slice(start, start + q.size);
-  }
+  } else rows = wallet.sortedAddresses(q.change, q.sort, q.dir, start, q.size);
   return { rows, total, pages, page };
 }
 

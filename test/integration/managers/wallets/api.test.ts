@@ -51,11 +51,12 @@ test('create from a descriptor, list, read, page addresses and get a new receive
   });
   const change = (await api(t, 'GET', '/api/v1/wallets/cold/addresses?change=1&count=1')).json();
   assert.equal(change.addresses[0].label, 'Change #0');
-  // Paging to the end of the derived list derives the next page.
+  // Paging past the stored list derives the page on read, without storing it.
   const end = await api(t, 'GET', '/api/v1/wallets/cold/addresses?from=20&count=1000');
   assert.equal(end.statusCode, 200);
   assert.equal(end.json().addresses.length, 1000);
   assert.equal(end.json().addresses[0].index, 20);
+  assert.equal((await api(t, 'GET', '/api/v1/wallets/cold')).json().wallet.keypool, 20);
 
   // Receive skips reserved addresses (reserved through an extension) and reports service_id.
   await t.activate('admin', 'notes');
@@ -159,13 +160,13 @@ test('bad input: clear errors, and the data folder is unchanged', async (ctx) =>
     ['negative from', 'GET', '/api/v1/wallets/cold/addresses?from=-1', undefined, 400, 'SPECTER_ERR_VALIDATION', /from/],
     ['fractional from', 'GET', '/api/v1/wallets/cold/addresses?from=1.5', undefined, 400, 'SPECTER_ERR_VALIDATION', /from/],
     [
-      'from far beyond the derived list',
+      'from past the last index',
       'GET',
-      '/api/v1/wallets/cold/addresses?from=2000000000',
+      '/api/v1/wallets/cold/addresses?from=2147483648',
       undefined,
       400,
       'SPECTER_ERR_VALIDATION',
-      /beyond the 20 derived/,
+      /from must be an address index from 0 to 2147483647/,
     ],
     ['change not 0/1', 'GET', '/api/v1/wallets/cold/addresses?change=2', undefined, 400, 'SPECTER_ERR_VALIDATION', /change/],
     ['change twice', 'GET', '/api/v1/wallets/cold/addresses?change=0&change=1', undefined, 400, 'SPECTER_ERR_VALIDATION', /change/],

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { bip32 } from '../../../../src/bitcoin/bip32.js';
 import { DeviceManager, KEYS_PER_TURN, MAX_DEVICE_KEYS, parseDeviceKeys, parseDeviceKeysAsync } from '../../../../src/managers/devices/index.js';
-import { GAP_LIMIT, MAX_ADDRESS_LOOKAHEAD, WalletManager } from '../../../../src/managers/wallets/index.js';
+import { GAP_LIMIT, MAX_ADDRESS_LOOKAHEAD, MAX_INDEX, WalletManager } from '../../../../src/managers/wallets/index.js';
+import { createAddressDeriver } from '../../../../src/bitcoin/index.js';
 import { BIP84, MULTISIG_KEY_TEXTS, MULTISIG_KEYS, TPUB_84 } from '../../bitcoin/fixtures.js';
 import { addStandardDevices, keyText, makeEnv, type Env } from './helpers.js';
 import { rejectsWith } from '../_helpers.js';
@@ -177,16 +178,30 @@ describe('bounds', () => {
     assert.equal(ranWhileParsing, true, 'another callback ran before the parse finished');
   });
 
-  it(`addresses are derived at most ${MAX_ADDRESS_LOOKAHEAD} beyond the keypool past the last used one`, async () => {
+  it(`addresses are stored at most ${MAX_ADDRESS_LOOKAHEAD} beyond the keypool past the last used one; reading is not bounded`, async () => {
     const w = await env.wallets.createSingleSig({ name: 'Bounded', device: 'abandon' });
     const last = GAP_LIMIT + MAX_ADDRESS_LOOKAHEAD - 1;
+    const deriver = createAddressDeriver(w.descriptor);
+    // Listing reaches anywhere and stores nothing.
     assert.equal((await w.addresses(false, GAP_LIMIT, MAX_ADDRESS_LOOKAHEAD)).length, MAX_ADDRESS_LOOKAHEAD);
-    await rejectsWith(w.addresses(false, last + 1, 1), 'LIMIT_EXCEEDED', new RegExp(`at most 1,000 receive addresses.*up to index ${last}`));
+    const far = await w.addresses(true, 5_000_000, 2);
+    assert.deepEqual(
+      far.map((a) => [a.index, a.address, a.label, a.used, a.serviceId]),
+      [
+        [5_000_000, deriver.address(1, 5_000_000), 'Change #5000000', false, null],
+        [5_000_001, deriver.address(1, 5_000_001), 'Change #5000001', false, null],
+      ],
+    );
+    assert.equal((await w.addresses(false, MAX_INDEX, 1000)).length, 1, 'a page ends at the last index');
+    await rejectsWith(w.addresses(false, MAX_INDEX + 1, 1), 'VALIDATION', /from must be an address index from 0 to 2147483647/);
+    assert.equal(w.toJSON().keypool, GAP_LIMIT, 'listing stored nothing');
+    // Storing (getAddress, labels) is bounded.
     await rejectsWith(w.getAddress(last + 1), 'LIMIT_EXCEEDED', /up to index 1019/);
-    await rejectsWith(w.addresses(true, 500, 1000), 'LIMIT_EXCEEDED', /change addresses/);
-    assert.equal(w.toJSON().keypool, last + 1, 'nothing beyond the bound was derived');
-    // Already derived addresses stay readable, and using one moves the bound on.
-    assert.equal((await w.addresses(false, 0, 1000)).length, 1000);
+    await rejectsWith(w.setLabel(deriver.address(0, last + 1), 'Too far'), 'ADDRESS_NOT_FOUND', /up to receive #1019 and change #1019/);
+    await w.setLabel(deriver.address(0, last), 'Just inside');
+    assert.equal(w.toJSON().keypool, last + 1, 'labelling stored the list up to the address');
+    assert.equal(w.getAddressInfo(deriver.address(0, last)).label, 'Just inside');
+    // Using an address moves the bound on.
     await w.setUsed(await w.getAddress(500), true);
     assert.equal(typeof (await w.getAddress(last + 501)), 'string');
     // (getAddress keeps GAP_LIMIT more derived past the index asked for, as Specter's get_address.)

@@ -33,6 +33,7 @@ describe('WalletManager', () => {
       'change_index',
       'change_keypool',
       'descriptor',
+      'descriptor_checked',
       'devices',
       'keypool',
       'name',
