@@ -19,7 +19,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { Specter } from '../specter/index.js';
 import { PACKAGE_ROOT } from '../version.js';
-import { createViewEnvironment } from './views.js';
+import { createViewEnvironment, warmViewEnvironment } from './views.js';
 import hostAllowlist from './plugins/host-allowlist.js';
 import requestContext from './plugins/request-context.js';
 import rendering from './plugins/rendering.js';
@@ -109,6 +109,7 @@ export async function buildApp(specter: Specter, options: BuildAppOptions = {}):
   // The active node's status poll runs while the server does (specter.close() stops it). Not
   // awaited: a node that does not answer must not hold up the start.
   app.addHook('onReady', async () => {
+    if (!config.TEMPLATES_NO_CACHE) await warmViewEnvironment(views, TEMPLATES_DIR);
     specter.nodeManager.startPolling().catch((err: unknown) => specter.logger.error({ err }, 'could not start the node status poll'));
   });
   // Last start-up step, as in Specter: extensions get the scheduler and do their initialising work.
