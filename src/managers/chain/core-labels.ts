@@ -50,5 +50,5 @@ export async function pullCoreLabels(rpc: WalletRpc, wallet: Wallet): Promise<nu
   }
   if (!adopt.length) return 0;
   // One write for all of them (setLabel would save the address list once per label).
-  return (await wallet.applyLabels(adopt)).applied;
+  return (await wallet.applyLabels(adopt, { onlyUnlabelled: true })).applied;
 }

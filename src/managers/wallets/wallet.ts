@@ -524,6 +524,7 @@ export class Wallet {
    */
   async applyLabels(
     labels: ReadonlyArray<{ address: string; label: string | null }>,
+    options: { onlyUnlabelled?: boolean } = {},
   ): Promise<{ applied: number; unchanged: number; unknown: string[] }> {
     return this.exclusive(async () => {
       const missing = labels.filter((l) => !this.book.has(l.address)).map((l) => l.address);
@@ -538,7 +539,8 @@ export class Wallet {
         }
         const { entry, change } = this.book.entry(address, this.name);
         const value = label === null || label === defaultLabel(change, entry.index) ? null : label;
-        if (entry.label === value && !entry.label_auto) {
+        // Checked under the wallet's lock: a label the user set meanwhile is never overwritten.
+        if ((entry.label === value && !entry.label_auto) || (options.onlyUnlabelled && entry.label !== null && !entry.label_auto)) {
           unchanged++;
           continue;
         }

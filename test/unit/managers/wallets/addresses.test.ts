@@ -90,6 +90,21 @@ describe('wallet addresses', () => {
     await rejectsWith(wallet.setUsed('bc1qnotmine', true), 'ADDRESS_NOT_FOUND', /bc1qnotmine/);
   });
 
+  it('applyLabels(onlyUnlabelled): labels from Core fill empty labels only, even one the user labelled after the list was made', async () => {
+    const [a, b, c] = [expected[1]!, expected[2]!, expected[3]!];
+    await wallet.setLabel(a, 'Mine');
+    // The adopter made its list while b was empty; the user's label for b lands before its write.
+    const fromCore = [a, b, c].map((address) => ({ address, label: 'From Core' }));
+    await wallet.setLabel(b, 'Typed meanwhile');
+    assert.deepEqual(await wallet.applyLabels(fromCore, { onlyUnlabelled: true }), { applied: 1, unchanged: 2, unknown: [] });
+    assert.deepEqual(
+      [a, b, c].map((x) => wallet.getAddressInfo(x).label),
+      ['Mine', 'Typed meanwhile', 'From Core'],
+    );
+    await wallet.applyLabels([{ address: a, label: 'Import wins' }]);
+    assert.equal(wallet.getAddressInfo(a).label, 'Import wins', 'without the option (a labels import) the label is replaced');
+  });
+
   it('the seed example: #0 used, reserve #2, #4, #6, and getNewAddress skips them', async () => {
     await wallet.setUsed(expected[0]!, true);
     assert.equal(await wallet.recomputeReceiveIndex(), 1);
