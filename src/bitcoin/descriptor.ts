@@ -98,7 +98,7 @@ function maxKeys(scriptType: ScriptType): number {
 
 function keyIdentity(k: KeyExpression): string {
   if (k.pubkey) return Buffer.from(k.pubkey.length === 33 ? k.pubkey.subarray(1) : k.pubkey.subarray(1, 33)).toString('hex');
-  return Buffer.from(k.xpub!.node.publicKey).toString('hex') + Buffer.from(k.xpub!.node.chainCode).toString('hex');
+  return Buffer.from(k.xpub!.publicKey).toString('hex') + Buffer.from(k.xpub!.chainCode).toString('hex');
 }
 
 function checkThreshold(raw: string, n: number, scriptType: ScriptType): number {

@@ -6,10 +6,12 @@
  * script type themselves, so we store the canonical xpub/tpub and keep the implied script type
  * alongside, which is what device exports (Coldcard, Electrum, Keystone…) need.
  */
+import { createHash } from 'node:crypto';
 import { SpecterError } from '../errors/index.js';
 import { base58CheckDecode, base58CheckEncode } from './base58.js';
 import { bip32, type BIP32Interface } from './bip32.js';
 import { NETWORKS, familyLabel, type KeyNetwork, type NetworkName } from './networks.js';
+import { secpBackend } from './secp.js';
 
 export type SingleSigScriptType = 'pkh' | 'sh-wpkh' | 'wpkh' | 'tr';
 /** `sh` is legacy P2SH multisig, `sh-wsh` nested segwit, `wsh` native segwit. */
@@ -80,7 +82,11 @@ export interface ExtendedKey {
   parentFingerprint: string;
   /** Fingerprint of this key (8 hex). Equals the master fingerprint only at depth 0. */
   fingerprint: string;
-  node: BIP32Interface;
+  /** The compressed public key and the chain code (33 and 32 bytes). */
+  publicKey: Uint8Array;
+  chainCode: Uint8Array;
+  /** bip32's node of the key, made on first use (parsing does not need it). */
+  readonly node: BIP32Interface;
 }
 
 export interface ParseKeyOptions {
@@ -145,23 +151,40 @@ export function parseExtendedKey(text: string, options: ParseKeyOptions = {}): E
     Buffer.from(canonical.buffer, canonical.byteOffset, 4).writeUInt32BE(canonicalVersion, 0);
     xpub = base58CheckEncode(canonical);
   }
-  let node: BIP32Interface;
-  try {
-    node = bip32.fromBase58(xpub, NETWORKS[info.network === 'main' ? 'main' : 'test']);
-  } catch (err) {
-    throw invalid(`"${preview(original)}" is not a valid extended public key (${(err as Error).message}).`, where);
+  // The fields come straight from the 78 bytes (BIP-32 serialisation); bip32's own fromBase58
+  // decodes the Base58Check again with pure-JS SHA-256 and was most of the cost of loading 100
+  // wallets. Its checks are kept: a valid point, and depth 0 only as a master key.
+  const bytes = Buffer.from(payload);
+  const depth = bytes[4]!;
+  const parentFingerprint = bytes.readUInt32BE(5);
+  const childNumber = bytes.readUInt32BE(9);
+  const chainCode = bytes.subarray(13, 45);
+  const publicKey = bytes.subarray(45, 78);
+  if (depth === 0 && (parentFingerprint !== 0 || childNumber !== 0)) {
+    throw invalid(`"${preview(original)}" is not a valid extended public key (a depth-0 key with a parent).`, where);
   }
+  if ((publicKey[0] !== 0x02 && publicKey[0] !== 0x03) || !secpBackend.ecc.isPoint(publicKey)) {
+    throw invalid(`"${preview(original)}" is not a valid extended public key (its key is not a point on the curve).`, where);
+  }
+  const fingerprint = createHash('ripemd160').update(createHash('sha256').update(publicKey).digest()).digest().subarray(0, 4);
+  let node: BIP32Interface | undefined;
+  const bip32Network = NETWORKS[info.network === 'main' ? 'main' : 'test'];
   const key: ExtendedKey = {
     xpub,
     original,
     prefix: info.prefix,
     network: info.network,
     scriptType: info.scriptType,
-    depth: node.depth,
-    childNumber: node.index,
-    parentFingerprint: node.parentFingerprint.toString(16).padStart(8, '0'),
-    fingerprint: Buffer.from(node.fingerprint).toString('hex'),
-    node,
+    depth,
+    childNumber,
+    parentFingerprint: parentFingerprint.toString(16).padStart(8, '0'),
+    fingerprint: fingerprint.toString('hex'),
+    publicKey: Uint8Array.from(publicKey),
+    chainCode: Uint8Array.from(chainCode),
+    get node() {
+      node ??= bip32.fromBase58(xpub, bip32Network);
+      return node;
+    },
   };
   if (options.network) assertKeyNetwork(key, options.network, where);
   return key;

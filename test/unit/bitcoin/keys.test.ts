@@ -11,6 +11,9 @@ import {
   secpBackendName,
   slip132PrefixFor,
 } from '../../../src/bitcoin/index.js';
+import bs58check from 'bs58check';
+import { bip32 } from '../../../src/bitcoin/bip32.js';
+import { NETWORKS } from '../../../src/bitcoin/networks.js';
 import { isSpecterError } from '../../../src/errors/index.js';
 import { throwsSpecterError } from '../../helpers/assertions.js';
 import { BIP49, BIP84, MULTISIG_KEYS, TPUB_84 } from './fixtures.js';
@@ -37,6 +40,38 @@ describe('extended keys and SLIP-132', () => {
     const x = parseExtendedKey(BIP84.xpub);
     assert.equal(x.scriptType, null);
     assert.equal(x.original, BIP84.xpub);
+  });
+
+  it("reads depth, child number, fingerprints, key and chain code from the bytes as bip32 does; bip32's node on demand", () => {
+    for (const text of [BIP84.xpub, BIP84.zpub, TPUB_84, MULTISIG_KEYS.legal.xpub]) {
+      const k = parseExtendedKey(text);
+      const node = bip32.fromBase58(k.xpub, k.network === 'main' ? NETWORKS.main : NETWORKS.test);
+      assert.deepEqual(
+        [k.depth, k.childNumber, k.parentFingerprint, k.fingerprint, Buffer.from(k.publicKey), Buffer.from(k.chainCode)],
+        [
+          node.depth,
+          node.index,
+          node.parentFingerprint.toString(16).padStart(8, '0'),
+          Buffer.from(node.fingerprint).toString('hex'),
+          Buffer.from(node.publicKey),
+          Buffer.from(node.chainCode),
+        ],
+      );
+      assert.equal(k.node.toBase58(), node.toBase58());
+    }
+  });
+
+  it('refuses a key that is not a point on the curve, and a depth-0 key with a parent', () => {
+    const bytes = Buffer.from(bs58check.decode(TPUB_84));
+    const offCurve = Buffer.from(bytes);
+    offCurve.fill(0xff, 46, 78);
+    rejects(() => parseExtendedKey(bs58check.encode(offCurve)), 'KEY_INVALID', /not a point on the curve/);
+    const badPrefix = Buffer.from(bytes);
+    badPrefix[45] = 0x04;
+    rejects(() => parseExtendedKey(bs58check.encode(badPrefix)), 'KEY_INVALID', /not a point on the curve/);
+    const orphan = Buffer.from(bytes);
+    orphan[4] = 0;
+    rejects(() => parseExtendedKey(bs58check.encode(orphan)), 'KEY_INVALID', /depth-0 key with a parent/);
   });
 
   it('converts between all prefixes of a network family and back', () => {
