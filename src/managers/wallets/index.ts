@@ -1,14 +1,12 @@
 export {
   WalletManager,
   WALLETS_FOLDER,
-  MAX_MULTISIG_KEYS,
   type ImportOptions,
   type LabelImportReport,
-  type MultisigOptions,
-  type SingleSigOptions,
   type WalletManagerOptions,
   walletIdentity,
 } from './wallet-manager.js';
+export { MAX_MULTISIG_KEYS, type MultisigOptions, type SingleSigOptions } from './device-descriptors.js';
 export { Wallet, GAP_LIMIT, LABEL_LOOKAHEAD, MAX_ADDRESS_PAGE, MAX_ADDRESS_LOOKAHEAD, MAX_INDEX, type WalletFiles } from './wallet.js';
 export {
   LABEL_FORMATS,

@@ -10,25 +10,16 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { SpecterError, isSpecterError } from '../../errors/index.js';
-import {
-  getNetwork,
-  multisigDescriptor,
-  parseDescriptor,
-  singleSigDescriptor,
-  type MultisigScriptType,
-  type NetworkName,
-  type ParsedDescriptor,
-  type SingleSigScriptType,
-} from '../../bitcoin/index.js';
+import { getNetwork, parseDescriptor, type NetworkName, type ParsedDescriptor } from '../../bitcoin/index.js';
 import { withFileLock, type JsonFileStore } from '../../persistence/index.js';
 import { fileProblem, type DataFileProblem } from '../data-file-problem.js';
 import { isValidAlias, uniqueAlias, validateName } from '../devices/alias.js';
-import { keyExpression, type Device, type DeviceKey } from '../devices/device.js';
+import type { Device } from '../devices/device.js';
 import type { DeviceManager } from '../devices/device-manager.js';
 import { AddressBook } from './address-book.js';
 import { parseWalletBackup, planImportDevices, toWalletBackup, type BackupDevice, type WalletBackup } from './backup.js';
 import { checkTextLength, MAX_IMPORT_TEXT } from './input-limits.js';
-import { chooseFamily, familyOf, pickKey } from './key-selection.js';
+import { checkDeviceCount, multisigFromDevices, singleSigFromDevice, type MultisigOptions, type SingleSigOptions } from './device-descriptors.js';
 import { fromSpecterLabels, parseLabels, type AddressLabel, type LabelFormat } from './labels-io.js';
 import { Wallet } from './wallet.js';
 import { ADDRESSES_SUFFIX, descriptorStamp, parseWalletRecord, type WalletRecord } from './wallet-record.js';
@@ -38,8 +29,6 @@ export const WALLETS_FOLDER = 'wallets';
 /** Wallets list() loads at once. */
 const LOAD_CONCURRENCY = 8;
 /** Most keys in a multisig wallet created here (Specter's limit). */
-export const MAX_MULTISIG_KEYS = 15;
-
 export interface WalletManagerOptions {
   /** Network for new wallets when a call does not name one (the node's chain); else taken from the keys. */
   network?: NetworkName;
@@ -60,33 +49,6 @@ export function walletIdentity(descriptor: ParsedDescriptor): string {
   const keys = canonical.keys.map((k) => `${k.xpub ?? k.pubkey}${k.derivation}`);
   if (canonical.sorted || canonical.kind === 'singlesig') keys.sort();
   return JSON.stringify([canonical.network, canonical.kind, canonical.scriptType, canonical.threshold, canonical.sorted, keys]);
-}
-
-interface CommonCreate {
-  name: string;
-  network?: NetworkName;
-  blockheight?: number;
-}
-
-export interface SingleSigOptions extends CommonCreate {
-  /** Device alias. */
-  device: string;
-  /** Default wpkh. */
-  scriptType?: SingleSigScriptType;
-  /** Pick this key of the device (any encoding) instead of the first fitting one. */
-  xpub?: string;
-}
-
-export interface MultisigOptions extends CommonCreate {
-  threshold: number;
-  /** Device aliases, one key each. */
-  devices: string[];
-  /** Default wsh. */
-  scriptType?: MultisigScriptType;
-  /** sortedmulti (default) or multi. */
-  sorted?: boolean;
-  /** Per device alias, the key to use (any encoding) instead of the first fitting one. */
-  xpubs?: Record<string, string>;
 }
 
 export interface ImportOptions {
@@ -349,12 +311,9 @@ export class WalletManager {
     return this.exclusive(async () => {
       const name = await this.checkName(opts.name);
       const blockheight = validateBlockheight(opts.blockheight);
-      const scriptType = opts.scriptType ?? 'wpkh';
       const network = this.network(opts.network);
       const device = await this.devices.get(opts.device);
-      const key = pickKey(device, scriptType, chooseFamily([device], scriptType, familyOf(network)), opts.xpub);
-      const text = singleSigDescriptor(scriptType, keyExpression(key), { network });
-      const descriptor = parseDescriptor(text, { network });
+      const descriptor = singleSigFromDevice(device, opts, network);
       await this.assertNotDuplicate(descriptor);
       return this.persistNew(name, descriptor, blockheight, [device.alias]);
     });
@@ -365,45 +324,11 @@ export class WalletManager {
     return this.exclusive(async () => {
       const name = await this.checkName(opts.name);
       const blockheight = validateBlockheight(opts.blockheight);
-      const scriptType = opts.scriptType ?? 'wsh';
       const network = this.network(opts.network);
-      if (!Array.isArray(opts.devices) || opts.devices.length === 0) {
-        throw new SpecterError('DESCRIPTOR_POLICY', 'A multisig wallet needs devices.', { hint: 'Select the devices whose keys form the wallet.' });
-      }
-      if (opts.devices.length > MAX_MULTISIG_KEYS) {
-        throw new SpecterError(
-          'DESCRIPTOR_POLICY',
-          `A multisig wallet can have at most ${MAX_MULTISIG_KEYS} keys; ${opts.devices.length} devices were selected.`,
-          { hint: `Select at most ${MAX_MULTISIG_KEYS} devices.` },
-        );
-      }
-      const holders = new Map<string, Device>();
-      const keys: DeviceKey[] = [];
+      checkDeviceCount(opts.devices);
       const selected: Device[] = [];
       for (const alias of opts.devices) selected.push(await this.devices.get(alias));
-      // One network for all keys: a device holding mainnet and testnet keys gives the one that fits.
-      const family = chooseFamily(selected, scriptType, familyOf(network));
-      for (const device of selected) {
-        const alias = device.alias;
-        const key = pickKey(device, scriptType, family, opts.xpubs?.[alias]);
-        const other = holders.get(key.xpub);
-        if (other) {
-          throw new SpecterError(
-            'DESCRIPTOR_POLICY',
-            other.alias === device.alias
-              ? `Device "${device.name}" is selected twice: a multisig wallet needs one key per device.`
-              : `Devices "${other.name}" and "${device.name}" hold the same key, so the wallet would not have ${opts.devices.length} independent keys.`,
-            {
-              hint: 'Select different devices, or remove the duplicated key from one of them.',
-              details: { devices: [other.alias, device.alias] },
-            },
-          );
-        }
-        holders.set(key.xpub, device);
-        keys.push(key);
-      }
-      const text = multisigDescriptor({ threshold: opts.threshold, keys: keys.map(keyExpression), scriptType, sorted: opts.sorted ?? true, network });
-      const descriptor = parseDescriptor(text, { network });
+      const descriptor = multisigFromDevices(selected, opts, network);
       await this.assertNotDuplicate(descriptor);
       return this.persistNew(name, descriptor, blockheight, opts.devices.slice());
     });
