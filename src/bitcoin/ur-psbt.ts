@@ -18,9 +18,9 @@ export const UR_PSBT_TYPE = 'crypto-psbt';
 const UR_PSBT_TYPES = new Set([UR_PSBT_TYPE, 'psbt']);
 
 /**
- * Bytes of PSBT per fragment when the caller does not say. 200 bytes of fragment make a part of
- * about 440 characters, a version-13 QR in alphanumeric mode with error correction L: dense enough
- * for a 1 kB PSBT in a handful of frames, sparse enough for the cameras of SeedSigner and Jade.
+ * Bytes of PSBT per fragment when the caller does not say. 200 bytes of fragment make a part of at
+ * most about 460 characters, a version-11 or 12 QR in alphanumeric mode at error correction L:
+ * a 1.7 kB PSBT in 9 frames (plus the fountain extras), with modules large enough for small cameras.
  */
 export const DEFAULT_MAX_FRAGMENT_LENGTH = 200;
 

@@ -7,7 +7,7 @@
  * Known gap: jsQR 1.4.0 reads no version-23 code at error correction L (checked: every version
  * 1–40 at L, M, Q and H drawn by qrcode; only 23-L fails, and zbarimg reads those). The static
  * base64 QR of a PSBT of about 770–820 bytes lands there; UR frames at the default fragment length
- * (version 14 or so) do not.
+ * (version 11 or 12) do not.
  */
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
