@@ -24,6 +24,13 @@ const UR_PSBT_TYPES = new Set([UR_PSBT_TYPE, 'psbt']);
  */
 export const DEFAULT_MAX_FRAGMENT_LENGTH = 200;
 
+/**
+ * The most fragments a UR part may announce. The decoder allocates and scans per announced
+ * fragment, so a crafted `ur:crypto-psbt/1-4000000000/…` must be refused before it reaches it.
+ * 2,000 fragments hold a 400 kB PSBT at 200 bytes each (or 20 kB at the minimum of 10).
+ */
+export const MAX_UR_FRAGMENTS = 2000;
+
 export interface UrFrames {
   /** The parts in upper case (QR alphanumeric mode holds upper-case letters, digits and `:/-` only). */
   frames: string[];
@@ -57,6 +64,12 @@ export function urFramesForPsbt(psbt: Uint8Array, options: { maxFragmentLength?:
   const ur = new UR(UR.fromBuffer(Buffer.from(psbt)).cbor, UR_PSBT_TYPE);
   const encoder = new UREncoder(ur, maxFragmentLength);
   const fragments = encoder.fragmentsLength;
+  if (fragments > MAX_UR_FRAGMENTS) {
+    throw new SpecterError(
+      'VALIDATION',
+      `The PSBT needs ${fragments} QR frames at ${maxFragmentLength} bytes each; at most ${MAX_UR_FRAGMENTS} can be read back.`,
+    );
+  }
   if (fragments === 1) return { frames: [UREncoder.encodeSinglePart(ur).toUpperCase()], singlePart: true, fragments };
   const frames: string[] = [];
   for (let i = 0; i < fragments + fountainExtras(fragments); i++) frames.push(encoder.nextPart().toUpperCase());
@@ -94,6 +107,12 @@ export class UrPsbtReader {
     if (!UR_PSBT_TYPES.has(type)) throw psbtCorrupt(`UR of type ${type}, expected ${UR_PSBT_TYPE}.`);
     if (this.#type && type !== this.#type) {
       throw psbtCorrupt(`UR part of type ${type} after parts of type ${this.#type}: they belong to different QR codes.`);
+    }
+    if (components.length === 2) {
+      const count = Number(/^\d+-(\d+)$/.exec(components[0] as string)?.[1] ?? Number.NaN);
+      if (count > MAX_UR_FRAGMENTS) {
+        throw psbtCorrupt(`UR part that announces ${count} fragments; at most ${MAX_UR_FRAGMENTS} are accepted.`);
+      }
     }
     if (components.length === 1 && this.#type) {
       throw psbtCorrupt('A single-part UR among the parts of a multi-part UR: they belong to different QR codes.');

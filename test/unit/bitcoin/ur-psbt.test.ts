@@ -6,6 +6,8 @@ import { UrPsbtReader, fountainExtras, urFramesForPsbt } from '../../../src/bitc
 import { throwsSpecterError } from '../../helpers/assertions.js';
 import { fromHex, multisigPsbt } from './psbt-fixture.js';
 
+const PSBT_MAGIC_BYTES = [0x70, 0x73, 0x62, 0x74, 0xff];
+
 /**
  * BCR-2020-006 (Blockchain Commons UR registry types), "crypto-psbt" example: the PSBT, its CBOR
  * (one byte string, 0x58 0xa7 = 167 bytes) and the single-part UR.
@@ -205,6 +207,18 @@ describe('urFramesForPsbt and UrPsbtReader', () => {
     for (const frame of frames.slice(2)) result = reader.receive(frame);
     assert.equal(result.done, true);
     assert.deepEqual(Buffer.from(result.psbt as Uint8Array), Buffer.from(psbt));
+  });
+
+  it('refuses a part announcing more fragments than any PSBT needs, before the decoder allocates for them', () => {
+    const { frames } = urFramesForPsbt(psbt, { maxFragmentLength: 100 });
+    const crafted = (frames[0] as string).replace(/\/1-\d+\//, '/1-4000000000/');
+    throwsSpecterError(() => new UrPsbtReader().receive(crafted), 'PSBT_CORRUPT', /announces 4000000000 fragments; at most 2000/);
+    const large = Uint8Array.from([...PSBT_MAGIC_BYTES, ...new Uint8Array(25_000)]);
+    const encoder = new UREncoder(new UR(UR.fromBuffer(Buffer.from(large)).cbor, 'crypto-psbt'), 10);
+    assert.equal(encoder.fragmentsLength, 2501);
+    throwsSpecterError(() => new UrPsbtReader().receive(encoder.nextPart()), 'PSBT_CORRUPT', /announces 2501 fragments/);
+    // The encoder side refuses to make what the reader would refuse.
+    throwsSpecterError(() => urFramesForPsbt(large, { maxFragmentLength: 10 }), 'VALIDATION', /needs 2501 QR frames at 10 bytes each/);
   });
 
   it('reads the newer type name ur:psbt as well', () => {
