@@ -34,6 +34,14 @@ function asTransaction(bytes: Uint8Array): Transaction | undefined {
   }
 }
 
+/** A transaction as the `final` answer, refused when no input carries a signature (scriptSig or witness). */
+function fromTransaction(tx: Transaction, bytes: Uint8Array, what: string): PsbtInput {
+  if (tx.ins.every((input) => input.script.length === 0 && input.witness.length === 0)) {
+    throw psbtCorrupt(`${what} of a transaction that carries no signatures: give the signed PSBT or the signed transaction.`);
+  }
+  return { kind: 'final', tx: new Uint8Array(bytes) };
+}
+
 function fromPsbtBytes(bytes: Uint8Array, what: string): PsbtInput {
   return { kind: 'psbt', psbt: bytes, version: checkPsbt(bytes, what) };
 }
@@ -58,7 +66,8 @@ function fromText(raw: string): PsbtInput {
   if (HEX.test(compact)) {
     const bytes = Buffer.from(compact, 'hex');
     if (compact.toLowerCase().startsWith(PSBT_HEX_PREFIX)) return fromPsbtBytes(bytes, 'hex of a PSBT');
-    if (asTransaction(bytes)) return { kind: 'final', tx: new Uint8Array(bytes) };
+    const tx = asTransaction(bytes);
+    if (tx) return fromTransaction(tx, bytes, 'Hex');
     throw psbtCorrupt('Hex that is neither a PSBT nor a transaction.');
   }
   if (/^[0-9a-fA-F]+$/.test(compact)) throw psbtCorrupt('Hex with an odd number of digits: a character is missing.');
@@ -81,7 +90,8 @@ function fromText(raw: string): PsbtInput {
 export function parsePsbtInput(input: string | Uint8Array): PsbtInput {
   if (typeof input === 'string') return fromText(input);
   if (hasPsbtMagic(input)) return fromPsbtBytes(input, 'a binary PSBT file');
-  if (asTransaction(input)) return { kind: 'final', tx: input };
+  const tx = asTransaction(input);
+  if (tx) return fromTransaction(tx, input, 'A binary file');
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(input);

@@ -65,6 +65,16 @@ describe('parsePsbtInput: the forms a PSBT comes back in', () => {
     }
   });
 
+  it('refuses a transaction without any signature: an unsigned transaction is not a signed copy', () => {
+    const unsigned = Psbt.fromBuffer(Buffer.from(psbt)).data.getTransaction();
+    throwsSpecterError(
+      () => parsePsbtInput(Buffer.from(unsigned).toString('hex')),
+      'PSBT_CORRUPT',
+      /^Hex of a transaction that carries no signatures/,
+    );
+    throwsSpecterError(() => parsePsbtInput(unsigned), 'PSBT_CORRUPT', /^A binary file of a transaction that carries no signatures/);
+  });
+
   it('reports version 2 without failing, in every form, and checks its shape', () => {
     const v2 = psbtV2({ outputs: 2 });
     assertPsbt(v2, v2, 2);
