@@ -61,6 +61,7 @@ const bitcoin = {
   DESCRIPTOR_INVALID: { status: 400, summary: 'An output descriptor does not parse or is unsupported.' },
   DESCRIPTOR_CHECKSUM: { status: 400, summary: 'A descriptor checksum does not match.' },
   DESCRIPTOR_POLICY: { status: 400, summary: 'A multisig policy is invalid (k > n, too many keys, duplicate keys).' },
+  PSBT_CORRUPT: { status: 400, summary: 'A PSBT, UR or raw transaction given to the app does not parse; the message says what was recognised.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 const extensions = {

@@ -40,6 +40,7 @@ const STATUS: Record<ErrorKey, number> = {
   DESCRIPTOR_INVALID: 400,
   DESCRIPTOR_CHECKSUM: 400,
   DESCRIPTOR_POLICY: 400,
+  PSBT_CORRUPT: 400,
   EXT_MANIFEST_INVALID: 500,
   EXT_DUPLICATE_ID: 409,
   EXT_INCOMPATIBLE: 500,
@@ -133,7 +134,7 @@ function sourceFiles(dir: string): string[] {
 
 describe('error catalogue', () => {
   it(`holds exactly the ${Object.keys(STATUS).length} released codes with their HTTP statuses`, () => {
-    assert.equal(keys.length, 81);
+    assert.equal(keys.length, 82);
     assert.deepEqual(Object.fromEntries(keys.map((k) => [k, catalogue[k].status])), STATUS);
   });
 
