@@ -86,6 +86,9 @@ describe('watch-only wallets on the node', { skip: bitcoindSkip() }, () => {
     const height = await client.call<number>('getblockcount');
     await core.send(addresses[7]!, 1_234_567);
     await core.mine(1);
+    // The block's notifications reach Core's wallets asynchronously; a wallet created while they are
+    // still queued may skip the block (seen once on a loaded CI machine).
+    await core.rpc('syncwithvalidationinterfacequeue');
     const name = coreWalletName('admin', 'rescanned');
     const r = await importWallet(client, {
       name,
