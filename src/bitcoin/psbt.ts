@@ -15,6 +15,7 @@ import { toOutputScript, fromOutputScript } from 'bitcoinjs-lib/src/address';
 import { initEccLib } from 'bitcoinjs-lib/src/ecc_lib';
 import { Psbt } from 'bitcoinjs-lib/src/psbt';
 import { witnessStackToScriptWitness } from 'bitcoinjs-lib/src/psbt/psbtutils';
+import { decompile } from 'bitcoinjs-lib/src/script';
 import { Transaction } from 'bitcoinjs-lib/src/transaction';
 import * as ecc from 'tiny-secp256k1';
 import { SpecterError } from '../errors/index.js';
@@ -163,4 +164,12 @@ export function transactionShape(tx: Transaction): UnsignedShape {
     inputs: tx.ins.map((i) => ({ txid: txidOf(i.hash), vout: i.index, sequence: i.sequence })),
     outputs: tx.outs.map((o) => ({ script: o.script, value: o.value })),
   };
+}
+
+/** The data pushes of a final input: witness items and scriptSig pushes (opcodes left out). */
+export function finalPushes(tx: Transaction, index: number): Uint8Array[] {
+  const input = tx.ins[index];
+  if (!input) return [];
+  const chunks = input.script.length ? (decompile(input.script) ?? []) : [];
+  return [...input.witness, ...chunks.filter((c): c is Uint8Array => typeof c !== 'number')];
 }

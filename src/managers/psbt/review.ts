@@ -6,7 +6,7 @@
  * (what a device adds when it signs); finalizing removes partial signatures, so the signers seen
  * before are kept with the pending PSBT and passed in.
  */
-import { Transaction, scriptAddress, type Psbt } from '../../bitcoin/psbt.js';
+import { finalPushes, Transaction, scriptAddress, type Psbt } from '../../bitcoin/psbt.js';
 import type { Wallet } from '../wallets/index.js';
 import { addressOwnership, feeRate, type TxOwnership } from '../chain/tx-detail.js';
 
@@ -73,6 +73,21 @@ function signersOfInput(psbt: Psbt, i: number): Set<string> {
 export function signedFingerprints(psbt: Psbt, wallet: Wallet): string[] {
   const keys = wallet.descriptor.keys.map((k) => k.fingerprint).filter((f): f is string => !!f);
   const perInput = psbt.txInputs.map((_, i) => signersOfInput(psbt, i));
+  return keys.filter((fp) => perInput.length > 0 && perInput.every((s) => s.has(fp)));
+}
+
+/**
+ * Fingerprints of the wallet's keys whose public key a final transaction pushes on every input as
+ * a key of its own (single-key spends: wpkh's witness, pkh's scriptSig): a signer that finalized
+ * its copy leaves no partial signatures. A multisig witness names its keys only inside the
+ * script, which says nothing about who signed, so it counts nobody.
+ */
+export function finalSigners(psbt: Psbt, tx: Transaction, wallet: Wallet): string[] {
+  const keys = wallet.descriptor.keys.map((k) => k.fingerprint).filter((f): f is string => !!f);
+  const perInput = psbt.txInputs.map((_, i) => {
+    const pushed = new Set(finalPushes(tx, i).map(hex));
+    return new Set((psbt.data.inputs[i]!.bip32Derivation ?? []).filter((d) => pushed.has(hex(d.pubkey))).map((d) => hex(d.masterFingerprint)));
+  });
   return keys.filter((fp) => perInput.length > 0 && perInput.every((s) => s.has(fp)));
 }
 

@@ -15,6 +15,7 @@ import {
   Psbt,
   psbtShape,
   readSigned,
+  Transaction,
   transactionShape,
   unsignedTxid,
   witnessStackToScriptWitness,
@@ -24,7 +25,7 @@ import {
 import { btcToSats } from '../chain/amounts.js';
 import type { PsbtContext } from './create.js';
 import type { PendingPsbt } from './pending-store.js';
-import { signedFingerprints } from './review.js';
+import { finalSigners, signedFingerprints } from './review.js';
 
 export interface SignaturesResult {
   complete: boolean;
@@ -144,6 +145,10 @@ export async function addSignatures(ctx: PsbtContext, record: PendingPsbt, text:
   if (finalized.complete && finalized.psbt) {
     const extracted = await ctx.rpc.call<{ hex?: string; complete: boolean }>('finalizepsbt', [finalized.psbt, true]);
     next = { ...next, psbt: finalized.psbt, complete: true, hex: extracted.hex ?? null };
+    if (extracted.hex) {
+      const fromFinal = finalSigners(stored, Transaction.fromHex(extracted.hex), ctx.wallet);
+      next.signed_by = [...new Set([...next.signed_by, ...fromFinal])];
+    }
   }
   return { record: next, result: answer(next) };
 }

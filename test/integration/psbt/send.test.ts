@@ -229,6 +229,27 @@ describe('send (PSBTs) against regtest', { skip: bitcoindSkip() }, () => {
     assert.equal((await t.specter.chain.balance(admin, wallet.alias)).confirmed, before.confirmed - 15_000_000 - view.fee);
   });
 
+  it('a final raw transaction (hex) as the signed copy: complete, the signer read from the witness', async () => {
+    const keys = keysFor('psbt-raw');
+    const wallet = await t.specter.walletsOf(admin).importDescriptor(keys.watch, { name: 'raw', network: 'test' });
+    await t.specter.chain.link(admin, wallet.alias);
+    await fund(wallet.alias, [5_000_000]);
+    const view = await create(wallet.alias, { recipients: [{ address: nobody, amount: 1_000_000 }], fee_rate: 1, rbf: false });
+    const decoded = await core.rpc<{ tx: { vin: Array<{ sequence: number }> } }>('decodepsbt', [view.psbt]);
+    assert.ok(
+      decoded.tx.vin.every((v) => v.sequence >= 0xfffffffe),
+      'rbf: false is not replaceable',
+    );
+    await signingWallet(core, 'raw-keys', keys);
+    const signed = await core.rpc<{ psbt: string }>('walletprocesspsbt', [view.psbt], 'raw-keys');
+    const raw = await core.rpc<{ hex: string }>('finalizepsbt', [signed.psbt]);
+    const merged = await api('POST', `/wallets/${wallet.alias}/psbts/${view.txid}/signatures`, { psbt: raw.hex });
+    assert.equal(merged.status, 200, JSON.stringify(merged.body));
+    assert.deepEqual(merged.body, { complete: true, psbt: merged.body.psbt, hex: raw.hex, signed_by: [wallet.descriptor.keys[0]!.fingerprint] });
+    const sent = await api('POST', `/wallets/${wallet.alias}/psbts/${view.txid}/broadcast`);
+    assert.equal(sent.body.txid, view.txid);
+  });
+
   it('bad input: each a clear catalogue error, nothing stored and nothing locked', async () => {
     const keys = keysFor('psbt-bad');
     const wallet = await t.specter.walletsOf(admin).importDescriptor(keys.watch, { name: 'bad', network: 'test' });
