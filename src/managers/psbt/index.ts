@@ -14,3 +14,4 @@ export { PSBT_FOLDER, PendingPsbtStore, pendingPsbtSchema, pendingStore, type Pe
 export { PsbtService, type PendingPsbtView, type PsbtServiceOptions } from './psbt-service.js';
 export { reviewPsbt, signedFingerprints, type PsbtInputView, type PsbtOutputView, type PsbtReview, type PsbtSigner } from './review.js';
 export { addSignatures, type SignaturesResult } from './signatures.js';
+export { replacePsbt, type Replacement, type ReplaceRequest } from './rbf.js';

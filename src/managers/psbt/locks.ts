@@ -69,7 +69,14 @@ export async function dropSpent(rpc: WalletRpc, pending: PendingPsbtStore, logge
     const answer = answers[i];
     if (answer?.ok && answer.result === null) spent.add(o);
   });
-  const gone = records.filter((r) => r.inputs.some((o) => spent.has(o)));
+  // A replacement spends what the transaction it replaces spends: it stays while that one waits in the mempool.
+  const waiting = new Set<string>();
+  for (const r of records) {
+    if (r.replaces === null || !r.inputs.some((o) => spent.has(o))) continue;
+    const original = await rpc.call<{ confirmations: number }>('gettransaction', [r.replaces]).catch(() => undefined);
+    if (original?.confirmations === 0) waiting.add(r.txid);
+  }
+  const gone = records.filter((r) => !waiting.has(r.txid) && r.inputs.some((o) => spent.has(o)));
   if (!gone.length) return [];
   await unlockInputs(
     rpc,

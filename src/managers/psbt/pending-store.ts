@@ -36,6 +36,8 @@ export const pendingPsbtSchema = z.object({
   hex: z.string().nullable(),
   /** Labels the user gave recipients, by output address. */
   labels: z.record(z.string(), z.string()).default({}),
+  /** The unconfirmed transaction this one replaces (RBF bump or cancel), or null. */
+  replaces: txid.nullable().default(null),
 });
 export type PendingPsbt = z.infer<typeof pendingPsbtSchema>;
 

@@ -15,6 +15,7 @@ import { fundPsbt, type CreatePsbtRequest, type PsbtContext } from './create.js'
 import { broadcast } from './broadcast.js';
 import { lockInputs, relockPending, unlockInputs } from './locks.js';
 import { pendingStore, type PendingPsbt, type PendingPsbtStore } from './pending-store.js';
+import { replacePsbt, type ReplaceRequest } from './rbf.js';
 import { reviewPsbt, type PsbtReview } from './review.js';
 import { addSignatures, type SignaturesResult } from './signatures.js';
 
@@ -30,6 +31,8 @@ export interface PsbtServiceOptions {
 /** A pending PSBT as the API and pages show it. */
 export interface PendingPsbtView extends PsbtReview {
   psbt: string;
+  /** The transaction this one replaces (RBF), or null. */
+  replaces: string | null;
   created: number;
   complete: boolean;
   hex?: string;
@@ -49,7 +52,14 @@ export class PsbtService {
       signedBy: record.signed_by,
       labels: record.labels,
     });
-    return { ...review, psbt: record.psbt, created: record.created, complete: record.complete, ...(record.hex ? { hex: record.hex } : {}) };
+    return {
+      ...review,
+      psbt: record.psbt,
+      replaces: record.replaces,
+      created: record.created,
+      complete: record.complete,
+      ...(record.hex ? { hex: record.hex } : {}),
+    };
   }
 
   private async record(pending: PendingPsbtStore, txid: string): Promise<PendingPsbt> {
@@ -73,31 +83,48 @@ export class PsbtService {
       // Core may have restarted since the last sync: the coins of pending PSBTs must not be picked again.
       await relockPending(ctx.rpc, ctx.pending);
       const created = await fundPsbt(ctx, request);
-      const analyzed = await ctx.rpc.call<{ estimated_vsize?: number }>('analyzepsbt', [created.psbt.toBase64()]);
-      const shape = psbtShape(created.psbt);
       const labels: Record<string, string> = {};
       for (const r of request.recipients) if (r.label?.trim()) labels[String(r.address).trim()] = r.label.trim();
-      const record: PendingPsbt = {
-        txid: unsignedTxid(shape),
-        psbt: created.psbt.toBase64(),
-        created: Math.floor(this.options.now?.() ?? Date.now() / 1000),
-        inputs: shape.inputs.map((i) => `${i.txid}:${i.vout}`),
-        fee: created.fee,
-        vsize: analyzed.estimated_vsize ?? created.psbt.data.globalMap.unsignedTx.toBuffer().length,
-        signed_by: [],
-        complete: false,
-        hex: null,
-        labels,
-      };
-      await ctx.pending.put(record);
-      try {
-        await lockInputs(ctx.rpc, record.inputs);
-      } catch (err) {
-        await ctx.pending.remove([record.txid]);
-        throw err;
-      }
-      return this.view(record, ctx.wallet);
+      return this.keep(ctx, created.psbt, created.fee, labels, null);
     });
+  }
+
+  /**
+   * Replace-by-fee for an unconfirmed send: the same payments at `fee_rate` (bump), or with
+   * `cancel` everything back to the wallet's change. A new pending PSBT, to be signed again.
+   */
+  async replace(user: ChainUser, alias: string, txid: string, request: ReplaceRequest, cancel = false): Promise<PendingPsbtView> {
+    return this.withCore(user, alias, async (ctx) => {
+      const replacement = await replacePsbt(ctx, txid, request, cancel);
+      return this.keep(ctx, replacement.psbt, replacement.fee, {}, txid);
+    });
+  }
+
+  /** Store a new pending PSBT, then lock its coins (undone when locking fails). */
+  private async keep(ctx: PsbtContext, psbt: Psbt, fee: number, labels: Record<string, string>, replaces: string | null): Promise<PendingPsbtView> {
+    const analyzed = await ctx.rpc.call<{ estimated_vsize?: number }>('analyzepsbt', [psbt.toBase64()]);
+    const shape = psbtShape(psbt);
+    const record: PendingPsbt = {
+      txid: unsignedTxid(shape),
+      psbt: psbt.toBase64(),
+      created: Math.floor(this.options.now?.() ?? Date.now() / 1000),
+      inputs: shape.inputs.map((i) => `${i.txid}:${i.vout}`),
+      fee,
+      vsize: analyzed.estimated_vsize ?? psbt.data.globalMap.unsignedTx.toBuffer().length,
+      signed_by: [],
+      complete: false,
+      hex: null,
+      labels,
+      replaces,
+    };
+    await ctx.pending.put(record);
+    try {
+      await lockInputs(ctx.rpc, record.inputs);
+    } catch (err) {
+      await ctx.pending.remove([record.txid]);
+      throw err;
+    }
+    return this.view(record, ctx.wallet);
   }
 
   /** The wallet's pending PSBTs, oldest first (read from disk: works while the node is away). */

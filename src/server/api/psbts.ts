@@ -11,6 +11,10 @@
  *                                        (`psbt`: base64 or hex PSBT, or a final raw transaction in hex)
  *   POST   /api/v1/wallets/:alias/psbts/:txid/broadcast        → {txid}
  *   DELETE /api/v1/wallets/:alias/psbts/:txid                  → {deleted: txid} (its coins are unlocked)
+ *   POST   /api/v1/wallets/:alias/transactions/:txid/bump   {fee_rate, confirm_high_fee?}
+ *                                        → 201 a pending PSBT (same shape, `replaces: txid`): the same payments at a higher fee
+ *   POST   /api/v1/wallets/:alias/transactions/:txid/cancel {fee_rate, confirm_high_fee?}
+ *                                        → 201 a pending PSBT sending everything back to the wallet's change
  *
  * The wallet is the current user's; errors are the catalogue's PSBT_* codes (docs/errors.md).
  */
@@ -50,6 +54,10 @@ const createBody = z.strictObject({
   rbf: z.boolean().optional(),
 });
 const signaturesBody = z.strictObject({ psbt: z.string().min(1).max(MAX_PSBT_TEXT) });
+const replaceBody = z.strictObject({
+  fee_rate: z.number({ error: '"fee_rate" must be a number (sat/vB)' }),
+  confirm_high_fee: z.boolean().optional(),
+});
 
 export function registerPsbtApi(scope: FastifyInstance, specter: Specter): void {
   const api = scope.withTypeProvider<ZodTypeProvider>();
@@ -87,6 +95,16 @@ export function registerPsbtApi(scope: FastifyInstance, specter: Specter): void 
     { schema: { params: txParams }, config: { access: 'user', endpoint: 'api_psbts.broadcast' } },
     async (request) => psbts.broadcast(userOf(request), request.params.alias, request.params.txid),
   );
+  for (const action of ['bump', 'cancel'] as const) {
+    api.post(
+      `/wallets/:alias/transactions/:txid/${action}`,
+      { schema: { params: txParams, body: replaceBody }, config: { access: 'user', endpoint: `api_psbts.${action}` } },
+      async (request, reply) => {
+        const created = await psbts.replace(userOf(request), request.params.alias, request.params.txid, request.body, action === 'cancel');
+        return reply.code(201).send(created);
+      },
+    );
+  }
   api.delete(
     '/wallets/:alias/psbts/:txid',
     { schema: { params: txParams }, config: { access: 'user', endpoint: 'api_psbts.delete' } },
