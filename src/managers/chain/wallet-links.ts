@@ -127,7 +127,10 @@ export class WalletLinks {
       const rpc = client.wallet(state.core_wallet);
       // Core forgets locks when it restarts: a new link is the moment to put them back.
       await relockFrozen(rpc, state);
-      await relockPending(rpc, pendingStore(this.options.store, this.options.walletsOf(entry.user).walletsFolder, entry.alias));
+      // The pending PSBTs' coins too; a damaged pending file must not stop the wallet's chain data (it is logged).
+      await relockPending(rpc, pendingStore(this.options.store, this.options.walletsOf(entry.user).walletsFolder, entry.alias)).catch(
+        (err: unknown) => this.options.logger.warn({ err, wallet: entry.alias }, 'pending PSBT coins not locked again'),
+      );
     }
     return { rpc: client.wallet(entry.state.core_wallet), state: entry.state, info };
   }

@@ -153,8 +153,11 @@ export class PsbtService {
     const sent = await this.withCore(user, alias, async (ctx) => {
       const record = await this.record(ctx.pending, txid);
       const id = await broadcast(ctx.rpc, record, ctx.wallet.descriptor.threshold);
-      // Its coins are spent now: Core drops their locks itself; nothing to unlock.
-      await ctx.pending.remove([record.txid]);
+      // Its coins are spent now: Core drops their locks itself; nothing to unlock. The transaction is
+      // out, so a failure to update the file is only logged (the next sync drops the record anyway).
+      await ctx.pending
+        .remove([record.txid])
+        .catch((err: unknown) => this.options.logger.warn({ err, wallet: alias, txid: id }, 'broadcast PSBT not removed'));
       return id;
     });
     // The history shows the send at once (a failed sync does not undo the broadcast).

@@ -138,7 +138,16 @@ export async function addSignatures(ctx: PsbtContext, record: PendingPsbt, text:
   if (record.complete) return { record, result: answer(record) };
 
   const stored = Psbt.fromBase64(record.psbt);
-  merge(stored, signed, decoded);
+  try {
+    merge(stored, signed, decoded);
+  } catch (err) {
+    // bitcoinjs-lib refuses fields that do not fit (a signature of the wrong size, conflicting data).
+    throw new SpecterError('PSBT_CORRUPT', `The signed copy cannot be merged into the pending PSBT: ${(err as Error).message}.`, {
+      hint: 'Export the signed PSBT from the device again and upload all of it.',
+      details: { txid: record.txid },
+      cause: err,
+    });
+  }
   const signedBy = [...new Set([...record.signed_by, ...signedFingerprints(stored, ctx.wallet)])];
   let next: PendingPsbt = { ...record, psbt: stored.toBase64(), signed_by: signedBy };
   const finalized = await ctx.rpc.call<{ psbt?: string; complete: boolean }>('finalizepsbt', [next.psbt, false]);

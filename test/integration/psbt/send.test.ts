@@ -338,4 +338,37 @@ describe('send (PSBTs) against regtest', { skip: bitcoindSkip() }, () => {
     await nothingChanged();
     await expectError(await api('POST', `${url}/${one.txid}/broadcast`), 'PSBT_NOT_FOUND', 404);
   });
+
+  it("per user: another user's requests never reach this user's wallet or pending PSBTs", async () => {
+    // Last in this file: from here on the API needs credentials.
+    const keys = keysFor('psbt-owned');
+    const wallet = await t.specter.walletsOf(admin).importDescriptor(keys.watch, { name: 'owned', network: 'test' });
+    await t.specter.chain.link(admin, wallet.alias);
+    await fund(wallet.alias, [2_000_000]);
+    const mine = await create(wallet.alias, { recipients: [{ address: nobody, amount: 500_000 }], fee_rate: 1 });
+    await t.setAuth('usernamepassword', 'admin password');
+    await t.specter.userManager.addUser('bob', 'bob password');
+    const as = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+    const base = `/api/v1/wallets/${wallet.alias}`;
+    const requests: Array<{ method: 'GET' | 'POST' | 'DELETE'; url: string; payload?: object }> = [
+      { method: 'GET', url: `${base}/psbts` },
+      { method: 'GET', url: `${base}/psbts/${mine.txid}` },
+      { method: 'POST', url: `${base}/psbts`, payload: { recipients: [{ address: nobody, amount: 500_000 }], fee_rate: 1 } },
+      { method: 'POST', url: `${base}/psbts/${mine.txid}/signatures`, payload: { psbt: mine.psbt } },
+      { method: 'POST', url: `${base}/psbts/${mine.txid}/broadcast` },
+      { method: 'DELETE', url: `${base}/psbts/${mine.txid}` },
+      { method: 'POST', url: `${base}/transactions/${mine.inputs[0]!.txid}/bump`, payload: { fee_rate: 5 } },
+    ];
+    for (const r of requests) {
+      const res = await t.app.inject({ ...r, headers: as('bob', 'bob password') });
+      assert.equal(res.statusCode, 404, `${r.method} ${r.url}: ${res.body}`);
+      assert.equal(res.json().error.code, 'SPECTER_ERR_WALLET_NOT_FOUND');
+    }
+    const still = await t.app.inject({ method: 'GET', url: `${base}/psbts`, headers: as('admin', 'admin password') });
+    assert.deepEqual(
+      still.json().psbts.map((p: View) => p.txid),
+      [mine.txid],
+      "the owner's PSBT is untouched",
+    );
+  });
 });
