@@ -127,7 +127,13 @@ export class Specter implements ExtensionHost {
       logger: this.logger,
       onSynced: (event) => this.fireWalletSynced(event),
     });
-    this.psbts = new PsbtService({ chain: this.chain, store: this.store, walletsOf: (user) => this.walletsOf(user), logger: this.logger });
+    this.psbts = new PsbtService({
+      chain: this.chain,
+      nodes: this.nodeManager,
+      store: this.store,
+      walletsOf: (user) => this.walletsOf(user),
+      logger: this.logger,
+    });
     this.services = {
       users: this.userManager,
       activation: new ActivationService(this),

@@ -27,8 +27,8 @@ export const MAX_RECIPIENTS = 1_000;
 
 export interface Recipient {
   address: string;
-  /** Satoshis. */
-  amount: number;
+  /** Satoshis (ignored with send_all). */
+  amount?: number | undefined;
   label?: string | undefined;
 }
 
@@ -44,6 +44,8 @@ export interface CreatePsbtRequest {
   utxos?: string[] | undefined;
   /** BIP-125 replaceable (default true). */
   rbf?: boolean | undefined;
+  /** Everything spendable (or every chosen coin) to the one recipient, less the fee; no change. */
+  send_all?: boolean | undefined;
 }
 
 /** What a wallet call to Core needs. */
@@ -106,7 +108,7 @@ async function check(ctx: PsbtContext, request: CreatePsbtRequest): Promise<{ fe
   if (recipients.length > MAX_RECIPIENTS) throw validation(`At most ${MAX_RECIPIENTS} recipients fit one transaction.`, 'recipients');
   const seen = new Set<string>();
   recipients.forEach((r, index) => {
-    if (!Number.isSafeInteger(r.amount) || r.amount <= 0) {
+    if (r.amount === undefined || !Number.isSafeInteger(r.amount) || r.amount <= 0) {
       throw validation(
         `Recipient ${index + 1}: the amount must be a whole number of satoshis above 0, got ${String(r.amount)}.`,
         `recipients.${index}.amount`,
@@ -134,7 +136,7 @@ async function check(ctx: PsbtContext, request: CreatePsbtRequest): Promise<{ fe
   }
   if (new Set(subtract).size !== subtract.length) throw validation('subtract_fee_from names a recipient twice.', 'subtract_fee_from');
 
-  const total = recipients.reduce((s, r) => s + r.amount, 0);
+  const total = recipients.reduce((s, r) => s + r.amount!, 0);
   const unspent = await ctx.rpc.call<CoreUnspent[]>('listunspent', [0]);
   const byOutpoint = new Map(unspent.map((u) => [`${u.txid}:${u.vout}`, btcToSats(u.amount)]));
   let inputs: Array<{ txid: string; vout: number }> = [];
@@ -196,8 +198,33 @@ function translate(err: unknown): unknown {
   return err;
 }
 
+/**
+ * "Send all" as an ordinary request: the one recipient gets every spendable coin (or every chosen
+ * one), the fee subtracted from it. Spendable means what Core would spend on its own: confirmed,
+ * or unconfirmed change of the wallet (`safe`); frozen coins and coins of pending PSBTs are locked
+ * and so not listed.
+ */
+async function sendAllRequest(ctx: PsbtContext, request: CreatePsbtRequest): Promise<CreatePsbtRequest> {
+  if (!Array.isArray(request.recipients) || request.recipients.length !== 1) {
+    throw validation('"Send all" goes to exactly one recipient.', 'recipients');
+  }
+  if (request.subtract_fee_from?.some((i) => i !== 0)) throw validation('"Send all" takes the fee from its one recipient.', 'subtract_fee_from');
+  const unspent = await ctx.rpc.call<Array<CoreUnspent & { safe: boolean }>>('listunspent', [0]);
+  const coins = request.utxos ? unspent.filter((u) => request.utxos!.includes(`${u.txid}:${u.vout}`)) : unspent.filter((u) => u.safe);
+  const utxos = request.utxos ?? coins.map((u) => `${u.txid}:${u.vout}`);
+  const amount = coins.reduce((s, u) => s + btcToSats(u.amount), 0);
+  if (!utxos.length || amount === 0) {
+    throw new SpecterError('PSBT_INSUFFICIENT_FUNDS', 'The wallet has no spendable coins to send.', {
+      hint: 'Wait for incoming payments to confirm, unfreeze coins, or delete a pending PSBT holding coins.',
+      details: { available: 0 },
+    });
+  }
+  return { ...request, recipients: [{ ...request.recipients[0]!, amount }], utxos, subtract_fee_from: [0] };
+}
+
 /** Fund a PSBT (version 0) on Core; nothing is stored or locked here. */
-export async function fundPsbt(ctx: PsbtContext, request: CreatePsbtRequest): Promise<CreatedPsbt> {
+export async function fundPsbt(ctx: PsbtContext, asked: CreatePsbtRequest): Promise<CreatedPsbt> {
+  const request = asked.send_all ? await sendAllRequest(ctx, asked) : asked;
   const { feeRate, inputs } = await check(ctx, request);
   const { wallet } = ctx;
   const changeIndex = wallet.changeIndex;
@@ -206,7 +233,7 @@ export async function fundPsbt(ctx: PsbtContext, request: CreatePsbtRequest): Pr
   await ensureCoreRange(ctx.rpc, wallet);
   const params: Record<string, unknown> = {
     inputs,
-    outputs: request.recipients.map((r) => ({ [String(r.address).trim()]: satsToBtc(r.amount) })),
+    outputs: request.recipients.map((r) => ({ [String(r.address).trim()]: satsToBtc(r.amount!) })),
     options: {
       add_inputs: !request.utxos,
       changeAddress,

@@ -15,3 +15,4 @@ export { PsbtService, type PendingPsbtView, type PsbtServiceOptions } from './ps
 export { reviewPsbt, signedFingerprints, type PsbtInputView, type PsbtOutputView, type PsbtReview, type PsbtSigner } from './review.js';
 export { addSignatures, type SignaturesResult } from './signatures.js';
 export { replacePsbt, type Replacement, type ReplaceRequest } from './rbf.js';
+export { estimateFees, FEE_TARGETS, feesFromCore, type FeeEstimates, type FeeSpeed, type SmartFee } from './fees.js';

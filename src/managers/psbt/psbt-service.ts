@@ -10,7 +10,9 @@ import type { JsonFileStore } from '../../persistence/index.js';
 import { Psbt, psbtShape, unsignedTxid } from '../../bitcoin/psbt.js';
 import type { ChainService } from '../chain/chain-service.js';
 import type { ChainUser } from '../chain/core-link.js';
+import type { NodeManager } from '../nodes/node-manager.js';
 import type { Wallet, WalletManager } from '../wallets/index.js';
+import { estimateFees, type FeeEstimates } from './fees.js';
 import { fundPsbt, type CreatePsbtRequest, type PsbtContext } from './create.js';
 import { broadcast } from './broadcast.js';
 import { lockInputs, relockPending, unlockInputs } from './locks.js';
@@ -21,6 +23,7 @@ import { addSignatures, type SignaturesResult } from './signatures.js';
 
 export interface PsbtServiceOptions {
   chain: ChainService;
+  nodes: NodeManager;
   store: JsonFileStore;
   walletsOf(user: ChainUser): WalletManager;
   logger: Logger;
@@ -75,6 +78,11 @@ export class PsbtService {
 
   private withCore<T>(user: ChainUser, alias: string, fn: (ctx: PsbtContext) => Promise<T>): Promise<T> {
     return this.options.chain.withWallet(user, alias, (linked) => fn({ ...linked, pending: this.pending(user, alias) }));
+  }
+
+  /** Fee-rate suggestions (sat/vB) from the active node's estimatesmartfee, with a notice when it has none. */
+  async fees(): Promise<FeeEstimates> {
+    return estimateFees(await this.options.nodes.client());
   }
 
   /** Create a PSBT, keep it pending and lock its coins on Core. */

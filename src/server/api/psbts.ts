@@ -1,8 +1,9 @@
 /**
  * The send (PSBT) JSON API inside the `/api/v1` scope; amounts are integer satoshis, fee rates sat/vB:
  *
+ *   GET    /api/v1/fees                                        → {fast, medium, slow, minimum, source, notice} (sat/vB)
  *   POST   /api/v1/wallets/:alias/psbts  {recipients: [{address, amount, label?}], fee_rate, confirm_high_fee?,
- *                                         subtract_fee_from?, utxos?: ["txid:vout"], rbf?}
+ *                                         subtract_fee_from?, utxos?: ["txid:vout"], rbf?, send_all?}
  *                                        → 201 {txid, psbt, fee, fee_rate, vsize, amount, inputs, outputs, signers,
  *                                                signed_by, signatures, created, complete}
  *   GET    /api/v1/wallets/:alias/psbts                        → {psbts: [same shape]}
@@ -37,7 +38,7 @@ const createBody = z.strictObject({
     .array(
       z.strictObject({
         address: z.string().min(1).max(200),
-        amount: sats,
+        amount: sats.optional(),
         label: z.string().max(256).optional(),
       }),
     )
@@ -52,6 +53,7 @@ const createBody = z.strictObject({
     .max(10_000)
     .optional(),
   rbf: z.boolean().optional(),
+  send_all: z.boolean().optional(),
 });
 const signaturesBody = z.strictObject({ psbt: z.string().min(1).max(MAX_PSBT_TEXT) });
 const replaceBody = z.strictObject({
@@ -67,6 +69,7 @@ export function registerPsbtApi(scope: FastifyInstance, specter: Specter): void 
   };
   const psbts = specter.psbts;
 
+  api.get('/fees', { config: { access: 'user', endpoint: 'api_psbts.fees' } }, async () => psbts.fees());
   api.post(
     '/wallets/:alias/psbts',
     { schema: { params: aliasParams, body: createBody }, config: { access: 'user', endpoint: 'api_psbts.create' } },

@@ -339,6 +339,44 @@ describe('send (PSBTs) against regtest', { skip: bitcoindSkip() }, () => {
     await expectError(await api('POST', `${url}/${one.txid}/broadcast`), 'PSBT_NOT_FOUND', 404);
   });
 
+  it('send all: every spendable coin to one recipient, the fee taken from it, no change; a frozen coin stays', async () => {
+    const keys = keysFor('psbt-all');
+    const wallet = await t.specter.walletsOf(admin).importDescriptor(keys.watch, { name: 'all', network: 'test' });
+    await t.specter.chain.link(admin, wallet.alias);
+    await fund(wallet.alias, [3_000_000, 4_000_000, 5_000_000]);
+    const utxos = await t.specter.chain.utxos(admin, wallet.alias);
+    const frozen = utxos.find((u) => u.amount === 5_000_000)!;
+    await t.specter.chain.freeze(admin, wallet.alias, [`${frozen.txid}:${frozen.vout}`]);
+    const changeIndex = (await t.specter.walletsOf(admin).get(wallet.alias)).changeIndex;
+    await expectError(
+      await api('POST', `/wallets/${wallet.alias}/psbts`, { recipients: [{ address: nobody }, { address: nobody }], fee_rate: 1, send_all: true }),
+      'VALIDATION',
+      400,
+    );
+    const view = await create(wallet.alias, { recipients: [{ address: nobody }], fee_rate: 2, send_all: true });
+    assert.equal(view.inputs.length, 2, 'the frozen coin is not spent');
+    assert.deepEqual(view.outputs, [{ vout: 0, address: nobody, amount: 7_000_000 - view.fee, ownership: 'external', label: null }]);
+    assert.equal((await t.specter.walletsOf(admin).get(wallet.alias)).changeIndex, changeIndex, 'no change, no new change address');
+    await signingWallet(core, 'all-keys', keys);
+    const merged = await api('POST', `/wallets/${wallet.alias}/psbts/${view.txid}/signatures`, { psbt: await sign('all-keys', view.psbt) });
+    assert.equal(merged.body.complete, true);
+    assert.equal((await api('POST', `/wallets/${wallet.alias}/psbts/${view.txid}/broadcast`)).status, 200);
+    await core.mine(1);
+    await sync(wallet.alias);
+    const balance = await t.specter.chain.balance(admin, wallet.alias);
+    assert.deepEqual({ confirmed: balance.confirmed, available: balance.available }, { confirmed: 5_000_000, available: 0 });
+  });
+
+  it('fee suggestions: regtest has no estimate, so 1 sat/vB with a notice saying so', async () => {
+    const res = await api('GET', '/fees');
+    assert.equal(res.status, 200);
+    assert.deepEqual(
+      { ...res.body, notice: typeof res.body.notice },
+      { fast: 1, medium: 1, slow: 1, minimum: 1, source: 'fallback', notice: 'string' },
+    );
+    assert.match(res.body.notice, /no fee estimate/);
+  });
+
   it("per user: another user's requests never reach this user's wallet or pending PSBTs", async () => {
     // Last in this file: from here on the API needs credentials.
     const keys = keysFor('psbt-owned');

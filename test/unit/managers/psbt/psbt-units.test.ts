@@ -12,7 +12,14 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { addressScript } from '../../../../src/bitcoin/psbt.js';
 import { isSpecterError } from '../../../../src/errors/index.js';
 import { JsonFileStore } from '../../../../src/persistence/index.js';
-import { checkFeeRate, dustLimit, PendingPsbtStore, rejectReasonInWords, type PendingPsbt } from '../../../../src/managers/psbt/index.js';
+import {
+  checkFeeRate,
+  dustLimit,
+  feesFromCore,
+  PendingPsbtStore,
+  rejectReasonInWords,
+  type PendingPsbt,
+} from '../../../../src/managers/psbt/index.js';
 
 describe('dustLimit', () => {
   it("is Bitcoin Core's threshold at 3 sat/vB: 546 P2PKH, 540 P2SH, 294 P2WPKH, 330 P2WSH and P2TR", () => {
@@ -43,6 +50,32 @@ describe('checkFeeRate', () => {
       () => checkFeeRate(1_000.5, undefined),
       (e: unknown) => isSpecterError(e, 'PSBT_FEE_RATE') && /confirm/.test(e.hint ?? ''),
     );
+  });
+});
+
+describe('feesFromCore', () => {
+  it("Core's BTC/kvB as sat/vB with one decimal, slower never above faster", () => {
+    const fees = feesFromCore({
+      fast: { feerate: 0.00025 },
+      medium: { feerate: 0.000123 },
+      slow: { feerate: 0.0002 },
+      minimum: { feerate: 0.00001 },
+    });
+    assert.deepEqual(fees, { fast: 25, medium: 12.3, slow: 12.3, minimum: 1, source: 'core', notice: null });
+  });
+
+  it('no estimate (regtest, errors, a failed call): 1 sat/vB where missing, and a notice naming why', () => {
+    const partial = feesFromCore({
+      fast: { feerate: 0.0001 },
+      medium: { errors: ['Insufficient data or no feerate found'] },
+      slow: undefined,
+      minimum: { feerate: 0.0000099 },
+    });
+    assert.deepEqual({ ...partial, notice: undefined }, { fast: 10, medium: 1, slow: 1, minimum: 1, source: 'fallback', notice: undefined });
+    assert.match(partial.notice!, /Insufficient data/);
+    const failed = feesFromCore({ fast: undefined, medium: undefined, slow: undefined, minimum: undefined }, 'connection refused');
+    assert.equal(failed.fast, 1);
+    assert.match(failed.notice!, /connection refused/);
   });
 });
 
