@@ -73,8 +73,11 @@ function fromText(raw: string): PsbtInput {
   if (/^[0-9a-fA-F]+$/.test(compact)) throw psbtCorrupt('Hex with an odd number of digits: a character is missing.');
   if (BASE64.test(compact)) {
     const bytes = Buffer.from(compact, 'base64');
-    if (!hasPsbtMagic(bytes)) throw psbtCorrupt('Base64 that is not a PSBT (a PSBT in base64 starts with "cHNidP8").');
-    return fromPsbtBytes(new Uint8Array(bytes), 'base64 of a PSBT');
+    if (hasPsbtMagic(bytes)) return fromPsbtBytes(new Uint8Array(bytes), 'base64 of a PSBT');
+    // Electrum exports a transaction it completed as base64 of the raw transaction.
+    const tx = asTransaction(bytes);
+    if (tx) return fromTransaction(tx, bytes, 'Base64');
+    throw psbtCorrupt('Base64 that is neither a PSBT (a PSBT in base64 starts with "cHNidP8") nor a transaction.');
   }
   if (/^[A-Za-z0-9+/=\s]+$/.test(text)) throw psbtCorrupt('Base64 that is malformed (padding in the middle or a character missing).');
   throw psbtCorrupt('Text that is neither base64, hex nor a UR (ur:crypto-psbt/…).');

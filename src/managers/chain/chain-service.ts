@@ -22,13 +22,15 @@ import type { ChainStateStore } from './chain-store.js';
 import type { ChainUser } from './core-link.js';
 import { syncWallet } from './wallet-sync.js';
 import { ChainWatcher } from './chain-watcher.js';
-import { WalletLinks, type WalletEntry } from './wallet-links.js';
+import { WalletLinks, type ChainHooks, type WalletEntry } from './wallet-links.js';
 import { syncedEvent, txLabel, txView, type TxView, type WalletSyncedEvent } from './tx-view.js';
 import { pullCoreLabels } from './core-labels.js';
 import { checkPage, sortHistory, type HistoryPage } from './history-sort.js';
 import { transactionDetail, type TxDetail } from './tx-detail.js';
+import type { NodeInfo } from '../nodes/core-wallets.js';
 
 export type { SyncedOutput, TxView, WalletSyncedEvent } from './tx-view.js';
+export type { ChainHooks } from './wallet-links.js';
 
 export interface ChainServiceOptions {
   nodes: NodeManager;
@@ -42,6 +44,8 @@ export interface ChainServiceOptions {
   onSynced?: (event: WalletSyncedEvent) => unknown;
   /** Another store backend (tests, a database later). */
   stateStore?: (walletsFolder: string, alias: string) => ChainStateStore;
+  /** Layers above that keep coins of a wallet locked on Core (the send flow): see {@link ChainHooks}. */
+  hooks?: ChainHooks;
 }
 
 export interface SyncResult {
@@ -97,6 +101,8 @@ export class ChainService {
     const { rpc, state, info } = await this.#links.linked(entry, wallet);
     if (state.frozen.length) await relockFrozen(rpc, state);
     const outcome = await syncWallet({ rpc, version: info.version, wallet, state });
+    // Other holders of the wallet's coins (the send flow's pending PSBTs) look at what the sync saw.
+    await this.options.hooks?.afterSync?.({ rpc, user: entry.user, alias: entry.alias });
     if (outcome.full)
       await pullCoreLabels(rpc, wallet).catch((err) => this.options.logger.info({ err, wallet: entry.alias }, 'labels not read from the node'));
     // Anything Core told us may move balances (a mempool payment without a stored change too):
@@ -347,5 +353,26 @@ export class ChainService {
     const state = entry.state ?? (entry.state = await this.#links.loadState(entry));
     const record = state && Object.hasOwn(state.txs, txid) ? state.txs[txid] : undefined;
     return state && record ? txView(record, state, wallet) : null;
+  }
+
+  /**
+   * Run `fn` with the wallet's Core wallet (linked, imported if new), in turn with the wallet's
+   * other operations (syncs never interleave). For the send flow (managers/psbt), which changes
+   * locks and so balances: the cached balances are dropped after.
+   */
+  async withWallet<T>(
+    user: ChainUser,
+    alias: string,
+    fn: (linked: { rpc: WalletRpc; state: ChainState; info: NodeInfo; wallet: Wallet }) => Promise<T>,
+  ): Promise<T> {
+    const { wallet, entry } = await this.#links.wallet(user, alias);
+    return this.#links.exclusive(entry, async () => {
+      const { rpc, state, info } = await this.#links.linked(entry, wallet);
+      try {
+        return await fn({ rpc, state, info, wallet });
+      } finally {
+        entry.cache = undefined;
+      }
+    });
   }
 }

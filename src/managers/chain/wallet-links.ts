@@ -35,12 +35,23 @@ export interface WalletEntry {
   cache?: { state: ChainState; sorted?: TxRecord[]; balances?: Balances };
 }
 
+/**
+ * What layers above the chain (the send flow) hook in, so the chain layer never imports them:
+ * `linked` after each new link to Core (Core forgets locks when it restarts), `afterSync` after
+ * each sync (what the sync saw may have spent their coins). Failures of `afterSync` are theirs to log.
+ */
+export interface ChainHooks {
+  linked?(wallet: { rpc: WalletRpc; user: ChainUser; alias: string }): Promise<unknown>;
+  afterSync?(wallet: { rpc: WalletRpc; user: ChainUser; alias: string }): Promise<unknown>;
+}
+
 export interface WalletLinksOptions {
   nodes: NodeManager;
   walletsOf(user: ChainUser): WalletManager;
   store: JsonFileStore;
   logger: Logger;
   stateStore?: (walletsFolder: string, alias: string) => ChainStateStore;
+  hooks?: ChainHooks;
 }
 
 export class WalletLinks {
@@ -125,6 +136,10 @@ export class WalletLinks {
       const rpc = client.wallet(state.core_wallet);
       // Core forgets locks when it restarts: a new link is the moment to put them back.
       await relockFrozen(rpc, state);
+      // Others' locks too (the pending PSBTs' coins); their failure must not stop the wallet's chain data.
+      await this.options.hooks
+        ?.linked?.({ rpc, user: entry.user, alias: entry.alias })
+        .catch((err: unknown) => this.options.logger.warn({ err, wallet: entry.alias }, 'coins not locked again after a new link'));
     }
     return { rpc: client.wallet(entry.state.core_wallet), state: entry.state, info };
   }

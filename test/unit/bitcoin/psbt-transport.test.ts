@@ -56,9 +56,14 @@ describe('parsePsbtInput: the forms a PSBT comes back in', () => {
     throwsSpecterError(() => parsePsbtInput(multi.frames.slice(0, 2).join(' ')), 'PSBT_CORRUPT', /incomplete: 2 parts give \d+ %/);
   });
 
-  it('reads a final transaction in hex (and a binary one), as kind final', () => {
+  it('reads a final transaction in hex, in base64 (as Electrum exports one it completed) and binary, as kind final', () => {
     const tx = signedTransaction(psbt);
-    for (const input of [Buffer.from(tx).toString('hex'), `${Buffer.from(tx).toString('hex').toUpperCase()}\n`, tx]) {
+    for (const input of [
+      Buffer.from(tx).toString('hex'),
+      `${Buffer.from(tx).toString('hex').toUpperCase()}\n`,
+      Buffer.from(tx).toString('base64'),
+      tx,
+    ]) {
       const parsed = parsePsbtInput(input);
       assert.equal(parsed.kind, 'final');
       if (parsed.kind === 'final') assert.deepEqual(Buffer.from(parsed.tx), Buffer.from(tx));
@@ -89,7 +94,7 @@ describe('parsePsbtInput: the forms a PSBT comes back in', () => {
 describe('parsePsbtInput: what is not a PSBT says what it is', () => {
   const cases: Array<[string, string | Uint8Array, RegExp]> = [
     ['empty', '  \n', /empty/],
-    ['base64 of something else', Buffer.from('hello world, not a psbt').toString('base64'), /^Base64 that is not a PSBT/],
+    ['base64 of something else', Buffer.from('hello world, not a psbt').toString('base64'), /^Base64 that is neither a PSBT .* nor a transaction/],
     ['hex of something else', 'deadbeef', /^Hex that is neither a PSBT nor a transaction/],
     ['odd hex', `${hex.slice(0, -1)}`, /odd number of digits/],
     ['a PSBT cut short (base64)', Buffer.from(psbt.slice(0, 60)).toString('base64'), /^Base64 of a PSBT .*(does not parse|damaged)/],
