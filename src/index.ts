@@ -52,4 +52,5 @@ export {
 } from './extensions/address-reservation.js';
 export type { Annotations } from './extensions/storage/index.js';
 export type { WalletSyncedEvent, SyncedOutput, TxView, ChainView, Balances, Utxo } from './managers/chain/index.js';
+export type { PsbtCreatedEvent, TransactionBroadcastEvent } from './managers/psbt/index.js';
 // --- wallets and address reservation: end

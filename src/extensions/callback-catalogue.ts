@@ -1,6 +1,7 @@
 import type { CallbackStyle } from './manifest.js';
 import type { ExtensionScheduler } from './scheduler.js';
 import type { WalletSyncedEvent } from '../managers/chain/index.js';
+import type { PsbtCreatedEvent, TransactionBroadcastEvent } from '../managers/psbt/index.js';
 
 /**
  * The core callbacks: Specter Desktop's catalogue (specter-behaviour.md §3) with the seed's ids,
@@ -80,6 +81,20 @@ export const CORE_CALLBACKS: readonly CallbackDefinition[] = Object.freeze([
     description:
       "After a wallet sync found new or changed transactions; receives {user, wallet, transactions} with the service_id of reserved receiving addresses. Fired only for extensions the wallet's user activated. Return value ignored.",
   },
+  {
+    id: 'psbt_created',
+    style: 'collect',
+    definedBy: 'core',
+    description:
+      "After a PSBT (or an RBF replacement) was created and its coins locked; receives {user, wallet, txid, amount, fee, fee_rate, recipients, replaces}. Fired only for extensions the wallet's user activated. Return value ignored.",
+  },
+  {
+    id: 'transaction_broadcast',
+    style: 'collect',
+    definedBy: 'core',
+    description:
+      "After a wallet's transaction was accepted by the node and sent; receives {user, wallet, txid, amount, fee}. Fired only for extensions the wallet's user activated. Return value ignored.",
+  },
 ] satisfies CallbackDefinition[]);
 
 /** A settings or wallet tab contributed by `add_settingstabs` / `add_wallettabs`. */
@@ -107,6 +122,8 @@ export interface ExtensionCallbacks {
   callback_cleanup_on_exit?(signal?: string): unknown;
   callback_create_and_show_notification?(title: string, options?: Record<string, unknown>): unknown;
   callback_wallet_synced?(event: WalletSyncedEvent): unknown;
+  callback_psbt_created?(event: PsbtCreatedEvent): unknown;
+  callback_transaction_broadcast?(event: TransactionBroadcastEvent): unknown;
 }
 
 export type CoreCallbackId =
@@ -121,4 +138,6 @@ export type CoreCallbackId =
   | 'adjust_view_model'
   | 'cleanup_on_exit'
   | 'create_and_show_notification'
-  | 'wallet_synced';
+  | 'wallet_synced'
+  | 'psbt_created'
+  | 'transaction_broadcast';

@@ -11,7 +11,7 @@ import { DeviceManager, DeviceTypeRegistry } from '../managers/devices/index.js'
 import { WalletManager } from '../managers/wallets/index.js';
 import { NodeManager, NodeTypeRegistry } from '../managers/nodes/index.js';
 import { ChainService, chainView, type ChainView, type WalletSyncedEvent } from '../managers/chain/index.js';
-import { PsbtService } from '../managers/psbt/index.js';
+import { PsbtService, type PsbtCreatedEvent, type TransactionBroadcastEvent } from '../managers/psbt/index.js';
 import { deviceTypeSink, nodeTypeSink } from './type-sinks.js';
 import { VERSION, PACKAGE_ROOT } from '../version.js';
 import { ActivationService } from './activation-service.js';
@@ -133,6 +133,8 @@ export class Specter implements ExtensionHost {
       },
     });
     this.psbts = new PsbtService({
+      onPsbtCreated: (event) => this.fireForWalletOwner(event.user, 'psbt_created', event),
+      onBroadcast: (event) => this.fireForWalletOwner(event.user, 'transaction_broadcast', event),
       chain: this.chain,
       nodes: this.nodeManager,
       store: this.store,
@@ -233,9 +235,18 @@ export class Specter implements ExtensionHost {
 
   /** `wallet_synced` for the extensions the wallet's user activated. */
   private async fireWalletSynced(event: WalletSyncedEvent): Promise<void> {
-    const user = this.userManager.get(event.user);
+    await this.fireForWalletOwner(event.user, 'wallet_synced', event);
+  }
+
+  /** A wallet's event, for the extensions its owner activated only (others never see the user's wallets). */
+  private async fireForWalletOwner(
+    userId: string,
+    id: 'wallet_synced' | 'psbt_created' | 'transaction_broadcast',
+    event: WalletSyncedEvent | PsbtCreatedEvent | TransactionBroadcastEvent,
+  ): Promise<void> {
+    const user = this.userManager.get(userId);
     if (!user || !this.extensionManager) return;
-    await this.extensionManager.callbacks.executeWith({ filter: (ext) => user.hasService(ext.id) }, 'wallet_synced', event);
+    await this.extensionManager.callbacks.executeWith({ filter: (ext) => user.hasService(ext.id) }, id, event);
   }
 
   async close(): Promise<void> {

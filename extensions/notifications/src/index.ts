@@ -1,5 +1,14 @@
 import type { ServerResponse } from 'node:http';
-import { Extension, currentUser, type ExtensionTab, type ExtensionUser, type InjectionView, type User } from 'specter-ts';
+import {
+  Extension,
+  currentUser,
+  type ExtensionTab,
+  type ExtensionUser,
+  type InjectionView,
+  type PsbtCreatedEvent,
+  type TransactionBroadcastEvent,
+  type User,
+} from 'specter-ts';
 import { escapeHtml, pageWidgetsHtml } from './markup.js';
 import { createNotification, toPublic, type NewNotification, type Notification, type NotificationSettings } from './notification.js';
 import { NotificationStore } from './store.js';
@@ -154,6 +163,31 @@ export default class NotificationsExtension extends Extension {
     return this.notify(user, { title: String(title ?? ''), body: String(opts.body ?? ''), category: String(opts.category ?? 'info'), source: 'api' });
   }
 
+  /** The wallet's owner hears that a PSBT waits for signatures (the core fires this only for users who activated us). */
+  override async callback_psbt_created(event: PsbtCreatedEvent): Promise<void> {
+    const user = this.host.services.users.get(event.user);
+    if (!this.isActiveFor(user)) return;
+    const title = event.replaces ? `Replacement PSBT created in wallet ${event.wallet}` : `PSBT created in wallet ${event.wallet}`;
+    const to = event.recipients.map((r) => `${formatSats(r.amount)} to ${r.address ?? 'a script'}`).join(', ');
+    await this.notify(user, {
+      title,
+      body: `${to || 'Back to the wallet'}; fee ${formatSats(event.fee)}. Sign it on the devices.`,
+      category: 'info',
+      source: 'api',
+    });
+  }
+
+  override async callback_transaction_broadcast(event: TransactionBroadcastEvent): Promise<void> {
+    const user = this.host.services.users.get(event.user);
+    if (!this.isActiveFor(user)) return;
+    await this.notify(user, {
+      title: `Transaction sent from wallet ${event.wallet}`,
+      body: `${formatSats(event.amount)} plus a fee of ${formatSats(event.fee)}; txid ${event.txid}.`,
+      category: 'success',
+      source: 'api',
+    });
+  }
+
   override callback_add_settingstabs(): ExtensionTab[] {
     return [{ title: 'Notifications', endpoint: 'settings' }];
   }
@@ -180,4 +214,11 @@ export default class NotificationsExtension extends Extension {
     this.#streams.close();
     await this.flushed();
   }
+}
+
+/** Satoshis as the core's "amount" filter shows BTC (8 decimals), for a notification's text. */
+function formatSats(sats: number): string {
+  const sign = sats < 0 ? '−' : '';
+  const abs = Math.abs(sats);
+  return `${sign}${Math.floor(abs / 100_000_000)}.${String(abs % 100_000_000).padStart(8, '0')} BTC`;
 }

@@ -16,3 +16,4 @@ export { reviewPsbt, signedFingerprints, type PsbtInputView, type PsbtOutputView
 export { addSignatures, type SignaturesResult } from './signatures.js';
 export { replacePsbt, type Replacement, type ReplaceRequest } from './rbf.js';
 export { estimateFees, FEE_TARGETS, feesFromCore, type FeeEstimates, type FeeSpeed, type SmartFee } from './fees.js';
+export { psbtCreatedEvent, type PsbtCreatedEvent, type SendListeners, type TransactionBroadcastEvent } from './send-events.js';

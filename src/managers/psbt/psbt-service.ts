@@ -20,8 +20,9 @@ import { pendingStore, type PendingPsbt, type PendingPsbtStore } from './pending
 import { replacePsbt, type ReplaceRequest } from './rbf.js';
 import { reviewPsbt, type PsbtReview } from './review.js';
 import { addSignatures, type SignaturesResult } from './signatures.js';
+import { psbtCreatedEvent, type SendListeners } from './send-events.js';
 
-export interface PsbtServiceOptions {
+export interface PsbtServiceOptions extends SendListeners {
   chain: ChainService;
   nodes: NodeManager;
   store: JsonFileStore;
@@ -104,7 +105,21 @@ export class PsbtService {
       const labels: Record<string, string> = {};
       for (const r of request.recipients) if (r.label?.trim()) labels[String(r.address).trim()] = r.label.trim();
       return this.keep(ctx, created.psbt, created.fee, labels, null);
-    });
+    }).then((view) => this.announce(user, alias, view));
+  }
+
+  /** Tell the listeners (the extensions' psbt_created); their failures never fail the send flow. */
+  private async announce(user: ChainUser, alias: string, view: PendingPsbtView): Promise<PendingPsbtView> {
+    await this.listen(() => this.options.onPsbtCreated?.(psbtCreatedEvent(user.id, alias, view, view.replaces)), alias);
+    return view;
+  }
+
+  private async listen(fire: () => unknown, alias: string): Promise<void> {
+    try {
+      await fire();
+    } catch (err) {
+      this.options.logger.warn({ err, wallet: alias }, 'send flow listener failed');
+    }
   }
 
   /**
@@ -115,7 +130,7 @@ export class PsbtService {
     return this.withCore(user, alias, async (ctx) => {
       const replacement = await replacePsbt(ctx, txid, request, cancel);
       return this.keep(ctx, replacement.psbt, replacement.fee, {}, txid);
-    });
+    }).then((view) => this.announce(user, alias, view));
   }
 
   /** Store a new pending PSBT, then lock its coins (undone when locking fails). */
@@ -168,8 +183,11 @@ export class PsbtService {
 
   /** testmempoolaccept, sendrawtransaction, then the pending PSBT goes and the wallet syncs. */
   async broadcast(user: ChainUser, alias: string, txid: string): Promise<{ txid: string }> {
+    let amount = 0;
+    let fee = 0;
     const sent = await this.withCore(user, alias, async (ctx) => {
       const record = await this.record(ctx.pending, txid);
+      ({ amount, fee } = this.view(record, ctx.wallet));
       const id = await broadcast(ctx.rpc, record, ctx.wallet.descriptor.threshold);
       // Its coins are spent now: Core drops their locks itself; nothing to unlock. The transaction is
       // out, so a failure to update the file is only logged (the next sync drops the record anyway).
@@ -180,6 +198,7 @@ export class PsbtService {
     });
     // The history shows the send at once (a failed sync does not undo the broadcast).
     await this.options.chain.sync(user, alias).catch((err) => this.options.logger.warn({ err, wallet: alias }, 'sync after broadcast failed'));
+    await this.listen(() => this.options.onBroadcast?.({ user: user.id, wallet: alias, txid: sent, amount, fee }), alias);
     return { txid: sent };
   }
 

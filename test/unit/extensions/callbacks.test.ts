@@ -30,10 +30,12 @@ describe('CallbackRegistry', () => {
       'cleanup_on_exit',
       'create_and_show_notification',
       'wallet_synced',
+      'psbt_created',
+      'transaction_broadcast',
     ]) {
       assert.ok(ids.includes(id), id);
     }
-    assert.equal(CORE_CALLBACKS.length, 12);
+    assert.equal(CORE_CALLBACKS.length, 14);
     assert.deepEqual(
       registry
         .list()
