@@ -122,6 +122,19 @@ const nodes = {
   RPC_WALLET_NOT_LOADED: { status: 409, summary: 'A wallet is not loaded on Bitcoin Core (RPC error -18) and could not be loaded.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
+const psbts = {
+  PSBT_INVALID_ADDRESS: { status: 400, summary: 'A recipient address is not a Bitcoin address.' },
+  PSBT_WRONG_NETWORK: { status: 400, summary: "A recipient address belongs to another network than the wallet's." },
+  PSBT_INSUFFICIENT_FUNDS: { status: 409, summary: 'The wallet (or the chosen coins) cannot pay the amounts and the fee.' },
+  PSBT_DUST: { status: 400, summary: 'An amount is below the dust limit: the network would not relay it.' },
+  PSBT_FEE_RATE: { status: 400, summary: 'The fee rate is not above 0, or above 1,000 sat/vB without confirmation.' },
+  PSBT_NOT_THIS_WALLET: { status: 409, summary: 'A signed PSBT or transaction is not the pending transaction it was sent for.' },
+  PSBT_CORRUPT: { status: 400, summary: 'The text or file is neither a PSBT (base64, hex, binary) nor a raw transaction.' },
+  PSBT_ALREADY_BROADCAST: { status: 409, summary: 'The transaction was already broadcast (or its coins are spent).' },
+  PSBT_REJECTED: { status: 409, summary: "Bitcoin Core refused the transaction; the message carries Core's reason." },
+  PSBT_NOT_FOUND: { status: 404, summary: 'No pending PSBT with that transaction id in the wallet.' },
+} as const satisfies Record<string, CatalogueEntry>;
+
 export const catalogue = {
   ...general,
   ...persistence,
@@ -131,6 +144,7 @@ export const catalogue = {
   ...extensions,
   ...wallets,
   ...nodes,
+  ...psbts,
 } as const;
 
 export type ErrorKey = keyof typeof catalogue;

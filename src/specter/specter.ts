@@ -11,6 +11,7 @@ import { DeviceManager, DeviceTypeRegistry } from '../managers/devices/index.js'
 import { WalletManager } from '../managers/wallets/index.js';
 import { NodeManager, NodeTypeRegistry } from '../managers/nodes/index.js';
 import { ChainService, chainView, type ChainView, type WalletSyncedEvent } from '../managers/chain/index.js';
+import { PsbtService } from '../managers/psbt/index.js';
 import { deviceTypeSink, nodeTypeSink } from './type-sinks.js';
 import { VERSION, PACKAGE_ROOT } from '../version.js';
 import { ActivationService } from './activation-service.js';
@@ -89,6 +90,8 @@ export class Specter implements ExtensionHost {
   readonly nodeManager: NodeManager;
   /** Chain data of wallets (sync, balances, history, UTXOs) on the active node; started with the app. */
   readonly chain: ChainService;
+  /** The send flow: PSBTs created on the node, pending with their coins locked, signed, broadcast. */
+  readonly psbts: PsbtService;
   /** url_for's table, shared by core routes and extension blueprints. */
   readonly endpoints = new EndpointRegistry();
   readonly services: HostServices;
@@ -124,6 +127,7 @@ export class Specter implements ExtensionHost {
       logger: this.logger,
       onSynced: (event) => this.fireWalletSynced(event),
     });
+    this.psbts = new PsbtService({ chain: this.chain, store: this.store, walletsOf: (user) => this.walletsOf(user), logger: this.logger });
     this.services = {
       users: this.userManager,
       activation: new ActivationService(this),

@@ -27,6 +27,9 @@ import { syncedEvent, txLabel, txView, type TxView, type WalletSyncedEvent } fro
 import { pullCoreLabels } from './core-labels.js';
 import { checkPage, sortHistory, type HistoryPage } from './history-sort.js';
 import { transactionDetail, type TxDetail } from './tx-detail.js';
+import type { NodeInfo } from '../nodes/core-wallets.js';
+import { checkPendingAfterSync } from '../psbt/locks.js';
+import { pendingStore } from '../psbt/pending-store.js';
 
 export type { SyncedOutput, TxView, WalletSyncedEvent } from './tx-view.js';
 
@@ -97,6 +100,11 @@ export class ChainService {
     const { rpc, state, info } = await this.#links.linked(entry, wallet);
     if (state.frozen.length) await relockFrozen(rpc, state);
     const outcome = await syncWallet({ rpc, version: info.version, wallet, state });
+    await checkPendingAfterSync(
+      rpc,
+      pendingStore(this.options.store, this.options.walletsOf(entry.user).walletsFolder, entry.alias),
+      this.options.logger,
+    );
     if (outcome.full)
       await pullCoreLabels(rpc, wallet).catch((err) => this.options.logger.info({ err, wallet: entry.alias }, 'labels not read from the node'));
     // Anything Core told us may move balances (a mempool payment without a stored change too):
@@ -347,5 +355,26 @@ export class ChainService {
     const state = entry.state ?? (entry.state = await this.#links.loadState(entry));
     const record = state && Object.hasOwn(state.txs, txid) ? state.txs[txid] : undefined;
     return state && record ? txView(record, state, wallet) : null;
+  }
+
+  /**
+   * Run `fn` with the wallet's Core wallet (linked, imported if new), in turn with the wallet's
+   * other operations (syncs never interleave). For the send flow (managers/psbt), which changes
+   * locks and so balances: the cached balances are dropped after.
+   */
+  async withWallet<T>(
+    user: ChainUser,
+    alias: string,
+    fn: (linked: { rpc: WalletRpc; state: ChainState; info: NodeInfo; wallet: Wallet }) => Promise<T>,
+  ): Promise<T> {
+    const { wallet, entry } = await this.#links.wallet(user, alias);
+    return this.#links.exclusive(entry, async () => {
+      const { rpc, state, info } = await this.#links.linked(entry, wallet);
+      try {
+        return await fn({ rpc, state, info, wallet });
+      } finally {
+        entry.cache = undefined;
+      }
+    });
   }
 }

@@ -15,6 +15,8 @@ import type { ChainState, TxRecord } from './chain-state.js';
 import { JournalChainStateStore, type ChainStateStore } from './chain-store.js';
 import { relockFrozen, type Balances } from './coins.js';
 import { coreUid, linkWallet, type ChainUser } from './core-link.js';
+import { relockPending } from '../psbt/locks.js';
+import { pendingStore } from '../psbt/pending-store.js';
 
 /** One wallet as the chain service keeps it. */
 export interface WalletEntry {
@@ -125,6 +127,7 @@ export class WalletLinks {
       const rpc = client.wallet(state.core_wallet);
       // Core forgets locks when it restarts: a new link is the moment to put them back.
       await relockFrozen(rpc, state);
+      await relockPending(rpc, pendingStore(this.options.store, this.options.walletsOf(entry.user).walletsFolder, entry.alias));
     }
     return { rpc: client.wallet(entry.state.core_wallet), state: entry.state, info };
   }

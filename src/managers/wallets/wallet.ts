@@ -643,6 +643,21 @@ export class Wallet {
     });
   }
 
+  /**
+   * A PSBT sends change to change address `index`: the change index moves past it, so the next
+   * PSBT (created before this one is broadcast) gets a fresh change address.
+   */
+  async changeUsedBy(index: number): Promise<number> {
+    return this.exclusive(async () => {
+      if (this.record.change_index <= index) {
+        this.record.change_index = index + 1;
+        this.dirtyRecord = true;
+        await this.ensure(true, this.record.change_index + GAP_LIMIT);
+      }
+      return this.record.change_index;
+    });
+  }
+
   /** address_index = last used receive index + 1 (0 if none), then past reserved ones. */
   async recomputeReceiveIndex(): Promise<number> {
     return this.exclusive(async () => {

@@ -12,6 +12,7 @@ import { registerExtensionDataApi } from './extension-data.js';
 import { registerWalletApi } from './wallets.js';
 import { registerChainApi } from './chain.js';
 import { registerNodeApi } from './nodes.js';
+import { registerPsbtApi } from './psbts.js';
 
 const API = '/api/v1';
 
@@ -100,6 +101,7 @@ export async function registerApi(app: FastifyInstance, specter: Specter): Promi
       registerWalletApi(api, specter);
       registerChainApi(api, specter);
       registerNodeApi(api, specter);
+      registerPsbtApi(api, specter);
     },
     { prefix: API },
   );

@@ -91,6 +91,16 @@ const STATUS: Record<ErrorKey, number> = {
   RPC_ERROR: 502,
   RPC_BAD_RESPONSE: 502,
   RPC_WALLET_NOT_LOADED: 409,
+  PSBT_INVALID_ADDRESS: 400,
+  PSBT_WRONG_NETWORK: 400,
+  PSBT_INSUFFICIENT_FUNDS: 409,
+  PSBT_DUST: 400,
+  PSBT_FEE_RATE: 400,
+  PSBT_NOT_THIS_WALLET: 409,
+  PSBT_CORRUPT: 400,
+  PSBT_ALREADY_BROADCAST: 409,
+  PSBT_REJECTED: 409,
+  PSBT_NOT_FOUND: 404,
 };
 
 const keys = Object.keys(catalogue) as ErrorKey[];
@@ -133,7 +143,7 @@ function sourceFiles(dir: string): string[] {
 
 describe('error catalogue', () => {
   it(`holds exactly the ${Object.keys(STATUS).length} released codes with their HTTP statuses`, () => {
-    assert.equal(keys.length, 81);
+    assert.equal(keys.length, 91);
     assert.deepEqual(Object.fromEntries(keys.map((k) => [k, catalogue[k].status])), STATUS);
   });
 
