@@ -61,6 +61,7 @@ const bitcoin = {
   DESCRIPTOR_INVALID: { status: 400, summary: 'An output descriptor does not parse or is unsupported.' },
   DESCRIPTOR_CHECKSUM: { status: 400, summary: 'A descriptor checksum does not match.' },
   DESCRIPTOR_POLICY: { status: 400, summary: 'A multisig policy is invalid (k > n, too many keys, duplicate keys).' },
+  PSBT_CORRUPT: { status: 400, summary: 'A PSBT, UR or raw transaction given to the app does not parse; the message says what was recognised.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 const extensions = {
@@ -129,7 +130,6 @@ const psbts = {
   PSBT_DUST: { status: 400, summary: 'An amount is below the dust limit: the network would not relay it.' },
   PSBT_FEE_RATE: { status: 400, summary: 'The fee rate is not above 0, or above 1,000 sat/vB without confirmation.' },
   PSBT_NOT_THIS_WALLET: { status: 409, summary: 'A signed PSBT or transaction is not the pending transaction it was sent for.' },
-  PSBT_CORRUPT: { status: 400, summary: 'The text or file is neither a PSBT (base64, hex, binary) nor a raw transaction.' },
   PSBT_ALREADY_BROADCAST: { status: 409, summary: 'The transaction was already broadcast (or its coins are spent).' },
   PSBT_REJECTED: { status: 409, summary: "Bitcoin Core refused the transaction; the message carries Core's reason." },
   PSBT_NOT_FOUND: { status: 404, summary: 'No pending PSBT with that transaction id in the wallet.' },
