@@ -17,6 +17,7 @@ import { formBody, formText, pathParam } from '../../schemas.js';
 import { formError, serviceView, walletNav, walletSettingsView, type ServiceView } from '../wallets-view.js';
 import walletLabels from './wallet-labels.js';
 import walletChain from './wallet-chain.js';
+import walletSend from './wallet-send.js';
 
 const PAGE_SIZES = [10, 25, 50, 100];
 const SORTS = ['index', 'label', 'used'] as const;
@@ -237,6 +238,10 @@ export default async function walletPages(scope: FastifyInstance, { specter }: A
     return render(request, reply, wallet, 'settings', 'wallets/settings.njk', await walletSettingsView(specter, wallet));
   });
   await scope.register(walletChain, {
+    specter,
+    render: (request, reply, wallet, tab, template, ctx) => render(request, reply, wallet, tab, template, ctx),
+  });
+  await scope.register(walletSend, {
     specter,
     render: (request, reply, wallet, tab, template, ctx) => render(request, reply, wallet, tab, template, ctx),
   });
