@@ -105,7 +105,7 @@ export interface WalletTab {
   url: string;
 }
 
-/** The wallet header and tab bar: Addresses, Receive, the user's extension tabs, Settings (Specter's order). */
+/** The wallet header and tab bar: History, Addresses, Receive, Send, UTXOs, the user's extension tabs, Settings. */
 export interface WalletNav {
   alias: string;
   name: string;

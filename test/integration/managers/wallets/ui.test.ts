@@ -149,7 +149,7 @@ test('create a 2-of-3 wallet from three devices; sidebar, overview and tabs show
   const addresses = await client.follow(await client.get('/spc/wallets/cold/'));
   assert.equal(addresses.statusCode, 200);
   const tabs = [...addresses.body.matchAll(/<a class="tab[^"]*" href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map((m) => m[2]);
-  assert.deepEqual(tabs, ['History', 'Addresses', 'Receive', 'UTXOs', 'Settings']);
+  assert.deepEqual(tabs, ['History', 'Addresses', 'Receive', 'Send', 'UTXOs', 'Settings']);
   assert.match(addresses.body, /bc1qm43n7nnev58aj3nrznz2xscgv98t7gxycq5pmp20a5vzfp5t0q2s7r6twa/, 'address #0 of the 2-of-3');
 
   // Invalid multisig requests: one device, threshold above n, a device without a wsh key.
@@ -331,9 +331,9 @@ test('overview view model goes through adjust_view_model; extension wallet tabs 
   const tabs = [...addresses.body.matchAll(/<a class="tab[^"]*" href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map((m) => [m[2], m[1]]);
   assert.deepEqual(
     tabs.map((x) => x[0]),
-    ['History', 'Addresses', 'Receive', 'UTXOs', 'VM tab', 'Settings'],
+    ['History', 'Addresses', 'Receive', 'Send', 'UTXOs', 'VM tab', 'Settings'],
   );
-  assert.equal(tabs[4]![1], '/spc/ext/overview_vm/wallet/cold/');
+  assert.equal(tabs[5]![1], '/spc/ext/overview_vm/wallet/cold/');
   const tab = await client.get('/spc/ext/overview_vm/wallet/cold/');
   assert.equal(tab.statusCode, 200);
   assert.match(tab.body, /<h1>Cold<\/h1>/);
