@@ -16,6 +16,7 @@ import { keysFor, signingWallet } from '../../helpers/signing-keys.js';
 import { decodeQrSvg } from '../../helpers/qr-decode.js';
 
 const nobody = createAddressDeriver(parseDescriptor(keysFor('send-pages-nobody').watch, { network: 'regtest' })).deriveSync(0, 0, 1)[0]!;
+const other = createAddressDeriver(parseDescriptor(keysFor('send-pages-other').watch, { network: 'regtest' })).deriveSync(0, 0, 1)[0]!;
 const MAINNET = 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq';
 
 /** The value attribute of the input with this id, HTML-unescaped enough for addresses and amounts. */
@@ -200,6 +201,66 @@ describe('Send pages against regtest', { skip: bitcoindSkip() }, () => {
     assert.equal(deleted.headers.location, `${base()}/send/new`);
     assert.match((await client.follow(deleted)).body, /deleted; its coins are unlocked/);
     assert.equal(await locks(), 0);
+  });
+
+  it('a high fee rate asks for a confirmation; a transaction Core rejects shows its reason on the PSBT page', async () => {
+    const high = await client.post(`${base()}/send/new`, { address: nobody, amount: '0.001', fee_rate: '1500', rbf: 'yes' });
+    assert.equal(high.statusCode, 400);
+    assert.match(high.body, /data-field="fee_rate"[\s\S]*very high/);
+    assert.match(high.body, /name="confirm_high_fee" value="yes"/, 'the confirmation box is offered');
+
+    const created = await client.post(`${base()}/send/new`, { address: nobody, amount: '0.001', fee_rate: '2', rbf: 'yes' });
+    const txid = /\/psbt\/([0-9a-f]{64})\/$/.exec(String(created.headers.location))![1]!;
+    const view = await t.specter.psbts.get(admin, alias, txid);
+    const signed = (await core.rpc<{ psbt: string }>('walletprocesspsbt', { psbt: view.psbt, sign: true, finalize: false }, 'send-pages-keys')).psbt;
+    assert.equal((await client.post(`${base()}/psbt/${txid}/sign`, { signed })).statusCode, 302);
+    // The same key spends the same coin elsewhere at a higher fee (the key holder does not know our lock).
+    const input = view.inputs[0]!;
+    await core.rpc(
+      'send',
+      { outputs: [{ [nobody]: 0.002 }], fee_rate: 25, options: { inputs: [{ txid: input.txid, vout: input.vout }], add_inputs: false } },
+      'send-pages-keys',
+    );
+    const refused = await client.post(`${base()}/psbt/${txid}/broadcast`);
+    assert.equal(refused.statusCode, 409);
+    assert.match(refused.body, /id="form-error"[\s\S]*Bitcoin Core refused the transaction: [^<]*\(insufficient fee[\s\S]*SPECTER_ERR_PSBT_REJECTED/);
+    assert.match(refused.body, /id="psbt-review"/, 'on the PSBT page');
+    const deleted = await client.post(`${base()}/psbt/${txid}/delete`, { confirm: 'yes' });
+    assert.equal(deleted.statusCode, 302);
+    await core.mine(1);
+    await core.rpc('syncwithvalidationinterfacequeue');
+    await t.specter.chain.sync(admin, alias);
+  });
+
+  it('two recipients, one of them "send all": every coin goes in, no change, the other gets its exact amount', async () => {
+    const coins = await t.specter.chain.utxos(admin, alias);
+    const total = coins.reduce((s, c) => s + c.amount, 0);
+    await client.get(`${base()}/send/new`);
+    // Repeated fields, as the browser posts the rows (JSON carries them as lists).
+    const res = await client.request('POST', `${base()}/send/new`, {
+      json: {
+        csrf_token: client.csrfToken,
+        address: [nobody, other],
+        amount: ['0.01', ''],
+        label: ['', 'Savings'],
+        send_all: '1',
+        fee_rate: '2',
+        rbf: 'yes',
+      },
+    });
+    assert.equal(res.statusCode, 302, res.body);
+    const txid = /\/psbt\/([0-9a-f]{64})\/$/.exec(String(res.headers.location))![1]!;
+    const view = await t.specter.psbts.get(admin, alias, txid);
+    assert.deepEqual(view.inputs.map((i) => `${i.txid}:${i.vout}`).sort(), coins.map((c) => `${c.txid}:${c.vout}`).sort(), 'every coin');
+    assert.deepEqual(
+      view.outputs.map((o) => [o.address, o.amount]).sort(),
+      [
+        [nobody, 1_000_000],
+        [other, total - 1_000_000 - view.fee],
+      ].sort(),
+      'no change; the rest, less the fee, to the "send all" row',
+    );
+    assert.equal(view.outputs.find((o) => o.address === other)?.label, 'Savings');
   });
 });
 
