@@ -41,6 +41,8 @@ const psbtParams = z.object({ wallet_alias: pathParam, txid: z.string().regex(/^
 const MAX_SIGNED_TEXT = 4_000_000;
 const signBody = formBody({ signed: z.string().max(MAX_SIGNED_TEXT, 'The signed copy is too long (at most 4,000,000 characters).').default('') });
 const confirmBody = formBody({ confirm: formText });
+/** Above this a PSBT is offered as files only: 100 UR fragments, 200 animated frames (about a minute a cycle). */
+const MAX_QR_PSBT_BYTES = 20_000;
 
 /** A refusal shown on the page; `placed` when the send form shows it beside its field. */
 type FormError = ReturnType<typeof formError> & { field: string | null; placed?: boolean };
@@ -157,13 +159,13 @@ export default async function walletSend(scope: FastifyInstance, { specter, rend
   ) => {
     const bytes = Buffer.from(view.psbt, 'base64');
     const holders = await keyHolders(specter, wallet);
-    const ur = urFramesForPsbt(bytes);
+    // A very large PSBT (a consolidation of hundreds of coins) would make a page of megabytes of QR codes: the file is the way then.
+    const ur = bytes.length <= MAX_QR_PSBT_BYTES ? urFramesForPsbt(bytes) : null;
     return render(request, reply, wallet, 'send', 'wallets/send_psbt.njk', {
       psbt: view,
       signers: view.signers.map((s) => ({ ...s, name: holders.get(s.fingerprint) ?? null })),
-      ur_frames: qrSvgFrames(ur.frames),
-      ur_fragments: ur.fragments,
-      static_qr: staticPsbtQrSvg(bytes),
+      ur_frames: ur ? qrSvgFrames(ur.frames) : [],
+      static_qr: ur ? staticPsbtQrSvg(bytes) : null,
       error: extra.error ?? null,
       signed_value: extra.signed ?? '',
       max_signed_text: MAX_SIGNED_TEXT,
