@@ -13,6 +13,7 @@ import type { User } from '../../../src/managers/users/index.js';
 import { createTestSpecter, type TestClient, type TestSpecter } from '../../../src/testing/index.js';
 import { addRegtestNode, bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
 import { keysFor, signingWallet } from '../../helpers/signing-keys.js';
+import { multisigKeysFor, multisigSigner } from '../../helpers/multisig-keys.js';
 import { decodeQrSvg } from '../../helpers/qr-decode.js';
 
 const nobody = createAddressDeriver(parseDescriptor(keysFor('send-pages-nobody').watch, { network: 'regtest' })).deriveSync(0, 0, 1)[0]!;
@@ -261,6 +262,39 @@ describe('Send pages against regtest', { skip: bitcoindSkip() }, () => {
       'no change; the rest, less the fee, to the "send all" row',
     );
     assert.equal(view.outputs.find((o) => o.address === other)?.label, 'Savings');
+  });
+
+  it('2-of-3: each device shown signed or not, "Signed by … (1 of 2)", then complete', async () => {
+    const ms = multisigKeysFor('send-pages-multi', 2, 3);
+    const wallet = await t.specter.walletsOf(admin).importDescriptor(ms.watch, { name: 'Send Multi', network: 'test' });
+    await t.specter.chain.link(admin, wallet.alias);
+    await core.send(await wallet.getAddress(0), 10_000_000);
+    await core.mine(1);
+    await core.rpc('syncwithvalidationinterfacequeue');
+    await t.specter.chain.sync(admin, wallet.alias);
+    const at = `/spc/wallets/${wallet.alias}`;
+    const created = await client.post(`${at}/send/new`, { address: nobody, amount: '2000000', amount_unit: 'sat', fee_rate: '2', rbf: 'yes' });
+    assert.equal(created.statusCode, 302, created.body);
+    const txid = /\/psbt\/([0-9a-f]{64})\/$/.exec(String(created.headers.location))![1]!;
+    const page = await client.follow(created);
+    assert.match(page.body, /0 of 2 signatures \(from 3 keys\)/);
+    assert.equal((page.body.match(/data-signed="no"/g) ?? []).length, 3, 'three devices, none signed');
+
+    const { psbt } = await t.specter.psbts.get(admin, wallet.alias, txid);
+    await multisigSigner(core, 'send-pages-multi-b', ms, 1);
+    await multisigSigner(core, 'send-pages-multi-c', ms, 2);
+    const sign = async (signer: string) =>
+      (await core.rpc<{ psbt: string }>('walletprocesspsbt', { psbt, sign: true, bip32derivs: true, finalize: false }, signer)).psbt;
+    const first = await client.follow(await client.post(`${at}/psbt/${txid}/sign`, { signed: await sign('send-pages-multi-b') }));
+    assert.match(first.body, new RegExp(`Signed by [^<]*${ms.keys[1]!.fingerprint} \\(1 of 2\\)\\.<`));
+    assert.match(first.body, new RegExp(`data-fingerprint="${ms.keys[1]!.fingerprint}" data-signed="yes"`));
+    assert.doesNotMatch(first.body, />Broadcast</, 'not yet');
+    const second = await client.follow(await client.post(`${at}/psbt/${txid}/sign`, { signed: await sign('send-pages-multi-c') }));
+    assert.match(second.body, new RegExp(`Signed by [^<]*${ms.keys[2]!.fingerprint} \\(2 of 2\\)\\. The transaction is complete`));
+    assert.match(second.body, />Broadcast</);
+    const sent = await client.post(`${at}/psbt/${txid}/broadcast`);
+    assert.equal(sent.headers.location, `${at}/history/`);
+    assert.ok((await client.follow(sent)).body.includes(`data-txid="${txid}"`));
   });
 });
 
