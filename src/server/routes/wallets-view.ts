@@ -105,7 +105,7 @@ export interface WalletTab {
   url: string;
 }
 
-/** The wallet header and tab bar: History, Addresses, Receive, Send, UTXOs, the user's extension tabs, Settings (Specter's order). */
+/** The wallet header and tab bar: History, Addresses, Receive, Send, UTXOs, the user's extension tabs, Settings. */
 export interface WalletNav {
   alias: string;
   name: string;
@@ -122,7 +122,7 @@ export async function walletNav(specter: Specter, request: FastifyRequest, walle
     { key: 'history', title: 'History', url: url('history') },
     { key: 'addresses', title: 'Addresses', url: url('addresses') },
     { key: 'receive', title: 'Receive', url: url('receive') },
-    { key: 'send', title: 'Send', url: url('send') },
+    { key: 'send', title: 'Send', url: url('send_new') },
     { key: 'utxos', title: 'UTXOs', url: url('utxos') },
     ...(await extensionTabs(specter, request, 'add_wallettabs', { wallet_alias: wallet.alias })),
     { key: 'settings', title: 'Settings', url: url('settings') },

@@ -1,11 +1,11 @@
 /**
- * A wallet's Send tab, inside the wallet pages' scope: the form that creates a PSBT (recipients as
- * "address, amount in sats" lines, fee rate, subtract the fee, RBF), the pending PSBTs, and one
- * pending PSBT's page (what it does, who signed, the base64 to copy, downloads, pasting a signed
- * copy back, broadcast, delete). Everything goes through PsbtService (src/managers/psbt); a
- * refused form is shown again with what was typed and the error's message.
- *
- * QR codes and file uploads of PSBTs are not here yet (their transport is built separately).
+ * A wallet's Send tab and its PSBT pages, inside the wallet pages' scope. Send: recipients, fee
+ * rate, coin control and RBF → the PSBT manager's create → the PSBT page, and the wallet's pending
+ * PSBTs. The PSBT page: the review (inputs, outputs, fee, who has signed), the PSBT for the devices
+ * (copy, two file downloads, an animated BC-UR QR and a static one) and what comes back from them
+ * (paste, a file read into the textarea by static/js/file-fill.js, a camera scan by
+ * static/js/psbt-scan.js) → parsePsbtInput → the manager's addSignatures; then Broadcast, or
+ * Delete (which unlocks the coins). Without a node the pages say so and link the node page.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -13,186 +13,257 @@ import { z } from 'zod';
 import type { Specter } from '../../../specter/index.js';
 import type { User } from '../../../managers/users/index.js';
 import type { Wallet } from '../../../managers/wallets/index.js';
-import type { Recipient } from '../../../managers/psbt/index.js';
-import { isSpecterError, SpecterError } from '../../../errors/index.js';
+import type { Utxo } from '../../../managers/chain/index.js';
+import type { PendingPsbtView } from '../../../managers/psbt/index.js';
+import { isSpecterError, type SpecterError } from '../../../errors/index.js';
+import { parsePsbtInput, psbtFileName } from '../../../bitcoin/psbt-transport.js';
+import { urFramesForPsbt } from '../../../bitcoin/ur-psbt.js';
+import { qrSvgFrames, staticPsbtQrSvg } from '../../../bitcoin/psbt-qr.js';
 import { flash } from '../../flash.js';
 import { formBody, formText, pathParam } from '../../schemas.js';
 import { formError } from '../wallets-view.js';
 import type { RenderTab } from './wallet-chain.js';
+import {
+  emptyRow,
+  emptyValues,
+  errorField,
+  MAX_FORM_ROWS,
+  sendBody,
+  sendRequest,
+  sendValues,
+  type AmountUnit,
+  type SendValues,
+} from './send-form.js';
 
 const walletParams = z.object({ wallet_alias: pathParam });
 const psbtParams = z.object({ wallet_alias: pathParam, txid: z.string().regex(/^[0-9a-f]{64}$/, 'must be a transaction id (64 hex digits)') });
-const downloadQuery = z.object({ format: z.enum(['binary', 'base64']).catch('binary').default('binary') });
-const createBody = formBody({ recipients: formText, fee_rate: formText, subtract_fee: formText, rbf: formText, confirm_high_fee: formText });
-const signBody = formBody({ psbt: formText });
-/** Longest pasted recipients list or signed PSBT the forms take (a PSBT of a large consolidation fits). */
-const MAX_FORM_TEXT = 1_000_000;
+/** A signed copy as text: a large consolidation's PSBT in base64 or UR parts stays far below this. */
+const MAX_SIGNED_TEXT = 4_000_000;
+const signBody = formBody({ signed: z.string().max(MAX_SIGNED_TEXT, 'The signed copy is too long (at most 4,000,000 characters).').default('') });
+const confirmBody = formBody({ confirm: formText });
+/** Above this a PSBT is offered as files only: 100 UR fragments, 200 animated frames (about a minute a cycle). */
+const MAX_QR_PSBT_BYTES = 20_000;
 
-/** "address, amount" (sats; spaces, commas or tabs between) per line. */
-export function parseRecipients(text: string): Recipient[] {
-  const lines = text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean);
-  if (!lines.length)
-    throw new SpecterError('VALIDATION', 'Give at least one recipient: an address and an amount in sats.', { details: { field: 'recipients' } });
-  return lines.map((line, i) => {
-    // Whole satoshis only (underscores may group digits): "1.5" or "1,5" could mean BTC, so they are refused, not guessed.
-    const m = /^(\S+?)[\s,;]+([\d_]+)(?:\s*sats?)?$/i.exec(line);
-    const digits = m?.[2]?.replace(/_/g, '') ?? '';
-    if (!m || !/^\d{1,16}$/.test(digits)) {
-      throw new SpecterError('VALIDATION', `Line ${i + 1} is not "address, amount in sats": ${line.slice(0, 120)}`, {
-        hint: 'Write one recipient per line: the address, a comma and the amount in whole satoshis (e.g. 150000 for 0.0015 BTC).',
-        details: { field: 'recipients', line: i + 1 },
-      });
+/** A refusal shown on the page; `placed` when the send form shows it beside its field. */
+type FormError = ReturnType<typeof formError> & { field: string | null; placed?: boolean };
+const PLACED_FIELDS = /^(?:recipients\.\d+\.(?:address|amount)|fee_rate|utxos)$/;
+
+/** Who holds a wallet key: the devices of the wallet carrying that master fingerprint. */
+async function keyHolders(specter: Specter, wallet: Wallet): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const alias of wallet.devices) {
+    try {
+      const device = await specter.deviceManager.get(alias);
+      for (const key of device.keys) {
+        const fp = key.originFingerprint;
+        if (fp && !names.has(fp)) names.set(fp, device.name);
+      }
+    } catch (err) {
+      if (!isSpecterError(err, 'DEVICE_NOT_FOUND')) throw err;
     }
-    return { address: m[1]!, amount: Number(digits) };
-  });
+  }
+  return names;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 export default async function walletSend(scope: FastifyInstance, { specter, render }: { specter: Specter; render: RenderTab }): Promise<void> {
   const app = scope.withTypeProvider<ZodTypeProvider>();
-  const psbts = specter.psbts;
   const walletOf = (request: { params: { wallet_alias: string } }) => specter.walletManager.get(request.params.wallet_alias);
   const userOf = (request: { user: User | undefined }): User => request.user!;
   const url = (name: string, alias: string, params: Record<string, string | number> = {}) =>
     specter.endpoints.urlFor(`wallets_endpoint.${name}`, { wallet_alias: alias, ...params });
   const on = (endpoint: string) => ({ access: 'user' as const, endpoint: `wallets_endpoint.${endpoint}` });
+  const unit = (): AmountUnit => (specter.configManager.values.unit === 'sat' ? 'sat' : 'btc');
 
-  type FormError = ReturnType<typeof formError> | null;
-  const renderSend = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    wallet: Wallet,
-    values: Record<string, string>,
-    error: FormError = null,
-  ) => {
-    const pending = await psbts.list(userOf(request), wallet.alias);
+  /** The coins (or why there are none: no node, node down) and the pending PSBTs, which need no node. */
+  async function sendContext(user: User, wallet: Wallet): Promise<{ coins: Utxo[] | null; problem: string | null; pending: PendingPsbtView[] }> {
+    const pending = await specter.psbts.list(user, wallet.alias);
+    try {
+      return { coins: await specter.chain.utxos(user, wallet.alias), problem: null, pending };
+    } catch (err) {
+      if (isSpecterError(err) && /^NODE_|^RPC_/.test(err.key)) return { coins: null, problem: err.message, pending };
+      throw err;
+    }
+  }
+
+  const renderSend = async (request: FastifyRequest, reply: FastifyReply, wallet: Wallet, values: SendValues, error: FormError | null) => {
+    const user = userOf(request);
+    const { coins, problem, pending } = await sendContext(user, wallet);
+    const held = new Map<string, string>(pending.flatMap((p) => p.inputs.map((i) => [`${i.txid}:${i.vout}`, p.txid] as const)));
+    const chosen = new Set(values.utxos);
     return render(request, reply, wallet, 'send', 'wallets/send.njk', {
       values,
       error,
+      chain_problem: problem,
+      nodes_url: specter.endpoints.urlFor('nodes_endpoint.list'),
+      max_rows: MAX_FORM_ROWS,
+      coins: (coins ?? []).map((c) => {
+        const outpoint = `${c.txid}:${c.vout}`;
+        return { ...c, outpoint, held_by: held.get(outpoint) ?? null, checked: chosen.has(outpoint) };
+      }),
       pending: pending.map((p) => ({ ...p, url: url('psbt', wallet.alias, { txid: p.txid }) })),
-      form_action: url('send', wallet.alias),
+      form_action: url('send_new', wallet.alias),
     });
   };
 
   app.get('/send/', { schema: { params: walletParams }, config: on('send') }, async (request, reply) =>
-    renderSend(request, reply, await walletOf(request), { recipients: '', fee_rate: '', subtract_fee: '', rbf: 'on', confirm_high_fee: '' }),
+    reply.redirect(url('send_new', (await walletOf(request)).alias)),
   );
 
-  app.post('/send/', { schema: { params: walletParams, body: createBody }, config: on('send_create') }, async (request, reply) => {
+  app.get('/send/new', { schema: { params: walletParams }, config: on('send_new') }, async (request, reply) => {
     const wallet = await walletOf(request);
-    const values = {
-      recipients: request.body.recipients,
-      fee_rate: request.body.fee_rate,
-      subtract_fee: request.body.subtract_fee,
-      rbf: request.body.rbf,
-      confirm_high_fee: request.body.confirm_high_fee,
-    };
-    try {
-      if (values.recipients.length > MAX_FORM_TEXT)
-        throw new SpecterError('INPUT_TOO_LONG', `The recipients list is longer than ${MAX_FORM_TEXT} characters.`);
-      const recipients = parseRecipients(values.recipients);
-      const feeRate = values.fee_rate.trim() === '' ? Number.NaN : Number(values.fee_rate.trim());
-      const created = await psbts.create(userOf(request), wallet.alias, {
-        recipients,
-        fee_rate: feeRate,
-        rbf: values.rbf === 'on',
-        confirm_high_fee: values.confirm_high_fee === 'on',
-        ...(values.subtract_fee === 'on' ? { subtract_fee_from: [0] } : {}),
-      });
-      await flash(request, 'PSBT created: sign it with your devices, then paste the signed copies below.', 'success');
-      return reply.redirect(url('psbt', wallet.alias, { txid: created.txid }));
-    } catch (err) {
-      if (!isSpecterError(err) || err.status >= 500) throw err;
-      const error = formError(err);
-      reply.code(error.status);
-      return renderSend(request, reply, wallet, values, error);
-    }
+    return renderSend(request, reply, wallet, emptyValues(unit()), null);
   });
 
+  app.post('/send/new', { schema: { params: walletParams, body: sendBody }, config: on('send_new') }, async (request, reply) => {
+    const wallet = await walletOf(request);
+    const user = userOf(request);
+    const values = sendValues(request.body, unit());
+    // "Add recipient" without JavaScript: the same form with one more row.
+    if (request.body.action === 'add') {
+      if (values.rows.length < MAX_FORM_ROWS) values.rows.push(emptyRow());
+      return renderSend(request, reply, wallet, values, null);
+    }
+    let created: PendingPsbtView;
+    try {
+      const needsCoins = values.rows.some((r) => r.send_all);
+      const coins = needsCoins ? await specter.chain.utxos(user, wallet.alias) : [];
+      const held = needsCoins
+        ? new Set((await specter.psbts.list(user, wallet.alias)).flatMap((p) => p.inputs.map((i) => `${i.txid}:${i.vout}`)))
+        : new Set<string>();
+      created = await specter.psbts.create(user, wallet.alias, sendRequest(values, coins, held));
+    } catch (err) {
+      const error = formError(err);
+      reply.code(error.status);
+      const field = errorField(err as SpecterError);
+      return renderSend(request, reply, wallet, values, { ...error, field, placed: field !== null && PLACED_FIELDS.test(field) });
+    }
+    await flash(
+      request,
+      `PSBT created: ${plural(created.outputs.filter((o) => o.ownership === 'external').length, 'payment')}, fee ${created.fee.toLocaleString('en-US')} sats. Sign it with ${created.signatures.need} of the wallet's keys.`,
+      'success',
+    );
+    return reply.redirect(url('psbt', wallet.alias, { txid: created.txid }));
+  });
+
+  // The PSBT page
   const renderPsbt = async (
     request: FastifyRequest,
     reply: FastifyReply,
     wallet: Wallet,
-    txid: string,
-    values: { psbt: string },
-    error: FormError = null,
+    view: PendingPsbtView,
+    extra: { error?: FormError | null; signed?: string } = {},
   ) => {
-    const view = await psbts.get(userOf(request), wallet.alias, txid);
-    const labelOf = (address: string | null) => (address !== null && wallet.findAddress(address) ? wallet.getAddressInfo(address).label : null);
-    return render(request, reply, wallet, 'send', 'wallets/psbt.njk', {
+    const bytes = Buffer.from(view.psbt, 'base64');
+    const holders = await keyHolders(specter, wallet);
+    // A very large PSBT (a consolidation of hundreds of coins) would make a page of megabytes of QR codes: the file is the way then.
+    const ur = bytes.length <= MAX_QR_PSBT_BYTES ? urFramesForPsbt(bytes) : null;
+    return render(request, reply, wallet, 'send', 'wallets/send_psbt.njk', {
       psbt: view,
-      inputs: view.inputs.map((i) => ({ ...i, label: labelOf(i.address) })),
-      values,
-      error,
+      signers: view.signers.map((s) => ({ ...s, name: holders.get(s.fingerprint) ?? null })),
+      ur_frames: ur ? qrSvgFrames(ur.frames) : [],
+      static_qr: ur ? staticPsbtQrSvg(bytes) : null,
+      error: extra.error ?? null,
+      signed_value: extra.signed ?? '',
+      max_signed_text: MAX_SIGNED_TEXT,
       urls: {
-        sign: url('psbt_sign', wallet.alias, { txid }),
-        broadcast: url('psbt_broadcast', wallet.alias, { txid }),
-        delete: url('psbt_delete', wallet.alias, { txid }),
-        binary: url('psbt_download', wallet.alias, { txid, format: 'binary' }),
-        base64: url('psbt_download', wallet.alias, { txid, format: 'base64' }),
-        back: url('send', wallet.alias),
+        binary: url('psbt_download_binary', wallet.alias, { txid: view.txid }),
+        base64: url('psbt_download_base64', wallet.alias, { txid: view.txid }),
+        sign: url('psbt_sign', wallet.alias, { txid: view.txid }),
+        broadcast: url('psbt_broadcast', wallet.alias, { txid: view.txid }),
+        delete: url('psbt_delete', wallet.alias, { txid: view.txid }),
+        send: url('send_new', wallet.alias),
+        replaces: view.replaces ? url('transaction', wallet.alias, { txid: view.replaces }) : null,
       },
     });
   };
 
-  app.get('/send/pending/:txid', { schema: { params: psbtParams }, config: on('psbt') }, async (request, reply) =>
-    renderPsbt(request, reply, await walletOf(request), request.params.txid, { psbt: '' }),
-  );
-
-  app.get(
-    '/send/pending/:txid/download',
-    { schema: { params: psbtParams, querystring: downloadQuery }, config: on('psbt_download') },
-    async (request, reply) => {
-      const wallet = await walletOf(request);
-      const view = await psbts.get(userOf(request), wallet.alias, request.params.txid);
-      const binary = request.query.format === 'binary';
-      return reply
-        .header('content-disposition', `attachment; filename="${binary ? 'binary' : 'base64'}_${view.txid}.psbt"`)
-        .type(binary ? 'application/octet-stream' : 'text/plain; charset=utf-8')
-        .send(binary ? Buffer.from(view.psbt, 'base64') : view.psbt);
-    },
-  );
-
-  app.post('/send/pending/:txid/signatures', { schema: { params: psbtParams, body: signBody }, config: on('psbt_sign') }, async (request, reply) => {
+  app.get('/psbt/:txid/', { schema: { params: psbtParams }, config: on('psbt') }, async (request, reply) => {
     const wallet = await walletOf(request);
+    return renderPsbt(request, reply, wallet, await specter.psbts.get(userOf(request), wallet.alias, request.params.txid));
+  });
+
+  for (const kind of ['binary', 'base64'] as const) {
+    app.get(`/psbt/:txid/${kind}.psbt`, { schema: { params: psbtParams }, config: on(`psbt_download_${kind}`) }, async (request, reply) => {
+      const wallet = await walletOf(request);
+      const view = await specter.psbts.get(userOf(request), wallet.alias, request.params.txid);
+      const name = psbtFileName(kind, view.txid);
+      reply.header('content-disposition', `attachment; filename="${name}"`);
+      return kind === 'binary'
+        ? reply.type('application/octet-stream').send(Buffer.from(view.psbt, 'base64'))
+        : reply.type('text/plain; charset=utf-8').send(view.psbt);
+    });
+  }
+
+  app.post('/psbt/:txid/sign', { schema: { params: psbtParams, body: signBody }, config: on('psbt_sign') }, async (request, reply) => {
+    const wallet = await walletOf(request);
+    const user = userOf(request);
     const { txid } = request.params;
+    const before = await specter.psbts.get(user, wallet.alias, txid);
+    const text = request.body.signed;
+    let result: Awaited<ReturnType<typeof specter.psbts.addSignatures>>;
     try {
-      if (request.body.psbt.length > MAX_FORM_TEXT)
-        throw new SpecterError('INPUT_TOO_LONG', `The pasted PSBT is longer than ${MAX_FORM_TEXT} characters.`);
-      const result = await psbts.addSignatures(userOf(request), wallet.alias, txid, request.body.psbt);
-      await flash(
-        request,
-        result.complete ? 'Fully signed: ready to broadcast.' : `Signatures added (${result.signed_by.length} so far).`,
-        'success',
-      );
-      return reply.redirect(url('psbt', wallet.alias, { txid }));
+      const parsed = parsePsbtInput(text);
+      const signed = parsed.kind === 'psbt' ? Buffer.from(parsed.psbt).toString('base64') : Buffer.from(parsed.tx).toString('hex');
+      result = await specter.psbts.addSignatures(user, wallet.alias, txid, signed);
     } catch (err) {
-      if (!isSpecterError(err) || err.status >= 500 || err.key === 'PSBT_NOT_FOUND') throw err;
       const error = formError(err);
       reply.code(error.status);
-      return renderPsbt(request, reply, wallet, txid, { psbt: request.body.psbt.slice(0, MAX_FORM_TEXT) }, error);
+      return renderPsbt(request, reply, wallet, before, { error: { ...error, field: 'signed' }, signed: text });
     }
+    const holders = await keyHolders(specter, wallet);
+    const name = (fp: string) => holders.get(fp) ?? `key ${fp}`;
+    const added = result.signed_by.filter((fp) => !before.signed_by.includes(fp));
+    const count = `${result.signed_by.length} of ${before.signatures.need}`;
+    if (result.complete && before.complete) await flash(request, 'This PSBT was already complete: nothing changed. Broadcast it.', 'info');
+    else if (added.length) {
+      const done = result.complete ? ' The transaction is complete: broadcast it.' : '';
+      await flash(request, `Signed by ${added.map(name).join(', ')} (${count}).${done}`, 'success');
+    } else if (result.complete) await flash(request, 'The transaction is complete: broadcast it.', 'success');
+    else await flash(request, `No new signatures in this copy (${count}). Sign it on a device that has not signed yet.`, 'warning');
+    return reply.redirect(url('psbt', wallet.alias, { txid }));
   });
 
-  app.post('/send/pending/:txid/broadcast', { schema: { params: psbtParams }, config: on('psbt_broadcast') }, async (request, reply) => {
+  app.post('/psbt/:txid/broadcast', { schema: { params: psbtParams }, config: on('psbt_broadcast') }, async (request, reply) => {
     const wallet = await walletOf(request);
+    const user = userOf(request);
+    const { txid } = request.params;
     try {
-      const { txid } = await psbts.broadcast(userOf(request), wallet.alias, request.params.txid);
-      await flash(request, `Broadcast: transaction ${txid}.`, 'success');
-      return reply.redirect(url('transaction', wallet.alias, { txid }));
+      const sent = await specter.psbts.broadcast(user, wallet.alias, txid);
+      await flash(request, `Transaction ${sent.txid} broadcast.`, 'success');
+      return reply.redirect(url('history', wallet.alias));
     } catch (err) {
-      if (!isSpecterError(err) || err.status >= 500 || err.key === 'PSBT_NOT_FOUND') throw err;
-      await flash(request, err.fullMessage, 'error');
-      return reply.redirect(url('psbt', wallet.alias, { txid: request.params.txid }));
+      const error = formError(err);
+      reply.code(error.status);
+      const view = await specter.psbts.get(user, wallet.alias, txid);
+      return renderPsbt(request, reply, wallet, view, { error: { ...error, field: 'broadcast' } });
     }
   });
 
-  app.post('/send/pending/:txid/delete', { schema: { params: psbtParams }, config: on('psbt_delete') }, async (request, reply) => {
+  app.get('/psbt/:txid/delete', { schema: { params: psbtParams }, config: on('psbt_delete') }, async (request, reply) => {
     const wallet = await walletOf(request);
-    await psbts.remove(userOf(request), wallet.alias, request.params.txid);
-    await flash(request, 'PSBT deleted; its coins are free again.', 'success');
-    return reply.redirect(url('send', wallet.alias));
+    const view = await specter.psbts.get(userOf(request), wallet.alias, request.params.txid);
+    return render(request, reply, wallet, 'send', 'wallets/send_delete.njk', {
+      psbt: view,
+      back_url: url('psbt', wallet.alias, { txid: view.txid }),
+      action: url('psbt_delete', wallet.alias, { txid: view.txid }),
+    });
+  });
+  app.post('/psbt/:txid/delete', { schema: { params: psbtParams, body: confirmBody }, config: on('psbt_delete') }, async (request, reply) => {
+    const wallet = await walletOf(request);
+    const { txid } = request.params;
+    if (request.body.confirm !== 'yes') return reply.redirect(url('psbt', wallet.alias, { txid }));
+    try {
+      await specter.psbts.remove(userOf(request), wallet.alias, txid);
+      await flash(request, `PSBT ${txid} deleted; its coins are unlocked.`, 'success');
+    } catch (err) {
+      if (!isSpecterError(err)) throw err;
+      await flash(request, err.fullMessage, 'error');
+      if (!isSpecterError(err, 'PSBT_NOT_FOUND')) return reply.redirect(url('psbt', wallet.alias, { txid }));
+    }
+    return reply.redirect(url('send_new', wallet.alias));
   });
 }
