@@ -13,7 +13,7 @@
 import fs from 'node:fs/promises';
 import { RpcClient } from '../src/managers/nodes/index.js';
 import { startBitcoind } from '../test/helpers/bitcoind.js';
-import { makePayments } from './lib/payments.js';
+import { makePayments } from '../test/helpers/payments.js';
 import { load, startServer, tempDir } from './lib/server.js';
 
 const TXS = Number(process.argv[2] ?? 10_000);

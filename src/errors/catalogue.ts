@@ -127,6 +127,7 @@ const psbts = {
   PSBT_INVALID_ADDRESS: { status: 400, summary: 'A recipient address is not a Bitcoin address.' },
   PSBT_WRONG_NETWORK: { status: 400, summary: "A recipient address belongs to another network than the wallet's." },
   PSBT_INSUFFICIENT_FUNDS: { status: 409, summary: 'The wallet (or the chosen coins) cannot pay the amounts and the fee.' },
+  PSBT_TOO_MANY_INPUTS: { status: 409, summary: 'The payment needs more than 252 coins, which Bitcoin Core cannot fund in one transaction.' },
   PSBT_DUST: { status: 400, summary: 'An amount is below the dust limit: the network would not relay it.' },
   PSBT_FEE_RATE: { status: 400, summary: 'The fee rate is not above 0, or above 1,000 sat/vB without confirmation.' },
   PSBT_NOT_THIS_WALLET: { status: 409, summary: 'A signed PSBT or transaction is not the pending transaction it was sent for.' },

@@ -102,7 +102,10 @@ interface CoreUnspent {
 }
 
 /** Check the request against the wallet and its coins; nothing is changed. */
-async function check(ctx: PsbtContext, request: CreatePsbtRequest): Promise<{ feeRate: number; inputs: Array<{ txid: string; vout: number }> }> {
+async function check(
+  ctx: PsbtContext,
+  request: CreatePsbtRequest,
+): Promise<{ feeRate: number; inputs: Array<{ txid: string; vout: number }>; spendable: Map<string, number> }> {
   const { recipients } = request;
   if (!Array.isArray(recipients) || recipients.length === 0) throw validation('Give at least one recipient (address and amount).', 'recipients');
   if (recipients.length > MAX_RECIPIENTS) throw validation(`At most ${MAX_RECIPIENTS} recipients fit one transaction.`, 'recipients');
@@ -170,7 +173,7 @@ async function check(ctx: PsbtContext, request: CreatePsbtRequest): Promise<{ fe
       },
     );
   }
-  return { feeRate, inputs };
+  return { feeRate, inputs, spendable: byOutpoint };
 }
 
 /** Core's refusals of walletcreatefundedpsbt, in the catalogue's words. */
@@ -225,7 +228,7 @@ async function sendAllRequest(ctx: PsbtContext, request: CreatePsbtRequest): Pro
 /** Fund a PSBT (version 0) on Core; nothing is stored or locked here. */
 export async function fundPsbt(ctx: PsbtContext, asked: CreatePsbtRequest): Promise<CreatedPsbt> {
   const request = asked.send_all ? await sendAllRequest(ctx, asked) : asked;
-  const { feeRate, inputs } = await check(ctx, request);
+  const { feeRate, inputs, spendable } = await check(ctx, request);
   const { wallet } = ctx;
   const changeIndex = wallet.changeIndex;
   const changeAddress = await wallet.getAddress(changeIndex, true);
@@ -248,7 +251,10 @@ export async function fundPsbt(ctx: PsbtContext, asked: CreatePsbtRequest): Prom
   if (ctx.info.version >= 300_000) params.psbt_version = 0;
   let answer: { psbt: string; fee: number; changepos: number };
   try {
-    answer = await ctx.rpc.call('walletcreatefundedpsbt', params);
+    answer = await callFunding(ctx, params, () => ({
+      inputs: pickCoins(spendable, request, feeRate, ctx.wallet.descriptor),
+      add_inputs: false,
+    }));
   } catch (err) {
     if (
       params.psbt_version !== undefined &&
@@ -257,7 +263,10 @@ export async function fundPsbt(ctx: PsbtContext, asked: CreatePsbtRequest): Prom
     ) {
       delete params.psbt_version;
       try {
-        answer = await ctx.rpc.call('walletcreatefundedpsbt', params);
+        answer = await callFunding(ctx, params, () => ({
+          inputs: pickCoins(spendable, request, feeRate, ctx.wallet.descriptor),
+          add_inputs: false,
+        }));
       } catch (again) {
         throw translate(again);
       }
@@ -268,4 +277,81 @@ export async function fundPsbt(ctx: PsbtContext, asked: CreatePsbtRequest): Prom
   const psbt = Psbt.fromBase64(answer.psbt);
   if (answer.changepos >= 0) await wallet.changeUsedBy(changeIndex);
   return { psbt, fee: btcToSats(answer.fee), changepos: answer.changepos, changeAddress, changeIndex };
+}
+
+/**
+ * walletcreatefundedpsbt, and when Core's own coin selection trips over its internal check "Fee
+ * needed > fee paid" (it picked 253 coins or more, see MAX_FUNDED_INPUTS — with many small coins,
+ * e.g. hundreds on one address, it groups them by address), the same request again with the coins
+ * chosen here (`fallback`) and no more added by Core, which then only computes the fee and the change.
+ */
+async function callFunding(
+  ctx: PsbtContext,
+  params: Record<string, unknown>,
+  fallback: () => { inputs: Array<{ txid: string; vout: number }>; add_inputs: false },
+): Promise<{ psbt: string; fee: number; changepos: number }> {
+  try {
+    return await ctx.rpc.call('walletcreatefundedpsbt', params);
+  } catch (err) {
+    const options = params.options as Record<string, unknown>;
+    if (!options.add_inputs || !/Fee needed > fee paid/.test(String((err as SpecterError).details?.rpcMessage ?? ''))) throw err;
+    const { inputs, add_inputs } = fallback();
+    return ctx.rpc.call('walletcreatefundedpsbt', { ...params, inputs, options: { ...options, add_inputs } });
+  }
+}
+
+/**
+ * Bitcoin Core 29 and 31 count a transaction's size with a one-byte input count; from 253 inputs
+ * the count takes three bytes and Core stops with "Internal bug detected: Fee needed > fee paid".
+ */
+export const MAX_FUNDED_INPUTS = 252;
+
+/** A generous virtual size of one input of the wallet (its signatures and script), for picking coins. */
+function inputVbytes(descriptor: PsbtContext['wallet']['descriptor']): number {
+  const keys = descriptor.keys.length;
+  const sigs = descriptor.threshold ?? 1;
+  // Witness bytes count a quarter; a legacy (pkh, sh) input pays full price: 150 + 74 per extra signature or key.
+  return descriptor.scriptType === 'pkh' || descriptor.scriptType === 'sh' ? 150 + 74 * (sigs + keys) : 70 + 19 * sigs + 9 * keys;
+}
+
+/**
+ * Coins for the payments, largest first, until they cover the amounts and the fee of that many
+ * inputs (or, with the fee subtracted from an amount, the amounts alone). PSBT_INSUFFICIENT_FUNDS
+ * when all of them do not.
+ */
+function pickCoins(
+  spendable: Map<string, number>,
+  request: CreatePsbtRequest,
+  feeRate: number,
+  descriptor: PsbtContext['wallet']['descriptor'],
+): Array<{ txid: string; vout: number }> {
+  const total = request.recipients.reduce((sum, r) => sum + r.amount!, 0);
+  const perInput = feeRate * inputVbytes(descriptor);
+  const base = request.subtract_fee_from?.length ? 0 : feeRate * (11 + 43 * (request.recipients.length + 1));
+  const coins = [...spendable].sort((a, b) => b[1] - a[1]);
+  const picked: Array<{ txid: string; vout: number }> = [];
+  let sum = 0;
+  for (const [outpoint, amount] of coins) {
+    if (picked.length === MAX_FUNDED_INPUTS) {
+      throw new SpecterError(
+        'PSBT_TOO_MANY_INPUTS',
+        `Paying ${total} sats takes more than ${MAX_FUNDED_INPUTS} of this wallet's coins (its ${MAX_FUNDED_INPUTS} largest hold ${sum} sats); Bitcoin Core cannot fund a transaction with that many inputs.`,
+        {
+          hint: `Send less first, or consolidate: send part of the balance to this wallet's own address in transactions of fewer than ${MAX_FUNDED_INPUTS + 1} coins, then pay.`,
+          details: { needed: total, largestCoins: sum, maxInputs: MAX_FUNDED_INPUTS },
+        },
+      );
+    }
+    picked.push(parseOutpoint(outpoint));
+    sum += amount;
+    if (sum >= total + base + (request.subtract_fee_from?.length ? 0 : perInput * picked.length)) return picked;
+  }
+  throw new SpecterError(
+    'PSBT_INSUFFICIENT_FUNDS',
+    `The wallet's ${coins.length} spendable coins hold ${sum} sats; the payments need ${total} sats plus the fee.`,
+    {
+      hint: 'Send less, or subtract the fee from an amount.',
+      details: { available: sum, needed: total },
+    },
+  );
 }

@@ -95,6 +95,7 @@ const STATUS: Record<ErrorKey, number> = {
   PSBT_INVALID_ADDRESS: 400,
   PSBT_WRONG_NETWORK: 400,
   PSBT_INSUFFICIENT_FUNDS: 409,
+  PSBT_TOO_MANY_INPUTS: 409,
   PSBT_DUST: 400,
   PSBT_FEE_RATE: 400,
   PSBT_NOT_THIS_WALLET: 409,
@@ -143,7 +144,7 @@ function sourceFiles(dir: string): string[] {
 
 describe('error catalogue', () => {
   it(`holds exactly the ${Object.keys(STATUS).length} released codes with their HTTP statuses`, () => {
-    assert.equal(keys.length, 91);
+    assert.equal(keys.length, 92);
     assert.deepEqual(Object.fromEntries(keys.map((k) => [k, catalogue[k].status])), STATUS);
   });
 

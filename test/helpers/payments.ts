@@ -7,7 +7,7 @@
 import { networks } from 'bitcoinjs-lib';
 import { bip32 } from '../../src/bitcoin/bip32.js';
 import type { RpcClient } from '../../src/managers/nodes/index.js';
-import type { Bitcoind } from '../../test/helpers/bitcoind.js';
+import type { Bitcoind } from './bitcoind.js';
 
 /** The bench's own keys (a regtest BIP32 root from a fixed seed): one address per payment. */
 const ROOT_KEY = bip32.fromSeed(Buffer.alloc(32, 0x11), networks.testnet);
