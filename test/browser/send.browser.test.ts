@@ -62,6 +62,11 @@ test('send: form → PSBT page → QR frames read back → .psbt download → El
   await page.getByLabel('Recipient 1: address').fill(nobody);
   await page.getByLabel('Amount', { exact: true }).fill('0.1');
   await page.getByLabel('Label (optional)').fill('Groceries');
+  // The node's suggestions arrive after the page (regtest has no estimate: 1 sat/vB and why).
+  const suggestions = page.locator('#fee-suggestions');
+  await suggestions.waitFor({ state: 'visible' });
+  assert.match((await suggestions.textContent()) ?? '', /Fast 1 sat\/vB[\s\S]*Medium 1 sat\/vB[\s\S]*Slow 1 sat\/vB[\s\S]*regtest|estimate/i);
+  assert.equal(await page.getByLabel('Fee rate (sat/vB)').inputValue(), '1', 'an empty field takes the medium rate');
   await page.getByLabel('Fee rate (sat/vB)').fill('2');
   await maybeScreenshot(page, 'send-form');
   await page.getByRole('button', { name: 'Create PSBT' }).click();

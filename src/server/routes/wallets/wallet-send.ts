@@ -106,8 +106,21 @@ export default async function walletSend(scope: FastifyInstance, { specter, rend
       }),
       pending: pending.map((p) => ({ ...p, url: url('psbt', wallet.alias, { txid: p.txid }) })),
       form_action: url('send_new', wallet.alias),
+      fees_url: url('send_fees', wallet.alias),
     });
   };
+
+  // Fee suggestions for the Send page's script: asked after the page has loaded, so the page never
+  // waits for them (the node's estimatesmartfee now; outside sources with issue 13).
+  app.get('/send/fees', { schema: { params: walletParams }, config: on('send_fees') }, async (request, reply) => {
+    await walletOf(request);
+    try {
+      return await specter.psbts.fees();
+    } catch (err) {
+      if (!isSpecterError(err)) throw err;
+      return reply.code(503).send({ error: { code: err.code, message: err.message } });
+    }
+  });
 
   app.get('/send/', { schema: { params: walletParams }, config: on('send') }, async (request, reply) =>
     reply.redirect(url('send_new', (await walletOf(request)).alias)),
