@@ -64,7 +64,10 @@ describe('Send pages against regtest', { skip: bitcoindSkip() }, () => {
     assert.match(page.body, /<a[^>]*href="\/spc\/wallets\/send-pages\/send\/new"[^>]*>Send</, 'the tab bar has Send');
     assert.equal((page.body.match(/name="utxos" value="[0-9a-f]{64}:\d+"/g) ?? []).length, 2, 'both coins can be chosen');
     assert.match(page.body, /No pending PSBTs/);
-    assert.match(page.body, /issue 13/, 'the fee hint says estimates come later');
+    assert.match(page.body, /id="fee-suggestions" data-url="\/spc\/wallets\/send-pages\/send\/fees" hidden/, 'suggestions come after the page');
+    const fees = await client.get(`${base()}/send/fees`);
+    assert.equal(fees.statusCode, 200);
+    assert.deepEqual(Object.keys(fees.json()).sort(), ['fast', 'medium', 'minimum', 'notice', 'slow', 'source']);
 
     const form = { address: MAINNET, amount: '0.001', label: 'Rent', fee_rate: '2', rbf: 'yes' };
     const wrongNet = await client.post(`${base()}/send/new`, form);
@@ -295,6 +298,51 @@ describe('Send pages against regtest', { skip: bitcoindSkip() }, () => {
     const sent = await client.post(`${at}/psbt/${txid}/broadcast`);
     assert.equal(sent.headers.location, `${at}/history/`);
     assert.ok((await client.follow(sent)).body.includes(`data-txid="${txid}"`));
+  });
+  it('an unconfirmed send: the transaction page bumps its fee or cancels it (a new PSBT to sign); a bad rate comes back as a message', async () => {
+    const api = async (method: 'POST', url: string, payload?: object) => {
+      const res = await t.app.inject({ method, url: `/api/v1/wallets/${alias}${url}`, ...(payload ? { payload } : {}) });
+      assert.ok(res.statusCode < 300, res.body);
+      return res.json();
+    };
+    const wallet = await t.specter.walletsOf(admin).get(alias);
+    await core.send(await wallet.getAddress(wallet.addressIndex), 5_000_000);
+    await core.mine(1);
+    await core.rpc('syncwithvalidationinterfacequeue');
+    await t.specter.chain.sync(admin, alias);
+    const created = await api('POST', '/psbts', { recipients: [{ address: other, amount: 1_000_000 }], fee_rate: 2 });
+    const signed = await core.rpc<{ psbt: string }>('walletprocesspsbt', { psbt: created.psbt, sign: true, finalize: false }, 'send-pages-keys');
+    await api('POST', `/psbts/${created.txid}/signatures`, { psbt: signed.psbt });
+    const { txid } = await api('POST', `/psbts/${created.txid}/broadcast`);
+
+    const page = await client.get(`${base()}/tx/${txid}`);
+    assert.match(page.body, /id="rbf"[\s\S]*Bump the fee[\s\S]*Cancel it/);
+    const bad = await client.post(`${base()}/tx/${txid}/bump`, { fee_rate: '0' });
+    assert.equal(bad.statusCode, 302);
+    assert.equal(bad.headers.location, `${base()}/tx/${txid}`);
+    assert.match((await client.get(bad.headers.location as string)).body, /class="flash flash-error"[^>]*>[^<]*fee rate/i);
+
+    const bumped = await client.post(`${base()}/tx/${txid}/bump`, { fee_rate: '10' });
+    assert.equal(bumped.statusCode, 302);
+    const replacement = /\/psbt\/([0-9a-f]{64})\//.exec(String(bumped.headers.location))?.[1];
+    assert.ok(replacement && replacement !== txid, String(bumped.headers.location));
+    const view = (await t.app.inject({ method: 'GET', url: `/api/v1/wallets/${alias}/psbts/${replacement}` })).json().psbt;
+    assert.equal(view.replaces, txid);
+    assert.ok(view.fee_rate >= 9.5, `replacement at ${view.fee_rate} sat/vB`);
+    assert.match((await client.get(String(bumped.headers.location))).body, /replacement PSBT at [\d.]+ sat\/vB was created/);
+    await t.app.inject({ method: 'DELETE', url: `/api/v1/wallets/${alias}/psbts/${replacement}` });
+
+    const cancelled = await client.post(`${base()}/tx/${txid}/cancel`, { fee_rate: '12' });
+    assert.equal(cancelled.statusCode, 302);
+    const cancelId = /\/psbt\/([0-9a-f]{64})\//.exec(String(cancelled.headers.location))?.[1];
+    const cancelView = (await t.app.inject({ method: 'GET', url: `/api/v1/wallets/${alias}/psbts/${cancelId}` })).json().psbt;
+    assert.deepEqual(
+      cancelView.outputs.map((o: { ownership: string }) => o.ownership),
+      ['change'],
+      'everything back to the wallet',
+    );
+    await t.app.inject({ method: 'DELETE', url: `/api/v1/wallets/${alias}/psbts/${cancelId}` });
+    await core.mine(1);
   });
 });
 

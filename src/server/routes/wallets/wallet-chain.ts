@@ -193,6 +193,11 @@ export default async function walletChain(scope: FastifyInstance, { specter, ren
             return { address: a, mine: own !== undefined, change: own?.change ?? false };
           }),
       back_url: url('history', wallet.alias),
+      // An unconfirmed transaction the wallet paid for can be replaced (RBF) from here.
+      rbf:
+        tx && tx.confirmations === 0 && (tx.category === 'send' || tx.category === 'selftransfer')
+          ? { bump: url('transaction_bump', wallet.alias, { txid }), cancel: url('transaction_cancel', wallet.alias, { txid }) }
+          : null,
     });
   });
 }

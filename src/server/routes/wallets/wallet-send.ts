@@ -41,6 +41,7 @@ const psbtParams = z.object({ wallet_alias: pathParam, txid: z.string().regex(/^
 const MAX_SIGNED_TEXT = 4_000_000;
 const signBody = formBody({ signed: z.string().max(MAX_SIGNED_TEXT, 'The signed copy is too long (at most 4,000,000 characters).').default('') });
 const confirmBody = formBody({ confirm: formText });
+const replaceBody = formBody({ fee_rate: formText, confirm_high_fee: formText });
 /** Above this a PSBT is offered as files only: 100 UR fragments, 200 animated frames (about a minute a cycle). */
 const MAX_QR_PSBT_BYTES = 20_000;
 
@@ -279,4 +280,42 @@ export default async function walletSend(scope: FastifyInstance, { specter, rend
     }
     return reply.redirect(url('send_new', wallet.alias));
   });
+
+  // Replace-by-fee from the transaction page: a new PSBT (the same payments at a higher fee, or
+  // everything back to the wallet) that the devices sign again; errors go back to the transaction.
+  for (const [action, cancel] of [
+    ['bump', false],
+    ['cancel', true],
+  ] as const) {
+    app.post(
+      `/tx/:txid/${action}`,
+      { schema: { params: psbtParams, body: replaceBody }, config: on(`transaction_${action}`) },
+      async (request, reply) => {
+        const wallet = await walletOf(request);
+        const { txid } = request.params;
+        const feeRate = Number(request.body.fee_rate);
+        try {
+          const view = await specter.psbts.replace(
+            userOf(request),
+            wallet.alias,
+            txid,
+            { fee_rate: feeRate, confirm_high_fee: request.body.confirm_high_fee === 'yes' },
+            cancel,
+          );
+          await flash(
+            request,
+            cancel
+              ? 'A cancelling PSBT was created: it sends everything back to this wallet. Sign it on the devices and broadcast it.'
+              : `A replacement PSBT at ${view.fee_rate ?? feeRate} sat/vB was created. Sign it on the devices and broadcast it.`,
+            'success',
+          );
+          return reply.redirect(url('psbt', wallet.alias, { txid: view.txid }));
+        } catch (err) {
+          if (!isSpecterError(err)) throw err;
+          await flash(request, err.fullMessage, 'error');
+          return reply.redirect(url('transaction', wallet.alias, { txid }));
+        }
+      },
+    );
+  }
 }
