@@ -1,5 +1,5 @@
 import type { EndpointRegistry, Extension, TypeRegistry } from '../extensions/index.js';
-import type { DeviceTypeRegistry } from '../managers/devices/index.js';
+import type { DeviceTypeRegistry, PsbtExport } from '../managers/devices/index.js';
 import type { NodeTypeRegistry } from '../managers/nodes/index.js';
 
 /**
@@ -11,6 +11,8 @@ export interface ExtensionDeviceType {
   readonly displayName?: string;
   readonly name?: string;
   readonly icon?: string;
+  /** How a PSBT reaches the device: 'file', 'text', 'qr' (all when absent). */
+  readonly exports?: readonly PsbtExport[];
 }
 
 /** Device and node type descriptors share this shape: a string `type`. */
@@ -25,7 +27,7 @@ export function deviceTypeSink(types: DeviceTypeRegistry, endpoints: EndpointReg
     register(ext: Extension, value: unknown) {
       const d = value as ExtensionDeviceType;
       const icon = d.icon ? endpoints.urlFor(`${ext.id}_endpoint.static`, { filename: d.icon }) : '/static/img/devices/generic_icon.svg';
-      types.register({ type: d.type, name: d.displayName ?? d.name ?? d.type, icon });
+      types.register({ type: d.type, name: d.displayName ?? d.name ?? d.type, icon, ...(d.exports !== undefined ? { exports: d.exports } : {}) });
     },
   };
 }

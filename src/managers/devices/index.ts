@@ -1,5 +1,13 @@
 export { DeviceManager, DEVICES_FOLDER, type DeviceManagerOptions, type AddKeysOptions } from './device-manager.js';
-export { DeviceTypeRegistry, BUILTIN_DEVICE_TYPES, type DeviceType } from './device-types.js';
+export {
+  DeviceTypeRegistry,
+  BUILTIN_DEVICE_TYPES,
+  PSBT_EXPORTS,
+  exportsFor,
+  psbtExportsOf,
+  type DeviceType,
+  type PsbtExport,
+} from './device-types.js';
 export { keyExpression, deviceSchema, deviceKeySchema, type Device, type DeviceKey } from './device.js';
 export {
   parseDeviceKey,

@@ -344,6 +344,36 @@ describe('Send pages against regtest', { skip: bitcoindSkip() }, () => {
     await t.app.inject({ method: 'DELETE', url: `/api/v1/wallets/${alias}/psbts/${cancelId}` });
     await core.mine(1);
   });
+
+  it("each device type's ways: a SeedSigner wallet gets the QR only, a Coldcard one the files and text only", async () => {
+    const pageFor = async (type: string, name: string) => {
+      const keys = keysFor(`send-pages-${type}`);
+      // The device holds the wallet's key (its [fingerprint/path]tpub from the watch descriptor).
+      const keyText = /^wpkh\((.*)\/<0;1>\/\*\)$/.exec(keys.watch)![1]!;
+      const device = await t.specter.devicesOf(admin).create(name, type, keyText);
+      const wallet = await t.specter.walletsOf(admin).createSingleSig({ name: `${name} wallet`, device: device.alias, network: 'test' });
+      await t.specter.chain.link(admin, wallet.alias);
+      await core.send(await wallet.getAddress(0), 2_000_000);
+      await core.mine(1);
+      await core.rpc('syncwithvalidationinterfacequeue');
+      await t.specter.chain.sync(admin, wallet.alias);
+      const created = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/wallets/${wallet.alias}/psbts`,
+        payload: { recipients: [{ address: other, amount: 500_000 }], fee_rate: 2 },
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      return (await client.get(`/spc/wallets/${wallet.alias}/psbt/${created.json().txid}/`)).body;
+    };
+    const seedsigner = await pageFor('seedsigner', 'Seedy');
+    assert.match(seedsigner, /data-ur-frames/);
+    assert.doesNotMatch(seedsigner, /id="download-binary"|data-copy="psbt-base64"/);
+    assert.match(seedsigner, /<strong>Seedy<\/strong> takes a QR code/);
+    const coldcard = await pageFor('coldcard', 'Cold');
+    assert.doesNotMatch(coldcard, /data-ur-frames|id="psbt-static-qr"/);
+    assert.match(coldcard, /id="download-binary"[\s\S]*data-copy="psbt-base64"/);
+    assert.match(coldcard, /<strong>Cold<\/strong> takes a .psbt file, pasted text/);
+  });
 });
 
 describe('Send tab without a node', () => {

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { Specter } from '../../../specter/index.js';
 import type { User } from '../../../managers/users/index.js';
 import type { Wallet } from '../../../managers/wallets/index.js';
+import { exportsFor, psbtExportsOf, type PsbtExport } from '../../../managers/devices/index.js';
 import type { Utxo } from '../../../managers/chain/index.js';
 import type { PendingPsbtView } from '../../../managers/psbt/index.js';
 import { isSpecterError, type SpecterError } from '../../../errors/index.js';
@@ -41,6 +42,7 @@ const psbtParams = z.object({ wallet_alias: pathParam, txid: z.string().regex(/^
 const MAX_SIGNED_TEXT = 4_000_000;
 const signBody = formBody({ signed: z.string().max(MAX_SIGNED_TEXT, 'The signed copy is too long (at most 4,000,000 characters).').default('') });
 const confirmBody = formBody({ confirm: formText });
+const EXPORT_NAMES: Record<PsbtExport, string> = { file: 'a .psbt file', text: 'pasted text', qr: 'a QR code' };
 const replaceBody = formBody({ fee_rate: formText, confirm_high_fee: formText });
 /** Above this a PSBT is offered as files only: 100 UR fragments, 200 animated frames (about a minute a cycle). */
 const MAX_QR_PSBT_BYTES = 20_000;
@@ -50,20 +52,30 @@ type FormError = ReturnType<typeof formError> & { field: string | null; placed?:
 const PLACED_FIELDS = /^(?:recipients\.\d+\.(?:address|amount)|fee_rate|utxos)$/;
 
 /** Who holds a wallet key: the devices of the wallet carrying that master fingerprint. */
-async function keyHolders(specter: Specter, wallet: Wallet): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
+/**
+ * The wallet's devices as the PSBT page needs them: who holds each key fingerprint, and how each
+ * device takes a PSBT (its type's exports; a key without a known device could be any, so all).
+ */
+async function walletDevices(
+  specter: Specter,
+  wallet: Wallet,
+): Promise<{ holders: Map<string, string>; devices: Array<{ name: string; exports: readonly PsbtExport[] }> }> {
+  const holders = new Map<string, string>();
+  const devices: Array<{ name: string; exports: readonly PsbtExport[] }> = [];
   for (const alias of wallet.devices) {
     try {
       const device = await specter.deviceManager.get(alias);
       for (const key of device.keys) {
         const fp = key.originFingerprint;
-        if (fp && !names.has(fp)) names.set(fp, device.name);
+        if (fp && !holders.has(fp)) holders.set(fp, device.name);
       }
+      const type = specter.deviceTypes.has(device.type) ? specter.deviceTypes.get(device.type) : undefined;
+      devices.push({ name: device.name, exports: psbtExportsOf(type) });
     } catch (err) {
       if (!isSpecterError(err, 'DEVICE_NOT_FOUND')) throw err;
     }
   }
-  return names;
+  return { holders, devices };
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -172,12 +184,15 @@ export default async function walletSend(scope: FastifyInstance, { specter, rend
     extra: { error?: FormError | null; signed?: string } = {},
   ) => {
     const bytes = Buffer.from(view.psbt, 'base64');
-    const holders = await keyHolders(specter, wallet);
+    const { holders, devices } = await walletDevices(specter, wallet);
+    const exports = exportsFor(devices, wallet.descriptor.keys.length);
     // A very large PSBT (a consolidation of hundreds of coins) would make a page of megabytes of QR codes: the file is the way then.
-    const ur = bytes.length <= MAX_QR_PSBT_BYTES ? urFramesForPsbt(bytes) : null;
+    const ur = exports.qr && bytes.length <= MAX_QR_PSBT_BYTES ? urFramesForPsbt(bytes) : null;
     return render(request, reply, wallet, 'send', 'wallets/send_psbt.njk', {
       psbt: view,
       signers: view.signers.map((s) => ({ ...s, name: holders.get(s.fingerprint) ?? null })),
+      exports,
+      device_ways: devices.map((d) => ({ name: d.name, ways: d.exports.map((e) => EXPORT_NAMES[e]).join(', ') })),
       ur_frames: ur ? qrSvgFrames(ur.frames) : [],
       static_qr: ur ? staticPsbtQrSvg(bytes) : null,
       error: extra.error ?? null,
@@ -228,7 +243,7 @@ export default async function walletSend(scope: FastifyInstance, { specter, rend
       reply.code(error.status);
       return renderPsbt(request, reply, wallet, before, { error: { ...error, field: 'signed' }, signed: text });
     }
-    const holders = await keyHolders(specter, wallet);
+    const { holders } = await walletDevices(specter, wallet);
     const name = (fp: string) => holders.get(fp) ?? `key ${fp}`;
     const added = result.signed_by.filter((fp) => !before.signed_by.includes(fp));
     const count = `${result.signed_by.length} of ${before.signatures.need}`;

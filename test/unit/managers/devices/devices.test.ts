@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { convertExtendedKey } from '../../../../src/bitcoin/index.js';
-import { DeviceTypeRegistry, parseDeviceKeys } from '../../../../src/managers/devices/index.js';
+import { DeviceTypeRegistry, exportsFor, parseDeviceKeys, psbtExportsOf } from '../../../../src/managers/devices/index.js';
 import { isSpecterError } from '../../../../src/errors/index.js';
 import { BIP49, BIP84, MULTISIG_KEYS, TPUB_84 } from '../../bitcoin/fixtures.js';
 import { keyText, makeEnv, rejectsWith, snapshot, type Env } from '../wallets/helpers.js';
@@ -51,6 +51,31 @@ describe('DeviceTypeRegistry', () => {
     throwsKey(() => r.register({ type: 'mydevice', name: 'Again', icon: '/x.svg' }), 'DEVICE_TYPE_EXISTS', /already registered/);
     throwsKey(() => r.register({ type: 'Bad Id', name: 'x', icon: '/x.svg' }), 'DEVICE_INVALID', /lowercase/);
     throwsKey(() => r.get('nope'), 'DEVICE_INVALID', /Unknown device type "nope".*coldcard/);
+  });
+});
+
+describe('device types: how a PSBT reaches the device', () => {
+  it('built-ins say their ways, a type without any takes all; bad lists are refused naming the choices', () => {
+    const r = new DeviceTypeRegistry();
+    assert.deepEqual(psbtExportsOf(r.get('seedsigner')), ['qr']);
+    assert.deepEqual(psbtExportsOf(r.get('coldcard')), ['file', 'text']);
+    assert.deepEqual(psbtExportsOf(r.get('generic')), ['file', 'text', 'qr']);
+    assert.deepEqual(psbtExportsOf(r.register({ type: 'mine', name: 'Mine', icon: '/x.svg' })), ['file', 'text', 'qr']);
+    assert.deepEqual(r.register({ type: 'camera', name: 'Camera', icon: '/x.svg', exports: ['qr', 'qr'] }).exports, ['qr']);
+    for (const exports of [[], ['nfc'], 'qr']) {
+      assert.throws(
+        () => r.register({ type: `bad-${String(exports.length)}`, name: 'Bad', icon: '/x.svg', exports: exports as never }),
+        (e: Error & { key?: string }) => e.key === 'DEVICE_INVALID' && /"file", "text", "qr"/.test(e.message + String((e as { hint?: string }).hint)),
+      );
+    }
+  });
+
+  it('the PSBT page offers every way one of the devices takes; all when a key has no known device', () => {
+    const qrOnly = { exports: ['qr'] as const };
+    const usb = { exports: ['file', 'text'] as const };
+    assert.deepEqual(exportsFor([qrOnly], 1), { file: false, text: false, qr: true });
+    assert.deepEqual(exportsFor([qrOnly, usb], 2), { file: true, text: true, qr: true });
+    assert.deepEqual(exportsFor([usb], 2), { file: true, text: true, qr: true }, 'one key without a device');
   });
 });
 
