@@ -13,10 +13,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
+import { after, before, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RpcClient, type RpcConnection, type RpcParams } from '../../src/managers/nodes/rpc-client.js';
 import type { NodeManager } from '../../src/managers/nodes/index.js';
+import type { User } from '../../src/managers/users/index.js';
+import { createTestSpecter, type TestSpecter } from '../../src/testing/index.js';
 import { repoRoot } from './files.js';
 
 export const SKIP_MESSAGE = 'bitcoind not found: set BITCOIND=/path/to/bitcoind (or put Bitcoin Core in ../shared/bitcoin-core/bin)';
@@ -257,5 +259,37 @@ export async function addRegtestNode(specter: { nodeManager: NodeManager }, core
     password: c.password,
     protocol: 'http',
     autodetect: false,
+  });
+}
+
+export interface RegtestApp {
+  core: Bitcoind;
+  t: TestSpecter;
+  admin: User;
+}
+
+/**
+ * Inside a describe: before its tests, a regtest bitcoind and a test app with that node added (its
+ * background chain sync stopped, so each test syncs when it means to) and the admin user, handed to
+ * `set`; after them, both closed. `then` runs once more setup inside the same `before`.
+ */
+export function regtestApp(
+  set: (app: RegtestApp) => void,
+  options: { specter?: Parameters<typeof createTestSpecter>[0]; then?: (app: RegtestApp) => Promise<void> } = {},
+): void {
+  let app: Partial<RegtestApp> = {};
+  before(async () => {
+    app.core = await startBitcoind(undefined);
+    app.t = await createTestSpecter(options.specter);
+    await app.t.specter.chain.stop();
+    await addRegtestNode(app.t.specter, app.core);
+    app.admin = app.t.specter.userManager.require('admin');
+    set(app as RegtestApp);
+    await options.then?.(app as RegtestApp);
+  });
+  after(async () => {
+    await app.t?.close();
+    await app.core?.destroy();
+    app = {};
   });
 }

@@ -7,11 +7,11 @@
  * Core's to the satoshi.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { btcToSats } from '../../../src/managers/chain/index.js';
 import type { User } from '../../../src/managers/users/index.js';
-import { createTestSpecter, type TestSpecter } from '../../../src/testing/index.js';
-import { addRegtestNode, bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
+import type { TestSpecter } from '../../../src/testing/index.js';
+import { bitcoindSkip, regtestApp, type Bitcoind } from '../../helpers/bitcoind.js';
 import { keysFor, signingWallet } from '../../helpers/signing-keys.js';
 
 describe('a consolidation to change, against regtest', { skip: bitcoindSkip() }, () => {
@@ -19,17 +19,7 @@ describe('a consolidation to change, against regtest', { skip: bitcoindSkip() },
   let t: TestSpecter;
   let admin: User;
 
-  before(async () => {
-    core = await startBitcoind(undefined);
-    t = await createTestSpecter();
-    await t.specter.chain.stop();
-    await addRegtestNode(t.specter, core);
-    admin = t.specter.userManager.require('admin');
-  });
-  after(async () => {
-    await t?.close();
-    await core?.destroy();
-  });
+  regtestApp((app) => ({ core, t, admin } = app));
 
   const sync = async (alias: string) => {
     await core.rpc('syncwithvalidationinterfacequeue');

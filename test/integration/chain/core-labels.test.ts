@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { bip32 } from '../../../src/bitcoin/bip32.js';
 import { NETWORKS } from '../../../src/bitcoin/networks.js';
 import { pullCoreLabels } from '../../../src/managers/chain/index.js';
 import type { User } from '../../../src/managers/users/index.js';
-import { createTestSpecter, type TestSpecter } from '../../../src/testing/index.js';
-import { addRegtestNode, bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
+import type { TestSpecter } from '../../../src/testing/index.js';
+import { bitcoindSkip, regtestApp, type Bitcoind } from '../../helpers/bitcoind.js';
 
 function descriptorFor(name: string): string {
   const root = bip32.fromSeed(createHash('sha256').update(`core-labels-${name}`).digest(), NETWORKS.test);
@@ -25,17 +25,7 @@ describe('labels back from Core against regtest', { skip: bitcoindSkip() }, () =
   let t: TestSpecter;
   let admin: User;
 
-  before(async () => {
-    core = await startBitcoind(undefined);
-    t = await createTestSpecter();
-    await t.specter.chain.stop();
-    await addRegtestNode(t.specter, core);
-    admin = t.specter.userManager.require('admin');
-  });
-  after(async () => {
-    await t?.close();
-    await core?.destroy();
-  });
+  regtestApp((app) => ({ core, t, admin } = app));
 
   it('a label set on Core shows after a full sync; a local label wins; an incremental sync does not ask', async () => {
     const wallet = await t.specter.walletsOf(admin).importDescriptor(descriptorFor('labels'), { name: 'labels', network: 'test' });

@@ -7,12 +7,12 @@
  * "receive", change "change"); and the page while the node is away.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createAddressDeriver, parseDescriptor, transactionSizes } from '../../../src/bitcoin/index.js';
 import { btcToSats, satsToBtc, type TxDetail } from '../../../src/managers/chain/index.js';
 import type { User } from '../../../src/managers/users/index.js';
-import { createTestSpecter, type TestSpecter } from '../../../src/testing/index.js';
-import { addRegtestNode, bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
+import type { TestSpecter } from '../../../src/testing/index.js';
+import { bitcoindSkip, regtestApp, type Bitcoind } from '../../helpers/bitcoind.js';
 import { keysFor, signingWallet } from '../../helpers/signing-keys.js';
 
 const nobody = createAddressDeriver(parseDescriptor(keysFor('nobody').watch, { network: 'regtest' })).deriveSync(0, 0, 1)[0]!;
@@ -22,17 +22,7 @@ describe('transaction details against regtest', { skip: bitcoindSkip() }, () => 
   let t: TestSpecter;
   let admin: User;
 
-  before(async () => {
-    core = await startBitcoind(undefined);
-    t = await createTestSpecter();
-    await t.specter.chain.stop();
-    await addRegtestNode(t.specter, core);
-    admin = t.specter.userManager.require('admin');
-  });
-  after(async () => {
-    await t?.close();
-    await core?.destroy();
-  });
+  regtestApp((app) => ({ core, t, admin } = app));
 
   const sync = async (alias: string) => {
     await core.rpc('syncwithvalidationinterfacequeue');

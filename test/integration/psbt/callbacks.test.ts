@@ -4,10 +4,10 @@
  * transaction — each for the wallet's owner only, and only when that user activated the extension.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { User } from '../../../src/managers/users/index.js';
-import { createTestSpecter, type TestSpecter } from '../../../src/testing/index.js';
-import { addRegtestNode, bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
+import type { TestSpecter } from '../../../src/testing/index.js';
+import { bitcoindSkip, regtestApp, type Bitcoind } from '../../helpers/bitcoind.js';
 import { keysFor, signingWallet } from '../../helpers/signing-keys.js';
 
 interface Note {
@@ -21,18 +21,7 @@ describe('send callbacks to extensions (notifications), against regtest', { skip
   let t: TestSpecter;
   let admin: User;
 
-  before(async () => {
-    core = await startBitcoind(undefined);
-    // Notifications is an alpha-stage built-in: shown from the "alpha" threshold.
-    t = await createTestSpecter({ config: { SERVICES_DEVSTATUS_THRESHOLD: 'alpha' } });
-    await t.specter.chain.stop();
-    await addRegtestNode(t.specter, core);
-    admin = t.specter.userManager.require('admin');
-  });
-  after(async () => {
-    await t?.close();
-    await core?.destroy();
-  });
+  regtestApp((app) => ({ core, t, admin } = app), { specter: { config: { SERVICES_DEVSTATUS_THRESHOLD: 'alpha' } } });
 
   const notes = async (): Promise<Note[]> => {
     const ext = t.specter.extensionManager.get('notifications') as unknown as { list(user: User): Promise<Note[]> };

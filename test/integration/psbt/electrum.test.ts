@@ -6,12 +6,12 @@
  * and the balance agree with the PSBT to the satoshi.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createAddressDeriver, parseDescriptor } from '../../../src/bitcoin/index.js';
 import type { User } from '../../../src/managers/users/index.js';
 import type { PendingPsbtView } from '../../../src/managers/psbt/index.js';
-import { createTestSpecter, type TestSpecter } from '../../../src/testing/index.js';
-import { addRegtestNode, bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
+import type { TestSpecter } from '../../../src/testing/index.js';
+import { bitcoindSkip, regtestApp, type Bitcoind } from '../../helpers/bitcoind.js';
 import { electrumSign, electrumSkip, type ElectrumKey, type ElectrumWallet } from '../../helpers/electrum-sign.js';
 import { multisigKeysFor } from '../../helpers/multisig-keys.js';
 import { keysFor } from '../../helpers/signing-keys.js';
@@ -23,17 +23,7 @@ describe('PSBTs signed by python3-electrum', { skip: bitcoindSkip() || electrumS
   let t: TestSpecter;
   let admin: User;
 
-  before(async () => {
-    core = await startBitcoind(undefined);
-    t = await createTestSpecter();
-    await t.specter.chain.stop();
-    await addRegtestNode(t.specter, core);
-    admin = t.specter.userManager.require('admin');
-  });
-  after(async () => {
-    await t?.close();
-    await core?.destroy();
-  });
+  regtestApp((app) => ({ core, t, admin } = app));
 
   const sync = async (alias: string) => {
     await core.rpc('syncwithvalidationinterfacequeue');

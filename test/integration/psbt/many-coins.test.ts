@@ -6,11 +6,11 @@
  * (consolidate), not Core's bug report.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { User } from '../../../src/managers/users/index.js';
 import { RpcClient } from '../../../src/managers/nodes/index.js';
-import { createTestSpecter, type TestSpecter } from '../../../src/testing/index.js';
-import { addRegtestNode, bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
+import type { TestSpecter } from '../../../src/testing/index.js';
+import { bitcoindSkip, regtestApp, type Bitcoind } from '../../helpers/bitcoind.js';
 import { makePayments } from '../../helpers/payments.js';
 import { keysFor } from '../../helpers/signing-keys.js';
 
@@ -19,17 +19,7 @@ describe('a wallet with 300 coins on one address, against regtest', { skip: bitc
   let t: TestSpecter;
   let admin: User;
 
-  before(async () => {
-    core = await startBitcoind(undefined);
-    t = await createTestSpecter();
-    await t.specter.chain.stop();
-    await addRegtestNode(t.specter, core);
-    admin = t.specter.userManager.require('admin');
-  });
-  after(async () => {
-    await t?.close();
-    await core?.destroy();
-  });
+  regtestApp((app) => ({ core, t, admin } = app));
 
   it('paying 75 % of the balance (about 230 coins) gives a PSBT with the fee at the asked rate', async () => {
     const wallet = await t.specter.walletsOf(admin).importDescriptor(keysFor('many-coins').watch, { name: 'Many', network: 'test' });

@@ -7,11 +7,11 @@
  * replacement, a transaction that is not the wallet's.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createAddressDeriver, parseDescriptor } from '../../../src/bitcoin/index.js';
 import type { User } from '../../../src/managers/users/index.js';
-import { createTestSpecter, type TestSpecter } from '../../../src/testing/index.js';
-import { addRegtestNode, bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
+import type { TestSpecter } from '../../../src/testing/index.js';
+import { bitcoindSkip, regtestApp, type Bitcoind } from '../../helpers/bitcoind.js';
 import { keysFor, signingWallet } from '../../helpers/signing-keys.js';
 
 const nobody = createAddressDeriver(parseDescriptor(keysFor('psbt-nobody').watch, { network: 'regtest' })).deriveSync(0, 0, 1)[0]!;
@@ -30,17 +30,7 @@ describe('replace-by-fee against regtest', { skip: bitcoindSkip() }, () => {
   let t: TestSpecter;
   let admin: User;
 
-  before(async () => {
-    core = await startBitcoind(undefined);
-    t = await createTestSpecter();
-    await t.specter.chain.stop();
-    await addRegtestNode(t.specter, core);
-    admin = t.specter.userManager.require('admin');
-  });
-  after(async () => {
-    await t?.close();
-    await core?.destroy();
-  });
+  regtestApp((app) => ({ core, t, admin } = app));
 
   const api = async (url: string, payload?: object) => {
     const res = await t.app.inject({ method: 'POST', url: `/api/v1${url}`, ...(payload ? { payload } : {}) });
