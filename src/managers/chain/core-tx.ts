@@ -10,10 +10,10 @@
 import { btcToSats } from './amounts.js';
 import type { Category, TxRecord } from './chain-state.js';
 
-export interface CoreWalletTx {
+/** What Core says of a wallet transaction in every answer (gettransaction, listtransactions, listsinceblock). */
+interface CoreTxCommon {
   txid: string;
   amount: number;
-  fee?: number;
   confirmations: number;
   blockhash?: string;
   blockheight?: number;
@@ -22,6 +22,10 @@ export interface CoreWalletTx {
   timereceived: number;
   walletconflicts?: string[];
   replaced_by_txid?: string;
+}
+
+export interface CoreWalletTx extends CoreTxCommon {
+  fee?: number;
   generated?: boolean;
   decoded: {
     vin: Array<{ txid?: string; vout?: number; coinbase?: string }>;
@@ -30,20 +34,10 @@ export interface CoreWalletTx {
 }
 
 /** One entry of `listtransactions` / `listsinceblock`: one per wallet output, or per output a send paid. */
-export interface CoreListEntry {
-  txid: string;
+export interface CoreListEntry extends CoreTxCommon {
   category: 'send' | 'receive' | 'generate' | 'immature' | 'orphan';
   address?: string;
   vout: number;
-  amount: number;
-  confirmations: number;
-  blockhash?: string;
-  blockheight?: number;
-  blocktime?: number;
-  time: number;
-  timereceived: number;
-  walletconflicts?: string[];
-  replaced_by_txid?: string;
 }
 
 /** Where an output address sits in the wallet, or undefined when it is not the wallet's. */
