@@ -118,8 +118,11 @@ export async function syncWallet(input: SyncInput): Promise<SyncOutcome> {
     for (const txid of Object.keys(state.txs)) if (!listing.has(txid)) recheck.add(txid);
   }
   for (const tx of Object.values(state.txs)) if (tx.blockhash === null) recheck.add(tx.txid);
+  // The tip's height before anything is stored: pages read the state while a sync runs, and a
+  // transaction stored with the old tip would show as unconfirmed (confirmations count from it).
+  const tipHeight = (await rpc.client.call<{ height: number }>('getblockheader', [lastblock!])).height;
   const outcome: SyncOutcome = { added: [], changed: [], removed: [], dirty: false, newlyUsed: [], full };
-  await absorb(input, listing, recheck, outcome);
+  await absorb(input, listing, recheck, outcome, tipHeight);
   // listtransactions has no include_change: a consolidation is missing from a full listing. When
   // the coins the history leaves unspent do not add up to Core's balance, its unspent outputs name
   // what is missing (rarely needed, and listunspent of a big wallet is not cheap).
@@ -130,14 +133,14 @@ export async function syncWallet(input: SyncInput): Promise<SyncOutcome> {
       // What spends a coin of a missing one was read without knowing that coin was the wallet's.
       const spendsMissing = (outpoint: string) => missing.has(outpoint.slice(0, outpoint.lastIndexOf(':')));
       const dependents = Object.values(state.txs).filter((t) => t.inputs.some(spendsMissing));
-      await absorb(input, new Map(), new Set([...missing, ...dependents.map((t) => t.txid)]), outcome);
+      await absorb(input, new Map(), new Set([...missing, ...dependents.map((t) => t.txid)]), outcome, tipHeight);
     }
   }
 
   outcome.dirty ||= outcome.added.length > 0 || outcome.changed.length > 0 || outcome.removed.length > 0;
   if (state.lastblock !== lastblock!) {
     state.lastblock = lastblock!;
-    state.tip_height = (await rpc.client.call<{ height: number }>('getblockheader', [lastblock!])).height;
+    state.tip_height = tipHeight;
     outcome.dirty = true;
   }
   // Frozen coins that were spent are not frozen any more.
@@ -177,7 +180,7 @@ function keptTotal(state: ChainState): number {
  * (resolving ones the wallet has not derived yet), classifies, and records in `outcome` what was
  * added, changed and dropped.
  */
-async function absorb(input: SyncInput, listing: Listing, recheck: Set<string>, outcome: SyncOutcome): Promise<void> {
+async function absorb(input: SyncInput, listing: Listing, recheck: Set<string>, outcome: SyncOutcome, tipHeight: number): Promise<void> {
   const { rpc, wallet, state } = input;
   const fromListing: Array<readonly CoreListEntry[]> = [];
   for (const [txid, entries] of listing) {
@@ -235,6 +238,8 @@ async function absorb(input: SyncInput, listing: Listing, recheck: Set<string>, 
     const vout = Number(outpoint.slice(i + 1));
     return !!(draftOf.get(txid) ?? state.txs[txid])?.outputs.some((o) => o.vout === vout);
   };
+  // From here to the end nothing awaits: readers see the records with the tip they were read at.
+  if (drafts.length || gone.length) state.tip_height = tipHeight;
   for (const d of drafts) {
     const record = classify(d, ownsOutpoint);
     const before = state.txs[d.txid];
