@@ -5,19 +5,37 @@
  */
 export {
   Extension,
-  Service,
   defineManifest,
   Blueprint,
+  CAPABILITIES,
+  type Capability,
+  type NamedCapability,
   type ExtensionContext,
-  type ExtensionHost,
-  type HostServices,
+  type JsonObject,
+  type UserInfo,
+  type ExtensionStore,
+  type StorageApi,
+  type FilesApi,
+  type WalletInfo,
+  type WalletsApi,
+  type AddressInfo,
+  type AddressesApi,
+  type ReserveOptions,
+  type AnnotationsApi,
+  type WalletAnnotations,
+  type UsersApi,
+  type ActivationApi,
+  type HttpApi,
+  type HttpRequestOptions,
+  type HttpResponse,
+  type CallbackMap,
+  type CallbacksApi,
+  type InspectApi,
   type ExtensionManifestInput,
   type ExtensionManifest,
   type ExtensionCallbacks,
   type ExtensionTab,
   type InjectionView,
-  type ServiceData,
-  type ExtensionUser,
   type BlueprintSetup,
   type RouteHandler,
   type ExtRequest,
@@ -27,7 +45,6 @@ export {
   type JobSchedule,
   type JobContext,
   type JobFn,
-  type CallbackRegistry,
   type UrlParams,
   type Devstatus,
   type Optionality,
@@ -37,19 +54,9 @@ export { loginRequired, userSecretDecryptedRequired } from './server/plugins/ext
 export { WelcomeVm } from './server/routes/welcome/index.js';
 export { flash } from './server/flash.js';
 export { VERSION } from './version.js';
-export { currentUser, runAsUser, type User } from './managers/users/index.js';
 // --- wallets and address reservation: begin
 export { WalletsOverviewVm } from './server/routes/wallets/index.js';
-export {
-  openAnnotations,
-  walletsOf,
-  chainOf,
-  MAX_RESERVED_ADDRESSES,
-  type ReserveAddressesOptions,
-  type WalletAddress,
-  type ServiceWallet,
-  type WalletsService,
-} from './extensions/address-reservation.js';
+export { MAX_RESERVED_ADDRESSES } from './extensions/address-reservation.js';
 export type { Annotations } from './extensions/storage/index.js';
 export type { WalletSyncedEvent, SyncedOutput, TxView, ChainView, Balances, Utxo } from './managers/chain/index.js';
 export type { PsbtCreatedEvent, TransactionBroadcastEvent } from './managers/psbt/index.js';

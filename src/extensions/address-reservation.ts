@@ -4,19 +4,15 @@
  * Receive flow skips reserved addresses, and reservations are interleaved with free addresses so
  * the wallet shows no gaps (e.g. #4, #6, #8 reserved while #3, #5, #7 stay free).
  *
- * The Extension class exposes `reserveAddress`, `reserveAddresses` and `unreserveAddresses`,
- * which delegate here. The wallets are reached through `host.services.wallets`; this module only
- * types what it uses ({@link WalletsService}), so the framework does not depend on the wallet
- * manager. Annotations go through {@link ServiceAnnotationsStorage}, in the wallets folder.
+ * The extension context's `addresses` (context/wallet-facets.ts) delegates here, scoped to one
+ * extension and one user's wallets; this module only types what it uses ({@link WalletsService}). Annotations go through {@link ServiceAnnotationsStorage}, in the wallets folder.
  *
  * Every operation holds the wallet's own lock (the one each wallet operation takes), so a
  * reservation is atomic with respect to "Get new address": the Receive flow can never hand out an
  * address while it is being reserved.
  */
-import type { ChainView } from '../managers/chain/index.js';
 import { SpecterError } from '../errors/index.js';
-import { withFileLock } from '../persistence/index.js';
-import type { ExtensionHost } from './host.js';
+import { withFileLock, type JsonFileStore } from '../persistence/index.js';
 import { ServiceAnnotationsStorage, type Annotations } from './storage/annotations.js';
 
 /** One address of a wallet, as the wallet reports it. */
@@ -57,11 +53,13 @@ export interface WalletsService {
   list(): Promise<ServiceWallet[]>;
 }
 
-/** The extension side: its id, its host and its default label. */
-export interface ReservingExtension {
+/** Who reserves, in which user's wallets: the extension's id, its default label, that user's wallets. */
+export interface ReservationScope {
   readonly id: string;
-  readonly host: ExtensionHost;
-  defaultAddressLabel(): string;
+  /** The default label, "Reserved for <name>" (the seed's `default_address_label()`). */
+  readonly label: string;
+  readonly wallets: WalletsService;
+  readonly store: JsonFileStore;
 }
 
 export interface ReserveAddressesOptions {
@@ -76,33 +74,14 @@ export interface ReserveAddressesOptions {
 /** Most addresses one reserveAddresses() call keeps reserved. */
 export const MAX_RESERVED_ADDRESSES = 1_000;
 
-/** The wallets service of the host, or an error saying the host has none. */
-export function walletsOf(host: ExtensionHost): WalletsService {
-  const wallets = (host.services as { wallets?: WalletsService }).wallets;
-  if (!wallets || typeof wallets.get !== 'function') {
-    throw new SpecterError('EXT_STORAGE', 'The host provides no wallets service, so addresses cannot be reserved.', {
-      hint: 'Run the extension inside Specter TS (or its test harness).',
-    });
-  }
-  return wallets;
-}
-
-/**
- * The chain data of the current user's wallets, read-only: `chainOf(ext.host).balance(alias)`,
- * `.transactions(alias, {from, count})`, `.utxos(alias)` (integer satoshis). Errors name the fix
- * (NODE_NONE without a node).
- */
-export function chainOf(host: ExtensionHost): ChainView {
-  const chain = (host.services as { chain?: ChainView }).chain;
-  if (!chain || typeof chain.balance !== 'function') {
-    throw new SpecterError('EXT_STORAGE', 'The host provides no chain view.', { hint: 'Run the extension inside Specter TS (or its test harness).' });
-  }
-  return chain;
-}
-
 /** The annotations one extension keeps for one wallet (`<wallets>/<alias>_<extId>.json`). */
-export async function openAnnotations(host: ExtensionHost, walletAlias: string, extId: string): Promise<ServiceAnnotationsStorage> {
-  return ServiceAnnotationsStorage.open({ walletsFolder: walletsOf(host).walletsFolder, walletAlias, serviceId: extId, store: host.store });
+export async function openAnnotations(
+  wallets: Pick<WalletsService, 'walletsFolder'>,
+  store: JsonFileStore,
+  walletAlias: string,
+  extId: string,
+): Promise<ServiceAnnotationsStorage> {
+  return ServiceAnnotationsStorage.open({ walletsFolder: wallets.walletsFolder, walletAlias, serviceId: extId, store });
 }
 
 /** Runs `fn` holding the wallet's lock (re-entrant: the wallet's own calls inside run at once). */
@@ -147,11 +126,11 @@ function assertFree(info: WalletAddress, extId: string, walletName: string): voi
  * seed's "addr X received a smash buy from Service Foo"). An address reserved for another
  * extension is refused.
  */
-export async function reserveAddress(ext: ReservingExtension, walletAlias: string, address: string, label?: string): Promise<WalletAddress> {
-  const wallet = await walletsOf(ext.host).get(walletAlias);
+export async function reserveAddress(ext: ReservationScope, walletAlias: string, address: string, label?: string): Promise<WalletAddress> {
+  const wallet = await ext.wallets.get(walletAlias);
   return locked(wallet, async () => {
     assertFree(wallet.getAddressInfo(address), ext.id, wallet.name);
-    return wallet.associateAddress(address, ext.id, label ?? ext.defaultAddressLabel());
+    return wallet.associateAddress(address, ext.id, label ?? ext.label);
   });
 }
 
@@ -166,11 +145,11 @@ export async function reserveAddress(ext: ReservingExtension, walletAlias: strin
  * index, then change), old and new. Specter Desktop returns `[]` when enough were reserved
  * already; here the caller always gets the addresses it may hand out.
  */
-export async function reserveAddresses(ext: ReservingExtension, walletAlias: string, options: ReserveAddressesOptions = {}): Promise<string[]> {
+export async function reserveAddresses(ext: ReservationScope, walletAlias: string, options: ReserveAddressesOptions = {}): Promise<string[]> {
   const num = checkNumAddresses(options.numAddresses ?? 10);
-  const label = options.label ?? ext.defaultAddressLabel();
-  const wallet = await walletsOf(ext.host).get(walletAlias);
-  const annotations = options.annotations === undefined ? undefined : await openAnnotations(ext.host, walletAlias, ext.id);
+  const label = options.label ?? ext.label;
+  const wallet = await ext.wallets.get(walletAlias);
+  const annotations = options.annotations === undefined ? undefined : await openAnnotations(ext.wallets, ext.store, walletAlias, ext.id);
   return locked(wallet, async () => {
     const reserved = wallet.getAssociatedAddresses(ext.id, true);
     const lastReceive = reserved.filter((a) => !a.change).at(-1);
@@ -200,9 +179,9 @@ export async function reserveAddresses(ext: ReservingExtension, walletAlias: str
  * Used addresses stay associated: they record where the money came from. Returns the released
  * addresses.
  */
-export async function unreserveAddresses(ext: ReservingExtension, walletAlias: string): Promise<string[]> {
-  const wallet = await walletsOf(ext.host).get(walletAlias);
-  const annotations = await openAnnotations(ext.host, walletAlias, ext.id);
+export async function unreserveAddresses(ext: Pick<ReservationScope, 'id' | 'wallets' | 'store'>, walletAlias: string): Promise<string[]> {
+  const wallet = await ext.wallets.get(walletAlias);
+  const annotations = await openAnnotations(ext.wallets, ext.store, walletAlias, ext.id);
   return locked(wallet, async () => {
     const released: string[] = [];
     for (const a of wallet.getAssociatedAddresses(ext.id, true)) {
@@ -220,13 +199,13 @@ export async function unreserveAddresses(ext: ReservingExtension, walletAlias: s
  * seed's missing "manually un-reserve"), dropping that extension's annotation for it. Resolves
  * to the extension id it was associated with, or null when it was not.
  */
-export async function releaseAddress(host: ExtensionHost, walletAlias: string, address: string): Promise<string | null> {
-  const wallet = await walletsOf(host).get(walletAlias);
+export async function releaseAddress(wallets: WalletsService, store: JsonFileStore, walletAlias: string, address: string): Promise<string | null> {
+  const wallet = await wallets.get(walletAlias);
   return locked(wallet, async () => {
     const { serviceId } = wallet.getAddressInfo(address);
     if (!serviceId) return null;
     await wallet.deassociateAddress(address);
-    const annotations = await openAnnotations(host, walletAlias, serviceId).catch(() => undefined);
+    const annotations = await openAnnotations(wallets, store, walletAlias, serviceId).catch(() => undefined);
     // An id that cannot name a file (imported from elsewhere) has no annotation file to clean.
     if (annotations && Object.keys(annotations.getAddrAnnotations(address)).length) await annotations.removeAddrAnnotations(address);
     return serviceId;

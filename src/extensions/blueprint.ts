@@ -1,4 +1,5 @@
 import { SpecterError } from '../errors/index.js';
+import type { UserInfo } from './context/types.js';
 import type { EndpointRegistry } from './endpoints.js';
 
 /**
@@ -30,7 +31,7 @@ export interface ExtRequest {
   body: unknown;
   headers: Record<string, string | string[] | undefined>;
   /** The logged-in user (undefined on isolated-client routes, which never see the session). */
-  user?: { readonly id: string; readonly username: string; readonly isAdmin: boolean; readonly services: readonly string[] } | undefined;
+  user?: UserInfo | undefined;
 }
 
 /** The reply methods an extension handler may rely on; Fastify's reply satisfies it. */

@@ -8,10 +8,13 @@ import type { CallbackRegistry } from './callbacks.js';
 import { mergeExtensionConfig, type ConfigMergeResult } from './config-merge.js';
 import { collectContributions, type ExtensionRegistries } from './contributions.js';
 import type { EndpointRegistry } from './endpoints.js';
-import { Extension, type ExtensionContext } from './extension.js';
+import { createExtensionContext } from './context/create-context.js';
+import type { InspectSource } from './context/runtime-facets.js';
+import { Extension } from './extension.js';
 import type { ExtensionHost } from './host.js';
 import { errorMessage, fileExists, importModule, resolveModulePath } from './module-loader.js';
 import type { Candidate } from './package-inspector.js';
+import type { Scheduler } from './scheduler.js';
 
 /** Everything the loader needs from the manager. */
 export interface LoaderEnv {
@@ -24,6 +27,9 @@ export interface LoaderEnv {
   callbacks: CallbackRegistry;
   endpoints: EndpointRegistry;
   registries: ExtensionRegistries;
+  scheduler: Scheduler;
+  /** The manager's read-only view for `ctx.inspect` (capability `extensions:inspect`). */
+  inspect?: InspectSource;
 }
 
 export interface LoadedExtension {
@@ -34,6 +40,8 @@ export interface LoadedExtension {
   nodes: unknown[];
   configKeys: string[];
   endpointNames: string[];
+  /** `ctx.onDispose` functions, run (last first) when the extension stops. */
+  disposables: Array<() => unknown>;
 }
 
 async function dirIfExists(p: string): Promise<string | undefined> {
@@ -137,12 +145,25 @@ export async function loadExtension(candidate: Candidate, env: LoaderEnv): Promi
   let config: ConfigMergeResult | undefined;
   let instance: Extension | undefined;
   let endpointNames: string[] = [];
+  const disposables: Array<() => unknown> = [];
   try {
     await stage(m.id, `creating the data folder ${dataFolder}`, () => fs.mkdir(dataFolder, { recursive: true, mode: 0o700 }));
     config = await stage(m.id, 'loading the config module', () => loadConfigModule(candidate, env));
     for (const def of m.callbacks) env.callbacks.defineCallback(def, m.id);
-    const ctx: ExtensionContext = { host: env.host, dataFolder, config: env.config, logger, manifest: m, callbacks: env.callbacks };
+    const ctx = createExtensionContext({
+      host: env.host,
+      manifest: m,
+      dataFolder,
+      config: env.config as unknown as Record<string, unknown>,
+      logger,
+      callbacks: env.callbacks,
+      scheduler: env.scheduler,
+      endpoints: env.endpoints,
+      disposables,
+      ...(env.inspect && { inspect: env.inspect }),
+    });
     instance = await stage(m.id, `the constructor of ${cls.name}`, () => new cls(ctx));
+    checkInjectionCapability(instance);
     const ext = instance;
     const blueprints = await stage(m.id, 'setting up its blueprints', () => buildBlueprints(candidate, ext, env));
     const devices = await collectContributions({
@@ -165,20 +186,31 @@ export async function loadExtension(candidate: Candidate, env: LoaderEnv): Promi
       for (const d of devices) env.registries.devices?.register(ext, d);
       for (const n of nodes) env.registries.nodes?.register(ext, n);
     });
-    return { instance, blueprints, devices, nodes, configKeys: config?.keys ?? [], endpointNames };
+    return { instance, blueprints, devices, nodes, configKeys: config?.keys ?? [], endpointNames, disposables };
   } catch (err) {
     for (const name of endpointNames) env.endpoints.unregister(name);
     env.callbacks.removeCallbacksDefinedBy(m.id);
     config?.restore();
-    if (instance?.stop) {
-      try {
-        await instance.stop();
-      } catch {
-        // Best effort: the load already failed; the first error is the one to report.
-      }
+    try {
+      await instance?.onStop?.();
+      for (const dispose of disposables.reverse()) await dispose();
+    } catch {
+      // Best effort: the load already failed; the first error is the one to report.
     }
     throw err;
   }
+}
+
+const INJECTION_HOOKS = ['injectInBasejinjaHead', 'injectInBasejinjaBodyTop', 'injectInBasejinjaBodyBottom'] as const;
+
+/** An extension that adds HTML to every page must say so (`pages:inject`): the admin sees it on install. */
+function checkInjectionCapability(ext: Extension): void {
+  const hook = INJECTION_HOOKS.find((h) => typeof ext[h] === 'function');
+  if (!hook || ext.manifest.capabilities.includes('pages:inject')) return;
+  throw new SpecterError('EXT_CAPABILITY_MISSING', `extension "${ext.id}" defines ${hook}() but does not declare the capability "pages:inject".`, {
+    hint: 'Add "pages:inject" to "capabilities" in its manifest, or remove the injection hook.',
+    details: { extensionId: ext.id, capability: 'pages:inject' },
+  });
 }
 
 /**

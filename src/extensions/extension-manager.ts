@@ -2,6 +2,8 @@ import path from 'node:path';
 import { BaseConfig, configChain, type AppConfig, type ConfigClass } from '../config/index.js';
 import { SpecterError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
+import { currentUser } from '../managers/users/index.js';
+import type { InspectSource } from './context/runtime-facets.js';
 import type { Blueprint } from './blueprint.js';
 import { CallbackRegistry } from './callbacks.js';
 import type { ExtensionRegistries } from './contributions.js';
@@ -160,6 +162,8 @@ export class ExtensionManager {
       callbacks: this.callbacks,
       endpoints: this.endpoints,
       registries: o.registries ?? {},
+      scheduler: this.scheduler,
+      inspect: this.#inspectSource(),
     };
     for (const r of resolved.order) {
       const row = rows.get(r.candidate)!;
@@ -270,20 +274,67 @@ export class ExtensionManager {
    * `<extId>:<id>`). The server calls this as its last start-up step.
    */
   afterServerInit(): Promise<unknown> {
-    return this.callbacks.executeWith({ argsFor: (ext) => [{ scheduler: this.scheduler.forExtension(ext.id) }] }, 'after_serverpy_init_app');
+    return this.callbacks.executeWith({ argsFor: (ext) => [{ scheduler: ext.ctx.scheduler }] }, 'after_serverpy_init_app');
   }
 
-  /** Stops the scheduler (waiting for running jobs), then calls each extension's `stop()` in reverse order. */
+  /** What `ctx.inspect` reads (developer tools with the `extensions:inspect` capability): no paths, no manager. */
+  #inspectSource(): InspectSource {
+    const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+    return {
+      extensions: () =>
+        this.statuses()
+          .filter((s) => s.id !== null)
+          .map((s) => ({
+            id: s.id!,
+            name: s.name,
+            version: s.version ?? '',
+            source: s.source,
+            devstatus: s.devstatus ?? '',
+            status: s.status,
+            reason: s.reason,
+            tripped: s.tripped ? { at: s.tripped.at.toISOString(), reason: s.tripped.reason } : null,
+            errorCount: s.errorCount,
+            capabilities: this.get(s.id!)?.manifest.capabilities ?? [],
+          })),
+      errors: (extId) => this.health.errors(extId).map((r) => ({ at: r.at.toISOString(), where: r.where, message: r.message, stack: r.stack })),
+      callbacks: () =>
+        this.callbacks.list().map((c) => ({
+          id: c.id,
+          style: c.style,
+          definedBy: c.definedBy,
+          description: c.description,
+          implementedBy: this.callbacks.handlersFor(c.id).map((e) => e.id),
+        })),
+      jobs: () =>
+        this.scheduler.list().map((j) => ({
+          id: j.id,
+          extId: j.ext,
+          schedule: j.schedule,
+          running: j.running,
+          nextRun: iso(j.nextRun),
+          lastRun: iso(j.lastRun),
+          lastError: j.lastError,
+          runs: j.runs,
+          failures: j.failures,
+        })),
+      activeForCurrentUser: () => {
+        const user = currentUser();
+        return user ? this.#ordered.filter((e) => user.hasService(e.id) && this.isActive(e.id)).map((e) => e.id) : [];
+      },
+    };
+  }
+
+  /** Stops the scheduler (waiting for running jobs), then each extension's `onStop()` and disposables, in reverse order. */
   async stop(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.#state === 'stopped') return;
     this.#state = 'stopped';
     await this.scheduler.stop(options);
     for (const ext of [...this.#ordered].reverse()) {
-      if (typeof ext.stop !== 'function') continue;
       try {
-        await ext.stop();
+        await ext.onStop?.();
+        for (const dispose of [...(this.#loadedById.get(ext.id)?.loaded?.disposables ?? [])].reverse()) await dispose();
       } catch (err) {
-        this.logger.error({ ext: ext.id, err }, `extension "${ext.id}" failed in stop(): ${errorMessage(err)}`);
+        this.logger.error({ ext: ext.id, err }, `extension "${ext.id}" failed while stopping: ${errorMessage(err)}`);
       }
     }
   }

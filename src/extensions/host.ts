@@ -1,26 +1,23 @@
 import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
+import type { ChainView } from '../managers/chain/index.js';
+import type { User } from '../managers/users/index.js';
 import { JsonFileStore } from '../persistence/index.js';
+import type { WalletsService } from './address-reservation.js';
+import type { HttpRequestOptions, HttpResponse } from './context/types.js';
+import type { ExtensionStorage } from './storage/index.js';
 
-/**
- * Services the host hands to extensions (storage, wallets, users…). Deliberately open: the app
- * root adds typed members by declaration merging, e.g.
- *
- * ```ts
- * declare module '../extensions/host.js' {
- *   interface HostServices { storage: ExtensionStorage; wallets: WalletManager }
- * }
- * ```
- *
- * so the framework core does not depend on the managers it does not need.
- */
-export interface HostServices {
-  [name: string]: unknown;
+/** The outgoing HTTP the host offers (the app's one client: timeouts, size limits, Tor). */
+export interface HostHttp {
+  request(url: URL, options: HttpRequestOptions & { source: string }): Promise<HttpResponse>;
 }
 
 /**
- * What an extension sees of the application (the `Specter` root implements it). Extensions reach
- * the app only through this object, never through module-level singletons.
+ * What the framework needs of the application to build extension contexts. The `Specter` root
+ * implements it; extensions never see it — each gets an {@link ExtensionContext} made from it,
+ * scoped to the extension and checked against its capabilities.
+ *
+ * Every member is typed: there is no open services bag.
  */
 export interface ExtensionHost {
   readonly config: AppConfig;
@@ -29,21 +26,33 @@ export interface ExtensionHost {
   readonly logger: Logger;
   /** The running Specter TS version (checked against `engines`). */
   readonly version: string;
-  /**
-   * The app's atomic JSON file store (temp file, fsync, rename, per-file lock, `.bkp`). Extensions
-   * that keep their own files in `dataFolder` should write through it.
-   */
+  /** The app's atomic JSON file store (temp file, fsync, rename, per-file lock, `.bkp`). */
   readonly store: JsonFileStore;
-  readonly services: HostServices;
+  /** Absent in bare hosts (tools, unit tests): the matching context calls then say so. */
+  readonly extensionPorts?: ExtensionPorts;
 }
 
-/** A minimal host for tests and tools: config, data folder, logger, version, an empty services bag. */
+/** The application services behind the context facets. */
+export interface ExtensionPorts {
+  users(): readonly User[];
+  user(id: string): User | undefined;
+  /** Loaded, not switched off, and activated by the user. */
+  isActiveFor(user: User, extId: string): boolean;
+  storage: ExtensionStorage;
+  /** A user's wallets, whatever the request context. */
+  walletsOf(user: User): WalletsService;
+  /** Chain data of a user's wallets. */
+  chainOf(user: User): ChainView;
+  http: HostHttp;
+}
+
+/** A minimal host for tests and tools: config, data folder, logger, version, no application services. */
 export function createBasicHost(options: {
   config: AppConfig;
   dataFolder?: string;
   logger: Logger;
   version: string;
-  services?: HostServices;
+  ports?: ExtensionPorts;
 }): ExtensionHost {
   return {
     config: options.config,
@@ -51,6 +60,6 @@ export function createBasicHost(options: {
     logger: options.logger,
     version: options.version,
     store: new JsonFileStore({ logger: options.logger }),
-    services: options.services ?? ({} as HostServices),
+    ...(options.ports && { extensionPorts: options.ports }),
   };
 }

@@ -3,19 +3,19 @@
  * loader (ExtensionManager), config merge, blueprints and url_for, callbacks, scheduler, per-user
  * activation helpers. The server mounts what this produces.
  */
+export { Extension, isExtensionClass, EXTENSION_BRAND, type ExtensionClass, type InjectionView } from './extension.js';
+export { createBasicHost, type ExtensionHost, type ExtensionPorts, type HostHttp } from './host.js';
+export type * from './context/types.js';
+export { createExtensionContext, type ContextInit } from './context/create-context.js';
 export {
-  Extension,
-  Service,
-  isExtensionClass,
-  EXTENSION_BRAND,
-  type ExtensionClass,
-  type ExtensionContext,
-  type ExtensionUser,
-  type InjectionView,
-  type ServiceData,
-  type ExtensionStorageApi,
-} from './extension.js';
-export { createBasicHost, type ExtensionHost, type HostServices } from './host.js';
+  CAPABILITIES,
+  CapabilitySet,
+  capabilityProblem,
+  describeCapability,
+  effectiveCapabilities,
+  type Capability,
+  type NamedCapability,
+} from './capabilities.js';
 export {
   defineManifest,
   parsePackageManifest,

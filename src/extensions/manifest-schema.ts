@@ -1,5 +1,6 @@
 import semver from 'semver';
 import { z } from 'zod';
+import { capabilityProblem } from './capabilities.js';
 
 /**
  * The one zod schema for an extension's declaration, shared by the two styles:
@@ -37,6 +38,8 @@ const FIX = {
   version: 'use a semver version, e.g. "1.2.3"',
   engines: 'use a semver range for Specter TS, e.g. ">=0.1.0"',
   folder: 'use a folder inside the package, e.g. "templates"',
+  capabilities: 'use a list of capabilities, e.g. ["wallets:read", "network:api.example.com"]',
+  dataVersion: 'use a whole number from 1 up: the version of the data format the plugin keeps (raise it with a migration)',
 } as const;
 
 /** A relative path that stays inside the package: these folders are served over HTTP. */
@@ -96,6 +99,11 @@ const callbackDefSchema = z.strictObject(
   { error: FIX.callbacks },
 );
 
+const capabilitySchema = z.string({ error: FIX.capabilities }).check((ctx) => {
+  const problem = capabilityProblem(ctx.value);
+  if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+});
+
 const versionSchema = z.string({ error: FIX.version }).check((ctx) => {
   if (semver.valid(ctx.value) === null) ctx.issues.push({ code: 'custom', message: FIX.version, input: ctx.value });
 });
@@ -133,6 +141,8 @@ export const manifestFields = {
   engines: enginesSchema.optional(),
   templates: folderSchema.optional(),
   static: folderSchema.optional(),
+  capabilities: z.array(capabilitySchema, { error: FIX.capabilities }).optional(),
+  dataVersion: z.number({ error: FIX.dataVersion }).int({ error: FIX.dataVersion }).min(1, { error: FIX.dataVersion }).optional(),
 };
 
 /** The class style: a static `manifest` object. */

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import semver from 'semver';
+import { effectiveCapabilities } from './capabilities.js';
 import { SpecterError } from '../errors/index.js';
 import {
   classManifestSchema,
@@ -57,6 +58,10 @@ export interface ExtensionManifestInput {
   engines?: string;
   templates?: string;
   static?: string;
+  /** What the plugin needs (see capabilities.ts): `wallets:read`, `network:api.example.com`, … */
+  capabilities?: string[];
+  /** The version of the data format it keeps (default 1); raising it runs the plugin's migration. */
+  dataVersion?: number;
 }
 
 /** {@link ExtensionManifestInput} with the literal unions, for {@link defineManifest}. */
@@ -97,6 +102,9 @@ export interface ExtensionManifest {
   templates: string;
   static: string;
   main?: string;
+  /** Declared plus implied (`encryptData` → `storage:encrypted`), sorted. */
+  capabilities: readonly string[];
+  dataVersion: number;
 }
 
 /** Where a manifest came from, for error messages. */
@@ -228,6 +236,8 @@ export function finalizeManifest(fields: PackageManifestFields, origin: Manifest
     version,
     templates: fields.templates ?? 'templates',
     static: fields.static ?? 'static',
+    capabilities: Object.freeze(effectiveCapabilities(fields.capabilities ?? [], fields.encryptData ?? false)),
+    dataVersion: fields.dataVersion ?? 1,
   };
   if (fields.icon !== undefined) manifest.icon = fields.icon;
   if (fields.logo !== undefined) manifest.logo = fields.logo;

@@ -4,8 +4,9 @@ import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { JsonFileStore, type PersistEvent } from '../persistence/index.js';
 import { ConfigManager } from '../managers/config/index.js';
-import { ApiTokenManager, UserManager, type User } from '../managers/users/index.js';
-import { EndpointRegistry, ExtensionManager, type ExtensionHost, type HostServices } from '../extensions/index.js';
+import { ApiTokenManager, UserManager, runAsUser, type User } from '../managers/users/index.js';
+import { hostHttp } from './host-http.js';
+import { EndpointRegistry, ExtensionManager, type ExtensionHost, type ExtensionPorts } from '../extensions/index.js';
 import { ExtensionStorage } from '../extensions/storage/index.js';
 import { DeviceManager, DeviceTypeRegistry } from '../managers/devices/index.js';
 import { WalletManager } from '../managers/wallets/index.js';
@@ -33,21 +34,20 @@ export interface SpecterOptions {
   now?: () => number;
 }
 
-declare module '../extensions/host.js' {
-  interface HostServices {
-    users: UserManager;
-    activation: ActivationService;
-    /** Per-user extension data (encrypted / unencrypted) and its life cycle. */
-    storage: ExtensionStorage;
-    /** The extension manager: statuses, callbacks, scheduler (devhelp-style tools read it). */
-    extensions: ExtensionManager;
-    /** The current user's devices (resolved per access, see user-data.ts). */
-    devices: DeviceManager;
-    /** The current user's wallets (resolved per access, see user-data.ts). */
-    wallets: WalletManager;
-    /** Read-only chain data (balance, transactions, UTXOs) of the current user's wallets. */
-    chain: ChainView;
-  }
+/** The application services the server's routes use (extensions get a scoped context instead). */
+export interface SpecterServices {
+  users: UserManager;
+  activation: ActivationService;
+  /** Per-user extension data (encrypted / unencrypted) and its life cycle. */
+  storage: ExtensionStorage;
+  /** The extension manager: statuses, callbacks, scheduler (devhelp-style tools read it). */
+  extensions: ExtensionManager;
+  /** The current user's devices (resolved per access, see user-data.ts). */
+  devices: DeviceManager;
+  /** The current user's wallets (resolved per access, see user-data.ts). */
+  wallets: WalletManager;
+  /** Read-only chain data (balance, transactions, UTXOs) of the current user's wallets. */
+  chain: ChainView;
 }
 
 /** The node_modules folder that holds Specter TS's neighbours (its own when run from a clone). */
@@ -94,7 +94,9 @@ export class Specter implements ExtensionHost {
   readonly psbts: PsbtService;
   /** url_for's table, shared by core routes and extension blueprints. */
   readonly endpoints = new EndpointRegistry();
-  readonly services: HostServices;
+  readonly services: SpecterServices;
+  /** What extension contexts are built from (see src/extensions/context/). */
+  readonly extensionPorts: ExtensionPorts;
   extensionManager!: ExtensionManager;
 
   private constructor(options: SpecterOptions) {
@@ -154,7 +156,16 @@ export class Specter implements ExtensionHost {
         authMethod: () => this.authMethod,
         logger: this.logger,
       }),
-    } as HostServices;
+    } as SpecterServices;
+    this.extensionPorts = {
+      users: () => this.userManager.list(),
+      user: (id) => this.userManager.get(id),
+      isActiveFor: (user, extId) => this.services.activation.isActiveFor(user, extId),
+      storage: this.services.storage,
+      walletsOf: (user) => this.walletsOf(user),
+      chainOf: (user) => chainView(this.chain, () => user),
+      http: hostHttp(this.logger),
+    };
   }
 
   /** Creates the data folder (mode 0700: it holds wallets and secrets), loads managers, then extensions. */
@@ -246,7 +257,8 @@ export class Specter implements ExtensionHost {
   ): Promise<void> {
     const user = this.userManager.get(userId);
     if (!user || !this.extensionManager) return;
-    await this.extensionManager.callbacks.executeWith({ filter: (ext) => user.hasService(ext.id) }, id, event);
+    // As the owner: the extensions' context calls (wallets, storage) act for that user.
+    await runAsUser(user, () => this.extensionManager.callbacks.executeWith({ filter: (ext) => user.hasService(ext.id) }, id, event));
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,7 @@ import { buildApp } from '../server/app.js';
 import { applyAuthSwitch } from '../specter/index.js';
 import type { AuthMethod } from '../managers/config/index.js';
 import { TestClient } from './test-client.js';
-import type { ExtensionStatusInfo } from '../extensions/index.js';
+import type { ExtensionStatusInfo, UserInfo } from '../extensions/index.js';
 import type { Wallet } from '../managers/wallets/index.js';
 
 export interface TestSpecterOptions {
@@ -43,6 +43,11 @@ export interface TestSpecter {
   setAuth(method: AuthMethod, adminPassword?: string): Promise<void>;
   /** A client logged in through the real login form. */
   login(password: string, username?: string): Promise<TestClient>;
+  /**
+   * Adds a user (as the admin's Settings → Users does; switch auth to `usernamepassword` first so
+   * they can log in with `login(password, username)`). Resolves to what a plugin sees of them.
+   */
+  addUser(username: string, password: string, options?: { admin?: boolean }): Promise<UserInfo>;
   /** Activates (or deactivates) an extension for a user, as "Choose plugins" does. */
   activate(userId: string, extId: string, active?: boolean): Promise<void>;
   /** Creates a wallet from an output descriptor (e.g. one of `TEST_DESCRIPTORS`). */
@@ -91,6 +96,11 @@ export async function createTestSpecter(options: TestSpecterOptions = {}): Promi
       const res = await client.post('/spc/auth/login', form);
       if (res.statusCode !== 302) throw new Error(`login failed with ${res.statusCode}`);
       return client;
+    },
+    async addUser(username, password, { admin = false } = {}) {
+      const user = await specter.userManager.addUser(username, password, admin);
+      await specter.services.activation.applyOptionalityToAllUsers();
+      return { id: user.id, name: user.username, isAdmin: user.isAdmin };
     },
     async activate(userId, extId, active = true) {
       await specter.services.activation.setActive(specter.userManager.require(userId), extId, active);

@@ -1,3 +1,4 @@
+import { reservationsOf } from '../helpers/reservations.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { maybeScreenshot, skipWithoutChromium, startBrowserApp, type BrowserApp } from '../helpers/browser.js';
@@ -70,7 +71,7 @@ test('devices, a 2-of-3 wallet, receive, plugin association with annotations, re
   await page.getByRole('link', { name: '+ Choose plugins' }).click();
   await page.getByRole('button', { name: 'Activate Notes' }).click();
   await page.getByText('"Notes" is now active.').waitFor();
-  const notes = app.t.specter.extensionManager.get('notes')!;
+  const notes = reservationsOf(app.t, 'notes');
   const [reserved] = await notes.reserveAddresses('cold-storage', { numAddresses: 1, annotations: { order: 'A-1001', customer: 'Alice' } });
 
   // Addresses tab: the reserved address shows the plugin's icon and name.

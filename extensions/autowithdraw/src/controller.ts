@@ -1,4 +1,4 @@
-import { flash, isSpecterError, openAnnotations, userSecretDecryptedRequired, walletsOf, type Blueprint, type ExtRequest } from 'specter-ts';
+import { flash, isSpecterError, userSecretDecryptedRequired, type Blueprint } from 'specter-ts';
 import type AutowithdrawExtension from './index.js';
 import { ExchangeError } from './exchange.js';
 
@@ -11,21 +11,19 @@ type Body = Record<string, string | undefined>;
  * annotations (no secret needed: reservations and annotations are not encrypted).
  */
 export default function controller(bp: Blueprint, ext: AutowithdrawExtension): void {
-  const home = () => `${ext.host.config.EXT_URL_PREFIX}/autowithdraw/`;
+  const home = () => ext.ctx.urlFor('.index');
   const guarded = { preHandler: userSecretDecryptedRequired };
-  // flash() and the guard take the app's request; extension handlers see it through ExtRequest.
-  const req = (request: ExtRequest) => request as never;
 
   bp.get(
     '/',
     'index',
     async (request, reply) => {
       const data = await ext.settings();
-      const wallets = (await walletsOf(ext.host).list()).map((w) => ({ alias: w.alias, name: w.name }));
+      const wallets = (await ext.ctx.wallets.list()).map((w) => ({ alias: w.alias, name: w.name }));
       let reserved = 0;
       if (data.wallet) {
         try {
-          reserved = (await walletsOf(ext.host).get(data.wallet)).getAssociatedAddresses(ext.id, true).length;
+          reserved = (await ext.ctx.addresses.reserved(data.wallet, { unusedOnly: true })).length;
         } catch (err) {
           if (!isSpecterError(err, 'WALLET_NOT_FOUND')) throw err;
         }
@@ -38,8 +36,8 @@ export default function controller(bp: Blueprint, ext: AutowithdrawExtension): v
         last_sync: data.last_sync ?? null,
         reserved,
         api_url: ext.apiUrl,
-        interval: Number(ext.config.AUTOWITHDRAW_INTERVAL_SECONDS),
-        target: Number(ext.config.AUTOWITHDRAW_RESERVED_ADDRESSES),
+        interval: Number(ext.ctx.config.AUTOWITHDRAW_INTERVAL_SECONDS),
+        target: Number(ext.ctx.config.AUTOWITHDRAW_RESERVED_ADDRESSES),
         user: request.user?.username,
       });
     },
@@ -53,10 +51,10 @@ export default function controller(bp: Blueprint, ext: AutowithdrawExtension): v
       const body = (request.body ?? {}) as Body;
       try {
         await ext.saveSettings({ token: body.token ?? '', wallet: body.wallet ?? '' });
-        await flash(req(request), 'Auto-withdraw settings saved. Use "Sync now" or wait for the next scheduled run.', 'success');
+        await flash(request, 'Auto-withdraw settings saved. Use "Sync now" or wait for the next scheduled run.', 'success');
       } catch (err) {
         if (!(err instanceof ExchangeError) && !isSpecterError(err)) throw err;
-        await flash(req(request), err.message, 'error');
+        await flash(request, err.message, 'error');
       }
       return reply.redirect(home());
     },
@@ -69,11 +67,11 @@ export default function controller(bp: Blueprint, ext: AutowithdrawExtension): v
     async (request, reply) => {
       const data = await ext.settings();
       if (!data.token || !data.wallet) {
-        await flash(req(request), 'Save an API token and a wallet first.', 'error');
+        await flash(request, 'Save an API token and a wallet first.', 'error');
         return reply.redirect(home());
       }
-      const result = await ext.syncUser(request.user!, data);
-      await flash(req(request), result.message, result.ok ? 'success' : 'error');
+      const result = await ext.syncUser(ext.ctx.users.current()!, data);
+      await flash(request, result.message, result.ok ? 'success' : 'error');
       return reply.redirect(home());
     },
     guarded,
@@ -84,7 +82,7 @@ export default function controller(bp: Blueprint, ext: AutowithdrawExtension): v
     'remove',
     async (request, reply) => {
       await ext.removeIntegration();
-      await flash(req(request), 'Auto-withdraw removed: the token is deleted and the unused reserved addresses are released.', 'success');
+      await flash(request, 'Auto-withdraw removed: the token is deleted and the unused reserved addresses are released.', 'success');
       return reply.redirect(home());
     },
     guarded,
@@ -92,9 +90,9 @@ export default function controller(bp: Blueprint, ext: AutowithdrawExtension): v
 
   bp.get('/wallet/:wallet_alias/', 'wallet_tab', async (request, reply) => {
     const alias = (request.params as { wallet_alias: string }).wallet_alias;
-    const wallet = await walletsOf(ext.host).get(alias);
-    const annotations = (await openAnnotations(ext.host, wallet.alias, ext.id)).getAllAddrAnnotations();
-    const rows = wallet.getAssociatedAddresses(ext.id).map((a) => ({
+    const wallet = await ext.ctx.wallets.get(alias);
+    const annotations = (await ext.ctx.annotations.forWallet(wallet.alias)).addresses();
+    const rows = (await ext.ctx.addresses.reserved(wallet.alias)).map((a) => ({
       index: a.index,
       change: a.change,
       address: a.address,

@@ -1,3 +1,5 @@
+import type { HttpApi, HttpResponse } from 'specter-ts';
+
 /**
  * The exchange's HTTP API, as this demo models it (Swan's auto-withdrawal pattern):
  *
@@ -17,6 +19,8 @@ export class ExchangeError extends Error {
 }
 
 export interface SendOptions {
+  /** The host's HTTP client (`ctx.http`): only the hosts the manifest's `network:` capabilities name. */
+  http: HttpApi;
   baseUrl: string;
   token: string;
   timeoutMs: number;
@@ -27,24 +31,20 @@ export interface SendOptions {
 /** Sends the withdrawal addresses; throws ExchangeError with a message fit for the user. */
 export async function sendWithdrawalAddresses(options: SendOptions, body: { wallet: string; addresses: string[] }): Promise<void> {
   const url = `${options.baseUrl.replace(/\/+$/, '')}/withdrawal-addresses`;
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  let res: Response;
+  let res: HttpResponse;
   try {
-    res = await fetch(url, {
+    res = await options.http.request(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
       body: JSON.stringify(body),
-      signal,
+      timeoutMs: options.timeoutMs,
+      ...(options.signal && { signal: options.signal }),
     });
   } catch (err) {
-    const reason = timeout.aborted ? `no answer within ${options.timeoutMs} ms` : (err as Error).message;
-    throw new ExchangeError(`The exchange API at ${options.baseUrl} could not be reached: ${reason}.`);
+    throw new ExchangeError(`The exchange API at ${options.baseUrl} could not be reached: ${(err as Error).message}`);
   }
   if (!res.ok) {
-    await res.body?.cancel();
     const why = res.status === 401 || res.status === 403 ? 'the API token was refused' : `HTTP ${res.status}`;
     throw new ExchangeError(`The exchange did not accept the addresses: ${why}.`, res.status);
   }
-  await res.body?.cancel();
 }

@@ -1,15 +1,4 @@
-import {
-  Extension,
-  isSpecterError,
-  runAsUser,
-  walletsOf,
-  type ExtensionScheduler,
-  type ExtensionTab,
-  type ExtensionUser,
-  type User,
-  type WalletSyncedEvent,
-  openAnnotations,
-} from 'specter-ts';
+import { Extension, isSpecterError, type ExtensionScheduler, type ExtensionTab, type UserInfo, type WalletSyncedEvent } from 'specter-ts';
 import { ExchangeError, sendWithdrawalAddresses } from './exchange.js';
 
 /** What the extension keeps per user, encrypted with the user's secret (`encryptData`). */
@@ -39,20 +28,6 @@ export interface SyncReport {
 /** The annotations written for every address reserved for the exchange. */
 export const ANNOTATIONS = Object.freeze({ exchange: 'demo', purpose: 'withdrawal' });
 
-/** The parts of the host services the job needs (the app provides them; typed here for clarity). */
-interface UsersService {
-  list(): User[];
-}
-interface ActivationService {
-  isActiveFor(user: ExtensionUser, id: string): boolean;
-}
-interface StorageService {
-  forUser(user: ExtensionUser): {
-    get(extId: string, encrypt: boolean): Promise<AutowithdrawData>;
-    update(extId: string, encrypt: boolean, partial: AutowithdrawData): Promise<AutowithdrawData>;
-  };
-}
-
 /**
  * Auto-withdraw: the exchange pattern of Specter's Swan extension. A user saves an exchange API
  * token (encrypted) and picks a wallet; a scheduled job keeps `AUTOWITHDRAW_RESERVED_ADDRESSES`
@@ -62,57 +37,47 @@ interface StorageService {
  * Jobs run outside requests and the token is encrypted with the user's secret, which exists in
  * memory only while the user is logged in: the job skips (and logs) users who are not.
  */
-export default class AutowithdrawExtension extends Extension {
+export default class AutowithdrawExtension extends Extension<AutowithdrawData> {
   override callback_after_serverpy_init_app({ scheduler }: { scheduler: ExtensionScheduler }): void {
-    scheduler.addJob('sync', (ctx) => this.syncAll(ctx.signal), { seconds: Number(this.config.AUTOWITHDRAW_INTERVAL_SECONDS) });
+    scheduler.addJob('sync', (job) => this.syncAll(job.signal), { seconds: Number(this.ctx.config.AUTOWITHDRAW_INTERVAL_SECONDS) });
   }
 
   /**
    * The chain saw transactions: an output paying one of the addresses reserved for the exchange
    * marks that address "paid" (amount and txid in its annotations), so the wallet tab shows which
-   * withdrawals arrived. Runs as the wallet's owner, whose wallet folder holds the annotations.
+   * withdrawals arrived. The core fires it as the wallet's owner, so `ctx.annotations` is theirs.
    */
   override async callback_wallet_synced(event: WalletSyncedEvent): Promise<void> {
-    const owner = this.services.users.list().find((u) => u.id === event.user);
-    if (!owner) return;
     const paid = event.transactions.flatMap((tx) =>
       tx.outputs
         .filter((o) => o.service_id === this.id)
         .map((o) => ({ address: o.address, amount: o.amount, txid: tx.txid, confirmations: tx.confirmations })),
     );
     if (!paid.length) return;
-    await runAsUser(owner, async () => {
-      const annotations = await openAnnotations(this.host, event.wallet, this.id);
-      for (const p of paid) {
-        const current = annotations.getAddrAnnotations(p.address);
-        await annotations.setAddrAnnotations(p.address, {
-          ...current,
-          paid: `${p.amount} sats in ${p.txid.slice(0, 16)}… (${p.confirmations ? `${p.confirmations} confirmations` : 'unconfirmed'})`,
-        });
-      }
-    });
+    const annotations = await this.ctx.annotations.forWallet(event.wallet);
+    for (const p of paid) {
+      await annotations.setAddress(p.address, {
+        ...annotations.address(p.address),
+        paid: `${p.amount} sats in ${p.txid.slice(0, 16)}… (${p.confirmations ? `${p.confirmations} confirmations` : 'unconfirmed'})`,
+      });
+    }
   }
 
   override callback_add_wallettabs(): ExtensionTab[] {
     return [{ title: 'Auto-withdraw', endpoint: 'wallet_tab' }];
   }
 
-  private get services() {
-    const s = this.host.services as unknown as { users: UsersService; activation: ActivationService; storage: StorageService };
-    return s;
-  }
-
   get apiUrl(): string {
-    return String(this.config.AUTOWITHDRAW_API_URL);
+    return String(this.ctx.config.AUTOWITHDRAW_API_URL);
   }
 
   private get reservedCount(): number {
-    return Number(this.config.AUTOWITHDRAW_RESERVED_ADDRESSES);
+    return Number(this.ctx.config.AUTOWITHDRAW_RESERVED_ADDRESSES);
   }
 
   /** The current user's settings (needs the unlocked secret). */
   async settings(): Promise<AutowithdrawData> {
-    return (await this.getCurrentUserServiceData()) as AutowithdrawData;
+    return this.ctx.storage.get();
   }
 
   /**
@@ -122,12 +87,12 @@ export default class AutowithdrawExtension extends Extension {
   async saveSettings(input: { token: string; wallet: string }): Promise<AutowithdrawData> {
     const current = await this.settings();
     const wallet = input.wallet.trim();
-    await walletsOf(this.host).get(wallet); // WALLET_NOT_FOUND before anything is written
+    await this.ctx.wallets.get(wallet); // WALLET_NOT_FOUND before anything is written
     const token = input.token.trim() || current.token;
     if (!token) throw new ExchangeError('Enter the API token from your exchange account.');
     if (current.wallet && current.wallet !== wallet) await this.releaseFrom(current.wallet);
     const next: AutowithdrawData = { token, wallet, ...(current.last_sync && current.wallet === wallet ? { last_sync: current.last_sync } : {}) };
-    await this.setCurrentUserServiceData({ ...next });
+    await this.ctx.storage.set(next);
     return next;
   }
 
@@ -135,12 +100,12 @@ export default class AutowithdrawExtension extends Extension {
   async removeIntegration(): Promise<void> {
     const current = await this.settings();
     if (current.wallet) await this.releaseFrom(current.wallet);
-    await this.setCurrentUserServiceData({});
+    await this.ctx.storage.remove();
   }
 
   private async releaseFrom(wallet: string): Promise<void> {
     try {
-      await this.unreserveAddresses(wallet);
+      await this.ctx.addresses.release(wallet);
     } catch (err) {
       if (!isSpecterError(err, 'WALLET_NOT_FOUND')) throw err;
     }
@@ -148,41 +113,45 @@ export default class AutowithdrawExtension extends Extension {
 
   /** The job: every user who activated the extension, has a token and is logged in (unlocked). */
   async syncAll(signal?: AbortSignal): Promise<SyncReport[]> {
-    const { users, activation, storage } = this.services;
     const reports: SyncReport[] = [];
-    for (const user of users.list()) {
+    for (const user of this.ctx.users.list()) {
       if (signal?.aborted) break;
-      if (!activation.isActiveFor(user, this.id)) continue;
-      let data: AutowithdrawData;
+      let data: Partial<AutowithdrawData>;
       try {
-        data = await storage.forUser(user).get(this.id, true);
+        data = await this.ctx.storage.forUser(user.id).get();
       } catch (err) {
         if (isSpecterError(err, 'USER_SECRET_LOCKED') || isSpecterError(err, 'USER_SECRET_UNAVAILABLE')) {
-          this.logger.info({ user: user.username }, 'auto-withdraw: skipping a user whose encrypted data is locked (not logged in)');
-          reports.push({ user: user.username, status: 'locked' });
+          this.ctx.log.info({ user: user.name }, 'auto-withdraw: skipping a user whose encrypted data is locked (not logged in)');
+          reports.push({ user: user.name, status: 'locked' });
           continue;
         }
         throw err;
       }
       if (!data.token || !data.wallet) {
-        reports.push({ user: user.username, status: 'not-configured' });
+        reports.push({ user: user.name, status: 'not-configured' });
         continue;
       }
       // Wallets belong to users: the reservation must happen in this user's wallet of that alias.
-      const result = await runAsUser(user, () => this.syncUser(user, data, signal));
-      reports.push({ user: user.username, status: result.ok ? 'synced' : 'failed', message: result.message });
+      const result = await this.ctx.asUser(user.id, () => this.syncUser(user, data, signal));
+      reports.push({ user: user.name, status: result.ok ? 'synced' : 'failed', message: result.message });
     }
     return reports;
   }
 
   /** Tops the reservation up and sends the addresses; the outcome is stored as `last_sync`. */
-  async syncUser(user: ExtensionUser, data: AutowithdrawData, signal?: AbortSignal): Promise<SyncResult> {
+  async syncUser(user: UserInfo, data: Partial<AutowithdrawData>, signal?: AbortSignal): Promise<SyncResult> {
     const wallet = data.wallet!;
     let result: SyncResult;
     try {
-      const addresses = await this.reserveAddresses(wallet, { numAddresses: this.reservedCount, annotations: { ...ANNOTATIONS } });
+      const addresses = await this.ctx.addresses.reserve(wallet, { count: this.reservedCount, annotations: { ...ANNOTATIONS } });
       await sendWithdrawalAddresses(
-        { baseUrl: this.apiUrl, token: data.token!, timeoutMs: Number(this.config.AUTOWITHDRAW_HTTP_TIMEOUT_MS), ...(signal ? { signal } : {}) },
+        {
+          http: this.ctx.http,
+          baseUrl: this.apiUrl,
+          token: data.token!,
+          timeoutMs: Number(this.ctx.config.AUTOWITHDRAW_HTTP_TIMEOUT_MS),
+          ...(signal ? { signal } : {}),
+        },
         { wallet, addresses },
       );
       result = {
@@ -195,9 +164,9 @@ export default class AutowithdrawExtension extends Extension {
     } catch (err) {
       if (!(err instanceof ExchangeError) && !isSpecterError(err)) throw err;
       result = { at: new Date().toISOString(), ok: false, wallet, addresses: 0, message: err.message };
-      this.logger.warn({ user: user.username, wallet, err: err.message }, 'auto-withdraw: sync failed');
+      this.ctx.log.warn({ user: user.name, wallet, err: err.message }, 'auto-withdraw: sync failed');
     }
-    await this.services.storage.forUser(user).update(this.id, true, { last_sync: result });
+    await this.ctx.storage.forUser(user.id).update((current) => ({ ...current, last_sync: result }));
     return result;
   }
 }

@@ -18,14 +18,14 @@ interface InjectedRequest {
 
 /**
  * Developer help (the seed's devhelp, alpha): pages that show what the extension framework knows
- * (registry, callbacks, jobs, the user's own extension data) and a gallery of the core UI
+ * (registry, callbacks, jobs) and a gallery of the core UI
  * components. It adds a small console helper (`specterDevhelp` in the browser console) to every
  * page of the users who activated it. The manifest is in package.json.
  */
 export default class DevhelpExtension extends Extension {
   /** `/spc/ext/devhelp` */
   get baseUrl(): string {
-    return `${String(this.config.EXT_URL_PREFIX).replace(/\/+$/, '')}/${this.id}`;
+    return `${String(this.ctx.config.EXT_URL_PREFIX).replace(/\/+$/, '')}/${this.id}`;
   }
 
   staticUrl(file: string): string {
@@ -45,7 +45,7 @@ export default class DevhelpExtension extends Extension {
       'data-route': request.routeOptions?.url ?? '',
       'data-extension': request.extension?.id ?? '',
       'data-user': user?.username ?? '',
-      'data-version': this.host.version,
+      'data-version': this.ctx.version,
     };
     const rendered = Object.entries(attrs)
       .map(([k, v]) => ` ${k}="${escapeAttr(v)}"`)

@@ -29,12 +29,12 @@ export default function controller(bp: Blueprint, ext: NotesExtension): void {
       return page(reply, { error: problem, text: typeof raw === 'string' ? raw : '' });
     }
     await ext.addNote(text);
-    return reply.redirect(`${ext.host.config.EXT_URL_PREFIX}/notes/`);
+    return reply.redirect(ext.ctx.urlFor('.index'));
   });
 
   bp.post('/:noteId/delete', 'delete', async (request, reply) => {
     await ext.removeNote((request.params as { noteId: string }).noteId);
-    return reply.redirect(`${ext.host.config.EXT_URL_PREFIX}/notes/`);
+    return reply.redirect(ext.ctx.urlFor('.index'));
   });
 
   bp.get('/settings', 'settings', async (_request, reply) =>

@@ -43,7 +43,7 @@ export default function controller(bp: Blueprint, ext: NotificationsExtension): 
 
   // A test notification through the public callback, as any extension would send one.
   bp.post('/test', 'test', async (request, reply) => {
-    await ext.callbacks.execute('create_and_show_notification', 'Test notification', {
+    await ext.ctx.callbacks.execute('create_and_show_notification', 'Test notification', {
       body: `Sent from the notification centre at ${new Date().toISOString().slice(11, 19)} UTC.`,
       category: 'info',
       userId: user(request).id,

@@ -1,17 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import {
-  Extension,
-  currentUser,
-  type ExtensionTab,
-  type ExtensionUser,
-  type InjectionView,
-  type PsbtCreatedEvent,
-  type TransactionBroadcastEvent,
-  type User,
-} from 'specter-ts';
+import { Extension, type ExtensionTab, type InjectionView, type PsbtCreatedEvent, type TransactionBroadcastEvent, type UserInfo } from 'specter-ts';
 import { escapeHtml, pageWidgetsHtml } from './markup.js';
 import { createNotification, toPublic, type NewNotification, type Notification, type NotificationSettings } from './notification.js';
-import { NotificationStore } from './store.js';
+import { NotificationStore, type StoredNotifications } from './store.js';
 import { SseHub, sseEvent } from './sse-hub.js';
 
 export { MAX_NOTIFICATIONS, type Notification, type NotificationSettings } from './notification.js';
@@ -36,26 +27,26 @@ export interface NotifyOptions {
  *   unencrypted per-user data ({@link NotificationStore}); the open event streams are in an
  *   {@link SseHub}.
  */
-export default class NotificationsExtension extends Extension {
+export default class NotificationsExtension extends Extension<StoredNotifications> {
   readonly #store = new NotificationStore(this);
   readonly #streams = new SseHub();
 
   /** `/spc/ext/notifications` */
   get baseUrl(): string {
-    return `${String(this.config.EXT_URL_PREFIX).replace(/\/+$/, '')}/${this.id}`;
+    return `${String(this.ctx.config.EXT_URL_PREFIX).replace(/\/+$/, '')}/${this.id}`;
   }
 
   staticUrl(file: string): string {
     return `${this.baseUrl}/static/${file}`;
   }
 
-  isActiveFor(user: User | undefined): user is User {
-    return this.host.services.activation.isActiveFor(user, this.id);
+  isActiveFor(user: UserInfo | undefined): user is UserInfo {
+    return !!user && this.ctx.activation.isActiveFor(user.id);
   }
 
   // ---- operations -------------------------------------------------------------------------
 
-  async notify(user: ExtensionUser, input: NewNotification): Promise<Notification> {
+  async notify(user: UserInfo, input: NewNotification): Promise<Notification> {
     const notification = createNotification(input);
     await this.#store.add(user, notification);
     // A flash belongs to the page the user goes to next (the request that flashed redirects there).
@@ -64,13 +55,13 @@ export default class NotificationsExtension extends Extension {
     const live = input.source === 'api' && !notification.read;
     const payload = { ...toPublic(notification), showToast: live, unread: this.unreadCount(user.id) };
     const delivered = this.#streams.send(user.id, 'notification', payload, notification.id);
-    if (live && delivered > 0 && currentUser()?.id !== user.id) notification.toast = false;
+    if (live && delivered > 0 && this.ctx.users.current()?.id !== user.id) notification.toast = false;
     await this.#store.save(user);
     return notification;
   }
 
   /** Newest first. */
-  list(user: ExtensionUser): Promise<Notification[]> {
+  list(user: UserInfo): Promise<Notification[]> {
     return this.#store.list(user);
   }
 
@@ -80,29 +71,29 @@ export default class NotificationsExtension extends Extension {
   }
 
   /** False when the user has no such notification. */
-  async markRead(user: ExtensionUser, id: string): Promise<boolean> {
+  async markRead(user: UserInfo, id: string): Promise<boolean> {
     const found = await this.#store.markRead(user, id);
     if (found) this.#sendUnread(user);
     return found;
   }
 
   /** Resolves to how many were unread. */
-  async markAllRead(user: ExtensionUser): Promise<number> {
+  async markAllRead(user: UserInfo): Promise<number> {
     const count = await this.#store.markAllRead(user);
     this.#sendUnread(user);
     return count;
   }
 
-  async clear(user: ExtensionUser): Promise<void> {
+  async clear(user: UserInfo): Promise<void> {
     await this.#store.clear(user);
     this.#sendUnread(user);
   }
 
-  settings(user: ExtensionUser): Promise<NotificationSettings> {
+  settings(user: UserInfo): Promise<NotificationSettings> {
     return this.#store.settings(user);
   }
 
-  setSettings(user: ExtensionUser, settings: Partial<NotificationSettings>): Promise<NotificationSettings> {
+  setSettings(user: UserInfo, settings: Partial<NotificationSettings>): Promise<NotificationSettings> {
     return this.#store.setSettings(user, settings);
   }
 
@@ -111,7 +102,7 @@ export default class NotificationsExtension extends Extension {
     return this.#store.flushed();
   }
 
-  #sendUnread(user: ExtensionUser): void {
+  #sendUnread(user: UserInfo): void {
     this.#streams.send(user.id, 'unread', { unread: this.unreadCount(user.id) });
   }
 
@@ -121,7 +112,7 @@ export default class NotificationsExtension extends Extension {
    * Streams `notification` (each new one) and `unread` (count changes) events to `res`, which the
    * route took over with `reply.hijack()`. The first event is the current unread count.
    */
-  async openStream(user: ExtensionUser, res: ServerResponse): Promise<void> {
+  async openStream(user: UserInfo, res: ServerResponse): Promise<void> {
     await this.#store.ready(user);
     this.#streams.open(user.id, res, sseEvent('unread', { unread: this.unreadCount(user.id) }));
   }
@@ -138,7 +129,7 @@ export default class NotificationsExtension extends Extension {
    * Returns true when it took the message over (the core banner is then skipped).
    */
   override async callback_flash(message: string, category?: string): Promise<true | undefined> {
-    const user = currentUser();
+    const user = this.ctx.users.current();
     if (!this.isActiveFor(user)) return undefined;
     const { flashToasts } = await this.settings(user);
     // With toasts off, the core banner shows the message; the centre still keeps it (as read).
@@ -153,20 +144,19 @@ export default class NotificationsExtension extends Extension {
    */
   override async callback_create_and_show_notification(title: string, options?: Record<string, unknown>): Promise<Notification | undefined> {
     const opts = (options ?? {}) as NotifyOptions;
-    const users = this.host.services.users;
-    const user = opts.userId !== undefined ? users.get(String(opts.userId)) : (currentUser() ?? users.admin);
-    if (!user) {
-      this.logger.warn({ userId: opts.userId }, 'notifications: create_and_show_notification for an unknown user; ignored');
-      return undefined;
-    }
+    // Only users who activated notifications can be reached (ctx.users.list()): the others are ignored.
+    const users = this.ctx.users.list();
+    const user =
+      opts.userId !== undefined ? users.find((u) => u.id === String(opts.userId)) : (this.ctx.users.current() ?? users.find((u) => u.isAdmin));
+    if (!user) return undefined;
     if (!this.isActiveFor(user)) return undefined;
     return this.notify(user, { title: String(title ?? ''), body: String(opts.body ?? ''), category: String(opts.category ?? 'info'), source: 'api' });
   }
 
   /** The wallet's owner hears that a PSBT waits for signatures (the core fires this only for users who activated us). */
   override async callback_psbt_created(event: PsbtCreatedEvent): Promise<void> {
-    const user = this.host.services.users.get(event.user);
-    if (!this.isActiveFor(user)) return;
+    const user = this.ctx.users.current(); // the core fires wallet events as the wallet's owner
+    if (!this.isActiveFor(user) || user.id !== event.user) return;
     const title = event.replaces ? `Replacement PSBT created in wallet ${event.wallet}` : `PSBT created in wallet ${event.wallet}`;
     const to = event.recipients.map((r) => `${formatSats(r.amount)} to ${r.address ?? 'a script'}`).join(', ');
     await this.notify(user, {
@@ -178,8 +168,8 @@ export default class NotificationsExtension extends Extension {
   }
 
   override async callback_transaction_broadcast(event: TransactionBroadcastEvent): Promise<void> {
-    const user = this.host.services.users.get(event.user);
-    if (!this.isActiveFor(user)) return;
+    const user = this.ctx.users.current(); // the core fires wallet events as the wallet's owner
+    if (!this.isActiveFor(user) || user.id !== event.user) return;
     await this.notify(user, {
       title: `Transaction sent from wallet ${event.wallet}`,
       body: `${formatSats(event.amount)} plus a fee of ${formatSats(event.fee)}; txid ${event.txid}.`,
@@ -198,7 +188,7 @@ export default class NotificationsExtension extends Extension {
 
   /** The bell, the toasts still to show, and the script that opens the event stream. */
   override async injectInBasejinjaBodyBottom(view: InjectionView): Promise<string | undefined> {
-    const user = view.user as ExtensionUser | undefined;
+    const user = view.user as UserInfo | undefined;
     if (!user) return undefined;
     const toasts = await this.#store.takeToasts(user);
     return pageWidgetsHtml({
@@ -210,7 +200,7 @@ export default class NotificationsExtension extends Extension {
   }
 
   /** Ends the open streams and waits for pending writes (the server is shutting down). */
-  override async stop(): Promise<void> {
+  override async onStop(): Promise<void> {
     this.#streams.close();
     await this.flushed();
   }

@@ -1,5 +1,11 @@
-import type { Extension, ExtensionUser } from 'specter-ts';
+import type { ExtensionContext, UserInfo } from 'specter-ts';
 import { MAX_NOTIFICATIONS, parseStoredNotifications, parseStoredSettings, type Notification, type NotificationSettings } from './notification.js';
+
+/** What the extension stores per user (unencrypted). */
+export interface StoredNotifications {
+  notifications: unknown;
+  settings: unknown;
+}
 
 interface UserNotifications {
   /** Oldest first. */
@@ -13,23 +19,23 @@ interface UserNotifications {
  * one write at a time per user, in order; a failed write is logged (memory stays right).
  */
 export class NotificationStore {
-  readonly #ext: Extension;
+  readonly #ctx: ExtensionContext<StoredNotifications>;
   /** Filled when a user's load finishes; what the synchronous readers see. */
   readonly #loaded = new Map<string, UserNotifications>();
   readonly #loads = new Map<string, Promise<UserNotifications>>();
   readonly #writes = new Map<string, Promise<void>>();
 
-  constructor(ext: Extension) {
-    this.#ext = ext;
+  constructor(ext: { readonly ctx: ExtensionContext<StoredNotifications> }) {
+    this.#ctx = ext.ctx;
   }
 
   /** Loads the user's notifications (once); {@link unreadCount} sees them afterwards. */
-  async ready(user: ExtensionUser): Promise<void> {
+  async ready(user: UserInfo): Promise<void> {
     await this.#load(user);
   }
 
   /** Newest first. */
-  async list(user: ExtensionUser): Promise<Notification[]> {
+  async list(user: UserInfo): Promise<Notification[]> {
     return [...(await this.#load(user)).list].reverse();
   }
 
@@ -39,14 +45,14 @@ export class NotificationStore {
   }
 
   /** Adds one, dropping the oldest beyond {@link MAX_NOTIFICATIONS}. Saved by the caller. */
-  async add(user: ExtensionUser, notification: Notification): Promise<void> {
+  async add(user: UserInfo, notification: Notification): Promise<void> {
     const { list } = await this.#load(user);
     list.push(notification);
     if (list.length > MAX_NOTIFICATIONS) list.splice(0, list.length - MAX_NOTIFICATIONS);
   }
 
   /** Marks one read (and not to be shown as a toast); false when there is no such notification. */
-  async markRead(user: ExtensionUser, id: string): Promise<boolean> {
+  async markRead(user: UserInfo, id: string): Promise<boolean> {
     const n = (await this.#load(user)).list.find((x) => x.id === id);
     if (!n) return false;
     if (!n.read || n.toast) {
@@ -58,7 +64,7 @@ export class NotificationStore {
   }
 
   /** Resolves to how many were unread. */
-  async markAllRead(user: ExtensionUser): Promise<number> {
+  async markAllRead(user: UserInfo): Promise<number> {
     const { list } = await this.#load(user);
     const count = list.filter((n) => !n.read).length;
     for (const n of list) {
@@ -69,16 +75,16 @@ export class NotificationStore {
     return count;
   }
 
-  async clear(user: ExtensionUser): Promise<void> {
+  async clear(user: UserInfo): Promise<void> {
     (await this.#load(user)).list = [];
     await this.save(user);
   }
 
-  async settings(user: ExtensionUser): Promise<NotificationSettings> {
+  async settings(user: UserInfo): Promise<NotificationSettings> {
     return { ...(await this.#load(user)).settings };
   }
 
-  async setSettings(user: ExtensionUser, settings: Partial<NotificationSettings>): Promise<NotificationSettings> {
+  async setSettings(user: UserInfo, settings: Partial<NotificationSettings>): Promise<NotificationSettings> {
     const state = await this.#load(user);
     if (typeof settings.flashToasts === 'boolean') state.settings.flashToasts = settings.flashToasts;
     await this.save(user);
@@ -89,7 +95,7 @@ export class NotificationStore {
    * The toasts still to show, marked as shown. The page is not kept waiting for that to be
    * saved: the write is queued like any other.
    */
-  async takeToasts(user: ExtensionUser): Promise<Notification[]> {
+  async takeToasts(user: UserInfo): Promise<Notification[]> {
     const pending = (await this.#load(user)).list.filter((n) => n.toast);
     if (pending.length) {
       for (const n of pending) n.toast = false;
@@ -99,19 +105,17 @@ export class NotificationStore {
   }
 
   /** Queues a write of the user's notifications and settings; resolves once it is done (or logged as failed). */
-  save(user: ExtensionUser): Promise<void> {
+  save(user: UserInfo): Promise<void> {
     const previous = this.#writes.get(user.id) ?? Promise.resolve();
     const next = previous
       .then(async () => {
         const state = this.#loaded.get(user.id);
         if (!state) return;
-        await this.#ext.host.services.storage.forUser(user).update(this.#ext.id, false, {
-          notifications: state.list,
-          settings: { ...state.settings },
-        });
+        const data = { notifications: state.list, settings: { ...state.settings } };
+        await this.#ctx.storage.forUser(user.id).update((current) => ({ ...current, ...data }));
       })
       .catch((err: unknown) => {
-        this.#ext.logger.error({ err, user: user.id }, 'notifications: could not save the notifications');
+        this.#ctx.log.error({ err, user: user.id }, 'notifications: could not save the notifications');
       });
     this.#writes.set(user.id, next);
     void next.finally(() => {
@@ -126,7 +130,7 @@ export class NotificationStore {
   }
 
   /** Reads the user's data once; concurrent callers share that read. A failed read starts empty. */
-  #load(user: ExtensionUser): Promise<UserNotifications> {
+  #load(user: UserInfo): Promise<UserNotifications> {
     let load = this.#loads.get(user.id);
     if (!load) {
       load = this.#read(user).then((state) => {
@@ -138,12 +142,12 @@ export class NotificationStore {
     return load;
   }
 
-  async #read(user: ExtensionUser): Promise<UserNotifications> {
-    let data: Record<string, unknown> = {};
+  async #read(user: UserInfo): Promise<UserNotifications> {
+    let data: Partial<StoredNotifications> = {};
     try {
-      data = await this.#ext.host.services.storage.forUser(user).get(this.#ext.id, false);
+      data = await this.#ctx.storage.forUser(user.id).get();
     } catch (err) {
-      this.#ext.logger.error({ err, user: user.id }, 'notifications: could not read the stored notifications; starting empty');
+      this.#ctx.log.error({ err, user: user.id }, 'notifications: could not read the stored notifications; starting empty');
     }
     return { list: parseStoredNotifications(data.notifications), settings: parseStoredSettings(data.settings) };
   }

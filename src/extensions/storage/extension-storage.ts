@@ -202,6 +202,11 @@ export class UserServiceData {
     return (await this.#store(extId, encrypt).update(extId, partial as ServiceData)) as Partial<T>;
   }
 
+  /** Atomic read-modify-write under the file's lock (see UserServiceStore.modify). */
+  async modify<T extends object = ServiceData>(extId: string, encrypt: boolean, fn: (current: Partial<T>) => Partial<T>): Promise<Partial<T>> {
+    return (await this.#store(extId, encrypt).modify(extId, fn as (current: ServiceData) => ServiceData)) as Partial<T>;
+  }
+
   /** Removing needs no key, so it works while locked and under auth `none`. */
   async remove(extId: string, encrypt: boolean): Promise<boolean> {
     checkExtensionId(extId);

@@ -85,6 +85,24 @@ export abstract class UserServiceStore {
     return merged;
   }
 
+  /**
+   * Atomic read-modify-write of one entry under the file's lock: `fn` gets the stored data (`{}`
+   * when none) and returns the new data; `{}` removes the entry. Resolves to what was stored.
+   */
+  async modify(extId: string, fn: (current: ServiceData) => ServiceData): Promise<ServiceData> {
+    checkExtensionId(extId);
+    let next: ServiceData = {};
+    await this.mutate((file) => {
+      const current = this.entry(file, extId);
+      if (current === undefined) this.checkWritable(file, extId);
+      const text = serviceDataText(extId, fn(current ?? {}));
+      next = parseServiceDataText(extId, text, this.path);
+      if (text === '{}') delete file[extId];
+      else file[extId] = this.encode(extId, text);
+    });
+    return next;
+  }
+
   /** Resolves to whether there was an entry. Needs no key and checks no version: removal reveals nothing. */
   async remove(extId: string): Promise<boolean> {
     return removeServiceEntry(this.store, this.path, checkExtensionId(extId));

@@ -18,6 +18,7 @@ import type { Specter } from '../../specter/index.js';
 import { SpecterError } from '../../errors/index.js';
 import { routeDefaults } from '../plugins/route-table.js';
 import { addSearchPath } from '../views.js';
+import { pluginRequest } from './plugin-request.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -57,7 +58,7 @@ function mountRoute(scope: FastifyInstance, ext: Extension, route: BlueprintRout
     ...(schema && typeof schema === 'object' ? { schema } : {}),
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       request.extension = ext;
-      return route.handler(request as never, reply as never);
+      return route.handler(pluginRequest(request) as never, reply as never);
     },
   });
 }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ExtReply, ExtRequest } from '../../extensions/index.js';
 import { flash, pushFlash } from '../flash.js';
 import { endSession } from '../session-user.js';
 
@@ -7,8 +8,10 @@ import { endSession } from '../session-user.js';
  * `bp.get('/', 'index', handler, { preHandler: userSecretDecryptedRequired })`.
  * Every `/spc/…` route already requires a login; `loginRequired` is for routes declared with
  * `{ login: false }` that still want it for some requests, and for symmetry with the seed.
+ * Both take the extension's request and reply types (the same Fastify objects at run time).
  */
-export async function loginRequired(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+export async function loginRequired(req: FastifyRequest | ExtRequest, rep: FastifyReply | ExtReply): Promise<void> {
+  const [request, reply] = [req as FastifyRequest, rep as FastifyReply];
   if (request.user) return;
   const prefix = String(request.specter.config.SPECTER_URL_PREFIX);
   await reply.redirect(`${prefix}/auth/login?next=${encodeURIComponent(request.url)}`);
@@ -19,7 +22,8 @@ export async function loginRequired(request: FastifyRequest, reply: FastifyReply
  * memory. In auth mode "none" there is none (explain and link to the auth settings); otherwise
  * the user logs in again (e.g. after a server restart) and comes back here.
  */
-export async function userSecretDecryptedRequired(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+export async function userSecretDecryptedRequired(req: FastifyRequest | ExtRequest, rep: FastifyReply | ExtReply): Promise<void> {
+  const [request, reply] = [req as FastifyRequest, rep as FastifyReply];
   const specter = request.specter;
   const prefix = String(specter.config.SPECTER_URL_PREFIX);
   if (specter.authMethod === 'none') {

@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestSpecter } from '../../../src/testing/index.js';
-import { ALPHA, builtinFixture, row, section, unescapeHtml } from './helpers.js';
+import { ALPHA, row } from './helpers.js';
 
 const PAGES = [
   { path: '/spc/ext/devhelp/', heading: 'Extension registry' },
   { path: '/spc/ext/devhelp/callbacks', heading: 'Callback catalogue' },
   { path: '/spc/ext/devhelp/jobs', heading: 'Scheduler jobs' },
-  { path: '/spc/ext/devhelp/data', heading: 'My extension data' },
   { path: '/spc/ext/devhelp/components', heading: 'Component gallery' },
 ];
 
@@ -99,11 +98,11 @@ test('the callbacks and jobs tabs show the catalogue, implementers, errors and j
   }
 });
 
-test('a tripped extension shows in the registry; an admin re-enables it, others may not', async () => {
+test('a tripped extension shows in the registry, with the way to re-enable it for an admin', async () => {
   const t = await createTestSpecter({ config: ALPHA });
   try {
     await t.setAuth('usernamepassword', 'admin-pass-1');
-    await t.specter.userManager.addUser('bob', 'bob-pass-12');
+    await t.addUser('bob', 'bob-pass-12');
     await t.activate('admin', 'devhelp');
     await t.activate('bob', 'devhelp');
     const manager = t.specter.extensionManager;
@@ -114,78 +113,32 @@ test('a tripped extension shows in the registry; an admin re-enables it, others 
     const bob = await t.login('bob-pass-12', 'bob');
     const bobPage = (await bob.get('/spc/ext/devhelp/')).body;
     assert.match(row(bobPage, 'data-ext="notes" data-status="loaded"'), /switched off[\s\S]*tripped[\s\S]*fail 4[\s\S]*An admin can re-enable it/);
-    assert.doesNotMatch(bobPage, /Re-enable Notes/, 'no button for a non-admin');
-    assert.equal((await bob.post('/spc/ext/devhelp/extensions/notes/reenable')).statusCode, 403);
-    assert.ok(manager.health.isTripped('notes'));
+    assert.doesNotMatch(bobPage, /Re-enable in Choose plugins/, 'no link for a non-admin');
 
     const admin = await t.login('admin-pass-1', 'admin');
     const page = (await admin.get('/spc/ext/devhelp/')).body;
-    assert.match(page, /aria-label="Re-enable Notes"/);
-    const res = await admin.post('/spc/ext/devhelp/extensions/notes/reenable');
-    assert.equal(res.statusCode, 302);
-    assert.equal(res.headers.location, '/spc/ext/devhelp/');
-    assert.equal(manager.health.isTripped('notes'), false);
-    const after = (await admin.follow(res)).body;
-    assert.match(after, /&quot;Notes&quot; was switched back on\./);
-
-    const noCsrf = await admin.request('POST', '/spc/ext/devhelp/extensions/notes/reenable', { form: {} });
-    assert.equal(noCsrf.statusCode, 403, 'CSRF is checked');
+    assert.match(row(page, 'data-ext="notes" data-status="loaded"'), /href="\/spc\/plugins\/choose#ext-notes">Re-enable in Choose plugins/);
+    // Devhelp only reads (ctx.inspect): switching plugins back on is the core's, behind its admin rule.
+    assert.equal((await admin.post('/spc/ext/devhelp/extensions/notes/reenable')).statusCode, 404);
+    assert.ok(manager.health.isTripped('notes'));
   } finally {
     await t.close();
   }
 });
 
-test('the inspector shows unencrypted data, decrypted data after login, and a log-in-again note when locked', async () => {
-  const t = await createTestSpecter({ config: ALPHA, extensions: [builtinFixture('vault')] });
-  try {
-    assert.equal(t.statuses().find((s) => s.id === 'vault')?.status, 'loaded');
-    await t.setAuth('passwordonly', 'pw123456');
-    await t.activate('admin', 'devhelp');
-    const admin = t.specter.userManager.admin;
-    const storage = t.specter.services.storage.forUser(admin);
-    let client = await t.login('pw123456');
-    await storage.set('notes', false, { notes: [{ id: 'n1', text: 'plain note text', created: '2024-01-01T00:00:00Z' }] });
-    await storage.set('vault', true, { secret: 'vault secret value' });
-
-    let page = unescapeHtml((await client.get('/spc/ext/devhelp/data')).body);
-    assert.match(section(page, 'data-ext="notes"'), /data-state="ok"[\s\S]*plain note text/);
-    assert.match(section(page, 'data-ext="vault"'), /data-state="ok"[\s\S]*encrypted[\s\S]*"secret": "vault secret value"/);
-
-    // A server restart forgets the secret: the page still renders, with a note instead.
-    t.specter.userManager.lock(admin.id);
-    const locked = await client.get('/spc/ext/devhelp/data');
-    assert.equal(locked.statusCode, 200);
-    page = unescapeHtml(locked.body);
-    assert.match(section(page, 'data-ext="notes"'), /plain note text/, 'unencrypted data is always shown');
-    assert.match(section(page, 'data-ext="vault"'), /data-state="locked"[\s\S]*Log in again/);
-    assert.doesNotMatch(page, /vault secret value/);
-    assert.match(page, /Log in again to unlock/);
-
-    // The unlock link is guarded by userSecretDecryptedRequired: log in again, come back.
-    const unlock = await client.get('/spc/ext/devhelp/data/unlock');
-    assert.equal(unlock.statusCode, 302);
-    assert.match(String(unlock.headers.location), /^\/spc\/auth\/login\?next=%2Fspc%2Fext%2Fdevhelp%2Fdata%2Funlock/);
-    client = await t.login('pw123456');
-    const back = await client.get('/spc/ext/devhelp/data/unlock');
-    assert.equal(back.statusCode, 302);
-    assert.equal(back.headers.location, '/spc/ext/devhelp/data');
-    page = unescapeHtml((await client.get('/spc/ext/devhelp/data')).body);
-    assert.match(section(page, 'data-ext="vault"'), /"secret": "vault secret value"/);
-  } finally {
-    await t.close();
-  }
-});
-
-test('with authentication "none" the inspector explains that encrypted data needs a password', async () => {
-  const t = await createTestSpecter({ config: ALPHA, extensions: [builtinFixture('vault')] });
+test("devhelp reads statuses through ctx.inspect, never another plugin's data", async () => {
+  const t = await createTestSpecter({ config: ALPHA });
   try {
     await t.activate('admin', 'devhelp');
-    await t.specter.services.storage.forUser(t.specter.userManager.admin).set('notes', false, { notes: [], marker: 'unencrypted marker' });
-    const res = await t.client().get('/spc/ext/devhelp/data');
-    assert.equal(res.statusCode, 200);
-    const page = unescapeHtml(res.body);
-    assert.match(section(page, 'data-ext="notes"'), /unencrypted marker/);
-    assert.match(section(page, 'data-ext="vault"'), /data-state="no-password"[\s\S]*needs a password/);
+    await t.specter.services.storage.forUser(t.specter.userManager.admin).set('notes', false, { marker: 'private note' });
+    const client = t.client();
+    assert.equal((await client.get('/spc/ext/devhelp/data')).statusCode, 404, 'the old cross-plugin data inspector is gone');
+    for (const path of ['/spc/ext/devhelp/', '/spc/ext/devhelp/callbacks', '/spc/ext/devhelp/jobs', '/spc/ext/devhelp/info.json']) {
+      assert.doesNotMatch((await client.get(path)).body, /private note/, path);
+    }
+    const devhelp = t.specter.extensionManager.get('devhelp')!;
+    assert.deepEqual(devhelp.manifest.capabilities, ['extensions:inspect', 'pages:inject']);
+    assert.ok(devhelp.ctx.inspect.extensions().some((e) => e.id === 'notes'));
   } finally {
     await t.close();
   }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createTestSpecter, type TestSpecter } from '../../../src/testing/index.js';
-import { ALPHA, builtinFixture, unescapeHtml } from './helpers.js';
+import { ALPHA, unescapeHtml } from './helpers.js';
 
 interface Notification {
   id: string;
@@ -20,7 +20,7 @@ interface Notification {
 /** The loaded notifications extension, with the methods these tests use. */
 function notifications(t: TestSpecter) {
   const ext = t.specter.extensionManager.get('notifications') as unknown as {
-    list(user: { id: string; username: string }): Promise<Notification[]>;
+    list(user: { id: string }): Promise<Notification[]>;
     unreadCount(userId: string): number;
     streamCount(userId?: string): number;
     flushed(): Promise<void>;
@@ -184,16 +184,16 @@ test('the settings tab: flashes as toasts can be switched off (the core banner s
 });
 
 test('the secret guard\'s "Log in again" shows on the login page as a core flash, and nothing stale shows as a toast after the login', async (ctx) => {
-  const t = await createTestSpecter({ config: ALPHA, extensions: [builtinFixture('vault')] });
+  const t = await createTestSpecter({ config: ALPHA });
   ctx.after(() => t.close());
   await t.setAuth('passwordonly', 'pw123456');
   await t.activate('admin', 'notifications');
-  await t.activate('admin', 'devhelp');
+  await t.activate('admin', 'autowithdraw'); // its settings page is behind userSecretDecryptedRequired
   const ext = notifications(t);
   const admin = t.specter.userManager.admin;
   const client = await t.login('pw123456');
   t.specter.userManager.lock(admin.id);
-  const guard = await client.get('/spc/ext/devhelp/data/unlock');
+  const guard = await client.get('/spc/ext/autowithdraw/');
   assert.equal(guard.statusCode, 302);
   assert.match(String(guard.headers.location), /^\/spc\/auth\/login\?next=/);
 
@@ -203,14 +203,12 @@ test('the secret guard\'s "Log in again" shows on the login page as a core flash
   assert.match(login.body, /class="flash flash-info">Log in again to unlock your encrypted plugin data\./);
   assert.doesNotMatch(login.body, /spcn-/);
 
-  // Log in again in the same browser: back through the guard to the inspector.
+  // Log in again in the same browser: back through the guard to the plugin's page.
   const next = unescapeHtml(/name="next" value="([^"]*)"/.exec(login.body)?.[1] ?? '');
-  assert.equal(next, '/spc/ext/devhelp/data/unlock');
+  assert.equal(next, '/spc/ext/autowithdraw/');
   const loggedIn = await client.post('/spc/auth/login', { password: 'pw123456', next });
   assert.equal(loggedIn.statusCode, 302);
-  const unlocked = await client.follow(loggedIn);
-  assert.equal(unlocked.headers.location, '/spc/ext/devhelp/data');
-  const page = await client.follow(unlocked);
+  const page = await client.follow(loggedIn);
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /id="spcn-bell"/, 'notifications is on for this page');
   assert.doesNotMatch(page.body, /class="spcn-toast spcn-/, 'no stale toast');

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chainOf } from '../../../src/index.js';
 import { createTestSpecter, TEST_DESCRIPTORS, type TestSpecter } from '../../../src/testing/index.js';
 import { addRegtestNode, bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
 import { TPUB_84 } from '../../unit/bitcoin/fixtures.js';
@@ -55,9 +54,12 @@ describe('chain over HTTP against regtest', { skip: bitcoindSkip() }, () => {
     assert.equal(history.transactions[0].amount, 12_345_678);
     assert.equal(history.transactions[0].category, 'receive');
     assert.equal(history.transactions[0].confirmations, 1);
-    // Extensions read the same through the read-only chain view (the admin's wallets outside requests).
-    assert.deepEqual(await chainOf(t.specter).balance('regtest-coins'), balance);
-    assert.equal((await chainOf(t.specter).transactions('regtest-coins')).transactions[0]!.txid, txid);
+    // A plugin with wallets:read reads the same through its context, acting for the wallet's owner.
+    await t.activate('admin', 'autowithdraw');
+    const ctx = t.specter.extensionManager.get('autowithdraw')!.ctx;
+    const admin = t.specter.userManager.admin;
+    assert.deepEqual(await ctx.asUser(admin.id, () => ctx.wallets.balance('regtest-coins')), balance);
+    assert.equal((await ctx.asUser(admin.id, () => ctx.wallets.transactions('regtest-coins'))).items[0]!.txid, txid);
     const utxos = (await api('GET', '/wallets/regtest-coins/utxos')).json().utxos;
     assert.equal(utxos.length, 1);
     assert.equal(utxos[0].amount, 12_345_678);

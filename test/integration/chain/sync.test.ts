@@ -21,6 +21,7 @@ import { openAnnotations } from '../../../src/extensions/address-reservation.js'
 import { createTestSpecter, type TestSpecter } from '../../../src/testing/index.js';
 import { addRegtestNode, bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
 import { fixturePackage } from '../../helpers/ext-packages.js';
+import { reservationsOf } from '../../helpers/reservations.js';
 import { BIP84 } from '../../unit/bitcoin/fixtures.js';
 
 /** A BIP-84 tpub wallet descriptor of a seed made from `name` (each test its own coins). */
@@ -266,13 +267,13 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
   it("an extension's reserved address is paid: wallet_synced carries its service_id", async () => {
     const { wallet } = await newWallet('reserved');
     await t.activate('admin', 'chainwatch');
+    // The fixture is plain JavaScript: its paid() is typed here.
     const ext = t.specter.extensionManager.get('chainwatch') as unknown as {
-      reserveAddress(alias: string, address: string, label?: string): Promise<unknown>;
       paid(): Array<{ txid: string; address: string; amount: number; confirmations: number }>;
     };
     await t.specter.chain.link(admin, wallet.alias);
     const address = await wallet.getAddress(4);
-    await ext.reserveAddress(wallet.alias, address, 'Invoice 42');
+    await reservationsOf(t, 'chainwatch').reserveAddress(wallet.alias, address, 'Invoice 42');
     const other = await wallet.getAddress(1);
     await core.send(other, 10_000);
     const txid = await core.send(address, 123_456);
@@ -293,10 +294,10 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
     const ext = t.specter.extensionManager.get('autowithdraw')!;
     await t.specter.chain.link(admin, wallet.alias);
     const address = await wallet.getAddress(2);
-    await ext.reserveAddress(wallet.alias, address, 'Exchange withdrawal');
+    await runAsUser(admin, () => ext.ctx.addresses.reserveOne(wallet.alias, address, 'Exchange withdrawal'));
     const txid = await core.send(address, 654_321);
     await sync(wallet.alias);
-    const annotations = await runAsUser(admin, () => openAnnotations(t.specter, wallet.alias, 'autowithdraw'));
+    const annotations = await runAsUser(admin, () => openAnnotations(t.specter.walletsOf(admin), t.specter.store, wallet.alias, 'autowithdraw'));
     assert.match(String(annotations.getAddrAnnotations(address).paid), new RegExp(`^654321 sats in ${txid.slice(0, 16)}`));
     const tab = await t.client().get(`/spc/ext/autowithdraw/wallet/${wallet.alias}/`);
     assert.equal(tab.statusCode, 200);

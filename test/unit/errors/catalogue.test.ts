@@ -56,6 +56,9 @@ const STATUS: Record<ErrorKey, number> = {
   EXT_JOB_INVALID: 500,
   EXT_ENDPOINT_UNKNOWN: 500,
   EXT_ENDPOINT_CONFLICT: 409,
+  EXT_CAPABILITY_MISSING: 403,
+  EXT_ACCESS_DENIED: 403,
+  EXT_HTTP_FAILED: 502,
   DEVICE_INVALID: 400,
   DEVICE_EXISTS: 409,
   DEVICE_NOT_FOUND: 404,
@@ -144,7 +147,7 @@ function sourceFiles(dir: string): string[] {
 
 describe('error catalogue', () => {
   it(`holds exactly the ${Object.keys(STATUS).length} released codes with their HTTP statuses`, () => {
-    assert.equal(keys.length, 92);
+    assert.equal(keys.length, 95);
     assert.deepEqual(Object.fromEntries(keys.map((k) => [k, catalogue[k].status])), STATUS);
   });
 

@@ -77,13 +77,13 @@ describe('ExtensionManager with the fixture packages as built-in folder', () => 
     assert.equal(manager.get('ctor_throws'), undefined);
   });
 
-  it('builds instances with their context: data folder created, child logger, host, manifest', async () => {
+  it('builds instances with their context: data folder created, version, manifest, capabilities', async () => {
     const hello = manager.get('hello')!;
-    assert.equal(hello.dataFolder, path.join(dataFolder, 'extensions', 'hello'));
-    assert.ok((await fs.stat(hello.dataFolder)).isDirectory());
-    assert.equal(hello.host.version, APP_VERSION);
+    assert.equal(hello.ctx.files.folder, path.join(dataFolder, 'extensions', 'hello'));
+    assert.ok((await fs.stat(hello.ctx.files.folder)).isDirectory());
+    assert.equal(hello.ctx.version, APP_VERSION);
     assert.equal(hello.blueprintName, 'hello_endpoint');
-    assert.equal(hello.defaultAddressLabel(), 'Reserved for Hello');
+    assert.deepEqual(hello.manifest.capabilities, ['jobs', 'pages:inject']);
     assert.equal(hello.injectInBasejinjaHead?.({}), '<meta name="hello">');
     const notes = manager.get('notes')!;
     assert.equal(notes.manifest.optionality, 'opt_out', 'manifest-only extension uses the base class');
@@ -97,7 +97,7 @@ describe('ExtensionManager with the fixture packages as built-in folder', () => 
     assert.equal(c.JSONSTYLE_URL, 'https://example.invalid/api', 'falls back to BaseConfig');
     assert.equal(c.HOST, '127.0.0.1', 'the core key kept its value');
     assert.equal(c.OVERRIDE_CFG_OK, undefined, 'nothing of the refused config was written');
-    assert.equal(manager.get('hello')!.config.HELLO_GREETING, 'hi from test');
+    assert.equal(manager.get('hello')!.ctx.config.HELLO_GREETING, 'hi from test');
   });
 
   it('exposes blueprints with prefixes, folders and urlFor', () => {

@@ -26,7 +26,7 @@ async function notifyLogin(specter: Specter, user: User): Promise<void> {
   for (const ext of specter.services.activation.activeFor(user)) {
     if (typeof ext.onUserLogin !== 'function') continue;
     try {
-      await ext.onUserLogin(user);
+      await ext.onUserLogin({ id: user.id, name: user.username, isAdmin: user.isAdmin });
     } catch (err) {
       specter.extensionManager.health.recordFailure(ext.id, 'onUserLogin', err);
       specter.logger.error({ ext: ext.id, err }, `extension "${ext.id}" failed in onUserLogin`);

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { AreaOptions } from '../index.js';
 import type { AddressInfo, Wallet } from '../../../managers/wallets/index.js';
 import { SpecterError, isSpecterError } from '../../../errors/index.js';
-import { openAnnotations, releaseAddress } from '../../../extensions/address-reservation.js';
+import { openAnnotations, releaseAddress, reserveAddress } from '../../../extensions/address-reservation.js';
 import { annotationFile } from '../../../extensions/storage/index.js';
 import { flash } from '../../flash.js';
 import { formBody, formText, pathParam } from '../../schemas.js';
@@ -147,7 +147,9 @@ export default async function walletPages(scope: FastifyInstance, { specter }: A
     let annotationsError: string | null = null;
     if (info.serviceId) {
       try {
-        const stored = (await openAnnotations(specter, wallet.alias, info.serviceId)).getAddrAnnotations(info.address);
+        const stored = (await openAnnotations(specter.walletsOf(request.user!), specter.store, wallet.alias, info.serviceId)).getAddrAnnotations(
+          info.address,
+        );
         annotations = Object.entries(stored).map(([key, value]) => ({ key, value: typeof value === 'string' ? value : JSON.stringify(value) }));
       } catch (err) {
         if (!isSpecterError(err)) throw err;
@@ -197,7 +199,8 @@ export default async function walletPages(scope: FastifyInstance, { specter }: A
           throw new SpecterError('EXT_NOT_FOUND', `The plugin "${serviceId}" is not active for you.`, {
             hint: 'Pick one of your active plugins, or activate it in "Choose plugins".',
           });
-        await ext.reserveAddress(wallet.alias, address);
+        const scope = { id: ext.id, label: `Reserved for ${ext.manifest.name}`, wallets: specter.walletsOf(request.user!), store: specter.store };
+        await reserveAddress(scope, wallet.alias, address);
         await flash(request, `Address associated with ${ext.manifest.name}.`, 'success');
       } catch (err) {
         await flash(request, formError(err).message, 'error');
@@ -209,7 +212,7 @@ export default async function walletPages(scope: FastifyInstance, { specter }: A
   app.post('/address/:address/release', { schema: { params: addressParams }, config: on('address_release') }, async (request, reply) => {
     const wallet = await walletOf(request);
     const address = request.params.address;
-    const was = await releaseAddress(specter, wallet.alias, address);
+    const was = await releaseAddress(specter.walletsOf(request.user!), specter.store, wallet.alias, address);
     await flash(
       request,
       was ? `Address released from ${serviceView(specter, was).name}.` : 'The address was not associated with a plugin.',

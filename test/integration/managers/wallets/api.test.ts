@@ -1,3 +1,4 @@
+import { reservationsOf } from '../../../helpers/reservations.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
@@ -60,7 +61,7 @@ test('create from a descriptor, list, read, page addresses and get a new receive
 
   // Receive skips reserved addresses (reserved through an extension) and reports service_id.
   await t.activate('admin', 'notes');
-  const notes = t.specter.extensionManager.get('notes')!;
+  const notes = reservationsOf(t, 'notes');
   const w = await t.specter.walletManager.get('cold');
   await notes.reserveAddress('cold', await w.getAddress(1));
   const recv = await api(t, 'POST', '/api/v1/wallets/cold/receive');

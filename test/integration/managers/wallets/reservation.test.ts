@@ -4,15 +4,15 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createTestSpecter, type TestSpecter } from '../../../../src/testing/index.js';
 import { isSpecterError } from '../../../../src/errors/index.js';
-import type { Extension } from '../../../../src/extensions/index.js';
+import { reservationsOf } from '../../../helpers/reservations.js';
 import { receiveAddress, standardSetup, uiClient } from './helpers.js';
 
-async function setup(): Promise<{ t: TestSpecter; notes: Extension; client: Awaited<ReturnType<typeof uiClient>> }> {
+async function setup(): Promise<{ t: TestSpecter; notes: ReturnType<typeof reservationsOf>; client: Awaited<ReturnType<typeof uiClient>> }> {
   const t = await createTestSpecter();
   await t.activate('admin', 'notes');
   const client = await uiClient(t);
   await standardSetup(t, client);
-  return { t, notes: t.specter.extensionManager.get('notes')!, client };
+  return { t, notes: reservationsOf(t, 'notes'), client };
 }
 
 const annotationFile = (t: TestSpecter, ext: string) => path.join(t.specter.walletManager.walletsFolder, `cold_${ext}.json`);
@@ -72,7 +72,7 @@ test("reservations start after the receive index, skip used and reserved, and ne
   const { t, notes } = await setup();
   try {
     await t.activate('admin', 'autowithdraw');
-    const other = t.specter.extensionManager.get('autowithdraw')!;
+    const other = reservationsOf(t, 'autowithdraw');
     const wallet = await t.specter.walletManager.get('cold');
     const at = async (i: number) => wallet.getAddress(i);
     await wallet.getNewAddress();

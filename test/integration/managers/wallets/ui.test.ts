@@ -1,3 +1,4 @@
+import { reservationsOf } from '../../../helpers/reservations.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestSpecter } from '../../../../src/testing/index.js';
@@ -227,7 +228,7 @@ test('receive: QR, label edit, "Get new address" skips reserved addresses; assoc
   const client = await uiClient(t);
   await standardSetup(t, client);
   const wallet = await t.specter.walletManager.get('cold');
-  const notes = t.specter.extensionManager.get('notes')!;
+  const notes = reservationsOf(t, 'notes');
 
   const receive = await client.get('/spc/wallets/cold/receive/');
   assert.equal(receive.statusCode, 200);

@@ -116,6 +116,7 @@ describe('ext gen: templates', () => {
       isolatedClient: false,
       encryptData: false,
       sortPriority: 2,
+      capabilities: ['wallets:read'],
       engines: `>=${VERSION}`,
     });
     assert.ok(packageManifestSchema.safeParse(pkg.specterExtension).success);
