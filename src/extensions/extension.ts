@@ -1,3 +1,4 @@
+import type { ExtRequest } from './blueprint.js';
 import type { ExtensionCallbacks } from './callback-catalogue.js';
 import type { ExtensionContext, JsonObject, UserInfo } from './context/types.js';
 import type { ExtensionManifest, ExtensionManifestInput } from './manifest.js';
@@ -10,9 +11,10 @@ export const EXTENSION_BRAND: unique symbol = Symbol.for('specter-ts.Extension')
 
 /** What the base-page injection hooks receive: the template context of the page being rendered. */
 export interface InjectionView {
-  request?: unknown;
-  user?: unknown;
-  [key: string]: unknown;
+  /** The page's request, as a plugin route sees it. */
+  request?: ExtRequest;
+  /** The logged-in user. */
+  user?: UserInfo | undefined;
 }
 
 /**

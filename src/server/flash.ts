@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { ExtRequest } from '../extensions/index.js';
+import { fastifyRequestOf } from './extensions/plugin-request.js';
 
 export type FlashCategory = 'info' | 'message' | 'error' | 'warning' | 'success';
 
@@ -14,8 +15,8 @@ export interface FlashMessage {
  * it its own way) the core flash is skipped — Specter's rule.
  */
 export async function flash(req: FastifyRequest | ExtRequest, message: string, category: FlashCategory | string = 'info'): Promise<void> {
-  // Extension handlers hold the same Fastify request, typed by its public shape.
-  const request = req as FastifyRequest;
+  // Extension handlers hold a narrowed view of the Fastify request (server/extensions/plugin-request.ts).
+  const request = fastifyRequestOf(req);
   const handled = await request.specter?.extensionManager?.callbacks.execute('flash', message, category);
   if (handled && Object.keys(handled as object).length > 0) return;
   pushFlash(request, message, category);

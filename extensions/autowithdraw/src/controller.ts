@@ -38,7 +38,7 @@ export default function controller(bp: Blueprint, ext: AutowithdrawExtension): v
         api_url: ext.apiUrl,
         interval: Number(ext.ctx.config.AUTOWITHDRAW_INTERVAL_SECONDS),
         target: Number(ext.ctx.config.AUTOWITHDRAW_RESERVED_ADDRESSES),
-        user: request.user?.username,
+        user: request.user?.name,
       });
     },
     guarded,

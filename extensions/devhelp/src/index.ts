@@ -38,13 +38,12 @@ export default class DevhelpExtension extends Extension {
    */
   override injectInBasejinjaBodyBottom(view: InjectionView): string {
     const request = (view.request ?? {}) as InjectedRequest;
-    const user = view.user as { username?: string } | undefined;
     const attrs: Record<string, unknown> = {
       'data-info-url': `${this.baseUrl}/info.json`,
       'data-method': request.method ?? '',
       'data-route': request.routeOptions?.url ?? '',
       'data-extension': request.extension?.id ?? '',
-      'data-user': user?.username ?? '',
+      'data-user': view.user?.name ?? '',
       'data-version': this.ctx.version,
     };
     const rendered = Object.entries(attrs)

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Specter } from '../../specter/index.js';
 import { withTimeout, type Extension, type ExtensionTab } from '../../extensions/index.js';
 import type { SettingsTab } from '../plugins/settings-tabs.js';
+import { pluginRequest } from './plugin-request.js';
 
 type Slot = 'head' | 'body_top' | 'body_bottom';
 const HOOKS: Record<Slot, 'injectInBasejinjaHead' | 'injectInBasejinjaBodyTop' | 'injectInBasejinjaBodyBottom'> = {
@@ -90,11 +91,17 @@ export function registerExtensionContributions(app: FastifyInstance, specter: Sp
       .map((ext) => ({ id: ext.id, name: ext.manifest.name, icon: iconUrl(specter, ext), url: indexUrl(specter, ext) }))
       .filter((p) => p.url);
     const inject = context.inject as Record<Slot, string[]>;
-    const view = { request, user };
+    // Plugins see the page's request as their handlers do, and the user as {id, name, isAdmin}.
+    const view = active.some((ext) => injectionHooks(ext).length > 0)
+      ? (() => {
+          const r = pluginRequest(request);
+          return { request: r, user: r.user };
+        })()
+      : undefined;
     for (const ext of active) {
       for (const [slot, hook] of injectionHooks(ext)) {
         try {
-          const returned = hook.call(ext, view);
+          const returned = hook.call(ext, view!);
           // A page hook gets the callback time limit too: a hanging one must not hold every page.
           const html =
             returned instanceof Promise

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ExtReply, ExtRequest } from '../../extensions/index.js';
+import { fastifyRequestOf } from '../extensions/plugin-request.js';
 import { flash, pushFlash } from '../flash.js';
 import { endSession } from '../session-user.js';
 
@@ -11,7 +12,7 @@ import { endSession } from '../session-user.js';
  * Both take the extension's request and reply types (the same Fastify objects at run time).
  */
 export async function loginRequired(req: FastifyRequest | ExtRequest, rep: FastifyReply | ExtReply): Promise<void> {
-  const [request, reply] = [req as FastifyRequest, rep as FastifyReply];
+  const [request, reply] = [fastifyRequestOf(req), rep as FastifyReply];
   if (request.user) return;
   const prefix = String(request.specter.config.SPECTER_URL_PREFIX);
   await reply.redirect(`${prefix}/auth/login?next=${encodeURIComponent(request.url)}`);
@@ -23,7 +24,7 @@ export async function loginRequired(req: FastifyRequest | ExtRequest, rep: Fasti
  * the user logs in again (e.g. after a server restart) and comes back here.
  */
 export async function userSecretDecryptedRequired(req: FastifyRequest | ExtRequest, rep: FastifyReply | ExtReply): Promise<void> {
-  const [request, reply] = [req as FastifyRequest, rep as FastifyReply];
+  const [request, reply] = [fastifyRequestOf(req), rep as FastifyReply];
   const specter = request.specter;
   const prefix = String(specter.config.SPECTER_URL_PREFIX);
   if (specter.authMethod === 'none') {
