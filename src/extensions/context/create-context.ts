@@ -82,7 +82,7 @@ export function createExtensionContext<Data extends object = JsonObject>(init: C
     http: httpFacet(ports, caps),
     inspect: inspectFacet(init.inspect, caps),
     urlFor: (endpoint, params) => init.endpoints.urlFor(endpoint.startsWith('.') ? `${m.id}_endpoint${endpoint}` : endpoint, params),
-    asUser: (userId, fn) => {
+    asUser: async (userId, fn) => {
       caps.require('users:read', 'ctx.asUser()');
       const user = userToActFor(portsOf(ports, m.id, 'ctx.asUser()'), m.id, userId, 'ctx.asUser()');
       return actAs(user, fn);

@@ -14,9 +14,10 @@ export function storageFacet<Data extends object>(ports: ExtensionPorts | undefi
   const storeOf = (resolve: () => User): ExtensionStore<Data> => {
     const data = () => portsOf(ports, extId, 'ctx.storage').storage.forUser(resolve());
     return {
-      get: () => data().get<Data>(extId, encrypt),
-      set: (value) => data().set<Partial<Data>>(extId, encrypt, value),
-      update: (fn) => data().modify<Data>(extId, encrypt, fn),
+      // async: a refused call rejects (never throws synchronously), like every context call.
+      get: async () => data().get<Data>(extId, encrypt),
+      set: async (value) => data().set<Partial<Data>>(extId, encrypt, value),
+      update: async (fn) => data().modify<Data>(extId, encrypt, fn),
       remove: async () => {
         await data().remove(extId, encrypt);
       },
@@ -51,11 +52,11 @@ function fileIn(folder: string, extId: string, name: string): string {
 export function filesFacet(store: JsonFileStore, folder: string, extId: string): FilesApi {
   return {
     folder,
-    readJson: <T>(name: string) => store.read<T>(fileIn(folder, extId, name)),
+    readJson: async <T>(name: string) => store.read<T>(fileIn(folder, extId, name)),
     writeJson: async (name, data) => {
       await store.write(fileIn(folder, extId, name), data);
     },
-    updateJson: <T>(name: string, fn: (current: T | undefined) => T) => store.update<T>(fileIn(folder, extId, name), fn),
+    updateJson: async <T>(name: string, fn: (current: T | undefined) => T) => store.update<T>(fileIn(folder, extId, name), fn),
     remove: async (name) => {
       await store.delete(fileIn(folder, extId, name));
     },

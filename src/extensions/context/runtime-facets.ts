@@ -68,7 +68,7 @@ const MAX_TIMEOUT_MS = 60_000;
 /** The host's HTTP client, limited to the hosts of the plugin's `network:` capabilities. */
 export function httpFacet(ports: ExtensionPorts | undefined, caps: CapabilitySet): HttpApi {
   return {
-    request: (input, options = {}) => {
+    request: async (input, options = {}) => {
       let url: URL;
       try {
         url = new URL(String(input));

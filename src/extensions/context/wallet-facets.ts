@@ -43,7 +43,7 @@ export function walletsFacet(o: WalletFacetOptions): WalletsApi {
     get: async (alias) => walletInfo(await scoped(o, 'wallets:read', 'ctx.wallets.get()').wallets.get(alias)),
     address: async (alias, address) =>
       addressInfo((await scoped(o, 'wallets:read', 'ctx.wallets.address()').wallets.get(alias)).getAddressInfo(address)),
-    balance: (alias) => {
+    balance: async (alias) => {
       const { ports, user } = scoped(o, 'wallets:read', 'ctx.wallets.balance()');
       return ports.chainOf(user).balance(alias);
     },
@@ -52,7 +52,7 @@ export function walletsFacet(o: WalletFacetOptions): WalletsApi {
       const { total, transactions } = await ports.chainOf(user).transactions(alias, page ?? {});
       return { total, items: transactions };
     },
-    utxos: (alias) => {
+    utxos: async (alias) => {
       const { ports, user } = scoped(o, 'wallets:read', 'ctx.wallets.utxos()');
       return ports.chainOf(user).utxos(alias);
     },
@@ -62,14 +62,14 @@ export function walletsFacet(o: WalletFacetOptions): WalletsApi {
 export function addressesFacet(o: WalletFacetOptions): AddressesApi {
   const scope = (what: string) => ({ id: o.extId, label: o.defaultLabel, wallets: scoped(o, 'addresses:reserve', what).wallets, store: o.store });
   return {
-    reserve: (wallet, options = {}) =>
+    reserve: async (wallet, options = {}) =>
       reserveAddresses(scope('ctx.addresses.reserve()'), wallet, {
         ...(options.count !== undefined && { numAddresses: options.count }),
         ...(options.label !== undefined && { label: options.label }),
         ...(options.annotations !== undefined && { annotations: options.annotations }),
       }),
     reserveOne: async (wallet, address, label) => addressInfo(await reserveAddress(scope('ctx.addresses.reserveOne()'), wallet, address, label)),
-    release: (wallet) => unreserveAddresses(scope('ctx.addresses.release()'), wallet),
+    release: async (wallet) => unreserveAddresses(scope('ctx.addresses.release()'), wallet),
     reserved: async (wallet, options = {}) => {
       const w = await scope('ctx.addresses.reserved()').wallets.get(wallet);
       return w.getAssociatedAddresses(o.extId, options.unusedOnly ?? false).map(addressInfo);
