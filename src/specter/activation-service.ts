@@ -45,8 +45,26 @@ export class ActivationService {
   #healthVersion = 0;
   #subscribed = false;
 
+  /**
+   * Why the user cannot activate the extension now, or null. The seed's rule: a plugin that keeps
+   * its data encrypted needs the user secret, which only a password-based auth method has.
+   */
+  activationBlocker(ext: Extension): string | null {
+    if (ext.manifest.encryptData && this.specter.authMethod === 'none') {
+      return `"${ext.manifest.name}" keeps its data encrypted with your password, and authentication is set to "none".`;
+    }
+    return null;
+  }
+
   async setActive(user: User, id: string, active: boolean): Promise<void> {
     const ext = this.loaded(id);
+    const blocker = active ? this.activationBlocker(ext) : null;
+    if (blocker) {
+      throw new SpecterError('USER_SECRET_UNAVAILABLE', `${blocker} It cannot be activated.`, {
+        hint: 'Choose a password-based method in Settings → Authentication, then activate it.',
+        details: { extensionId: id },
+      });
+    }
     const state = { services: [...user.services], servicesRemoved: [...(user.record.services_removed ?? [])] };
     const next = active ? activateService(state, id) : deactivateService(state, { id, optionality: ext.manifest.optionality });
     await this.specter.userManager.setServices(user.id, next.services, next.servicesRemoved);
@@ -54,7 +72,10 @@ export class ActivationService {
 
   /** Run at startup (and for new users): adds mandatory and not-yet-removed opt_out extensions. */
   async applyOptionalityToAllUsers(): Promise<void> {
-    const extensions = this.specter.extensionManager.extensions.map((e) => ({ id: e.id, optionality: e.manifest.optionality }));
+    // Not even a mandatory plugin is switched on while it could not keep its data (auth "none").
+    const extensions = this.specter.extensionManager.extensions
+      .filter((e) => !this.activationBlocker(e))
+      .map((e) => ({ id: e.id, optionality: e.manifest.optionality }));
     for (const user of this.specter.userManager.list()) {
       const next = applyOptionality(user.services, user.record.services_removed ?? [], extensions);
       if (next.length !== user.services.length) await this.specter.userManager.setServices(user.id, next);

@@ -28,14 +28,24 @@ function injectionHooks(ext: Extension): ReadonlyArray<readonly [Slot, Injection
   return hooks;
 }
 
-/** The icon URL of an extension (its `icon` is a path inside its static folder). */
-export function iconUrl(specter: Specter, ext: Extension): string | null {
-  if (!ext.manifest.icon) return null;
+/** The URL of a file of the extension's static folder (its `icon` and `logo` are such paths). */
+function staticFileUrl(specter: Specter, ext: Extension, file: string | undefined): string | null {
+  if (!file) return null;
   try {
-    return specter.endpoints.urlFor(`${ext.id}_endpoint.static`, { filename: ext.manifest.icon });
+    return specter.endpoints.urlFor(`${ext.id}_endpoint.static`, { filename: file });
   } catch {
     return null;
   }
+}
+
+/** The icon URL of an extension (sidebar, Choose plugins, address rows). */
+export function iconUrl(specter: Specter, ext: Extension): string | null {
+  return staticFileUrl(specter, ext, ext.manifest.icon);
+}
+
+/** The logo URL of an extension: where Specter shows it, on the plugin's own pages (`ext_logo`). */
+export function logoUrl(specter: Specter, ext: Extension): string | null {
+  return staticFileUrl(specter, ext, ext.manifest.logo);
 }
 
 /** The extension's landing page: its `index` endpoint, if it has one. */
@@ -117,6 +127,7 @@ export function registerExtensionContributions(app: FastifyInstance, specter: Sp
     if (request.extension) {
       context.ext = request.extension;
       context.service = request.extension;
+      context.ext_logo = logoUrl(specter, request.extension);
       // An extension's settings tab (rendered with `active_tab: '<id>:<endpoint>'`, extending
       // settings/base.njk) gets the same tab bar as the core settings pages.
       const settingsKey = `${request.extension.id}:`;

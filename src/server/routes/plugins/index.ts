@@ -8,7 +8,8 @@ import type { User } from '../../../managers/users/index.js';
 import type { AreaOptions } from '../index.js';
 import { annotationFile, annotationWallets, type WalletRef } from '../../../extensions/storage/index.js';
 import { SpecterError } from '../../../errors/index.js';
-import { canDeactivate, type Devstatus } from '../../../extensions/index.js';
+import { canDeactivate, describeCapability, type Devstatus } from '../../../extensions/index.js';
+import { unreserveAddresses } from '../../../extensions/address-reservation.js';
 import { flash } from '../../flash.js';
 import { formBody, formText, pathParam } from '../../schemas.js';
 import { iconUrl, indexUrl } from '../../extensions/contributions.js';
@@ -27,6 +28,7 @@ const GROUPS: Array<{ devstatus: Devstatus; title: string }> = [
  */
 const extParams = z.object({ extId: pathParam });
 const confirmBody = formBody({ confirm: formText });
+const deactivateBody = formBody({ release: formText });
 
 /**
  * `/spc/plugins/…`: "Choose plugins" (cards grouped by devstatus, activate/deactivate per user),
@@ -42,20 +44,32 @@ export default async function pluginsArea(scope: FastifyInstance, { specter }: A
   app.get('/', { config: { access: 'user' } }, async (_request, reply) => reply.redirect(chooseUrl()));
   app.get('/choose', { config: on('choose') }, async (request, reply) => {
     const user = request.user!;
-    const cards = manager.extensions.map((ext) => ({
-      id: ext.id,
-      name: ext.manifest.name,
-      desc: ext.manifest.desc,
-      devstatus: ext.manifest.devstatus,
-      devstatus_text: DEVSTATUS_WORDS[ext.manifest.devstatus],
-      icon: iconUrl(specter, ext),
-      url: indexUrl(specter, ext),
-      active: user.hasService(ext.id),
-      mandatory: !canDeactivate({ id: ext.id, optionality: ext.manifest.optionality }),
-      encrypt_data: ext.manifest.encryptData,
-      isolated: ext.manifest.isolatedClient,
-      tripped: manager.health.tripInfo(ext.id) ?? null,
-    }));
+    const activation = specter.services.activation;
+    const cards: Array<Record<string, unknown> & { devstatus: Devstatus }> = [];
+    // The UI order is Specter's: ascending sort_priority (callbacks run in the other order), then name.
+    const ordered = [...manager.extensions].sort(
+      (a, b) => a.manifest.sortPriority - b.manifest.sortPriority || a.manifest.name.localeCompare(b.manifest.name),
+    );
+    for (const ext of ordered) {
+      cards.push({
+        id: ext.id,
+        name: ext.manifest.name,
+        desc: ext.manifest.desc,
+        devstatus: ext.manifest.devstatus,
+        devstatus_text: DEVSTATUS_WORDS[ext.manifest.devstatus],
+        icon: iconUrl(specter, ext),
+        url: indexUrl(specter, ext),
+        active: user.hasService(ext.id),
+        mandatory: !canDeactivate({ id: ext.id, optionality: ext.manifest.optionality }),
+        encrypt_data: ext.manifest.encryptData,
+        isolated: ext.manifest.isolatedClient,
+        tripped: manager.health.tripInfo(ext.id) ?? null,
+        blocker: user.hasService(ext.id) ? null : activation.activationBlocker(ext),
+        capabilities: ext.manifest.capabilities.map((cap) => ({ cap, text: describeCapability(cap) })),
+        // Deactivating offers to release what it reserved, so the Receive tab can hand it out again.
+        reserved: user.hasService(ext.id) ? await reservedAddresses(specter, user, ext.id) : [],
+      });
+    }
     const groups = GROUPS.map((g) => ({ ...g, cards: cards.filter((c) => c.devstatus === g.devstatus) })).filter((g) => g.cards.length);
     const threshold = specter.config.SERVICES_DEVSTATUS_THRESHOLD as Devstatus;
     const statuses = user.isAdmin
@@ -79,9 +93,20 @@ export default async function pluginsArea(scope: FastifyInstance, { specter }: A
     await flash(request, `"${ext.manifest.name}" is now active.`, 'success');
     return reply.redirect(chooseUrl());
   });
-  app.post('/:extId/deactivate', { schema: { params: extParams }, config: on('deactivate') }, async (request, reply) => {
+  app.post('/:extId/deactivate', { schema: { params: extParams, body: deactivateBody }, config: on('deactivate') }, async (request, reply) => {
     const ext = await setActive(request, false);
-    await flash(request, `"${ext.manifest.name}" was deactivated; its data is kept.`, 'success');
+    let released = 0;
+    if (request.body.release === 'yes') {
+      const user = request.user!;
+      const scope = { id: ext.id, wallets: specter.walletsOf(user), store: specter.store };
+      for (const w of await reservedAddresses(specter, user, ext.id)) released += (await unreserveAddresses(scope, w.alias)).length;
+    }
+    await flash(
+      request,
+      `"${ext.manifest.name}" was deactivated; its data is kept` +
+        (released ? `, and its ${released} reserved address${released === 1 ? ' was' : 'es were'} released.` : '.'),
+      'success',
+    );
     return reply.redirect(chooseUrl());
   });
   app.post('/:extId/reenable', { schema: { params: extParams }, config: on('reenable', 'admin') }, async (request, reply) => {
@@ -129,6 +154,16 @@ export default async function pluginsArea(scope: FastifyInstance, { specter }: A
     );
     return reply.redirect(chooseUrl());
   });
+}
+
+/** The user's wallets where the extension holds unused reserved addresses, with how many. */
+async function reservedAddresses(specter: Specter, user: User, extId: string): Promise<Array<{ alias: string; name: string; count: number }>> {
+  const out = [];
+  for (const wallet of await specter.walletsOf(user).list()) {
+    const count = wallet.getAssociatedAddresses(extId, true).length;
+    if (count) out.push({ alias: wallet.alias, name: wallet.name, count });
+  }
+  return out;
 }
 
 /** Every wallet's annotation location (the wallet manager keeps all wallets in one folder). */
