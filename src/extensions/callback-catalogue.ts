@@ -28,7 +28,7 @@ export const CORE_CALLBACKS: readonly CallbackDefinition[] = Object.freeze([
     id: 'specter_added_to_flask_app',
     style: 'collect',
     definedBy: 'core',
-    description: 'The app root is attached to the server, before login config, routes and scheduler. Return value ignored.',
+    description: 'The server is built: the UI, the API and every extension route are mounted, before it listens. Return value ignored.',
   },
   {
     id: 'after_serverpy_init_app',

@@ -78,10 +78,11 @@ export class CapabilitySet {
   /** Throws EXT_CAPABILITY_MISSING unless a `network:` capability covers the URL's host. */
   requireHost(url: URL, what: string): void {
     const host = url.hostname.toLowerCase();
-    const withPort = url.port ? `${host}:${url.port}` : host;
     const ok = this.#hosts.some((h) => {
-      if (h.startsWith('*.')) return host.endsWith(h.slice(1));
-      return h.includes(':') ? h === withPort : h === host;
+      // `*.example.com` and `*.example.com:8443`: a subdomain (with that port when one is named).
+      const [pattern, port] = h.includes(':') ? [h.slice(0, h.lastIndexOf(':')), h.slice(h.lastIndexOf(':') + 1)] : [h, undefined];
+      if (port !== undefined && port !== url.port) return false;
+      return pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : pattern === host;
     });
     if (!ok) throw missing(this.extId, `network:${host}`, what);
   }
