@@ -10,6 +10,7 @@ import { collectContributions, type ExtensionRegistries } from './contributions.
 import type { EndpointRegistry } from './endpoints.js';
 import { createExtensionContext } from './context/create-context.js';
 import type { InspectSource } from './context/runtime-facets.js';
+import { migrateExtensionData } from './data-migration.js';
 import { Extension } from './extension.js';
 import type { ExtensionHost } from './host.js';
 import { errorMessage, fileExists, importModule, resolveModulePath } from './module-loader.js';
@@ -164,6 +165,12 @@ export async function loadExtension(candidate: Candidate, env: LoaderEnv): Promi
     });
     instance = await stage(m.id, `the constructor of ${cls.name}`, () => new cls(ctx));
     checkInjectionCapability(instance);
+    const ports = env.host.extensionPorts;
+    const migrating = instance;
+    if (ports)
+      await stage(m.id, 'migrating its data', () =>
+        migrateExtensionData({ ext: migrating, folder: dataFolder, ports, store: env.host.store, logger }),
+      );
     const ext = instance;
     const blueprints = await stage(m.id, 'setting up its blueprints', () => buildBlueprints(candidate, ext, env));
     const devices = await collectContributions({

@@ -1,6 +1,6 @@
 import type { ExtRequest } from './blueprint.js';
 import type { ExtensionCallbacks } from './callback-catalogue.js';
-import type { ExtensionContext, JsonObject, UserInfo } from './context/types.js';
+import type { ExtensionContext, FilesApi, JsonObject, UserInfo } from './context/types.js';
 import type { ExtensionManifest, ExtensionManifestInput } from './manifest.js';
 
 /**
@@ -101,6 +101,14 @@ export class Extension<Data extends object = JsonObject> {
   injectInBasejinjaBodyBottom?(view: InjectionView): string | undefined | Promise<string | undefined>;
   /** After an interactive login, for each extension active for that user. */
   onUserLogin?(user: UserInfo): unknown;
+  /**
+   * Turns one user's data from format version `from` into `to` (the manifest's `dataVersion`).
+   * Runs at load after an upgrade, for every user with data, before anything is written; a throw
+   * leaves all data as it was and the plugin `failed` with the reason.
+   */
+  migrateData?(migration: { from: number; to: number; userId: string; data: Partial<Data> }): Partial<Data> | Promise<Partial<Data>>;
+  /** Migrates the files of `ctx.files` (restored from the backup when it throws). */
+  migrateFiles?(migration: { from: number; to: number; files: FilesApi }): unknown;
   /**
    * When the extension stops (disabled, uninstalled, updated, or the app shuts down), after its
    * jobs stopped and before its `ctx.onDispose` functions run; release resources here.

@@ -173,14 +173,14 @@ test('auto-withdraw: refused token, timeout, wallet switch and removal', async (
   assert.match((await admin.get('/spc/ext/autowithdraw/')).body, /<dt>Token<\/dt><dd>not set<\/dd>/);
 });
 
-test('auto-withdraw needs a password: with auth "none" the settings page sends the user to the auth settings', async (ctx) => {
+test('auto-withdraw needs a password: with auth "none" it cannot be activated, and Choose plugins links to the auth settings', async (ctx) => {
   const t = await start();
   ctx.after(() => t.close());
-  await t.activate('admin', 'autowithdraw');
+  await assert.rejects(t.activate('admin', 'autowithdraw'), /keeps its data encrypted with your password[\s\S]*cannot be activated/);
   const client = await uiClient(t);
-  const res = await client.get('/spc/ext/autowithdraw/');
-  assert.equal(res.statusCode, 302);
-  assert.match(String(res.headers.location), /\/spc\/settings\/auth/);
+  assert.equal((await client.get('/spc/ext/autowithdraw/')).statusCode, 404, 'not active, so not reachable');
+  const choose = (await client.get('/spc/plugins/choose')).body;
+  assert.match(choose, /href="\/spc\/settings\/auth\?next=[^"]*">Set a password<\/a> to use it\./);
   // The job runs without error and sends nothing.
   calls.length = 0;
   assert.equal(((await t.runJob('autowithdraw:sync')) as { status: string }).status, 'ok');

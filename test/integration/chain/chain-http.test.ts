@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestSpecter, TEST_DESCRIPTORS, type TestSpecter } from '../../../src/testing/index.js';
 import { addRegtestNode, bitcoindSkip, startBitcoind, type Bitcoind } from '../../helpers/bitcoind.js';
+import { fixturePackage } from '../../helpers/ext-packages.js';
 import { TPUB_84 } from '../../unit/bitcoin/fixtures.js';
 
 describe('chain over HTTP against regtest', { skip: bitcoindSkip() }, () => {
@@ -17,7 +18,7 @@ describe('chain over HTTP against regtest', { skip: bitcoindSkip() }, () => {
 
   before(async () => {
     core = await startBitcoind(undefined);
-    t = await createTestSpecter();
+    t = await createTestSpecter({ extensions: [await fixturePackage('chainwatch')] });
     await t.specter.chain.stop();
     await addRegtestNode(t.specter, core);
   });
@@ -55,8 +56,8 @@ describe('chain over HTTP against regtest', { skip: bitcoindSkip() }, () => {
     assert.equal(history.transactions[0].category, 'receive');
     assert.equal(history.transactions[0].confirmations, 1);
     // A plugin with wallets:read reads the same through its context, acting for the wallet's owner.
-    await t.activate('admin', 'autowithdraw');
-    const ctx = t.specter.extensionManager.get('autowithdraw')!.ctx;
+    await t.activate('admin', 'chainwatch');
+    const ctx = t.specter.extensionManager.get('chainwatch')!.ctx;
     const admin = t.specter.userManager.admin;
     assert.deepEqual(await ctx.asUser(admin.id, () => ctx.wallets.balance('regtest-coins')), balance);
     assert.equal((await ctx.asUser(admin.id, () => ctx.wallets.transactions('regtest-coins'))).items[0]!.txid, txid);

@@ -290,6 +290,9 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
 
   it('autowithdraw marks its reserved address "paid" when the chain sees the payment, and its wallet tab shows it', async () => {
     const { wallet } = await newWallet('withdrawals');
+    // Auto-withdraw encrypts its data, so it needs a password (switched back at the end).
+    await t.setAuth('passwordonly', 'pw123456');
+    const client = await t.login('pw123456');
     await t.activate('admin', 'autowithdraw');
     const ext = t.specter.extensionManager.get('autowithdraw')!;
     await t.specter.chain.link(admin, wallet.alias);
@@ -299,9 +302,10 @@ describe('chain sync against regtest', { skip: bitcoindSkip() }, () => {
     await sync(wallet.alias);
     const annotations = await runAsUser(admin, () => openAnnotations(t.specter.walletsOf(admin), t.specter.store, wallet.alias, 'autowithdraw'));
     assert.match(String(annotations.getAddrAnnotations(address).paid), new RegExp(`^654321 sats in ${txid.slice(0, 16)}`));
-    const tab = await t.client().get(`/spc/ext/autowithdraw/wallet/${wallet.alias}/`);
+    const tab = await client.get(`/spc/ext/autowithdraw/wallet/${wallet.alias}/`);
     assert.equal(tab.statusCode, 200);
     assert.match(tab.body, /paid: 654321 sats/);
+    await t.setAuth('none');
   });
 
   it('a mainnet wallet on a regtest node is NODE_CHAIN_MISMATCH and nothing is created on the node', async () => {

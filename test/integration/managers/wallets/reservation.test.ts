@@ -71,8 +71,7 @@ test("the seed's interleaving example: #0 used, receive index 1 → reserving 3 
 test("reservations start after the receive index, skip used and reserved, and never take another extension's address", async () => {
   const { t, notes } = await setup();
   try {
-    await t.activate('admin', 'autowithdraw');
-    const other = reservationsOf(t, 'autowithdraw');
+    const other = reservationsOf(t, 'autowithdraw'); // another extension's reservations (no need to activate it)
     const wallet = await t.specter.walletManager.get('cold');
     const at = async (i: number) => wallet.getAddress(i);
     await wallet.getNewAddress();
