@@ -180,14 +180,19 @@ export class HostHttpClient {
         cause: err,
       });
     }
-    if (e?.name === 'AbortError') return new SpecterError('NET_REQUEST_FAILED', `${this.name}: the request to ${shown} was cancelled.`, { cause: err });
+    if (e?.name === 'AbortError')
+      return new SpecterError('NET_REQUEST_FAILED', `${this.name}: the request to ${shown} was cancelled.`, { cause: err });
     if (route.via === 'proxy') {
       const proxyAt = `${route.proxy.hostname}:${route.proxy.port}`;
-      return new SpecterError('NET_PROXY_UNAVAILABLE', `${this.name}: the Tor proxy at ${proxyAt} failed for ${shown} (${e?.message ?? String(err)}).`, {
-        hint: 'Check that Tor is running and its SOCKS port is right (Settings → Tor). No direct connection was tried.',
-        details: { source: this.name, proxy: proxyAt },
-        cause: err,
-      });
+      return new SpecterError(
+        'NET_PROXY_UNAVAILABLE',
+        `${this.name}: the Tor proxy at ${proxyAt} failed for ${shown} (${e?.message ?? String(err)}).`,
+        {
+          hint: 'Check that Tor is running and its SOCKS port is right (Settings → Tor). No direct connection was tried.',
+          details: { source: this.name, proxy: proxyAt },
+          cause: err,
+        },
+      );
     }
     return new SpecterError('NET_REQUEST_FAILED', `${this.name}: ${shown} could not be reached (${e?.code ?? e?.message ?? String(err)}).`, {
       hint: 'Check the URL and that the service is up.',

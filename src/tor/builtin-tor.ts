@@ -43,7 +43,10 @@ export interface RunningTor {
 export async function findTor(configured?: string): Promise<string> {
   const candidates = configured
     ? [configured]
-    : (process.env.PATH ?? '/usr/bin:/bin').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, 'tor'));
+    : (process.env.PATH ?? '/usr/bin:/bin')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((dir) => path.join(dir, 'tor'));
   for (const candidate of candidates) {
     try {
       await fs.access(candidate, constants.X_OK);
@@ -52,9 +55,13 @@ export async function findTor(configured?: string): Promise<string> {
       // next
     }
   }
-  throw new SpecterError('TOR_NOT_INSTALLED', configured ? `The Tor program "${configured}" is missing or not executable.` : 'No `tor` program on PATH.', {
-    hint: 'Install Tor (Debian: apt-get install tor) or set the path to tor on Settings → Tor.',
-  });
+  throw new SpecterError(
+    'TOR_NOT_INSTALLED',
+    configured ? `The Tor program "${configured}" is missing or not executable.` : 'No `tor` program on PATH.',
+    {
+      hint: 'Install Tor (Debian: apt-get install tor) or set the path to tor on Settings → Tor.',
+    },
+  );
 }
 
 /** torrc values are quoted so folders with spaces work. */

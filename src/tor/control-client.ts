@@ -143,9 +143,13 @@ export class TorControlClient {
       if (reply.code >= 200 && reply.code < 300) return reply;
       const what = options.shown ?? line.split(' ')[0];
       if (what === 'AUTHENTICATE') {
-        throw new SpecterError('TOR_CONTROL_AUTH_FAILED', `Tor's control port at ${this.host}:${this.port} refused the credentials (${reply.code} ${reply.lines.at(-1)}).`, {
-          hint: 'Give the control password whose hash is HashedControlPassword in the torrc, or the control cookie file.',
-        });
+        throw new SpecterError(
+          'TOR_CONTROL_AUTH_FAILED',
+          `Tor's control port at ${this.host}:${this.port} refused the credentials (${reply.code} ${reply.lines.at(-1)}).`,
+          {
+            hint: 'Give the control password whose hash is HashedControlPassword in the torrc, or the control cookie file.',
+          },
+        );
       }
       throw new SpecterError('TOR_CONTROL_ERROR', `Tor refused ${what}: ${reply.code} ${reply.lines.join(' ')}`, { details: { code: reply.code } });
     });
@@ -170,9 +174,13 @@ export class TorControlClient {
       try {
         secret = (await fs.readFile(auth.cookieFile)).toString('hex');
       } catch (err) {
-        throw new SpecterError('TOR_CONTROL_AUTH_FAILED', `The Tor control cookie ${auth.cookieFile} cannot be read (${(err as NodeJS.ErrnoException).code}).`, {
-          hint: 'Give a cookie file this app may read (CookieAuthFile in the torrc), or use a control password.',
-        });
+        throw new SpecterError(
+          'TOR_CONTROL_AUTH_FAILED',
+          `The Tor control cookie ${auth.cookieFile} cannot be read (${(err as NodeJS.ErrnoException).code}).`,
+          {
+            hint: 'Give a cookie file this app may read (CookieAuthFile in the torrc), or use a control password.',
+          },
+        );
       }
     }
     await this.command(secret ? `AUTHENTICATE ${secret}` : 'AUTHENTICATE', { shown: 'AUTHENTICATE' });

@@ -79,5 +79,7 @@ export function hashControlPassword(password: string, salt: Buffer = randomBytes
   const block = Buffer.concat([salt, Buffer.from(password, 'utf8')]);
   const sha = createHash('sha1');
   for (let left = count; left > 0; left -= block.length) sha.update(left >= block.length ? block : block.subarray(0, left));
-  return `16:${Buffer.concat([salt, Buffer.from([indicator]), sha.digest()]).toString('hex').toUpperCase()}`;
+  return `16:${Buffer.concat([salt, Buffer.from([indicator]), sha.digest()])
+    .toString('hex')
+    .toUpperCase()}`;
 }

@@ -227,6 +227,9 @@ export class TorService {
         await this.bringUp();
       } catch (err) {
         throw this.remember(err);
+      } finally {
+        // Saved settings (only_tor, the proxy) change routes even when the daemon did not change.
+        this.options.onRouteChange?.();
       }
     });
     return this.status();
@@ -293,8 +296,10 @@ export class TorService {
     }
     const proxy = settings.proxyUrl ? new URL(settings.proxyUrl) : null;
     base.proxy_reachable = proxy ? await canConnect(this.controlHost(proxy.hostname), Number(proxy.port), this.checkTimeout()) : false;
-    if (!base.proxy_reachable) return { ...base, problem: `Tor's SOCKS proxy at ${proxy?.host ?? '?'} does not accept connections.`, hint: 'Check the proxy URL.' };
-    if (values.tor_status && !this.#onion && this.#lastError) return { ...base, problem: this.#lastError.message, hint: this.#lastError.hint ?? null };
+    if (!base.proxy_reachable)
+      return { ...base, problem: `Tor's SOCKS proxy at ${proxy?.host ?? '?'} does not accept connections.`, hint: 'Check the proxy URL.' };
+    if (values.tor_status && !this.#onion && this.#lastError)
+      return { ...base, problem: this.#lastError.message, hint: this.#lastError.hint ?? null };
     return base;
   }
 
@@ -302,21 +307,29 @@ export class TorService {
 
   private async bringUp(): Promise<void> {
     const type = this.type;
+    const before = this.routeKey();
     try {
       if (type === 'builtin') await this.builtin.start();
       else if (type === 'custom') await this.customControl();
     } finally {
-      this.options.onRouteChange?.();
+      if (this.routeKey() !== before) this.options.onRouteChange?.();
     }
     if (type !== 'none' && this.options.config.values.tor_status && this.#appTarget && this.options.authMethod() !== 'none') await this.publish();
   }
 
   private async takeDown(): Promise<void> {
+    const before = this.routeKey();
     await this.unpublish().catch((err: unknown) => this.options.logger.warn({ err: String(err) }, 'could not remove the onion service'));
     this.#customControl?.close();
     this.#customControl = null;
     await this.builtin.stop();
-    this.options.onRouteChange?.();
+    if (this.routeKey() !== before) this.options.onRouteChange?.();
+  }
+
+  /** Changes of this (proxy URL, only_tor) make cached RPC clients stale. */
+  private routeKey(): string {
+    const { proxyUrl, onlyTor, unavailable } = this.proxySettings();
+    return `${proxyUrl}|${onlyTor}|${unavailable ?? ''}`;
   }
 
   private async publish(): Promise<void> {
@@ -361,7 +374,12 @@ export class TorService {
     const values = this.options.config.values;
     const portText = String(values.tor_control_port).trim();
     const password = await this.secrets.read('customPassword');
-    this.#customControl = await this.connectCustom(values.proxy_url || DEFAULT_PROXY_URL, portText ? Number(portText) : DEFAULT_CONTROL_PORT, password, values.tor_cookie_file);
+    this.#customControl = await this.connectCustom(
+      values.proxy_url || DEFAULT_PROXY_URL,
+      portText ? Number(portText) : DEFAULT_CONTROL_PORT,
+      password,
+      values.tor_cookie_file,
+    );
     return this.#customControl;
   }
 
