@@ -130,20 +130,30 @@ export class HostHttpClient {
     const headers: Record<string, string | number> = { 'user-agent': 'specter-ts', ...init.headers };
     if (body) headers['content-length'] = body.length;
     const source = this.name;
-    return new Promise<HostHttpResponse>((resolve, reject) => {
+    return new Promise<HostHttpResponse>((resolve, rejectOnce) => {
+      let settled = false;
+      const reject = (err: unknown): void => {
+        if (settled) return;
+        settled = true;
+        rejectOnce(err);
+      };
       const req = transport.request(url, { method: init.method ?? 'GET', headers, signal, ...(agent ? { agent } : {}) }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
+          if (settled) return;
           size += chunk.length;
           if (size > maxBytes) {
-            req.destroy(new SpecterError('NET_REQUEST_FAILED', `${source}: the answer from ${redactUrl(url)} is larger than ${maxBytes} bytes.`));
+            reject(new SpecterError('NET_REQUEST_FAILED', `${source}: the answer from ${redactUrl(url)} is larger than ${maxBytes} bytes.`));
+            req.destroy();
             return;
           }
           chunks.push(chunk);
         });
         res.on('error', reject);
         res.on('end', () => {
+          if (settled) return;
+          settled = true;
           const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
           resolve({
