@@ -75,11 +75,6 @@ export class HostHttpClient {
     this.allowedHosts = options.allowedHosts;
   }
 
-  /** A client for another caller (a plugin) sharing this one's Tor settings and logger. */
-  derive(options: Partial<HostHttpClientOptions> & { name: string }): HostHttpClient {
-    return new HostHttpClient({ ...this.#options, allowedHosts: undefined, forceTor: undefined, ...options });
-  }
-
   async request(rawUrl: string | URL, init: HostRequestInit = {}): Promise<HostHttpResponse> {
     const url = this.checkUrl(rawUrl);
     const host = url.hostname.replace(/^\[|\]$/g, '');

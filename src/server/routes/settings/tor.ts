@@ -69,7 +69,9 @@ export default async function torSettings(scope: FastifyInstance, { specter }: A
 
   app.post('/tor', { schema: { body: torBody }, config: on }, async (request, reply) => {
     const body = request.body;
-    const values = { ...currentValues(), ...body, only_tor: body.only_tor === 'on' };
+    // Everything typed comes back on a refused form, except the password.
+    const { tor_control_password: _password, ...typed } = body;
+    const values = { ...currentValues(), ...typed, only_tor: body.only_tor === 'on' };
     try {
       await tor.update({
         tor_type: body.tor_type,
