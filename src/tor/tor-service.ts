@@ -13,13 +13,13 @@
  * be admin.
  */
 import type http from 'node:http';
-import net from 'node:net';
 import { SpecterError, isSpecterError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { AuthMethod, ConfigManager } from '../managers/config/index.js';
 import { HostHttpClient, type HostHttpClientOptions, routeFor, socksAgent, type ProxySettings } from '../net/index.js';
 import { BuiltinTor } from './builtin-tor.js';
-import { TorControlClient, type TorAuth } from './control-client.js';
+import type { TorControlClient } from './control-client.js';
+import { canConnect, connectCustomTor, controlHost } from './custom-tor.js';
 import { TorSecrets } from './secrets.js';
 
 export const TOR_TYPES = ['none', 'builtin', 'custom'] as const;
@@ -78,20 +78,6 @@ export function torTypeOf(value: unknown): TorType {
 
 function validationError(field: string, message: string, hint?: string): SpecterError {
   return new SpecterError('VALIDATION', message, { ...(hint && { hint }), details: { field } });
-}
-
-/** Can a TCP connection to host:port be opened (bounded)? */
-function canConnect(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 }
 
 export class TorService {
@@ -206,7 +192,7 @@ export class TorService {
         }
         const password = input.tor_control_password === undefined ? await this.secrets.read('customPassword') : input.tor_control_password;
         // Test the control port before saving: a wrong password is a form error, not a saved state.
-        const control = await this.connectCustom(proxyUrl, port, password || null, cookieFile);
+        const control = await connectCustomTor({ proxyUrl, port, password: password || null, cookieFile, timeoutMs: this.checkTimeout() });
         control.close();
         if (input.tor_control_password !== undefined) {
           if (input.tor_control_password) await this.secrets.write('customPassword', input.tor_control_password);
@@ -295,7 +281,7 @@ export class TorService {
       return { ...base, problem: e.message, hint: e.hint ?? null };
     }
     const proxy = settings.proxyUrl ? new URL(settings.proxyUrl) : null;
-    base.proxy_reachable = proxy ? await canConnect(this.controlHost(proxy.hostname), Number(proxy.port), this.checkTimeout()) : false;
+    base.proxy_reachable = proxy ? await canConnect(controlHost(proxy.hostname), Number(proxy.port), this.checkTimeout()) : false;
     if (!base.proxy_reachable)
       return { ...base, problem: `Tor's SOCKS proxy at ${proxy?.host ?? '?'} does not accept connections.`, hint: 'Check the proxy URL.' };
     if (values.tor_status && !this.#onion && this.#lastError)
@@ -374,43 +360,15 @@ export class TorService {
     const values = this.options.config.values;
     const portText = String(values.tor_control_port).trim();
     const password = await this.secrets.read('customPassword');
-    this.#customControl = await this.connectCustom(
-      values.proxy_url || DEFAULT_PROXY_URL,
-      portText ? Number(portText) : DEFAULT_CONTROL_PORT,
+    const control = await connectCustomTor({
+      proxyUrl: values.proxy_url || DEFAULT_PROXY_URL,
+      port: portText ? Number(portText) : DEFAULT_CONTROL_PORT,
       password,
-      values.tor_cookie_file,
-    );
-    return this.#customControl;
-  }
-
-  /** Connects to a custom Tor's control port (on the proxy's host) and authenticates: password, else cookie, else none. */
-  private async connectCustom(proxyUrl: string, port: number, password: string | null, cookieFile: string): Promise<TorControlClient> {
-    const host = this.controlHost(new URL(proxyUrl).hostname);
-    const control = await TorControlClient.connect({ host, port, timeoutMs: this.checkTimeout() });
-    try {
-      let auth: TorAuth = { none: true };
-      if (password) auth = { password };
-      else {
-        const info = await control.protocolInfo();
-        const file = cookieFile || info.cookieFile;
-        if (info.methods.includes('COOKIE') && file) auth = { cookieFile: file };
-        else if (!info.methods.includes('NULL')) {
-          throw new SpecterError('TOR_CONTROL_AUTH_FAILED', `Tor's control port at ${host}:${port} needs a password (${info.methods.join(', ')}).`, {
-            hint: 'Type the control password whose hash is HashedControlPassword in your torrc.',
-          });
-        }
-      }
-      await control.authenticate(auth);
-      return control;
-    } catch (err) {
-      control.close();
-      throw err;
-    }
-  }
-
-  private controlHost(host: string): string {
-    const h = host.replace(/^\[|\]$/g, '');
-    return h === 'localhost' ? '127.0.0.1' : h;
+      cookieFile: values.tor_cookie_file,
+      timeoutMs: this.checkTimeout(),
+    });
+    this.#customControl = control;
+    return control;
   }
 
   private checkTimeout(): number {

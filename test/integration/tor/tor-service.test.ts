@@ -5,6 +5,7 @@
  * per-request SOCKS credentials Tor receives (seen by a byte tap in front of its SOCKS port).
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,7 @@ import { HostHttpClient } from '../../../src/net/index.js';
 import { JsonFileStore } from '../../../src/persistence/index.js';
 import { TorControlClient, TorService } from '../../../src/tor/index.js';
 import { createTestSpecter } from '../../../src/testing/index.js';
-import { processAlive, startSocksTap, torSkip, TOR_BIN, waitForExit } from '../../helpers/tor.js';
+import { freePort, processAlive, startSocksTap, torSkip, TOR_BIN, waitForExit, waitForPort } from '../../helpers/tor.js';
 
 const skip = torSkip();
 
@@ -142,6 +143,43 @@ describe('built-in Tor (real tor)', { skip }, () => {
     assert.equal(ok.pid, null);
     assert.equal(await mode(path.join(dir, 'tor', 'custom_control_password')), 0o600);
     assert.ok(!(await fs.readFile(path.join(dir, 'config.json'), 'utf8')).includes(password));
+  });
+
+  it('custom Tor with cookie authentication: no password given, the cookie Tor names in PROTOCOLINFO is used', async (t) => {
+    // A user's own tor, started by the test (offline like the built-in one), cookie auth only.
+    const own = await tempFolder(t);
+    const [socksPort, controlPort] = [await freePort(), await freePort()];
+    const torrc = [
+      `DataDirectory ${path.join(own, 'data')}`,
+      `SocksPort 127.0.0.1:${socksPort}`,
+      `ControlPort 127.0.0.1:${controlPort}`,
+      'CookieAuthentication 1',
+      `CookieAuthFile ${path.join(own, 'control_auth_cookie')}`,
+      'UseBridges 1',
+      'Bridge 127.0.0.1:9',
+      `__OwningControllerProcess ${process.pid}`,
+      'Log err stdout',
+    ].join('\n');
+    await fs.writeFile(path.join(own, 'torrc'), torrc);
+    const child = spawn(TOR_BIN, ['-f', path.join(own, 'torrc'), '--defaults-torrc', path.join(own, 'none')], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    t.after(async () => {
+      child.kill('SIGKILL');
+      await exited;
+    });
+    await waitForPort(controlPort, '127.0.0.1', 200);
+
+    const dir = await tempFolder(t);
+    const custom = await torService(dir);
+    t.after(() => custom.stop());
+    const status = await custom.update({ tor_type: 'custom', proxy_url: `socks5h://localhost:${socksPort}`, tor_control_port: String(controlPort) });
+    assert.equal(status.running, true, status.problem ?? '');
+    assert.equal(status.proxy_reachable, true);
+    assert.equal(status.control_port, controlPort);
+    // A cookie file that cannot be read is a clear error.
+    await assert.rejects(custom.update({ tor_cookie_file: path.join(own, 'missing_cookie') }), (err) =>
+      isSpecterError(err, 'TOR_CONTROL_AUTH_FAILED'),
+    );
   });
 
   it('the app: Tor starts and stops with it, the onion address survives a restart and passes the Host allow-list', async (t) => {
