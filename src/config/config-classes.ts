@@ -52,6 +52,11 @@ export class BaseConfig {
   EXTENSION_CALLBACK_TIMEOUT = 1_000;
   /** Seconds between checks of the active Bitcoin Core node (the sidebar's state; a node that comes back is reconnected by the next check). */
   NODE_POLL_INTERVAL = 10;
+  /**
+   * The built-in Tor connects to nothing outside this machine (its only bridge is 127.0.0.1:9): its
+   * SOCKS port and the onion service work, the Tor network is never reached (tests).
+   */
+  TOR_OFFLINE = false;
   LOG_LEVEL = 'info';
   DEBUG = false;
   /** Re-read templates from disk on every render (development). */
@@ -75,6 +80,8 @@ export class TestConfig extends BaseConfig {
   override LOG_LEVEL = 'silent';
   /** Tests hammer the login form; keep the limit out of their way unless a test sets it. */
   override LOGIN_RATE_LIMIT = 1000;
+  /** No test reaches the Tor network. */
+  override TOR_OFFLINE = true;
 }
 
 export type ConfigClass = new () => BaseConfig;

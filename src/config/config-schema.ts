@@ -35,6 +35,7 @@ export const appConfigSchema = z.looseObject({
   EXTENSION_CALLBACK_TIMEOUT: positiveInt,
   // Seconds; fractions allowed (tests poll every 0.2 s).
   NODE_POLL_INTERVAL: z.number().positive(),
+  TOR_OFFLINE: z.boolean(),
   LOG_LEVEL: z.string(),
   DEBUG: z.boolean(),
   TEMPLATES_NO_CACHE: z.boolean(),

@@ -140,6 +140,23 @@ const psbts = {
   PSBT_NOT_FOUND: { status: 404, summary: 'No pending PSBT with that transaction id in the wallet.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
+const net = {
+  NET_HOST_NOT_ALLOWED: { status: 403, summary: "An outgoing request named a host outside the caller's allow-list." },
+  NET_TOR_REQUIRED: { status: 409, summary: 'An outgoing request must go through Tor (.onion, or only_tor) but no Tor proxy is configured.' },
+  NET_PROXY_UNAVAILABLE: { status: 502, summary: 'The SOCKS proxy (Tor) refused or could not be reached; no direct connection was tried.' },
+  NET_REQUEST_FAILED: { status: 502, summary: 'An outgoing HTTP request failed: unreachable, refused, or an answer too large or not as expected.' },
+  NET_TIMEOUT: { status: 504, summary: 'An outgoing HTTP request got no complete answer in time.' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+const tor = {
+  TOR_NOT_INSTALLED: { status: 409, summary: 'The tor program for the built-in Tor was not found.' },
+  TOR_START_FAILED: { status: 502, summary: 'The built-in tor process did not start or did not open its ports in time.' },
+  TOR_CONTROL_UNREACHABLE: { status: 502, summary: "Tor's control port refused the connection or did not answer." },
+  TOR_CONTROL_AUTH_FAILED: { status: 502, summary: "Tor's control port refused the password or cookie." },
+  TOR_CONTROL_ERROR: { status: 502, summary: 'Tor refused a control-port command (its reply is in the message).' },
+  TOR_HIDDEN_SERVICE_REFUSED: { status: 409, summary: 'The onion service cannot be published in the current state (auth none, or Tor off).' },
+} as const satisfies Record<string, CatalogueEntry>;
+
 export const catalogue = {
   ...general,
   ...persistence,
@@ -150,6 +167,8 @@ export const catalogue = {
   ...wallets,
   ...nodes,
   ...psbts,
+  ...net,
+  ...tor,
 } as const;
 
 export type ErrorKey = keyof typeof catalogue;

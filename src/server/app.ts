@@ -64,7 +64,12 @@ export async function buildApp(specter: Specter, options: BuildAppOptions = {}):
   const endpoints = specter.endpoints;
   const views = createViewEnvironment({ searchPaths: [TEMPLATES_DIR], noCache: Boolean(config.TEMPLATES_NO_CACHE) });
 
-  await app.register(hostAllowlist, { host: String(config.HOST), allowed: config.ALLOWED_HOSTS });
+  await app.register(hostAllowlist, {
+    host: String(config.HOST),
+    allowed: config.ALLOWED_HOSTS,
+    // The onion address, while the app is published as an onion service.
+    dynamic: () => (specter.tor.onionAddress ? [specter.tor.onionAddress] : []),
+  });
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -111,6 +116,16 @@ export async function buildApp(specter: Specter, options: BuildAppOptions = {}):
   app.addHook('onReady', async () => {
     if (!config.TEMPLATES_NO_CACHE) await warmViewEnvironment(views, TEMPLATES_DIR);
     specter.nodeManager.startPolling().catch((err: unknown) => specter.logger.error({ err }, 'could not start the node status poll'));
+    // Tor as the settings ask (a failure shows on Settings → Tor); not awaited, like the node poll.
+    void specter.tor.start();
+  });
+  // The onion service points at the address the server listens on, known only now.
+  app.addHook('onListen', async () => {
+    const address = app.server.address();
+    if (address && typeof address === 'object') {
+      specter.tor.setAppTarget(address.address, address.port);
+      void specter.tor.start();
+    }
   });
   // Last start-up step, as in Specter: extensions get the scheduler and do their initialising work.
   await specter.extensionManager.afterServerInit();

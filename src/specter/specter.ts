@@ -12,7 +12,9 @@ import { DeviceManager, DeviceTypeRegistry } from '../managers/devices/index.js'
 import { WalletManager } from '../managers/wallets/index.js';
 import { NodeManager, NodeTypeRegistry } from '../managers/nodes/index.js';
 import { ChainService, chainView, type ChainView, type WalletSyncedEvent } from '../managers/chain/index.js';
-import { PsbtService, type PsbtCreatedEvent, type TransactionBroadcastEvent } from '../managers/psbt/index.js';
+import { FeeSource, PsbtService, type PsbtCreatedEvent, type TransactionBroadcastEvent } from '../managers/psbt/index.js';
+import type { HostHttpClient, HostHttpClientOptions } from '../net/index.js';
+import { TorService } from '../tor/index.js';
 import { deviceTypeSink, nodeTypeSink } from './type-sinks.js';
 import { VERSION, PACKAGE_ROOT } from '../version.js';
 import { ActivationService } from './activation-service.js';
@@ -92,6 +94,10 @@ export class Specter implements ExtensionHost {
   readonly chain: ChainService;
   /** The send flow: PSBTs created on the node, pending with their coins locked, signed, broadcast. */
   readonly psbts: PsbtService;
+  /** Tor settings, the built-in or custom daemon, routing of outgoing connections, the onion service. */
+  readonly tor: TorService;
+  /** The fee source setting (Core, mempool.space or a custom server), used by psbts.fees(). */
+  readonly feeSource: FeeSource;
   /** url_for's table, shared by core routes and extension blueprints. */
   readonly endpoints = new EndpointRegistry();
   readonly services: SpecterServices;
@@ -116,9 +122,19 @@ export class Specter implements ExtensionHost {
     this.#userData = userData;
     this.deviceManager = currentUserView(() => userData.devicesOf(userData.currentUser()), DeviceManager.prototype);
     this.walletManager = currentUserView(() => userData.walletsOf(userData.currentUser()), WalletManager.prototype);
+    this.tor = new TorService({
+      dataFolder: this.dataFolder,
+      config: this.configManager,
+      logger: this.logger,
+      authMethod: () => this.authMethod,
+      // A cached RPC client holds its agent: rebuild it when the route (Tor port, only_tor) changes.
+      onRouteChange: () => this.nodeManager.invalidateClient(),
+      offline: Boolean(options.config.TOR_OFFLINE),
+    });
     this.nodeManager = new NodeManager(this.dataFolder, this.store, this.configManager, {
       logger: this.logger,
       types: this.nodeTypes,
+      agentFor: (host) => this.tor.agentFor(host),
       pollIntervalMs: Math.max(0.05, Number(options.config.NODE_POLL_INTERVAL)) * 1000,
     });
     this.chain = new ChainService({
@@ -134,7 +150,15 @@ export class Specter implements ExtensionHost {
         afterSync: (wallet) => this.psbts.chainHooks.afterSync!(wallet),
       },
     });
+    this.feeSource = new FeeSource({
+      http: this.tor.httpClient('fee source'),
+      settings: () => ({ estimator: this.configManager.values.fee_estimator, customUrl: this.configManager.values.fee_estimator_custom_url }),
+      proxy: () => this.tor.proxySettings(),
+      core: () => this.psbts.coreFees(),
+      logger: this.logger,
+    });
     this.psbts = new PsbtService({
+      feeSource: this.feeSource,
       onPsbtCreated: (event) => this.fireForWalletOwner(event.user, 'psbt_created', event),
       onBroadcast: (event) => this.fireForWalletOwner(event.user, 'transaction_broadcast', event),
       chain: this.chain,
@@ -235,6 +259,14 @@ export class Specter implements ExtensionHost {
     return removed;
   }
 
+  /**
+   * The host HTTP client for one caller (a plugin id, a price source): every outgoing request goes
+   * through one, so Tor settings, time and size limits apply. `allowedHosts` limits it to those hosts.
+   */
+  httpClient(name: string, options: Omit<HostHttpClientOptions, 'name' | 'proxy' | 'logger'> = {}): HostHttpClient {
+    return this.tor.httpClient(name, options);
+  }
+
   get authMethod() {
     return this.configManager.authMethod;
   }
@@ -265,5 +297,7 @@ export class Specter implements ExtensionHost {
     await this.chain.stop();
     this.nodeManager.stop();
     await this.extensionManager?.stop();
+    // Last: the onion service goes, and the built-in tor process with it.
+    await this.tor.stop();
   }
 }

@@ -25,12 +25,21 @@ const configSchema = z.looseObject({
   only_tor: z.boolean().default(false),
   tor_control_port: z.union([z.string(), z.number()]).default(''),
   tor_type: z.string().default('none'),
+  // Publish the app as an onion service at start (Specter's name).
+  tor_status: z.boolean().default(false),
+  // The built-in Tor's binary; '' = `tor` on PATH.
+  tor_path: z.string().default(''),
+  // A custom Tor's control cookie; '' = the file Tor names in PROTOCOLINFO.
+  tor_cookie_file: z.string().default(''),
   hwi_bridge_url: z.string().default('/hwi/api/'),
   unit: z.enum(['btc', 'sat']).default('btc'),
   price_check: z.boolean().default(false),
   alt_rate: z.number().default(1),
   alt_symbol: z.string().default('BTC'),
-  fee_estimator: z.string().default('mempool'),
+  // bitcoin_core | mempool | custom. Specter defaults to mempool; we default to the node, so no
+  // third party sees this app's address unless the admin chooses a source (ARCHITECTURE, Tor).
+  fee_estimator: z.string().default('bitcoin_core'),
+  fee_estimator_custom_url: z.string().default(''),
 });
 
 export type SpecterConfigData = z.infer<typeof configSchema>;

@@ -19,7 +19,7 @@ import { connectionCandidates, testNodeConnection, type ConnectionTestResult } f
 import { isValidNodeAlias, nodeAliasFromName, parseNodeFile, parseNodeInput, toPublic, type NodeRecord, type PublicNode } from './node-record.js';
 import { NodeStatusMonitor, emptyStatus, type NodeStatus } from './node-status.js';
 import { NodeTypeRegistry } from './node-types.js';
-import { RpcClient } from './rpc-client.js';
+import { RpcClient, type RpcClientOptions } from './rpc-client.js';
 
 export const NODES_FOLDER = 'nodes';
 
@@ -46,6 +46,8 @@ export interface NodeManagerOptions {
   pollIntervalMs?: number;
   /** Default RPC timeout (ms). */
   rpcTimeoutMs?: number;
+  /** The SOCKS agent for a node host that must be reached through Tor (see RpcClientOptions.agentFor). */
+  agentFor?: RpcClientOptions['agentFor'];
 }
 
 export interface AddResult {
@@ -157,8 +159,11 @@ export class NodeManager {
     return testNodeConnection(record, this.env, this.rpcOptions());
   }
 
-  private rpcOptions(): { timeoutMs?: number } {
-    return this.options.rpcTimeoutMs === undefined ? {} : { timeoutMs: this.options.rpcTimeoutMs };
+  private rpcOptions(): RpcClientOptions {
+    return {
+      ...(this.options.rpcTimeoutMs !== undefined && { timeoutMs: this.options.rpcTimeoutMs }),
+      ...(this.options.agentFor && { agentFor: this.options.agentFor }),
+    };
   }
 
   private async assertTestPasses(record: NodeRecord): Promise<ConnectionTestResult> {

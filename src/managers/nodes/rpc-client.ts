@@ -31,6 +31,12 @@ export interface RpcClientOptions {
   timeoutMs?: number;
   /** Sockets kept per client (Core's rpcthreads default is 4 to 16). */
   maxSockets?: number;
+  /**
+   * The agent for a node's host when it must be reached through Tor (a `.onion` host, or only_tor):
+   * a SOCKS agent from src/net, or undefined for a direct connection. It may throw (no Tor
+   * configured for a `.onion` node): every call then fails with that error, nothing is sent.
+   */
+  agentFor?: (host: string) => http.Agent | undefined;
 }
 
 export interface CallOptions {
@@ -69,6 +75,7 @@ export class RpcClient {
   readonly timeoutMs: number;
   readonly #authorization: string;
   readonly #agent: http.Agent;
+  readonly #routeError: unknown;
   #nextId = 1;
 
   constructor(connection: RpcConnection, options: RpcClientOptions = {}) {
@@ -78,8 +85,14 @@ export class RpcClient {
     this.user = connection.user;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS;
     this.#authorization = `Basic ${Buffer.from(`${connection.user}:${connection.password}`).toString('base64')}`;
+    let proxied: http.Agent | undefined;
+    try {
+      proxied = options.agentFor?.(this.host);
+    } catch (err) {
+      this.#routeError = err;
+    }
     const Agent = this.protocol === 'https' ? https.Agent : http.Agent;
-    this.#agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 4 });
+    this.#agent = proxied ?? new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 4 });
   }
 
   /** The node's base URL, without credentials. */
@@ -177,6 +190,7 @@ export class RpcClient {
   }
 
   private post(target: RpcTarget, payload: unknown, options: CallOptions): Promise<unknown> {
+    if (this.#routeError !== undefined) return Promise.reject(this.#routeError);
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;

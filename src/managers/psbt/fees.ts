@@ -16,8 +16,11 @@ export interface FeeEstimates {
   medium: number;
   slow: number;
   minimum: number;
-  /** `core` when every rate came from Core's estimate, else `fallback` (some or all are 1 sat/vB). */
-  source: 'core' | 'fallback';
+  /**
+   * `core` when every rate came from Core's estimate, `fallback` when some or all are 1 sat/vB,
+   * `mempool` / `custom` when an outside source answered (fee-source.ts).
+   */
+  source: 'core' | 'fallback' | 'mempool' | 'custom';
   notice: string | null;
 }
 

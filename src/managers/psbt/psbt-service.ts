@@ -13,6 +13,7 @@ import type { ChainUser } from '../chain/core-link.js';
 import type { NodeManager } from '../nodes/node-manager.js';
 import type { Wallet, WalletManager } from '../wallets/index.js';
 import { estimateFees, type FeeEstimates } from './fees.js';
+import type { FeeSource } from './fee-source.js';
 import { fundPsbt, type CreatePsbtRequest, type PsbtContext } from './create.js';
 import { broadcast } from './broadcast.js';
 import { checkPendingAfterSync, lockInputs, relockPending, unlockInputs } from './locks.js';
@@ -30,6 +31,8 @@ export interface PsbtServiceOptions extends SendListeners {
   logger: Logger;
   /** Unix seconds (tests inject a clock). */
   now?: () => number;
+  /** The fee source setting (outside sources with Core as fallback); without it, Core's estimate. */
+  feeSource?: FeeSource;
 }
 
 /** A pending PSBT as the API and pages show it. */
@@ -91,8 +94,14 @@ export class PsbtService {
     return this.options.chain.withWallet(user, alias, (linked) => fn({ ...linked, pending: this.pending(user, alias) }));
   }
 
-  /** Fee-rate suggestions (sat/vB) from the active node's estimatesmartfee, with a notice when it has none. */
+  /** Fee-rate suggestions (sat/vB) from the fee source setting, or the active node's estimatesmartfee, with a notice when it has none. */
   async fees(): Promise<FeeEstimates> {
+    if (this.options.feeSource) return this.options.feeSource.estimates();
+    return this.coreFees();
+  }
+
+  /** Bitcoin Core's estimatesmartfee on the active node (the fee source's fallback). */
+  async coreFees(): Promise<FeeEstimates> {
     return estimateFees(await this.options.nodes.client());
   }
 

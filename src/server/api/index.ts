@@ -13,6 +13,7 @@ import { registerWalletApi } from './wallets.js';
 import { registerChainApi } from './chain.js';
 import { registerNodeApi } from './nodes.js';
 import { registerPsbtApi } from './psbts.js';
+import { registerTorApi } from './tor.js';
 
 const API = '/api/v1';
 
@@ -102,6 +103,7 @@ export async function registerApi(app: FastifyInstance, specter: Specter): Promi
       registerChainApi(api, specter);
       registerNodeApi(api, specter);
       registerPsbtApi(api, specter);
+      registerTorApi(api, specter);
     },
     { prefix: API },
   );

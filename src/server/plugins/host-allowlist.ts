@@ -8,6 +8,8 @@ export interface HostAllowlistOptions {
   host: string;
   /** Extra host names (reverse proxy names, an onion address); ports are ignored. */
   allowed: readonly string[];
+  /** Host names that come and go while the app runs (the published onion address), asked per request. */
+  dynamic?: () => readonly string[];
 }
 
 /** `Host` header → host name without port and brackets, lowercased. */
@@ -39,6 +41,7 @@ async function hostAllowlist(app: FastifyInstance, options: HostAllowlistOptions
     const header = request.headers.host;
     const name = typeof header === 'string' ? hostName(header) : '';
     if (name && (allowed.has(name) || isLoopback(name) || (any && isIP(name) !== 0))) return;
+    if (name && options.dynamic?.().some((h) => hostName(h) === name)) return;
     throw new SpecterError('HOST_FORBIDDEN', `Requests for host "${header ?? ''}" are refused.`, {
       hint: 'Open the app by 127.0.0.1 or localhost, or add this host name to ALLOWED_HOSTS (reverse proxies, onion addresses).',
     });

@@ -106,6 +106,17 @@ const STATUS: Record<ErrorKey, number> = {
   PSBT_ALREADY_BROADCAST: 409,
   PSBT_REJECTED: 409,
   PSBT_NOT_FOUND: 404,
+  NET_HOST_NOT_ALLOWED: 403,
+  NET_TOR_REQUIRED: 409,
+  NET_PROXY_UNAVAILABLE: 502,
+  NET_REQUEST_FAILED: 502,
+  NET_TIMEOUT: 504,
+  TOR_NOT_INSTALLED: 409,
+  TOR_START_FAILED: 502,
+  TOR_CONTROL_UNREACHABLE: 502,
+  TOR_CONTROL_AUTH_FAILED: 502,
+  TOR_CONTROL_ERROR: 502,
+  TOR_HIDDEN_SERVICE_REFUSED: 409,
 };
 
 const keys = Object.keys(catalogue) as ErrorKey[];
@@ -148,7 +159,7 @@ function sourceFiles(dir: string): string[] {
 
 describe('error catalogue', () => {
   it(`holds exactly the ${Object.keys(STATUS).length} released codes with their HTTP statuses`, () => {
-    assert.equal(keys.length, 96);
+    assert.equal(keys.length, 107);
     assert.deepEqual(Object.fromEntries(keys.map((k) => [k, catalogue[k].status])), STATUS);
   });
 
