@@ -84,7 +84,6 @@ const extensions = {
   EXT_ENDPOINT_UNKNOWN: { status: 500, summary: 'url_for named an endpoint nobody registered, or a path parameter is missing.' },
   EXT_ENDPOINT_CONFLICT: { status: 409, summary: 'Two routes claim the same endpoint name or path.' },
   EXT_CAPABILITY_MISSING: { status: 403, summary: 'A plugin called an API that needs a capability its manifest does not declare.' },
-  EXT_HTTP_FAILED: { status: 502, summary: "A plugin's outgoing HTTP request got no answer (refused, timed out, or the proxy failed)." },
   EXT_MIGRATION_FAILED: { status: 500, summary: "A plugin's data migration failed; the old data is kept and the plugin is not loaded." },
   EXT_ACCESS_DENIED: { status: 403, summary: "A plugin reached for another user's data or a path outside its own folder." },
 } as const satisfies Record<string, CatalogueEntry>;

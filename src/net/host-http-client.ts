@@ -179,11 +179,16 @@ export class HostHttpClient {
     if (isSpecterError(err)) return err;
     const e = err as NodeJS.ErrnoException;
     if (e?.name === 'TimeoutError' || (e?.name === 'AbortError' && String(e.cause ?? e.message).includes('timeout'))) {
-      return new SpecterError('NET_TIMEOUT', `${this.name}: no answer from ${shown} within ${Math.round(timeoutMs / 1000)} s.`, {
-        hint: route.via === 'proxy' ? 'Requests through Tor are slow; check that Tor is running (Settings → Tor).' : 'Check that the service is up.',
-        details: { source: this.name, via: route.via },
-        cause: err,
-      });
+      return new SpecterError(
+        'NET_TIMEOUT',
+        `${this.name}: no answer from ${shown} within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}.`,
+        {
+          hint:
+            route.via === 'proxy' ? 'Requests through Tor are slow; check that Tor is running (Settings → Tor).' : 'Check that the service is up.',
+          details: { source: this.name, via: route.via },
+          cause: err,
+        },
+      );
     }
     if (e?.name === 'AbortError')
       return new SpecterError('NET_REQUEST_FAILED', `${this.name}: the request to ${shown} was cancelled.`, { cause: err });

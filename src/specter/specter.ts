@@ -5,7 +5,7 @@ import type { Logger } from '../log/index.js';
 import { JsonFileStore, type PersistEvent } from '../persistence/index.js';
 import { ConfigManager } from '../managers/config/index.js';
 import { ApiTokenManager, UserManager, runAsUser, type User } from '../managers/users/index.js';
-import { hostHttp } from './host-http.js';
+import { pluginRequest } from './plugin-http.js';
 import { EndpointRegistry, ExtensionManager, type ExtensionHost, type ExtensionPorts } from '../extensions/index.js';
 import { ExtensionStorage } from '../extensions/storage/index.js';
 import { DeviceManager, DeviceTypeRegistry } from '../managers/devices/index.js';
@@ -188,7 +188,7 @@ export class Specter implements ExtensionHost {
       storage: this.services.storage,
       walletsOf: (user) => this.walletsOf(user),
       chainOf: (user) => chainView(this.chain, () => user),
-      http: hostHttp(this.logger),
+      http: { request: (url, options) => pluginRequest(this.httpClient(options.source), url, options) },
     };
   }
 

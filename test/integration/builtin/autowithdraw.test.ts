@@ -157,7 +157,10 @@ test('auto-withdraw: refused token, timeout, wallet switch and removal', async (
   await admin.post('/spc/ext/autowithdraw/', { token: 'slow-token', wallet: 'cold' });
   // The fake server never answers, so this message can only come from the client's own timeout.
   const slow = await admin.follow(await admin.post('/spc/ext/autowithdraw/sync'));
-  assert.match(flashes(slow).join(), /could not be reached: http:\/\/127.0.0.1:\d+ did not answer \(no answer within 300 ms\)/);
+  assert.match(
+    flashes(slow).join(),
+    /could not be reached: plugin autowithdraw: no answer from http:\/\/127\.0\.0\.1:\d+\/withdrawal-addresses within 300 ms/,
+  );
 
   // Empty token keeps the saved one; switching wallets releases the old reservations.
   assert.equal((await t.specter.walletManager.get('cold')).getAssociatedAddresses('autowithdraw', true).length, 10);

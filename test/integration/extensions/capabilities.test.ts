@@ -107,7 +107,7 @@ test('ctx.http reaches a declared host, with the time limit of the host client',
   assert.deepEqual(await res.json(), { hello: 'prober' });
   await assert.rejects(
     prober.ctx.http.request(`http://127.0.0.1:${port}/slow`, { timeoutMs: 100 }),
-    (err) => isSpecterError(err, 'EXT_HTTP_FAILED') && /no answer within 100 ms/.test(err.message),
+    (err) => isSpecterError(err, 'NET_TIMEOUT') && /plugin prober: no answer from http:\/\/127\.0\.0\.1:\d+\/slow within 100 ms/.test(err.message),
   );
   await assert.rejects(prober.ctx.http.request('file:///etc/passwd'), (err) => isSpecterError(err, 'VALIDATION'));
 });
