@@ -16,6 +16,7 @@ import { errorMessage } from './module-loader.js';
 import { inspectInline, inspectPackage, type Candidate, type InlineExtension } from './package-inspector.js';
 import { resolveExtensions, type ExtensionStatus } from './resolver.js';
 import { Scheduler } from './scheduler.js';
+import { registerSpecterResolution } from './specter-resolution.js';
 
 export interface ExtensionManagerOptions {
   config: AppConfig;
@@ -128,6 +129,8 @@ export class ExtensionManager {
   async load(): Promise<void> {
     if (this.#state !== 'new') throw new SpecterError('INTERNAL', 'ExtensionManager.load() runs once.');
     this.#state = 'loading';
+    // Before any extension code is imported: their `specter-ts` imports must reach this running core.
+    registerSpecterResolution();
     const o = this.#options;
     const threshold = this.config.SERVICES_DEVSTATUS_THRESHOLD;
     const configured = this.config.EXTENSIONS_DISABLED;
