@@ -83,6 +83,15 @@ const extensions = {
   },
   EXT_ENDPOINT_UNKNOWN: { status: 500, summary: 'url_for named an endpoint nobody registered, or a path parameter is missing.' },
   EXT_ENDPOINT_CONFLICT: { status: 409, summary: 'Two routes claim the same endpoint name or path.' },
+  EXT_PACKAGE_NOT_FOUND: { status: 404, summary: 'The plugin to install (package, tarball or folder) does not exist.' },
+  EXT_REGISTRY_UNREACHABLE: { status: 503, summary: 'The npm registry could not be reached to install or update a plugin.' },
+  EXT_INSTALL_FAILED: { status: 500, summary: 'npm failed or timed out while installing, updating or removing a plugin; nothing was changed.' },
+  EXT_NOT_AN_EXTENSION: { status: 400, summary: 'The package to install has no "specterExtension" manifest; nothing was installed.' },
+  EXT_ALREADY_INSTALLED: { status: 409, summary: 'A plugin with that id or package name is already installed or built in.' },
+  EXT_INTEGRITY: { status: 500, summary: 'An installed plugin file differs from what was recorded at install.' },
+  EXT_SIGNATURE_INVALID: { status: 400, summary: 'A plugin signature does not verify, does not cover its files, or uses an untrusted key.' },
+  EXT_SIGNING_KEY: { status: 400, summary: 'A signing key file is missing or is not an ed25519 private key.' },
+  EXT_INSTALL_BUSY: { status: 409, summary: 'Another install, update or uninstall of plugins is running.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 const wallets = {

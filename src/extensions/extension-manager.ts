@@ -17,6 +17,7 @@ import { inspectInline, inspectPackage, type Candidate, type InlineExtension } f
 import { resolveExtensions, type ExtensionStatus } from './resolver.js';
 import { Scheduler } from './scheduler.js';
 import { registerSpecterResolution } from './specter-resolution.js';
+import { pluginsFolder } from './install/plugins-file.js';
 
 export interface ExtensionManagerOptions {
   config: AppConfig;
@@ -31,6 +32,10 @@ export interface ExtensionManagerOptions {
   dataFolder?: string;
   /** The built-in extensions folder. */
   builtinDir?: string;
+  /** The plugins folder `specter ext install` manages; default `<dataFolder>/plugins`. */
+  pluginsDir?: string;
+  /** config.json `trusted_keys` (name → ed25519 public key) for plugin signatures. */
+  trustedKeys?: Readonly<Record<string, string>>;
   /** node_modules to scan for extension packages (and to resolve EXTENSION_LIST names). */
   nodeModulesDir?: string;
   /** Base for relative EXTENSION_LIST entries and the cwd source. Default process.cwd(). */
@@ -62,6 +67,8 @@ export interface ExtensionStatusInfo {
   tripped: TripInfo | null;
   /** Callback and job errors counted so far. */
   errorCount: number;
+  /** The trusted key's name that signed the package ("signed by …"); null: unsigned (built-ins are never signed). */
+  signer: string | null;
 }
 
 interface Row {
@@ -137,6 +144,7 @@ export class ExtensionManager {
     const disabled = new Set(o.disabled ?? (Array.isArray(configured) ? (configured as string[]) : []));
     const discovered = await discoverExtensions({
       ...(o.builtinDir !== undefined && { builtinDir: o.builtinDir }),
+      pluginsDir: o.pluginsDir ?? pluginsFolder(this.#dataFolder),
       ...(o.nodeModulesDir !== undefined && { nodeModulesDir: o.nodeModulesDir }),
       ...(o.sources !== undefined && { sources: o.sources }),
       extensionList: this.config.EXTENSION_LIST ?? [],
@@ -144,7 +152,7 @@ export class ExtensionManager {
       loadFromCwd: this.config.SERVICES_LOAD_FROM_CWD === true,
       logger: this.logger,
     });
-    const gate = { appVersion: this.appVersion, threshold, disabled };
+    const gate = { appVersion: this.appVersion, threshold, disabled, trustedKeys: o.trustedKeys ?? {} };
     const candidates: Candidate[] = [];
     for (const pkg of discovered) candidates.push(await inspectPackage(pkg, gate));
     for (const inline of o.inline ?? []) candidates.push(inspectInline(inline));
@@ -253,6 +261,7 @@ export class ExtensionManager {
       reason,
       tripped: (status === 'loaded' && c.manifest && this.health.tripInfo(c.manifest.id)) || null,
       errorCount: c.manifest ? this.health.totalFailures(c.manifest.id) : 0,
+      signer: c.signer ?? null,
     }));
   }
 

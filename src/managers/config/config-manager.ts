@@ -31,6 +31,8 @@ const configSchema = z.looseObject({
   alt_rate: z.number().default(1),
   alt_symbol: z.string().default('BTC'),
   fee_estimator: z.string().default('mempool'),
+  /** Plugin signing keys the admin trusts: name → ed25519 public key (base64 or PEM); see docs/extensions/publishing.md. */
+  trusted_keys: z.record(z.string(), z.string()).default({}),
 });
 
 export type SpecterConfigData = z.infer<typeof configSchema>;

@@ -22,6 +22,7 @@ const row = (over: Partial<ExtensionStatusInfo>): ExtensionStatusInfo => ({
   reason: '',
   tripped: null,
   errorCount: 0,
+  signer: null,
   ...over,
 });
 
