@@ -246,6 +246,10 @@ export class PluginInstaller {
       if (!snapshot['package.json']?.includes(JSON.stringify(tarball.npmSpec))) addedTarball = tarball.file;
     }
     const recordedSpec = tarball ? tarball.absolute : spec;
+    // Reinstalling over a modified copy must not bless it: npm keeps a folder it thinks is
+    // installed, so the old one goes first and npm unpacks the package afresh.
+    const before = records.find((r) => r.spec === recordedSpec || (!tarball && r.packageName === registryName(spec)));
+    if (before) await fs.rm(pluginPackageDir(this.pluginsDir, before.packageName), { recursive: true, force: true });
     try {
       await this.#npm(['install', tarball ? tarball.npmSpec : spec, '--save', ...NPM_FLAGS]);
     } catch (err) {

@@ -1,0 +1,238 @@
+/**
+ * A stranger's plugin life cycle, offline (npm's registry unreachable, everything from its cache):
+ * `ext gen` → `npm install` → `npm pack` → `PluginInstaller.install(tarball)` into a fresh data
+ * folder → the app, started afterwards, lists it `loaded` and serves its page → integrity and
+ * signature checks at start → uninstall with and without its data. ~30 s, most of it npm and tsc.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runExtUninstall } from '../../../src/cli/ext/install.js';
+import { isSpecterError } from '../../../src/errors/index.js';
+import { PluginInstaller, generateSigningKey, readPluginsFile, signPackage, SIGNATURE_FILE } from '../../../src/extensions/install/index.js';
+import { createTestSpecter, type TestSpecter } from '../../../src/testing/index.js';
+import { repoRoot } from '../../helpers/files.js';
+import { genAndPack, mustRun, NPM, offlineNpmEnv, packedName, packPlain } from '../../helpers/plugin-packages.js';
+
+const PASSWORD = 'a long test password';
+let root: string;
+let duck: { packageDir: string; tarball: string };
+
+before(async () => {
+  root = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'specter-plugins-')));
+  duck = await genAndPack(root, 'duckling');
+});
+after(async () => {
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+async function dataFolder(): Promise<string> {
+  return fs.mkdtemp(path.join(root, 'data-'));
+}
+
+function installer(data: string, trustedKeys: Record<string, string> = {}): PluginInstaller {
+  return new PluginInstaller({ dataFolder: data, env: offlineNpmEnv(), cwd: root, builtinDir: path.join(repoRoot(), 'extensions'), trustedKeys });
+}
+
+async function boot(data: string): Promise<TestSpecter> {
+  return createTestSpecter({ dataFolder: data, config: { SERVICES_DEVSTATUS_THRESHOLD: 'alpha' } });
+}
+
+async function refused(promise: Promise<unknown>, code: string): Promise<Error> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(isSpecterError(err), String(err));
+    assert.equal(err.code, `SPECTER_ERR_${code}`, err.message);
+    return err;
+  }
+  assert.fail(`expected SPECTER_ERR_${code}`);
+}
+
+const exists = (p: string) =>
+  fs.access(p).then(
+    () => true,
+    () => false,
+  );
+
+describe('specter ext install: a packed ext-gen plugin, offline', { concurrency: false, timeout: 300_000 }, () => {
+  it('the packed package.json carries no local path, and no specter-ts to fetch', async () => {
+    const out = await mustRun('tar', ['xzf', duck.tarball, '-O', 'package/package.json'], root);
+    assert.doesNotMatch(out, /file:|\/tmp\/|\/work\/|\/home\//);
+    const pkg = JSON.parse(out);
+    assert.equal(pkg.devDependencies['specter-ts'], undefined);
+    assert.deepEqual(pkg.peerDependenciesMeta, { 'specter-ts': { optional: true } });
+  });
+
+  it('install → the app started afterwards lists it loaded and serves its page; plugins.json records it', async () => {
+    const data = await dataFolder();
+    const result = await installer(data).install(path.relative(root, duck.tarball));
+    assert.equal(result.action, 'installed');
+    assert.equal(result.record.id, 'duckling');
+    assert.equal(result.record.signer, null);
+    const file = await readPluginsFile(path.join(data, 'plugins'));
+    assert.equal(file.plugins.length, 1);
+    const rec = file.plugins[0]!;
+    assert.equal(rec.packageName, 'specterext-duckling');
+    assert.equal(rec.version, '0.0.1');
+    assert.match(rec.integrity ?? '', /^sha512-/);
+    assert.ok(rec.files['dist/src/index.js'] && rec.files['package.json']);
+    // npm did not fetch specter-ts for the peer dependency: the app provides it.
+    assert.equal(await exists(path.join(data, 'plugins', 'node_modules', 'specter-ts')), false);
+
+    const specter = await boot(data);
+    try {
+      const row = specter.statuses().find((s) => s.id === 'duckling');
+      assert.equal(row?.status, 'loaded', row?.reason);
+      assert.equal(row?.source, 'plugins');
+      assert.equal(row?.signer, null);
+      await specter.setAuth('passwordonly', PASSWORD);
+      const client = await specter.login(PASSWORD);
+      await specter.activate('admin', 'duckling');
+      const page = await client.get('/spc/ext/duckling/');
+      assert.equal(page.statusCode, 200, page.body);
+      assert.match(page.body, /Welcome to Duckling/);
+    } finally {
+      await specter.close();
+    }
+  });
+
+  it('a modified installed file → failed at start, naming the file; update reinstalls it', async () => {
+    const data = await dataFolder();
+    const inst = installer(data);
+    await inst.install(duck.tarball);
+    const file = path.join(data, 'plugins', 'node_modules', 'specterext-duckling', 'dist', 'src', 'controller.js');
+    await fs.appendFile(file, '\n// changed\n');
+    let specter = await boot(data);
+    try {
+      const row = specter.statuses().find((s) => s.id === 'duckling');
+      assert.equal(row?.status, 'failed');
+      assert.match(row?.reason ?? '', /dist\/src\/controller\.js was modified/);
+    } finally {
+      await specter.close();
+    }
+    const [updated] = await inst.update('duckling');
+    assert.equal(updated?.action, 'unchanged', 'the recorded files are the good ones');
+    assert.doesNotMatch(await fs.readFile(file, 'utf8'), /changed/);
+    specter = await boot(data);
+    try {
+      assert.equal(specter.statuses().find((s) => s.id === 'duckling')?.status, 'loaded');
+    } finally {
+      await specter.close();
+    }
+  });
+
+  it('a package that is not an extension is refused and nothing is left installed', async () => {
+    const data = await dataFolder();
+    const inst = installer(data);
+    await inst.install(duck.tarball);
+    const pluginsDir = path.join(data, 'plugins');
+    const pkgBefore = await fs.readFile(path.join(pluginsDir, 'package.json'), 'utf8');
+    const plain = await packPlain(root);
+    const err = await refused(inst.install(plain), 'EXT_NOT_AN_EXTENSION');
+    assert.match(err.message, /plain-pkg is not a Specter TS extension/);
+    assert.equal(await fs.readFile(path.join(pluginsDir, 'package.json'), 'utf8'), pkgBefore);
+    assert.equal(await exists(path.join(pluginsDir, 'node_modules', 'plain-pkg')), false);
+    assert.equal(await exists(path.join(pluginsDir, 'tarballs', path.basename(plain))), false);
+    assert.deepEqual(
+      (await inst.list()).map((r) => r.id),
+      ['duckling'],
+    );
+  });
+
+  it('an unreachable registry is a clear error; a missing tarball too', async () => {
+    const data = await dataFolder();
+    const inst = installer(data);
+    const err = await refused(inst.install('specterext-not-in-any-cache'), 'EXT_REGISTRY_UNREACHABLE');
+    assert.match(err.message, /registry could not be reached/);
+    await refused(inst.install('./no-such-plugin-1.0.0.tgz'), 'EXT_PACKAGE_NOT_FOUND');
+    assert.deepEqual(await inst.list(), []);
+  });
+
+  it('signed: the trusted signer is shown; an untrusted key or a tampered signature is refused', async () => {
+    // A copy of the built package, signed, packed without rebuilding.
+    const signedDir = path.join(root, 'signed-duckling');
+    await fs.cp(duck.packageDir, signedDir, { recursive: true, filter: (src) => !src.includes('node_modules') && !src.endsWith('.tgz') });
+    const key = generateSigningKey();
+    const keyFile = path.join(root, 'alice.pem');
+    await fs.writeFile(keyFile, key.privateKeyPem, { mode: 0o600 });
+    const staged = path.join(root, 'stage');
+    await fs.mkdir(staged, { recursive: true });
+    // What npm will unpack is what gets signed: pack, unpack, sign the unpacked folder, pack that.
+    const first = packedName(await mustRun(NPM, ['pack', '--json', '--ignore-scripts', '--pack-destination', staged], signedDir));
+    await mustRun('tar', ['xzf', path.join(staged, first), '-C', staged], root);
+    await signPackage(path.join(staged, 'package'), keyFile);
+    const signedTgz = path.join(
+      root,
+      packedName(await mustRun(NPM, ['pack', '--json', '--ignore-scripts', '--pack-destination', root], path.join(staged, 'package'))),
+    );
+
+    const untrusted = await refused(installer(await dataFolder()).install(signedTgz), 'EXT_SIGNATURE_INVALID');
+    assert.match(untrusted.message, /not trusted/);
+
+    const data = await dataFolder();
+    const result = await installer(data, { alice: key.publicKey }).install(signedTgz);
+    assert.equal(result.record.signer, 'alice');
+    await fs.writeFile(path.join(data, 'config.json'), JSON.stringify({ auth: { method: 'none' }, trusted_keys: { alice: key.publicKey } }));
+    let specter = await boot(data);
+    try {
+      const row = specter.statuses().find((s) => s.id === 'duckling');
+      assert.equal(row?.status, 'loaded', row?.reason);
+      assert.equal(row?.signer, 'alice');
+    } finally {
+      await specter.close();
+    }
+
+    // Tampered: the signature no longer matches what it claims to sign.
+    const sigFile = path.join(data, 'plugins', 'node_modules', 'specterext-duckling', SIGNATURE_FILE);
+    const sig = JSON.parse(await fs.readFile(sigFile, 'utf8'));
+    sig.files['dist/src/index.js'] = sig.files['dist/src/controller.js'];
+    await fs.writeFile(sigFile, JSON.stringify(sig));
+    specter = await boot(data);
+    try {
+      const row = specter.statuses().find((s) => s.id === 'duckling');
+      assert.equal(row?.status, 'failed');
+      assert.match(row?.reason ?? '', /signature .* does not verify/);
+    } finally {
+      await specter.close();
+    }
+  });
+
+  it('uninstall keeps the data by default; --remove-data removes its folder and stored entries', async () => {
+    const data = await dataFolder();
+    await installer(data).install(duck.tarball);
+    const specter = await boot(data);
+    try {
+      await specter.setAuth('passwordonly', PASSWORD);
+      const client = await specter.login(PASSWORD);
+      await specter.activate('admin', 'duckling');
+      const saved = await client.post('/spc/ext/duckling/settings', { wallet: '' });
+      assert.equal(saved.statusCode, 302, saved.body);
+    } finally {
+      await specter.close();
+    }
+    const services = path.join(data, 'users', 'admin', 'unencrypted_services.json');
+    assert.ok(JSON.parse(await fs.readFile(services, 'utf8')).duckling, 'the plugin stored something');
+    assert.ok(await exists(path.join(data, 'extensions', 'duckling')));
+
+    const out: string[] = [];
+    const io = { output: { write: (s: string) => out.push(s) } as unknown as NodeJS.WritableStream, env: { ...offlineNpmEnv() }, cwd: root };
+    assert.equal(await runExtUninstall('duckling', { dataFolder: data, config: 'TestConfig', removeData: true }, io), 0, out.join(''));
+    assert.match(out.join(''), /Uninstalled plugin "duckling"/);
+    assert.equal(await exists(path.join(data, 'plugins', 'node_modules', 'specterext-duckling')), false);
+    assert.equal(await exists(path.join(data, 'extensions', 'duckling')), false);
+    assert.equal(JSON.parse(await fs.readFile(services, 'utf8')).duckling, undefined);
+    assert.deepEqual((await readPluginsFile(path.join(data, 'plugins'))).plugins, []);
+    const after = await boot(data);
+    try {
+      assert.equal(
+        after.statuses().find((s) => s.id === 'duckling'),
+        undefined,
+      );
+    } finally {
+      await after.close();
+    }
+  });
+});
