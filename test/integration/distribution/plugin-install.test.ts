@@ -94,6 +94,9 @@ describe('specter ext install: a packed ext-gen plugin, offline', { concurrency:
       const page = await client.get('/spc/ext/duckling/');
       assert.equal(page.statusCode, 200, page.body);
       assert.match(page.body, /Welcome to Duckling/);
+      const choose = (await client.get('/spc/plugins/choose')).body;
+      assert.match(choose, /data-ext="duckling"[\s\S]*?data-signature[^>]*>unsigned</);
+      assert.match(choose, /data-ext="notes"[\s\S]*?data-signature[^>]*>built in</);
     } finally {
       await specter.close();
     }
@@ -181,6 +184,8 @@ describe('specter ext install: a packed ext-gen plugin, offline', { concurrency:
       const row = specter.statuses().find((s) => s.id === 'duckling');
       assert.equal(row?.status, 'loaded', row?.reason);
       assert.equal(row?.signer, 'alice');
+      const choose = (await specter.client().get('/spc/plugins/choose')).body;
+      assert.match(choose, /data-ext="duckling"[\s\S]*?data-signature[^>]*>signed by alice</);
     } finally {
       await specter.close();
     }

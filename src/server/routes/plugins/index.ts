@@ -42,6 +42,12 @@ export default async function pluginsArea(scope: FastifyInstance, { specter }: A
   app.get('/', { config: { access: 'user' } }, async (_request, reply) => reply.redirect(chooseUrl()));
   app.get('/choose', { config: on('choose') }, async (request, reply) => {
     const user = request.user!;
+    const rows = new Map(manager.statuses().map((s) => [s.id, s]));
+    // Grafana's trust line: built in, signed by a key in trusted_keys, or unsigned.
+    const signature = (id: string) => {
+      const row = rows.get(id);
+      return row?.source === 'builtin' ? 'built in' : row?.signer ? `signed by ${row.signer}` : 'unsigned';
+    };
     const cards = manager.extensions.map((ext) => ({
       id: ext.id,
       name: ext.manifest.name,
@@ -55,6 +61,7 @@ export default async function pluginsArea(scope: FastifyInstance, { specter }: A
       encrypt_data: ext.manifest.encryptData,
       isolated: ext.manifest.isolatedClient,
       tripped: manager.health.tripInfo(ext.id) ?? null,
+      signature: signature(ext.id),
     }));
     const groups = GROUPS.map((g) => ({ ...g, cards: cards.filter((c) => c.devstatus === g.devstatus) })).filter((g) => g.cards.length);
     const threshold = specter.config.SERVICES_DEVSTATUS_THRESHOLD as Devstatus;
