@@ -76,6 +76,18 @@ export function registryName(spec: string): string {
   return at === -1 ? spec : spec.slice(0, at);
 }
 
+/** Whether the process whose pid is in the lock file still runs (an unreadable lock counts as held). */
+async function lockHolderAlive(lock: string): Promise<boolean> {
+  const pid = Number((await fs.readFile(lock, 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 type Snapshot = Record<'package.json' | 'package-lock.json', string | undefined>;
 
 export class PluginInstaller {
@@ -148,6 +160,11 @@ export class PluginInstaller {
       handle = await fs.open(lock, 'wx');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // A lock left by a process that died (kill -9, power cut) is taken over; a live one is not.
+      if (!(await lockHolderAlive(lock))) {
+        await fs.rm(lock, { force: true });
+        return this.#locked(fn);
+      }
       throw new SpecterError('EXT_INSTALL_BUSY', `Another install, update or uninstall is running in ${this.pluginsDir}.`, {
         hint: `Wait for it to finish; if none runs, delete ${lock}.`,
       });
@@ -197,10 +214,16 @@ export class PluginInstaller {
   }
 
   /** A local spec → `file:tarballs/<name>.tgz` inside the plugins folder (packing a folder first). */
-  async #localTarball(spec: string): Promise<{ npmSpec: string; file: string; absolute: string }> {
+  async #localTarball(spec: string, records: readonly PluginRecord[]): Promise<{ npmSpec: string; file: string; absolute: string }> {
     const absolute = path.resolve(this.#o.cwd ?? process.cwd(), spec.replace(/^file:/, ''));
     const stat = await fs.stat(absolute).catch(() => undefined);
     if (!stat) {
+      // Updating (or repairing) a plugin whose original file or folder is gone: its copy here will do.
+      const known = records.find((r) => r.spec === absolute);
+      const copy = known && (await this.#dependencies())[known.packageName]?.match(/^file:(tarballs\/[^/\\]+)$/)?.[1];
+      if (copy && (await fs.stat(path.join(this.pluginsDir, copy)).catch(() => undefined))) {
+        return { npmSpec: `file:${copy}`, file: path.join(this.pluginsDir, copy), absolute };
+      }
       throw new SpecterError('EXT_PACKAGE_NOT_FOUND', `${absolute} does not exist.`, {
         hint: 'Give the path of a plugin tarball (.tgz, from "npm pack") or of its package folder.',
       });
@@ -241,7 +264,7 @@ export class PluginInstaller {
     let tarball: { npmSpec: string; file: string; absolute: string } | undefined;
     let addedTarball: string | undefined;
     if (local) {
-      tarball = await this.#localTarball(spec);
+      tarball = await this.#localTarball(spec, records);
       // A tarball the plugins folder did not use before goes again if the install is refused.
       if (!snapshot['package.json']?.includes(JSON.stringify(tarball.npmSpec))) addedTarball = tarball.file;
     }
@@ -268,12 +291,22 @@ export class PluginInstaller {
       const kept = unchanged ? previous : record;
       const others = records.filter((r) => r.packageName !== packageName);
       await writePluginsFile(this.#store, this.pluginsDir, { version: 1, plugins: [...others, kept] });
+      await this.#pruneTarballs();
       const action: InstallAction = unchanged ? 'unchanged' : previous ? 'updated' : 'installed';
       this.#o.logger?.info({ ext: kept.id, version: kept.version, action }, `plugin "${kept.id}" ${action}`);
       return { action, record: kept, previous };
     } catch (err) {
       await this.#rollback(snapshot, addedTarball);
       throw err;
+    }
+  }
+
+  /** Removes copies in tarballs/ that package.json no longer uses (an older version replaced by a newer one). */
+  async #pruneTarballs(): Promise<void> {
+    const used = new Set(Object.values(await this.#dependencies()));
+    const dir = path.join(this.pluginsDir, 'tarballs');
+    for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+      if (!used.has(`file:tarballs/${name}`)) await fs.rm(path.join(dir, name), { force: true });
     }
   }
 

@@ -58,12 +58,12 @@ const exists = (p: string) =>
   );
 
 describe('specter ext install: a packed ext-gen plugin, offline', { concurrency: false, timeout: 300_000 }, () => {
-  it('the packed package.json carries no local path, and no specter-ts to fetch', async () => {
+  it('the packed package.json carries no local path, and no specter-ts for npm to fetch', async () => {
     const out = await mustRun('tar', ['xzf', duck.tarball, '-O', 'package/package.json'], root);
     assert.doesNotMatch(out, /file:|\/tmp\/|\/work\/|\/home\//);
     const pkg = JSON.parse(out);
     assert.equal(pkg.devDependencies['specter-ts'], undefined);
-    assert.deepEqual(pkg.peerDependenciesMeta, { 'specter-ts': { optional: true } });
+    assert.equal(pkg.peerDependencies, undefined);
   });
 
   it('install → the app started afterwards lists it loaded and serves its page; plugins.json records it', async () => {
@@ -79,7 +79,7 @@ describe('specter ext install: a packed ext-gen plugin, offline', { concurrency:
     assert.equal(rec.version, '0.0.1');
     assert.match(rec.integrity ?? '', /^sha512-/);
     assert.ok(rec.files['dist/src/index.js'] && rec.files['package.json']);
-    // npm did not fetch specter-ts for the peer dependency: the app provides it.
+    // npm installed no specter-ts: the app provides it.
     assert.equal(await exists(path.join(data, 'plugins', 'node_modules', 'specter-ts')), false);
 
     const specter = await boot(data);
@@ -125,6 +125,32 @@ describe('specter ext install: a packed ext-gen plugin, offline', { concurrency:
     } finally {
       await specter.close();
     }
+  });
+
+  it('a newer tarball updates the plugin and replaces its copy; update works when the original file is gone', async () => {
+    const data = await dataFolder();
+    const inst = installer(data);
+    const v1 = path.join(root, 'v1', path.basename(duck.tarball));
+    await fs.mkdir(path.dirname(v1), { recursive: true });
+    await fs.copyFile(duck.tarball, v1);
+    await inst.install(v1);
+    const next = path.join(root, 'next-duckling');
+    await fs.cp(duck.packageDir, next, { recursive: true, filter: (src) => !src.includes('node_modules') && !src.endsWith('.tgz') });
+    const pkgFile = path.join(next, 'package.json');
+    await fs.writeFile(pkgFile, (await fs.readFile(pkgFile, 'utf8')).replace('"version": "0.0.1"', '"version": "0.0.2"'));
+    const v2 = path.join(next, packedName(await mustRun(NPM, ['pack', '--json', '--ignore-scripts'], next)));
+    const result = await inst.install(v2);
+    assert.equal(result.action, 'updated');
+    assert.equal(result.previous?.version, '0.0.1');
+    assert.equal(result.record.version, '0.0.2');
+    assert.deepEqual(await fs.readdir(path.join(data, 'plugins', 'tarballs')), ['specterext-duckling-0.0.2.tgz']);
+    await fs.rm(v2);
+    const [again] = await inst.update('duckling');
+    assert.equal(again?.action, 'unchanged');
+    assert.deepEqual(
+      (await inst.list()).map((r) => [r.id, r.version]),
+      [['duckling', '0.0.2']],
+    );
   });
 
   it('a package that is not an extension is refused and nothing is left installed', async () => {

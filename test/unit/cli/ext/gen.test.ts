@@ -123,11 +123,11 @@ describe('ext gen: templates', () => {
     assert.equal(pkg.scripts.build, 'node scripts/specter-ts.mjs && tsc -p tsconfig.json');
     assert.equal(pkg.scripts.test, 'npm run build && node --import ./.specter-ts/dist/src/register.js --test dist/test/');
     assert.equal(pkg.scripts.dev, 'npm run build && node .specter-ts/dist/src/cli/main.js server --config DevelopmentConfig');
-    // No specter-ts to fetch: not a devDependency, and an optional peer (the app provides it).
+    // Nothing for npm to look up: specter-ts is neither a dependency nor a peer (even an optional
+    // peer makes npm ask the registry for it); the app provides it, the manifest's engines check it.
     assert.equal(pkg.devDependencies['specter-ts'], undefined);
+    assert.equal(pkg.peerDependencies, undefined);
     assert.ok(pkg.devDependencies.typescript && pkg.devDependencies['@types/node']);
-    assert.equal(pkg.peerDependencies['specter-ts'], `>=${VERSION}`);
-    assert.deepEqual(pkg.peerDependenciesMeta, { 'specter-ts': { optional: true } });
     assert.ok(pkg.files.includes('SPECTER_SIGNATURE.json'));
     assert.doesNotMatch(render().get('package.json')!, /file:|\/work\/|\/home\//, 'no local path in package.json');
     const tsconfig = JSON.parse(render().get('tsconfig.json')!) as { extends?: string; compilerOptions: Record<string, unknown> };
