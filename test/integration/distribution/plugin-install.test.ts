@@ -212,6 +212,8 @@ describe('specter ext install: a packed ext-gen plugin, offline', { concurrency:
       assert.equal(row?.signer, 'alice');
       const choose = (await specter.client().get('/spc/plugins/choose')).body;
       assert.match(choose, /data-ext="duckling"[\s\S]*?data-signature[^>]*>signed by alice</);
+      const api = JSON.parse((await specter.client().get('/api/v1/extensions')).body) as { extensions: { id: string; signer: string | null }[] };
+      assert.equal(api.extensions.find((e) => e.id === 'duckling')?.signer, 'alice');
     } finally {
       await specter.close();
     }
