@@ -1,6 +1,7 @@
 /** Plugin distribution: the plugins folder, its installer, file integrity and signatures. */
 export {
   PluginInstaller,
+  checkSpec,
   isLocalSpec,
   registryName,
   type InstallAction,
@@ -9,6 +10,7 @@ export {
   type UninstallResult,
 } from './plugin-installer.js';
 export {
+  NPM_NAME_PATTERN,
   PLUGINS_FILE,
   PLUGINS_FOLDER,
   pluginPackageDir,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { SpecterError } from '../../errors/index.js';
 import type { JsonFileStore } from '../../persistence/index.js';
+import { EXTENSION_ID_PATTERN } from '../manifest-schema.js';
 
 /**
  * `<data>/plugins/plugins.json`: what `specter ext install` put into `<data>/plugins/node_modules/`.
@@ -13,10 +14,13 @@ import type { JsonFileStore } from '../../persistence/index.js';
 export const PLUGINS_FOLDER = 'plugins';
 export const PLUGINS_FILE = 'plugins.json';
 
+/** npm's package name rule (lowercase, URL-safe, one optional scope): it becomes a path under node_modules/. */
+export const NPM_NAME_PATTERN = /^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
+
 export const pluginRecordSchema = z.object({
-  /** The extension id (from its manifest). */
-  id: z.string(),
-  packageName: z.string(),
+  /** The extension id (from its manifest); names its data folder. */
+  id: z.string().regex(EXTENSION_ID_PATTERN),
+  packageName: z.string().regex(NPM_NAME_PATTERN).max(214),
   version: z.string(),
   /** What the admin gave: a package name (with a range), a tarball path or a folder path. */
   spec: z.string(),

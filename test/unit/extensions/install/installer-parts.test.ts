@@ -4,7 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { discoverExtensions } from '../../../../src/extensions/discovery.js';
-import { isLocalSpec, npmFailure, readPluginsFile, registryName, type PluginRecord } from '../../../../src/extensions/install/index.js';
+import { isSpecterError } from '../../../../src/errors/index.js';
+import {
+  checkSpec,
+  isLocalSpec,
+  npmFailure,
+  pluginRecordSchema,
+  readPluginsFile,
+  registryName,
+  type PluginRecord,
+} from '../../../../src/extensions/install/index.js';
 
 const dirs: string[] = [];
 after(async () => {
@@ -31,6 +40,23 @@ describe('plugin installer parts', () => {
     assert.equal(registryName('specterext-x@^1.2.0'), 'specterext-x');
     assert.equal(registryName('@org/x@latest'), '@org/x');
     assert.equal(registryName('@org/x'), '@org/x');
+  });
+
+  it('refuses specs npm would read as flags, git or URL specs, before npm runs', () => {
+    for (const ok of ['specterext-x', '@org/specterext-x@^1.2.0', 'x@latest', 'x@1.2.3', './x.tgz', '/abs/folder']) checkSpec(ok);
+    for (const bad of ['--registry=http://evil', '-g', '', 'github:me/x', 'https://x.org/x.tgz'.replace('.tgz', ''), 'x@', 'UPPER', 'x@1 2']) {
+      assert.throws(
+        () => checkSpec(bad),
+        (e: unknown) => isSpecterError(e) && e.code === 'SPECTER_ERR_VALIDATION',
+        bad,
+      );
+    }
+  });
+
+  it('a plugins.json record cannot name a path outside the plugins folder', () => {
+    assert.ok(pluginRecordSchema.safeParse(record()).success);
+    assert.ok(!pluginRecordSchema.safeParse(record({ packageName: '../../etc' })).success);
+    assert.ok(!pluginRecordSchema.safeParse(record({ id: '../x' })).success);
   });
 
   it("maps npm's failures to catalogue errors", () => {
