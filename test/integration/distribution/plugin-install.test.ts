@@ -2,7 +2,7 @@
  * A stranger's plugin life cycle, offline (npm's registry unreachable, everything from its cache):
  * `ext gen` → `npm install` → `npm pack` → `PluginInstaller.install(tarball)` into a fresh data
  * folder → the app, started afterwards, lists it `loaded` and serves its page → integrity and
- * signature checks at start → uninstall with and without its data. ~30 s, most of it npm and tsc.
+ * signature checks at start → uninstall with and without its data. ~30–60 s (three at a time: npm mostly waits), most of it npm and tsc.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
@@ -57,7 +57,7 @@ const exists = (p: string) =>
     () => false,
   );
 
-describe('specter ext install: a packed ext-gen plugin, offline', { concurrency: false, timeout: 300_000 }, () => {
+describe('specter ext install: a packed ext-gen plugin, offline', { concurrency: 3, timeout: 300_000 }, () => {
   it('the packed package.json carries no local path, and no specter-ts for npm to fetch', async () => {
     const out = await mustRun('tar', ['xzf', duck.tarball, '-O', 'package/package.json'], root);
     assert.doesNotMatch(out, /file:|\/tmp\/|\/work\/|\/home\//);
