@@ -125,6 +125,11 @@ describe('specter ext install: a packed ext-gen plugin, offline', { concurrency:
     } finally {
       await specter.close();
     }
+    // Uninstall without --remove-data: the code goes, its data folder stays.
+    const gone = await inst.uninstall('duckling');
+    assert.deepEqual(gone.removed, []);
+    assert.equal(await exists(path.join(data, 'plugins', 'node_modules', 'specterext-duckling')), false);
+    assert.ok(await exists(path.join(data, 'extensions', 'duckling')));
   });
 
   it('a newer tarball updates the plugin and replaces its copy; update works when the original file is gone', async () => {
@@ -233,7 +238,7 @@ describe('specter ext install: a packed ext-gen plugin, offline', { concurrency:
     }
   });
 
-  it('uninstall keeps the data by default; --remove-data removes its folder and stored entries', async () => {
+  it('uninstall --remove-data (the CLI) removes its folder and its stored entries', async () => {
     const data = await dataFolder();
     await installer(data).install(duck.tarball);
     const specter = await boot(data);
