@@ -110,6 +110,27 @@ async function lockHolderAlive(lock: string): Promise<boolean> {
   }
 }
 
+/**
+ * Which dependency a `file:tarballs/…` install added: a new or changed entry with that spec first
+ * (the same file name may now hold another package), else the one that already had it.
+ */
+function installedName(deps: Record<string, string>, snapshot: Snapshot, npmSpec: string): string | undefined {
+  let before: Record<string, string> = {};
+  try {
+    before = (JSON.parse(snapshot['package.json'] ?? '{}') as { dependencies?: Record<string, string> }).dependencies ?? {};
+  } catch {
+    // no previous package.json: every entry is new
+  }
+  const withSpec = Object.keys(deps).filter((k) => deps[k] === npmSpec);
+  return withSpec.find((k) => before[k] !== npmSpec) ?? withSpec[0];
+}
+
+/** A tarball copied into tarballs/: its bytes before (a same-named file that was replaced), for a rollback. */
+interface TarballChange {
+  file: string;
+  previous: Buffer | undefined;
+}
+
 type Snapshot = Record<'package.json' | 'package-lock.json', string | undefined>;
 
 export class PluginInstaller {
@@ -222,13 +243,14 @@ export class PluginInstaller {
   }
 
   /** Puts package.json and the lockfile back and lets npm make node_modules match them again. */
-  async #rollback(snapshot: Snapshot, addedTarball: string | undefined): Promise<void> {
+  async #rollback(snapshot: Snapshot, tarball: TarballChange | undefined): Promise<void> {
     for (const [name, text] of Object.entries(snapshot)) {
       const file = path.join(this.pluginsDir, name);
       if (text === undefined) await fs.rm(file, { force: true });
       else await fs.writeFile(file, text);
     }
-    if (addedTarball) await fs.rm(addedTarball, { force: true });
+    if (tarball?.previous) await fs.writeFile(tarball.file, tarball.previous);
+    else if (tarball) await fs.rm(tarball.file, { force: true });
     try {
       await this.#npm(['install', ...NPM_FLAGS]);
     } catch (err) {
@@ -236,8 +258,15 @@ export class PluginInstaller {
     }
   }
 
-  /** A local spec → `file:tarballs/<name>.tgz` inside the plugins folder (packing a folder first). */
-  async #localTarball(spec: string, records: readonly PluginRecord[]): Promise<{ npmSpec: string; file: string; absolute: string }> {
+  /**
+   * A local spec → `file:tarballs/<name>.tgz` inside the plugins folder (packing a folder first).
+   * Packed or copied into `.incoming/` first, so a same-named tarball in use is replaced only
+   * once its old bytes are kept for a rollback.
+   */
+  async #localTarball(
+    spec: string,
+    records: readonly PluginRecord[],
+  ): Promise<{ npmSpec: string; file: string; absolute: string; change: TarballChange | undefined }> {
     const absolute = path.resolve(this.#o.cwd ?? process.cwd(), spec.replace(/^file:/, ''));
     const stat = await fs.stat(absolute).catch(() => undefined);
     if (!stat) {
@@ -245,25 +274,32 @@ export class PluginInstaller {
       const known = records.find((r) => r.spec === absolute);
       const copy = known && (await this.#dependencies())[known.packageName]?.match(/^file:(tarballs\/[^/\\]+)$/)?.[1];
       if (copy && (await fs.stat(path.join(this.pluginsDir, copy)).catch(() => undefined))) {
-        return { npmSpec: `file:${copy}`, file: path.join(this.pluginsDir, copy), absolute };
+        return { npmSpec: `file:${copy}`, file: path.join(this.pluginsDir, copy), absolute, change: undefined };
       }
       throw new SpecterError('EXT_PACKAGE_NOT_FOUND', `${absolute} does not exist.`, {
         hint: 'Give the path of a plugin tarball (.tgz, from "npm pack") or of its package folder.',
       });
     }
-    const tarballs = path.join(this.pluginsDir, 'tarballs');
-    await fs.mkdir(tarballs, { recursive: true });
+    const incoming = path.join(this.pluginsDir, '.incoming');
+    await fs.rm(incoming, { recursive: true, force: true });
+    await fs.mkdir(incoming, { recursive: true });
     let name: string;
     if (stat.isDirectory()) {
       // Packed as its author would publish it ("files", .npmignore), without running its scripts: build it first.
-      const { stdout } = await this.#npm(['pack', absolute, '--pack-destination', tarballs, '--json', ...NPM_FLAGS]);
+      const { stdout } = await this.#npm(['pack', absolute, '--pack-destination', incoming, '--json', ...NPM_FLAGS]);
       const packed = JSON.parse(stdout) as { filename: string }[];
       name = path.basename(packed[0]!.filename);
     } else {
       name = path.basename(absolute);
-      await fs.copyFile(absolute, path.join(tarballs, name));
+      await fs.copyFile(absolute, path.join(incoming, name));
     }
-    return { npmSpec: `file:tarballs/${name}`, file: path.join(tarballs, name), absolute };
+    const tarballs = path.join(this.pluginsDir, 'tarballs');
+    await fs.mkdir(tarballs, { recursive: true });
+    const file = path.join(tarballs, name);
+    const previous = await fs.readFile(file).catch(() => undefined);
+    await fs.rename(path.join(incoming, name), file);
+    await fs.rm(incoming, { recursive: true, force: true });
+    return { npmSpec: `file:tarballs/${name}`, file, absolute, change: { file, previous } };
   }
 
   async #builtinIds(): Promise<Set<string>> {
@@ -283,28 +319,26 @@ export class PluginInstaller {
     }
     const records = await this.list();
     const snapshot = await this.#snapshot();
-    const local = isLocalSpec(spec);
-    let tarball: { npmSpec: string; file: string; absolute: string } | undefined;
-    let addedTarball: string | undefined;
-    if (local) {
-      tarball = await this.#localTarball(spec, records);
-      // A tarball the plugins folder did not use before goes again if the install is refused.
-      if (!snapshot['package.json']?.includes(JSON.stringify(tarball.npmSpec))) addedTarball = tarball.file;
-    }
+    const tarball = isLocalSpec(spec) ? await this.#localTarball(spec, records) : undefined;
     const recordedSpec = tarball ? tarball.absolute : spec;
     // Reinstalling over a modified copy must not bless it: npm keeps a folder it thinks is
     // installed, so the old one goes first and npm unpacks the package afresh.
+    // It is moved aside, not deleted, so a failed install can put it back even without a registry.
     const before = records.find((r) => r.spec === recordedSpec || (!tarball && r.packageName === registryName(spec)));
-    if (before) await fs.rm(pluginPackageDir(this.pluginsDir, before.packageName), { recursive: true, force: true });
+    const aside = before && (await this.#moveAside(before.packageName));
+    const fail = async (err: unknown): Promise<never> => {
+      await this.#rollback(snapshot, tarball?.change);
+      if (aside) await aside.restore();
+      throw err;
+    };
     try {
       await this.#npm(['install', tarball ? tarball.npmSpec : spec, '--save', ...NPM_FLAGS]);
     } catch (err) {
-      await this.#rollback(snapshot, addedTarball);
-      throw err;
+      return fail(err);
     }
     try {
       const deps = await this.#dependencies();
-      const packageName = tarball ? Object.keys(deps).find((k) => deps[k] === tarball.npmSpec) : registryName(spec);
+      const packageName = tarball ? installedName(deps, snapshot, tarball.npmSpec) : registryName(spec);
       if (!packageName || !deps[packageName]) {
         throw new SpecterError('EXT_INSTALL_FAILED', `npm installed ${spec}, but it is not in ${path.join(this.pluginsDir, 'package.json')}.`);
       }
@@ -314,14 +348,34 @@ export class PluginInstaller {
       const kept = unchanged ? previous : record;
       const others = records.filter((r) => r.packageName !== packageName);
       await writePluginsFile(this.#store, this.pluginsDir, { version: 1, plugins: [...others, kept] });
+      await aside?.drop();
       await this.#pruneTarballs();
       const action: InstallAction = unchanged ? 'unchanged' : previous ? 'updated' : 'installed';
       this.#o.logger?.info({ ext: kept.id, version: kept.version, action }, `plugin "${kept.id}" ${action}`);
       return { action, record: kept, previous };
     } catch (err) {
-      await this.#rollback(snapshot, addedTarball);
+      return fail(err);
+    }
+  }
+
+  /** Moves an installed package's folder out of node_modules; `restore` puts it back unless npm already did. */
+  async #moveAside(packageName: string): Promise<{ restore(): Promise<void>; drop(): Promise<void> } | undefined> {
+    const dir = pluginPackageDir(this.pluginsDir, packageName);
+    const aside = path.join(this.pluginsDir, `.previous-${packageName.replace('/', '+')}`);
+    await fs.rm(aside, { recursive: true, force: true });
+    try {
+      await fs.rename(dir, aside);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
+    return {
+      restore: async () => {
+        if (await fs.stat(dir).catch(() => undefined)) await fs.rm(aside, { recursive: true, force: true });
+        else await fs.rename(aside, dir);
+      },
+      drop: () => fs.rm(aside, { recursive: true, force: true }),
+    };
   }
 
   /** Removes copies in tarballs/ that package.json no longer uses (an older version replaced by a newer one). */

@@ -158,6 +158,28 @@ describe('specter ext install: a packed ext-gen plugin, offline', { concurrency:
     );
   });
 
+  it('a refused update leaves the installed plugin as it was', async () => {
+    const data = await dataFolder();
+    const inst = installer(data);
+    const source = path.join(root, 'moving', path.basename(duck.tarball));
+    await fs.mkdir(path.dirname(source), { recursive: true });
+    await fs.copyFile(duck.tarball, source);
+    await inst.install(source);
+    const recorded = await inst.list();
+    // The file the plugin was installed from is replaced by something that is not an extension.
+    await fs.copyFile(await packPlain(path.join(root, 'moving')), source);
+    await refused(inst.update('duckling'), 'EXT_NOT_AN_EXTENSION');
+    assert.deepEqual(await inst.list(), recorded);
+    assert.equal(await exists(path.join(data, 'plugins', 'node_modules', 'plain-pkg')), false);
+    const specter = await boot(data);
+    try {
+      const row = specter.statuses().find((s) => s.id === 'duckling');
+      assert.equal(row?.status, 'loaded', row?.reason);
+    } finally {
+      await specter.close();
+    }
+  });
+
   it('a package that is not an extension is refused and nothing is left installed', async () => {
     const data = await dataFolder();
     const inst = installer(data);
