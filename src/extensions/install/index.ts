@@ -1,9 +1,7 @@
 /** Plugin distribution: the plugins folder, its installer, file integrity and signatures. */
+export { checkSpec, isLocalSpec, registryName } from './specs.js';
 export {
   PluginInstaller,
-  checkSpec,
-  isLocalSpec,
-  registryName,
   type InstallAction,
   type InstallResult,
   type PluginInstallerOptions,
