@@ -1,8 +1,8 @@
 /**
  * From `specter ext gen` to a passing generated test suite: `node dist/bench/ext-gen.js [runs] [flags…]`.
  *
- * Each run, in a fresh temporary folder: the built CLI generates a package (SPECTER_TS_LOCAL=1:
- * specter-ts is a file: dependency on this checkout), `npm install --prefer-offline`, then
+ * Each run, in a fresh temporary folder: the built CLI generates a package (its `.specter-ts` link
+ * points at this checkout), plain `npm install` (the generated lockfile, from npm's cache), then
  * `npm test` (which builds with tsc and runs the generated node:test suite against a real
  * Specter TS). Prints each phase and the total per run, then the median. Figures only; no
  * assertions. Extra arguments are passed to `ext gen` (e.g. `--isolated-client`, `--device Dice`).
@@ -22,7 +22,7 @@ const GEN_FLAGS = process.argv.slice(3);
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 function run(cmd: string, args: string[], cwd: string): Promise<number> {
-  const env: NodeJS.ProcessEnv = { ...process.env, SPECTER_TS_LOCAL: '1', npm_config_update_notifier: 'false' };
+  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_update_notifier: 'false' };
   delete env.NODE_TEST_CONTEXT;
   const t = performance.now();
   return new Promise((resolve, reject) => {
@@ -46,7 +46,7 @@ async function once(i: number): Promise<number> {
     const t0 = performance.now();
     const gen = await run(process.execPath, [CLI, 'ext', 'gen', '--id', 'rubberduck', '--org', 'bench', '--yes', '--dir', dir, ...GEN_FLAGS], dir);
     const pkg = path.join(dir, 'specterext-rubberduck');
-    const install = await run(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--install-links=false'], pkg);
+    const install = await run(NPM, ['install', '--no-audit', '--no-fund'], pkg);
     const test = await run(NPM, ['test'], pkg);
     const total = performance.now() - t0;
     console.log(`run ${i + 1}: gen ${fmt(gen)}  npm install ${fmt(install)}  npm test (tsc + suite) ${fmt(test)}  total ${fmt(total)}`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Type-checks every ```ts block of docs/extensions/*.md against the public API, the way an
-// extension author's code sees it: `import … from 'specter-ts'` resolves through the package's
-// "exports" to the built declarations (dist/src/index.d.ts), so run `npm run build` first.
+// extension author's code sees it: `import … from 'specter-ts'` resolves, through tsconfig "paths" as in a
+// generated package, to the built declarations (dist/src/index.d.ts), so run `npm run build` first.
 //
 // Each block becomes its own module in a temporary folder (a block without import/export gets
 // `export {}` so blocks never share a scope), then the repository's own tsc runs with --noEmit.
@@ -21,10 +21,6 @@ const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
 if (!fs.existsSync(path.join(root, 'dist', 'src', 'index.d.ts'))) {
   console.error('check-docs: dist/src/index.d.ts is missing; run "npm run build" first.');
-  process.exit(2);
-}
-if (!fs.existsSync(path.join(root, 'node_modules', 'specter-ts'))) {
-  console.error('check-docs: node_modules/specter-ts is missing; run "node scripts/link-self.mjs".');
   process.exit(2);
 }
 
@@ -76,6 +72,10 @@ const TSCONFIG = {
     noImplicitOverride: true,
     skipLibCheck: true,
     noEmit: true,
+    paths: {
+      'specter-ts': [path.join(root, 'dist', 'src', 'index.d.ts')],
+      'specter-ts/testing': [path.join(root, 'dist', 'src', 'testing', 'index.d.ts')],
+    },
   },
   include: ['*.ts'],
 };
@@ -87,7 +87,7 @@ function check() {
     .sort();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'specter-docs-'));
   try {
-    // node_modules → the repo's, where specter-ts is a symlink to the repository root.
+    // node_modules → the repo's (@types/node and the core's dependencies' types).
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(tmp, 'node_modules'), 'dir');
     fs.writeFileSync(path.join(tmp, 'package.json'), JSON.stringify({ name: 'docs-check', private: true, type: 'module' }));
     fs.writeFileSync(path.join(tmp, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));

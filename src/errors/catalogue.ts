@@ -86,6 +86,15 @@ const extensions = {
   EXT_CAPABILITY_MISSING: { status: 403, summary: 'A plugin called an API that needs a capability its manifest does not declare.' },
   EXT_MIGRATION_FAILED: { status: 500, summary: "A plugin's data migration failed; the old data is kept and the plugin is not loaded." },
   EXT_ACCESS_DENIED: { status: 403, summary: "A plugin reached for another user's data or a path outside its own folder." },
+  EXT_PACKAGE_NOT_FOUND: { status: 404, summary: 'The plugin to install (package, tarball or folder) does not exist.' },
+  EXT_REGISTRY_UNREACHABLE: { status: 503, summary: 'The npm registry could not be reached to install or update a plugin.' },
+  EXT_INSTALL_FAILED: { status: 500, summary: 'npm failed or timed out while installing, updating or removing a plugin; nothing was changed.' },
+  EXT_NOT_AN_EXTENSION: { status: 400, summary: 'The package to install has no "specterExtension" manifest; nothing was installed.' },
+  EXT_ALREADY_INSTALLED: { status: 409, summary: 'A plugin with that id or package name is already installed or built in.' },
+  EXT_INTEGRITY: { status: 500, summary: 'An installed plugin file differs from what was recorded at install.' },
+  EXT_SIGNATURE_INVALID: { status: 400, summary: 'A plugin signature does not verify, does not cover its files, or uses an untrusted key.' },
+  EXT_SIGNING_KEY: { status: 400, summary: 'A signing key file is missing or is not an ed25519 private key.' },
+  EXT_INSTALL_BUSY: { status: 409, summary: 'Another install, update or uninstall of plugins is running.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 const wallets = {

@@ -2,16 +2,19 @@ import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Logger } from '../log/index.js';
+import { errorMessage } from './module-loader.js';
+import { pluginPackageDir, readPluginsFile, type PluginRecord } from './install/plugins-file.js';
 
 /**
  * Where extensions come from. Each source yields package folders (npm-package-shaped: a
  * package.json with a `specterExtension` key). Order is deterministic: source order
- * (builtin, list, npm, cwd, then inline ones passed by code), then package name; the same folder
- * found twice is kept once, from the first source.
+ * (builtin, plugins, list, npm, cwd, then inline ones passed by code), then package name; the same
+ * folder found twice is kept once, from the first source. `plugins` are the packages `specter ext
+ * install` put into `<data>/plugins/`, as listed in its plugins.json.
  */
-export type SourceTag = 'builtin' | 'list' | 'npm' | 'cwd' | 'inline';
+export type SourceTag = 'builtin' | 'plugins' | 'list' | 'npm' | 'cwd' | 'inline';
 
-export const SOURCE_ORDER: readonly SourceTag[] = ['builtin', 'list', 'npm', 'cwd'];
+export const SOURCE_ORDER: readonly SourceTag[] = ['builtin', 'plugins', 'list', 'npm', 'cwd'];
 
 export interface DiscoveredPackage {
   source: SourceTag;
@@ -21,6 +24,8 @@ export interface DiscoveredPackage {
   origin: string;
   /** Parsed package.json (absent when `error` says why it could not be read). */
   packageJson?: Record<string, unknown>;
+  /** `plugins` source: what was recorded at install (file hashes to check before loading). */
+  installRecord?: PluginRecord;
   /** Found but unusable; becomes a `failed` status naming the problem. */
   error?: string;
 }
@@ -28,6 +33,8 @@ export interface DiscoveredPackage {
 export interface DiscoveryOptions {
   /** The built-in extensions folder (every subfolder with a specterExtension package.json). */
   builtinDir?: string;
+  /** The plugins folder (`<data>/plugins/`, with plugins.json and node_modules/). */
+  pluginsDir?: string;
   /** Config EXTENSION_LIST: package folders (absolute or relative to `cwd`) or npm package names. */
   extensionList?: readonly string[];
   /** node_modules folder to scan for extension packages, and to resolve list names first. */
@@ -103,6 +110,30 @@ export async function discoverBuiltin(dir: string): Promise<DiscoveredPackage[]>
     else if (hasExtensionManifest(read.json)) out.push({ source: 'builtin', path: real, origin: name, packageJson: read.json });
   }
   return out.sort(byName);
+}
+
+/** The plugins recorded in `<pluginsDir>/plugins.json`, in its order; a missing folder is reported. */
+export async function discoverPlugins(pluginsDir: string): Promise<DiscoveredPackage[]> {
+  let records: PluginRecord[];
+  try {
+    records = (await readPluginsFile(pluginsDir)).plugins;
+  } catch (err) {
+    return [{ source: 'plugins', path: pluginsDir, origin: 'plugins.json', error: errorMessage(err) }];
+  }
+  const out: DiscoveredPackage[] = [];
+  for (const record of records) {
+    const dir = pluginPackageDir(pluginsDir, record.packageName);
+    const base = { source: 'plugins' as const, path: dir, origin: record.spec, installRecord: record };
+    const read = (await realDir(dir)) ? await readPackageJson(dir) : undefined;
+    if (!read) {
+      out.push({
+        ...base,
+        error: `installed plugin "${record.id}" (${record.packageName}) is missing from ${dir}; run "specter ext update ${record.id}" to reinstall it.`,
+      });
+    } else if ('error' in read) out.push({ ...base, error: read.error });
+    else out.push({ ...base, packageJson: read.json });
+  }
+  return out;
 }
 
 /** An npm name (`foo`, `@org/foo`) rather than a path (`./foo`, `/x/foo`, `a/b`). */
@@ -195,6 +226,7 @@ export async function discoverExtensions(options: DiscoveryOptions): Promise<Dis
   for (const source of SOURCE_ORDER) {
     if (!sources.includes(source)) continue;
     if (source === 'builtin' && options.builtinDir) found.push(...(await discoverBuiltin(options.builtinDir)));
+    if (source === 'plugins' && options.pluginsDir) found.push(...(await discoverPlugins(options.pluginsDir)));
     if (source === 'list' && options.extensionList?.length) {
       found.push(...(await discoverList(options.extensionList, options.nodeModulesDir ? { cwd, nodeModulesDir: options.nodeModulesDir } : { cwd })));
     }

@@ -18,6 +18,8 @@ import { errorMessage } from './module-loader.js';
 import { inspectInline, inspectPackage, type Candidate, type InlineExtension } from './package-inspector.js';
 import { resolveExtensions, type ExtensionStatus } from './resolver.js';
 import { Scheduler } from './scheduler.js';
+import { registerSpecterResolution } from './specter-resolution.js';
+import { pluginsFolder } from './install/plugins-file.js';
 
 export interface ExtensionManagerOptions {
   config: AppConfig;
@@ -32,6 +34,10 @@ export interface ExtensionManagerOptions {
   dataFolder?: string;
   /** The built-in extensions folder. */
   builtinDir?: string;
+  /** The plugins folder `specter ext install` manages; default `<dataFolder>/plugins`. */
+  pluginsDir?: string;
+  /** config.json `trusted_keys` (name → ed25519 public key) for plugin signatures. */
+  trustedKeys?: Readonly<Record<string, string>>;
   /** node_modules to scan for extension packages (and to resolve EXTENSION_LIST names). */
   nodeModulesDir?: string;
   /** Base for relative EXTENSION_LIST entries and the cwd source. Default process.cwd(). */
@@ -63,6 +69,8 @@ export interface ExtensionStatusInfo {
   tripped: TripInfo | null;
   /** Callback and job errors counted so far. */
   errorCount: number;
+  /** The trusted key's name that signed the package ("signed by …"); null: unsigned (built-ins are never signed). */
+  signer: string | null;
 }
 
 interface Row {
@@ -130,12 +138,15 @@ export class ExtensionManager {
   async load(): Promise<void> {
     if (this.#state !== 'new') throw new SpecterError('INTERNAL', 'ExtensionManager.load() runs once.');
     this.#state = 'loading';
+    // Before any extension code is imported: their `specter-ts` imports must reach this running core.
+    registerSpecterResolution();
     const o = this.#options;
     const threshold = this.config.SERVICES_DEVSTATUS_THRESHOLD;
     const configured = this.config.EXTENSIONS_DISABLED;
     const disabled = new Set(o.disabled ?? (Array.isArray(configured) ? (configured as string[]) : []));
     const discovered = await discoverExtensions({
       ...(o.builtinDir !== undefined && { builtinDir: o.builtinDir }),
+      pluginsDir: o.pluginsDir ?? pluginsFolder(this.#dataFolder),
       ...(o.nodeModulesDir !== undefined && { nodeModulesDir: o.nodeModulesDir }),
       ...(o.sources !== undefined && { sources: o.sources }),
       extensionList: this.config.EXTENSION_LIST ?? [],
@@ -143,7 +154,7 @@ export class ExtensionManager {
       loadFromCwd: this.config.SERVICES_LOAD_FROM_CWD === true,
       logger: this.logger,
     });
-    const gate = { appVersion: this.appVersion, threshold, disabled };
+    const gate = { appVersion: this.appVersion, threshold, disabled, trustedKeys: o.trustedKeys ?? {} };
     const candidates: Candidate[] = [];
     for (const pkg of discovered) candidates.push(await inspectPackage(pkg, gate));
     for (const inline of o.inline ?? []) candidates.push(inspectInline(inline));
@@ -254,6 +265,7 @@ export class ExtensionManager {
       reason,
       tripped: (status === 'loaded' && c.manifest && this.health.tripInfo(c.manifest.id)) || null,
       errorCount: c.manifest ? this.health.totalFailures(c.manifest.id) : 0,
+      signer: c.signer ?? null,
     }));
   }
 

@@ -13,6 +13,7 @@ import {
 } from './manifest.js';
 import type { BlueprintSetup } from './blueprint.js';
 import { errorMessage, importModule, packageMain, resolveModulePath } from './module-loader.js';
+import { checkPackageTrust } from './install/trust.js';
 import { belowDevstatusReason, checkEngines, devstatusAllows, DISABLED_REASON, type ExtensionStatus } from './resolver.js';
 
 /** A discovered package after reading its manifest and importing its main module. */
@@ -32,6 +33,8 @@ export interface Candidate {
   extensionClass?: ExtensionClass;
   mainPath?: string;
   preStatus?: { status: ExtensionStatus; reason: string };
+  /** The trusted key's name (config `trusted_keys`) that signed the package; null or absent: unsigned. */
+  signer?: string | null;
   /** Inline extensions only: controllers and config given as code instead of module paths. */
   inline?: InlineParts;
 }
@@ -54,6 +57,8 @@ export interface PreImportGate {
   appVersion: string;
   threshold: Devstatus;
   disabled: ReadonlySet<string>;
+  /** config.json `trusted_keys`: name → ed25519 public key, for plugin signatures. */
+  trustedKeys?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -92,6 +97,14 @@ export async function inspectPackage(pkg: DiscoveredPackage, gate: PreImportGate
   if (packageName) origin.packageName = packageName;
   if (typeof json.version === 'string') origin.packageVersion = json.version;
   const fail = (reason: string): Candidate => ({ ...candidate, preStatus: { status: 'failed', reason } });
+  // Integrity and signature first: a modified or badly signed package is refused whatever else it says.
+  try {
+    candidate.signer = (await checkPackageTrust(pkg, gate.trustedKeys ?? {})).signer;
+  } catch (err) {
+    const id = pkg.installRecord?.id;
+    if (id) candidate.id = id;
+    return fail(errorMessage(err));
+  }
 
   let fields: ReturnType<typeof parsePackageManifest>;
   try {

@@ -227,6 +227,7 @@ export class Specter implements ExtensionHost {
       dataFolder: specter.dataFolder,
       ...(specter.config.LOAD_BUILTIN_EXTENSIONS ? { builtinDir: options.builtinDir ?? path.join(PACKAGE_ROOT, 'extensions') } : {}),
       nodeModulesDir: options.nodeModulesDir ?? defaultNodeModules(),
+      trustedKeys: specter.configManager.values.trusted_keys,
       ...(options.cwd !== undefined && { cwd: options.cwd }),
       endpoints: specter.endpoints,
       registries: { devices: deviceTypeSink(specter.deviceTypes, specter.endpoints), nodes: nodeTypeSink(specter.nodeTypes) },

@@ -27,7 +27,7 @@ export interface ExtGenOptions {
   device?: string;
   dir?: string;
   yes?: boolean;
-  /** `true`: depend on this Specter TS's folder (`file:`); a string: on that folder. */
+  /** The Specter TS folder the package's `.specter-ts` link points to (default: env SPECTER_TS_HOME, else this Specter TS). */
   specterPath?: string | boolean;
   dryRun?: boolean;
 }
@@ -54,6 +54,8 @@ export interface GenerateResult {
   written: string[];
   skipped: string[];
   context: GenContext;
+  /** The Specter TS folder `.specter-ts` was linked to; null when the link existed already (or a dry run). */
+  linked: string | null;
 }
 
 export class GenInputError extends Error {
@@ -143,16 +145,83 @@ function ownPackageJson(): OwnPackageJson {
 }
 
 /**
- * The `specter-ts` devDependency: `file:<folder>` for local development (env SPECTER_TS_LOCAL=1 or
- * --specter-path), else `^<running version>` from the registry.
+ * The Specter TS folder a generated package builds and tests against: `--specter-path <dir>`,
+ * else env SPECTER_TS_HOME, else the Specter TS running `ext gen`. It is never written into
+ * package.json: the package gets a `.specter-ts` link to it (gitignored, never packed), which
+ * tsconfig `paths` and the test script's resolve hook use (docs/extensions/testing.md).
  */
-export function specterTsDependency(opts: Pick<ExtGenOptions, 'specterPath'>, env: NodeJS.ProcessEnv, cwd: string): string {
-  if (typeof opts.specterPath === 'string' && opts.specterPath !== '') return `file:${path.resolve(cwd, opts.specterPath)}`;
-  if (opts.specterPath === true || env.SPECTER_TS_LOCAL === '1' || env.SPECTER_TS_LOCAL === 'true') return `file:${PACKAGE_ROOT}`;
-  return `^${VERSION}`;
+export function specterTsHome(opts: Pick<ExtGenOptions, 'specterPath'>, env: NodeJS.ProcessEnv, cwd: string): string {
+  if (typeof opts.specterPath === 'string' && opts.specterPath !== '') return path.resolve(cwd, opts.specterPath);
+  if (env.SPECTER_TS_HOME) return path.resolve(cwd, env.SPECTER_TS_HOME);
+  return PACKAGE_ROOT;
 }
 
-export function buildContext(answers: GenAnswers, extra: { specterTsDep: string; author?: string; authorEmail?: string }): GenContext {
+/** The link in a generated package to the Specter TS it builds against. */
+export const SPECTER_TS_LINK = '.specter-ts';
+
+interface LockEntry {
+  version: string;
+  resolved?: string;
+  integrity?: string;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+/**
+ * A package-lock.json for the generated devDependencies (typescript, @types/node), copied from
+ * this Specter TS's own lockfile: the same versions its `npm ci` put into the npm cache, with
+ * their integrity, so the package's first `npm install` works offline. Undefined when this
+ * Specter TS has no lockfile (installed from a tarball): npm then resolves them normally.
+ */
+export function devLockfile(
+  pkg: { name: string; version: string; devDependencies: Record<string, string> },
+  root = PACKAGE_ROOT,
+): string | undefined {
+  let lock: { packages?: Record<string, LockEntry> };
+  try {
+    lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as typeof lock;
+  } catch {
+    return undefined;
+  }
+  const all = lock.packages ?? {};
+  const picked: Record<string, LockEntry> = {};
+  const visit = (name: string, optional: boolean) => {
+    const key = `node_modules/${name}`;
+    const entry = all[key];
+    if (!entry || picked[key]) return;
+    const { dev: _d, devOptional: _o, optional: _p, peer: _x, ...rest } = entry;
+    const base = name.split('/').pop();
+    picked[key] = {
+      ...rest,
+      resolved: entry.resolved ?? `https://registry.npmjs.org/${name}/-/${base}-${entry.version}.tgz`,
+      dev: true,
+      ...((optional || entry.optional === true) && { optional: true }),
+    };
+    for (const dep of Object.keys(entry.dependencies ?? {})) visit(dep, optional);
+    for (const dep of Object.keys(entry.optionalDependencies ?? {})) visit(dep, true);
+  };
+  for (const name of Object.keys(pkg.devDependencies)) visit(name, false);
+  if (Object.keys(picked).length === 0) return undefined;
+  const out = {
+    name: pkg.name,
+    version: pkg.version,
+    lockfileVersion: 3,
+    requires: true,
+    packages: { '': { name: pkg.name, version: pkg.version, devDependencies: pkg.devDependencies }, ...picked },
+  };
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+/** Points `<dir>/.specter-ts` at the Specter TS folder (a junction on Windows); an existing one is kept. */
+export async function linkSpecterTs(dir: string, home: string): Promise<boolean> {
+  const link = path.join(dir, SPECTER_TS_LINK);
+  if (await exists(link)) return false;
+  await fs.symlink(home, link, process.platform === 'win32' ? 'junction' : 'dir');
+  return true;
+}
+
+export function buildContext(answers: GenAnswers, extra: { author?: string; authorEmail?: string }): GenContext {
   const own = ownPackageJson();
   const name = displayName(answers.id);
   const author = extra.author ?? '';
@@ -175,7 +244,6 @@ export function buildContext(answers: GenAnswers, extra: { specterTsDep: string;
     author_field: author && authorEmail ? `${author} <${authorEmail}>` : author,
     version: VERSION,
     engines: `>=${VERSION}`,
-    specter_ts_dep: extra.specterTsDep,
     typescript_version: own.devDependencies?.typescript ?? '^5.9.0',
     types_node_version: own.devDependencies?.['@types/node'] ?? '^20.19.0',
     node_engine: own.engines?.node ?? '>=20.19',
@@ -226,14 +294,19 @@ export async function writeFiles(dir: string, files: readonly RenderedFile[]): P
 /** Renders and writes a package (no prompts). */
 export async function generateExtension(
   answers: GenAnswers,
-  options: { dir: string; specterTsDep: string; author?: string; authorEmail?: string; dryRun?: boolean },
+  options: { dir: string; specterTsHome?: string; author?: string; authorEmail?: string; dryRun?: boolean },
 ): Promise<GenerateResult> {
   const context = buildContext(answers, options);
   const files = renderExtensionFiles(context, createMetaEnvironment());
+  const pkgFile = files.find((f) => f.path === 'package.json');
+  const lock = pkgFile && devLockfile(JSON.parse(pkgFile.content) as { name: string; version: string; devDependencies: Record<string, string> });
+  if (lock) files.push({ path: 'package-lock.json', content: lock });
   const dir = targetDir(options.dir, answers.id);
-  if (options.dryRun) return { dir, written: files.map((f) => f.path), skipped: [], context };
+  if (options.dryRun) return { dir, written: files.map((f) => f.path), skipped: [], context, linked: null };
   const { written, skipped } = await writeFiles(dir, files);
-  return { dir, written, skipped, context };
+  const home = options.specterTsHome ?? PACKAGE_ROOT;
+  const linked = (await linkSpecterTs(dir, home)) ? home : null;
+  return { dir, written, skipped, context, linked };
 }
 
 function nextSteps(result: GenerateResult, cwd: string): string {
@@ -269,7 +342,7 @@ export async function runExtGen(opts: ExtGenOptions, io: ExtGenIo = {}): Promise
     const authorEmail = gitConfig('user.email', cwd);
     const result = await generateExtension(answers, {
       dir: path.resolve(cwd, opts.dir ?? '.'),
-      specterTsDep: specterTsDependency(opts, env, cwd),
+      specterTsHome: specterTsHome(opts, env, cwd),
       author,
       authorEmail,
       dryRun: opts.dryRun ?? false,
@@ -282,6 +355,7 @@ export async function runExtGen(opts: ExtGenOptions, io: ExtGenIo = {}): Promise
     }
     write(`Generated extension "${c.id}" (${c.package_name}) in ${result.dir}:`);
     for (const f of result.written) write(`  + ${f}`);
+    if (result.linked) write(`  ${SPECTER_TS_LINK} -> ${result.linked} (the Specter TS it builds and tests against; not packed)`);
     if (result.skipped.length) {
       write(`Skipped ${result.skipped.length} file(s) that already exist (never overwritten):`);
       for (const f of result.skipped) write(`  = ${f}`);

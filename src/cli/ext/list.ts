@@ -26,7 +26,7 @@ export interface ExtListIo {
   logLevel?: string;
 }
 
-export const LIST_COLUMNS = ['id', 'name', 'version', 'source', 'devstatus', 'status', 'reason'] as const;
+export const LIST_COLUMNS = ['id', 'name', 'version', 'source', 'devstatus', 'signature', 'status', 'reason'] as const;
 
 /** A plain-text table; the last column (reason) is not padded. */
 export function formatStatusTable(rows: readonly ExtensionStatusInfo[]): string {
@@ -37,6 +37,7 @@ export function formatStatusTable(rows: readonly ExtensionStatusInfo[]): string 
     r.version ?? '-',
     r.source,
     r.devstatus ?? '-',
+    r.source === 'builtin' ? 'built in' : r.signer ? `signed by ${r.signer}` : 'unsigned',
     r.tripped ? `${r.status} (switched off)` : r.status,
     r.tripped ? `switched off after ${r.errorCount} errors; re-enable it in "Choose plugins"` : r.reason || '',
   ]);

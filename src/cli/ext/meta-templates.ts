@@ -33,7 +33,6 @@ export interface GenContext {
   version: string;
   /** Manifest `engines` and the peer range, `>=<version>`. */
   engines: string;
-  specter_ts_dep: string;
   typescript_version: string;
   types_node_version: string;
   node_engine: string;
@@ -62,6 +61,7 @@ export const TEMPLATE_FILES: readonly TemplateFile[] = Object.freeze([
   { from: 'tsconfig.json.tmpl', to: 'tsconfig.json' },
   { from: 'README.md.tmpl', to: 'README.md' },
   { from: '_gitignore.tmpl', to: '.gitignore' },
+  { from: 'scripts/specter-ts.mjs.tmpl', to: 'scripts/specter-ts.mjs' },
   { from: 'src/index.ts.tmpl', to: 'src/index.ts' },
   { from: 'src/controller.ts.tmpl', to: 'src/controller.ts' },
   { from: 'src/config.ts.tmpl', to: 'src/config.ts' },

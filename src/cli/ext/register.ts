@@ -1,5 +1,7 @@
 import { type Command, Option } from 'commander';
 import { runExtGen, type ExtGenOptions } from './gen.js';
+import { runExtInstall, runExtPlugins, runExtUninstall, runExtUpdate, type ExtInstallOptions } from './install.js';
+import { runExtKeygen, runExtSign } from './sign.js';
 import { runExtList, type ExtListOptions } from './list.js';
 import { runExtValidate } from './validate.js';
 
@@ -10,7 +12,7 @@ const CONFIGS = ['ProductionConfig', 'DevelopmentConfig', 'TestConfig', 'BaseCon
  * `registerExtCommands(program)` before `program.parseAsync()`.
  */
 export function registerExtCommands(program: Command): Command {
-  const ext = program.command('ext').description('tools for extension authors: gen, validate, list');
+  const ext = program.command('ext').description('extensions: install, update, uninstall and list plugins; gen, validate, sign for authors');
 
   ext
     .command('gen')
@@ -24,8 +26,8 @@ export function registerExtCommands(program: Command): Command {
     .option('--device <Name>', 'also generate a device type with this CamelCase name ("none" for none)')
     .option('--dir <dir>', 'parent folder of the package (default: the current directory)')
     .option(
-      '--specter-path [path]',
-      'depend on a local Specter TS folder (default: this one) instead of the npm registry; also env SPECTER_TS_LOCAL=1',
+      '--specter-path <path>',
+      'the Specter TS folder the package builds and tests against, linked as .specter-ts (default: env SPECTER_TS_HOME, else this one)',
     )
     .option('--dry-run', 'list the files without writing them')
     .option('-y, --yes', 'ask nothing: defaults for everything the flags do not give (--id is then required)')
@@ -52,6 +54,63 @@ export function registerExtCommands(program: Command): Command {
     .option('--json', 'print the statuses as JSON')
     .action(async (opts: ExtListOptions) => {
       process.exitCode = await runExtList(opts);
+    });
+
+  const installOptions = (cmd: Command) =>
+    cmd
+      .addOption(new Option('--config <name>', 'config class').choices(CONFIGS).default('ProductionConfig'))
+      .option('--data-folder <dir>', 'data folder (env SPECTER_DATA_FOLDER); plugins go to <data>/plugins/')
+      .option('--json', 'print the result as JSON');
+
+  installOptions(
+    ext
+      .command('install')
+      .description('install a plugin into <data>/plugins/: an npm package name (with a version), a .tgz from "npm pack", or a package folder')
+      .argument('<spec>', 'package[@version] | ./plugin-1.0.0.tgz | ./plugin-folder'),
+  ).action(async (spec: string, opts: ExtInstallOptions) => {
+    process.exitCode = await runExtInstall(spec, opts);
+  });
+
+  installOptions(
+    ext
+      .command('update')
+      .description('install again from what was given at install: a newer registry version, or the tarball or folder again')
+      .argument('[id]', 'one plugin (default: all)'),
+  ).action(async (id: string | undefined, opts: ExtInstallOptions) => {
+    process.exitCode = await runExtUpdate(id, opts);
+  });
+
+  installOptions(
+    ext
+      .command('uninstall')
+      .description('remove an installed plugin')
+      .argument('<id>', 'the plugin id')
+      .option('--remove-data', "also delete its data: <data>/extensions/<id>/, its stored entries and its wallets' annotation files"),
+  ).action(async (id: string, opts: ExtInstallOptions & { removeData?: boolean }) => {
+    process.exitCode = await runExtUninstall(id, opts);
+  });
+
+  installOptions(ext.command('plugins').description('list the installed plugins (plugins.json): version, signer, source')).action(
+    async (opts: ExtInstallOptions) => {
+      process.exitCode = await runExtPlugins(opts);
+    },
+  );
+
+  ext
+    .command('keygen')
+    .description('make an ed25519 key pair for signing plugins: <out>.pem (private) and <out>.pub')
+    .requiredOption('--out <name>', 'file name without extension')
+    .action(async (opts: { out: string }) => {
+      process.exitCode = await runExtKeygen(opts);
+    });
+
+  ext
+    .command('sign')
+    .description('sign a built package folder: writes SPECTER_SIGNATURE.json over the hashes of its files')
+    .argument('[dir]', 'the package folder', '.')
+    .requiredOption('--key <pem>', 'the private key from "specter ext keygen"')
+    .action(async (dir: string, opts: { key: string }) => {
+      process.exitCode = await runExtSign(dir, opts);
     });
 
   return ext;

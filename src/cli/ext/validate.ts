@@ -8,6 +8,7 @@ import { isExtensionClass, type ExtensionClass } from '../../extensions/extensio
 import { finalizeManifest, mergeManifests, parseClassManifest, type ExtensionManifest, type ManifestOrigin } from '../../extensions/manifest.js';
 import { formatIssues, packageManifestSchema, type PackageManifestFields } from '../../extensions/manifest-schema.js';
 import { errorMessage, packageMain } from '../../extensions/module-loader.js';
+import { registerSpecterResolution } from '../../extensions/specter-resolution.js';
 import { findExtensionClass } from '../../extensions/package-inspector.js';
 import { checkEngines } from '../../extensions/resolver.js';
 import { VERSION } from '../../version.js';
@@ -222,6 +223,7 @@ export async function validateExtensionPackage(dirArg: string, options: Validate
       classManifestUnknown = true;
     } else {
       try {
+        registerSpecterResolution(); // its `specter-ts` imports reach this Specter TS, as in the app
         const mod = (await import(pathToFileURL(mainFile.file).href)) as Record<string, unknown>;
         cls = findExtensionClass(mod, mainFile.file);
         origin.className = cls.name;

@@ -40,6 +40,8 @@ const configSchema = z.looseObject({
   // third party sees this app's address unless the admin chooses a source (ARCHITECTURE, Tor).
   fee_estimator: z.string().default('bitcoin_core'),
   fee_estimator_custom_url: z.string().default(''),
+  /** Plugin signing keys the admin trusts: name → ed25519 public key (base64 or PEM); see docs/extensions/publishing.md. */
+  trusted_keys: z.record(z.string(), z.string()).default({}),
 });
 
 export type SpecterConfigData = z.infer<typeof configSchema>;

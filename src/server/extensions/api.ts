@@ -14,6 +14,7 @@ export function registerExtensionApi(api: FastifyInstance, specter: Specter): vo
       reason: s.reason,
       tripped: s.tripped,
       errorCount: s.errorCount,
+      signer: s.signer,
       activeForUser: s.id ? specter.services.activation.isActiveFor(request.user, s.id) : false,
     })),
   }));

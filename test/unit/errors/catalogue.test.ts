@@ -59,6 +59,15 @@ const STATUS: Record<ErrorKey, number> = {
   EXT_CAPABILITY_MISSING: 403,
   EXT_ACCESS_DENIED: 403,
   EXT_MIGRATION_FAILED: 500,
+  EXT_PACKAGE_NOT_FOUND: 404,
+  EXT_REGISTRY_UNREACHABLE: 503,
+  EXT_INSTALL_FAILED: 500,
+  EXT_NOT_AN_EXTENSION: 400,
+  EXT_ALREADY_INSTALLED: 409,
+  EXT_INTEGRITY: 500,
+  EXT_SIGNATURE_INVALID: 400,
+  EXT_SIGNING_KEY: 400,
+  EXT_INSTALL_BUSY: 409,
   DEVICE_INVALID: 400,
   DEVICE_EXISTS: 409,
   DEVICE_NOT_FOUND: 404,
@@ -158,7 +167,7 @@ function sourceFiles(dir: string): string[] {
 
 describe('error catalogue', () => {
   it(`holds exactly the ${Object.keys(STATUS).length} released codes with their HTTP statuses`, () => {
-    assert.equal(keys.length, 106);
+    assert.equal(keys.length, 115);
     assert.deepEqual(Object.fromEntries(keys.map((k) => [k, catalogue[k].status])), STATUS);
   });
 

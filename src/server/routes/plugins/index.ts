@@ -44,6 +44,12 @@ export default async function pluginsArea(scope: FastifyInstance, { specter }: A
   app.get('/', { config: { access: 'user' } }, async (_request, reply) => reply.redirect(chooseUrl()));
   app.get('/choose', { config: on('choose') }, async (request, reply) => {
     const user = request.user!;
+    const rows = new Map(manager.statuses().map((s) => [s.id, s]));
+    // Grafana's trust line: built in, signed by a key in trusted_keys, or unsigned.
+    const signature = (id: string) => {
+      const row = rows.get(id);
+      return row?.source === 'builtin' ? 'built in' : row?.signer ? `signed by ${row.signer}` : 'unsigned';
+    };
     const activation = specter.services.activation;
     const cards: Array<Record<string, unknown> & { devstatus: Devstatus }> = [];
     // The UI order is Specter's: ascending sort_priority (callbacks run in the other order), then name.
@@ -64,6 +70,7 @@ export default async function pluginsArea(scope: FastifyInstance, { specter }: A
         encrypt_data: ext.manifest.encryptData,
         isolated: ext.manifest.isolatedClient,
         tripped: manager.health.tripInfo(ext.id) ?? null,
+        signature: signature(ext.id),
         blocker: user.hasService(ext.id) ? null : activation.activationBlocker(ext),
         capabilities: ext.manifest.capabilities.map((cap) => ({ cap, text: describeCapability(cap) })),
         // Deactivating offers to release what it reserved, so the Receive tab can hand it out again.

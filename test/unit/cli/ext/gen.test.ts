@@ -7,7 +7,7 @@ import {
   generateExtension,
   resolveAnswers,
   runExtGen,
-  specterTsDependency,
+  specterTsHome,
   targetDir,
   type GenAnswers,
 } from '../../../../src/cli/ext/gen.js';
@@ -19,7 +19,7 @@ import { answers, capture, listFiles, tempDir } from './_helpers.js';
 
 const base: GenAnswers = { id: 'rubberduck', org: 'mynym', isolatedClient: false, encryptData: false, device: null };
 const render = (a: Partial<GenAnswers> = {}) => {
-  const files = renderExtensionFiles(buildContext({ ...base, ...a }, { specterTsDep: 'file:/x/specter-ts' }));
+  const files = renderExtensionFiles(buildContext({ ...base, ...a }, {}));
   return new Map(files.map((f) => [f.path, f.content]));
 };
 
@@ -80,6 +80,7 @@ describe('ext gen: templates', () => {
       '.gitignore',
       'README.md',
       'package.json',
+      'scripts/specter-ts.mjs',
       'src/config.ts',
       'src/controller.ts',
       'src/index.ts',
@@ -120,12 +121,16 @@ describe('ext gen: templates', () => {
       engines: `>=${VERSION}`,
     });
     assert.ok(packageManifestSchema.safeParse(pkg.specterExtension).success);
-    assert.equal(pkg.scripts.build, 'tsc -p tsconfig.json');
-    assert.equal(pkg.scripts.test, 'npm run build && node --test dist/test/');
-    assert.equal(pkg.scripts.dev, 'npm run build && specter server --config DevelopmentConfig');
-    assert.equal(pkg.devDependencies['specter-ts'], 'file:/x/specter-ts');
+    assert.equal(pkg.scripts.build, 'node scripts/specter-ts.mjs && tsc -p tsconfig.json');
+    assert.equal(pkg.scripts.test, 'npm run build && node --import ./.specter-ts/dist/src/register.js --test dist/test/');
+    assert.equal(pkg.scripts.dev, 'npm run build && node .specter-ts/dist/src/cli/main.js server --config DevelopmentConfig');
+    // Nothing for npm to look up: specter-ts is neither a dependency nor a peer (even an optional
+    // peer makes npm ask the registry for it); the app provides it, the manifest's engines check it.
+    assert.equal(pkg.devDependencies['specter-ts'], undefined);
+    assert.equal(pkg.peerDependencies, undefined);
     assert.ok(pkg.devDependencies.typescript && pkg.devDependencies['@types/node']);
-    assert.equal(pkg.peerDependencies['specter-ts'], `>=${VERSION}`);
+    assert.ok(pkg.files.includes('SPECTER_SIGNATURE.json'));
+    assert.doesNotMatch(render().get('package.json')!, /file:|\/work\/|\/home\//, 'no local path in package.json');
     const tsconfig = JSON.parse(render().get('tsconfig.json')!) as { extends?: string; compilerOptions: Record<string, unknown> };
     assert.equal(tsconfig.extends, undefined, 'standalone: it must not extend a Specter TS tsconfig');
   });
@@ -260,24 +265,28 @@ describe('ext gen: flags, prompts, output folder', () => {
     assert.equal(targetDir('/a/specterext-duck', 'duck'), '/a/specterext-duck');
   });
 
-  it('depends on this Specter TS folder with SPECTER_TS_LOCAL=1 or --specter-path, else on the registry', () => {
-    assert.equal(specterTsDependency({}, {}, '/w'), `^${VERSION}`);
-    assert.equal(specterTsDependency({}, { SPECTER_TS_LOCAL: '1' }, '/w'), `file:${PACKAGE_ROOT}`);
-    assert.equal(specterTsDependency({ specterPath: true }, {}, '/w'), `file:${PACKAGE_ROOT}`);
-    assert.equal(specterTsDependency({ specterPath: '../specter' }, {}, '/w/x'), `file:${path.resolve('/w/x', '../specter')}`);
+  it('links .specter-ts to --specter-path, else SPECTER_TS_HOME, else this Specter TS', () => {
+    assert.equal(specterTsHome({}, {}, '/w'), PACKAGE_ROOT);
+    assert.equal(specterTsHome({}, { SPECTER_TS_HOME: '/opt/specter' }, '/w'), '/opt/specter');
+    assert.equal(specterTsHome({ specterPath: '../specter' }, { SPECTER_TS_HOME: '/opt/specter' }, '/w/x'), path.resolve('/w/x', '../specter'));
   });
 
   it('never overwrites an existing file, and reports the skipped ones', async () => {
     const dir = await tmp();
-    const first = await generateExtension(base, { dir, specterTsDep: '^0.1.0' });
+    const first = await generateExtension(base, { dir });
     assert.equal(first.dir, path.join(dir, 'specterext-rubberduck'));
     assert.equal(first.skipped.length, 0);
-    assert.deepEqual(await listFiles(first.dir), [...first.written].sort());
+    assert.equal(first.linked, PACKAGE_ROOT);
+    assert.equal(await fs.realpath(path.join(first.dir, '.specter-ts')), await fs.realpath(PACKAGE_ROOT));
+    assert.deepEqual(
+      (await listFiles(first.dir)).filter((f) => f !== '.specter-ts'),
+      [...first.written].sort(),
+    );
 
     const mine = path.join(first.dir, 'src', 'controller.ts');
     await fs.writeFile(mine, '// my own controller\n');
     await fs.rm(path.join(first.dir, 'README.md'));
-    const again = await generateExtension({ ...base, device: 'Dice' }, { dir, specterTsDep: '^0.1.0' });
+    const again = await generateExtension({ ...base, device: 'Dice' }, { dir });
     assert.deepEqual(again.written.sort(), ['README.md', 'src/devices/dice.ts', 'static/rubberduck/img/device_icon.svg']);
     assert.ok(again.skipped.includes('src/controller.ts'));
     assert.ok(again.skipped.includes('package.json'));
@@ -287,7 +296,7 @@ describe('ext gen: flags, prompts, output folder', () => {
   it('prints the files and the next steps, like Specter', async () => {
     const cwd = await tmp();
     const out = capture();
-    const code = await runExtGen({ id: 'duck', yes: true, dir: '.' }, { output: out, cwd, env: { SPECTER_TS_LOCAL: '1' } });
+    const code = await runExtGen({ id: 'duck', yes: true, dir: '.' }, { output: out, cwd, env: {} });
     assert.equal(code, 0, out.text());
     const text = out.text();
     assert.match(text, /Generated extension "duck" \(specterext-duck\) in /);
@@ -296,18 +305,19 @@ describe('ext gen: flags, prompts, output folder', () => {
     assert.match(text, /npm run dev/);
     assert.match(text, /\/spc\/plugins\/choose/);
     const pkg = JSON.parse(await fs.readFile(path.join(cwd, 'specterext-duck', 'package.json'), 'utf8'));
-    assert.equal(pkg.devDependencies['specter-ts'], `file:${PACKAGE_ROOT}`);
+    assert.equal(pkg.devDependencies['specter-ts'], undefined);
+    assert.match(text, /\.specter-ts -> /);
 
     const again = capture();
     assert.equal(await runExtGen({ id: 'duck', yes: true }, { output: again, cwd }), 0);
-    assert.match(again.text(), /Skipped 17 file\(s\) that already exist \(never overwritten\)/);
+    assert.match(again.text(), /Skipped 19 file\(s\) that already exist \(never overwritten\)/);
   });
 
   it('--dry-run writes nothing', async () => {
     const cwd = await tmp();
     const out = capture();
     assert.equal(await runExtGen({ id: 'duck', yes: true, dryRun: true }, { output: out, cwd }), 0);
-    assert.match(out.text(), /Would write 17 files/);
+    assert.match(out.text(), /Would write 19 files/);
     assert.deepEqual(await fs.readdir(cwd), []);
   });
 });

@@ -22,6 +22,7 @@ const row = (over: Partial<ExtensionStatusInfo>): ExtensionStatusInfo => ({
   reason: '',
   tripped: null,
   errorCount: 0,
+  signer: null,
   ...over,
 });
 
@@ -38,12 +39,16 @@ describe('ext list', () => {
         reason: 'field "devstatus" is "gamma"; use alpha, beta or prod.',
       }),
       row({ id: 'flaky', name: 'Flaky', status: 'loaded', tripped: { at: new Date(0), reason: 'too many errors' }, errorCount: 5 }),
+      row({ id: 'duck', name: 'Duck', source: 'plugins', signer: 'alice' }),
+      row({ id: 'notes', name: 'Notes', source: 'builtin' }),
     ]);
     const lines = text.trimEnd().split('\n');
-    assert.match(lines[0]!, /^ID\s+NAME\s+VERSION\s+SOURCE\s+DEVSTATUS\s+STATUS\s+REASON$/);
-    assert.match(lines[1]!, /^hello\s+Hello\s+1\.2\.0\s+list\s+prod\s+loaded$/);
-    assert.match(lines[2]!, /^-\s+specterext-broken\s+-\s+list\s+-\s+failed\s+field "devstatus" is "gamma"/);
+    assert.match(lines[0]!, /^ID\s+NAME\s+VERSION\s+SOURCE\s+DEVSTATUS\s+SIGNATURE\s+STATUS\s+REASON$/);
+    assert.match(lines[1]!, /^hello\s+Hello\s+1\.2\.0\s+list\s+prod\s+unsigned\s+loaded$/);
+    assert.match(lines[2]!, /^-\s+specterext-broken\s+-\s+list\s+-\s+unsigned\s+failed\s+field "devstatus" is "gamma"/);
     assert.match(lines[3]!, /loaded \(switched off\)\s+switched off after 5 errors/);
+    assert.match(lines[4]!, /^duck\s+Duck\s+1\.2\.0\s+plugins\s+prod\s+signed by alice\s+loaded$/);
+    assert.match(lines[5]!, /^notes\s+Notes\s+1\.2\.0\s+builtin\s+prod\s+built in\s+loaded$/);
     // Columns line up.
     assert.equal(lines[0]!.indexOf(' STATUS ') + 1, lines[1]!.indexOf('loaded'));
     assert.equal(formatStatusTable([]), 'No extensions found.\n');

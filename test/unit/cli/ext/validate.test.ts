@@ -17,7 +17,7 @@ async function generated(extra: { isolatedClient?: boolean; device?: string } = 
   dirs.push(dir);
   const result = await generateExtension(
     { id: 'rubberduck', org: 'mynym', isolatedClient: extra.isolatedClient ?? false, encryptData: false, device: extra.device ?? null },
-    { dir, specterTsDep: '^0.1.0' },
+    { dir },
   );
   return result.dir;
 }
