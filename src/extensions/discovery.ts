@@ -6,10 +6,10 @@ import type { Logger } from '../log/index.js';
 /**
  * Where extensions come from. Each source yields package folders (npm-package-shaped: a
  * package.json with a `specterExtension` key). Order is deterministic: source order
- * (builtin, list, npm, cwd, then inline ones passed by code), then package name; the same folder
+ * (builtin, list, npm, cwd, then the data folder's `plugins/`, then inline ones passed by code), then package name; the same folder
  * found twice is kept once, from the first source.
  */
-export type SourceTag = 'builtin' | 'list' | 'npm' | 'cwd' | 'inline';
+export type SourceTag = 'builtin' | 'list' | 'npm' | 'cwd' | 'plugins' | 'inline';
 
 export const SOURCE_ORDER: readonly SourceTag[] = ['builtin', 'list', 'npm', 'cwd'];
 

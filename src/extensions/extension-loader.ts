@@ -34,6 +34,8 @@ export interface LoadedExtension {
   nodes: unknown[];
   configKeys: string[];
   endpointNames: string[];
+  /** Puts back the config keys the extension's config module set (unloading). */
+  restoreConfig(): void;
 }
 
 async function dirIfExists(p: string): Promise<string | undefined> {
@@ -60,7 +62,7 @@ async function loadConfigModule(candidate: Candidate, env: LoaderEnv): Promise<C
       if (await fileExists(fallback)) file = fallback;
     }
     if (!file) return undefined;
-    mod = await importModule(file, 'config module');
+    mod = await importModule(file, 'config module', candidate.fresh);
   }
   const merge = { extId: m.id, module: mod, chain: env.configChain, config: env.config };
   const result = mergeExtensionConfig(file ? { ...merge, modulePath: file } : merge);
@@ -98,7 +100,7 @@ async function buildBlueprints(candidate: Candidate, ext: Extension, env: Loader
     if (!setup) {
       file = modules[key] ? resolveModulePath(candidate.path, modules[key]) : besideMain(candidate, 'controller.js');
       try {
-        setup = (await importModule(file, 'controller module')).default;
+        setup = (await importModule(file, 'controller module', candidate.fresh)).default;
       } catch (err) {
         throw new SpecterError(
           'EXT_BLUEPRINT_INVALID',
@@ -151,6 +153,7 @@ export async function loadExtension(candidate: Candidate, env: LoaderEnv): Promi
       entries: m.devices,
       packageDir: candidate.path,
       registry: env.registries.devices,
+      fresh: candidate.fresh,
     });
     const nodes = await collectContributions({
       extId: m.id,
@@ -158,6 +161,7 @@ export async function loadExtension(candidate: Candidate, env: LoaderEnv): Promi
       entries: m.nodes,
       packageDir: candidate.path,
       registry: env.registries.nodes,
+      fresh: candidate.fresh,
     });
     endpointNames = registerBlueprintEndpoints(env.endpoints, blueprints);
     // Last, because a registry cannot be rolled back.
@@ -165,7 +169,8 @@ export async function loadExtension(candidate: Candidate, env: LoaderEnv): Promi
       for (const d of devices) env.registries.devices?.register(ext, d);
       for (const n of nodes) env.registries.nodes?.register(ext, n);
     });
-    return { instance, blueprints, devices, nodes, configKeys: config?.keys ?? [], endpointNames };
+    const merged = config;
+    return { instance, blueprints, devices, nodes, configKeys: config?.keys ?? [], endpointNames, restoreConfig: () => merged?.restore() };
   } catch (err) {
     for (const name of endpointNames) env.endpoints.unregister(name);
     env.callbacks.removeCallbacksDefinedBy(m.id);
@@ -180,6 +185,33 @@ export async function loadExtension(candidate: Candidate, env: LoaderEnv): Promi
     throw err;
   }
 }
+
+/**
+ * Undoes {@link loadExtension} in shared state, for an extension unloaded at runtime: its endpoints,
+ * the callbacks it defined, its device and node types and its config keys go. The caller has
+ * stopped its requests, jobs and `stop()` first.
+ */
+export function unloadExtension(loaded: LoadedExtension, env: Pick<LoaderEnv, 'callbacks' | 'endpoints' | 'registries' | 'logger'>): void {
+  const ext = loaded.instance;
+  for (const name of loaded.endpointNames) env.endpoints.unregister(name);
+  env.callbacks.removeCallbacksDefinedBy(ext.id);
+  const undo: Array<[TypeRegistryLike | undefined, unknown[]]> = [
+    [env.registries.devices, loaded.devices],
+    [env.registries.nodes, loaded.nodes],
+  ];
+  for (const [registry, types] of undo) {
+    for (const type of types) {
+      try {
+        registry?.unregister?.(ext, type);
+      } catch (err) {
+        env.logger.warn({ ext: ext.id, err }, `extension "${ext.id}": a type it registered could not be removed: ${errorMessage(err)}`);
+      }
+    }
+  }
+  loaded.restoreConfig();
+}
+
+type TypeRegistryLike = ExtensionRegistries['devices'];
 
 /**
  * Runs one loading step; a foreign throw (the extension's own code) becomes EXT_LOAD_FAILED naming

@@ -31,6 +31,9 @@ const configSchema = z.looseObject({
   alt_rate: z.number().default(1),
   alt_symbol: z.string().default('BTC'),
   fee_estimator: z.string().default('mempool'),
+  // Extension ids an admin switched off (Choose plugins › Disable). Absent until an admin changes
+  // one; then it replaces the EXTENSIONS_DISABLED start value.
+  extensions_disabled: z.array(z.string()).optional(),
 });
 
 export type SpecterConfigData = z.infer<typeof configSchema>;
