@@ -83,6 +83,8 @@ const extensions = {
   },
   EXT_ENDPOINT_UNKNOWN: { status: 500, summary: 'url_for named an endpoint nobody registered, or a path parameter is missing.' },
   EXT_ENDPOINT_CONFLICT: { status: 409, summary: 'Two routes claim the same endpoint name or path.' },
+  EXT_SWITCHED_OFF: { status: 503, summary: 'The plugin is installed but switched off (by an admin, or after repeated errors).' },
+  EXT_TEMPLATE_MISSING: { status: 500, summary: "A plugin's page asked for a template its templates folder does not have." },
 } as const satisfies Record<string, CatalogueEntry>;
 
 const wallets = {
