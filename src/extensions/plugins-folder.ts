@@ -106,7 +106,7 @@ export interface PluginsWatcherOptions {
  * Watches the plugins folder (created, mode 0700, if missing: the file may not exist yet, and
  * `fs.watch` needs something to watch) for changes of `plugins.json`. Events are debounced; a
  * change during a running reconcile queues exactly one more, so a burst of writes costs at most
- * two runs. The watcher holds no timer while idle and does not keep the process alive.
+ * two runs. The watcher holds no timer while idle and does not keep an idle process alive.
  */
 export class PluginsWatcher {
   readonly #options: PluginsWatcherOptions;
@@ -133,8 +133,8 @@ export class PluginsWatcher {
   #schedule(): void {
     if (this.#closed) return;
     clearTimeout(this.#timer);
+    // Not unref'd: a change seen is reconciled even if nothing else keeps the process busy.
     this.#timer = setTimeout(() => this.#fire(), this.#options.debounceMs ?? 300);
-    this.#timer.unref();
   }
 
   #fire(): void {

@@ -152,8 +152,9 @@ export class ExtensionDispatcher {
     const found = this.match(request);
     if (!found) {
       const prefix = String(kind === 'isolated' ? specter.config.ISOLATED_CLIENT_EXT_URL_PREFIX : specter.config.EXT_URL_PREFIX).replace(/\/+$/, '');
-      const extId = request.url.slice(prefix.length + 1).split(/[/?]/)[0] ?? '';
-      const off = extId ? this.switchedOff(decodeURIComponent(extId)) : undefined;
+      const [extId = '', second] = request.url.slice(prefix.length + 1).split(/[/?]/);
+      // A switched-off plugin's pages say so; its static files are simply not there.
+      const off = extId && second !== 'static' ? this.switchedOff(decodeURIComponent(extId)) : undefined;
       if (off) throw off;
       throw new SpecterError('NOT_FOUND', `Nothing here: ${request.url.split('?')[0]}`, { hint: 'Check the address or use the menu.' });
     }
