@@ -345,6 +345,11 @@ export class ExtensionManager {
     };
   }
 
+  /** Change listeners subscribed: the toggle bench checks they do not pile up. */
+  get listenerCount(): number {
+    return this.#listeners.length;
+  }
+
   /**
    * Re-runs discovery (the configured sources and the plugins folder's `plugins.json`) and makes
    * the running set match: new packages load, packages gone unload, packages whose package.json

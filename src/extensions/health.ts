@@ -129,6 +129,11 @@ export class ExtensionHealth {
     return this.#total.get(extId) ?? 0;
   }
 
+  /** Listeners subscribed (onChange, onFailure): the toggle bench checks they do not pile up. */
+  get listenerCount(): number {
+    return this.#listeners.size + this.#failureListeners.size;
+  }
+
   /** Notified of every counted failure (the server tells the page which plugin failed). Returns an unsubscribe. */
   onFailure(listener: (extId: string, where: string, error: Error) => void): () => void {
     this.#failureListeners.add(listener);
