@@ -20,6 +20,7 @@ interface LifecycleState {
   ticks: number;
   stops: number;
   disposed: number;
+  addedToApp: number;
   entered: number;
   version?: string;
   release: ((value?: unknown) => void) | null;
@@ -27,7 +28,7 @@ interface LifecycleState {
 
 function stateOf(id: string): LifecycleState {
   const record = ((globalThis as Record<string, unknown>).__specterLifecycle ??= {}) as Record<string, LifecycleState>;
-  record[id] ??= { instances: 0, before: 0, ticks: 0, stops: 0, disposed: 0, entered: 0, release: null };
+  record[id] ??= { instances: 0, before: 0, ticks: 0, stops: 0, disposed: 0, addedToApp: 0, entered: 0, release: null };
   return record[id];
 }
 
@@ -53,6 +54,7 @@ async function visible(t: TestSpecter, admin: TestClient) {
     injected: welcome.body.includes('id="lifecycle-injected"'),
     tab: settings.body.includes('Life Cycle tab'),
     endpoint: t.specter.endpoints.has('lifecycle_endpoint.index'),
+    types: t.specter.deviceTypes.has('lifecycle_dev') && t.specter.nodeTypes.get('lifecycle_node') !== undefined,
     routes: t.app.routeTable.filter((r) => r.extension === 'lifecycle').length,
   };
 }
@@ -66,7 +68,7 @@ test('disable and enable at runtime: everything the plugin adds goes and comes b
   const on = await visible(app, admin);
   assert.deepEqual(
     { ...on, pageBody: undefined },
-    { page: 200, pageBody: undefined, static: 200, sidebar: true, injected: true, tab: true, endpoint: true, routes: on.routes },
+    { page: 200, pageBody: undefined, static: 200, sidebar: true, injected: true, tab: true, endpoint: true, types: true, routes: on.routes },
   );
   assert.ok(on.routes >= 7, `the route table lists its routes (${on.routes})`);
   assert.match(on.pageBody, /Life cycle page, version 1\.0\.0/);
@@ -97,7 +99,7 @@ test('disable and enable at runtime: everything the plugin adds goes and comes b
   const off = await visible(app, admin);
   assert.deepEqual(
     { ...off, pageBody: undefined },
-    { page: 503, pageBody: undefined, static: 404, sidebar: false, injected: false, tab: false, endpoint: false, routes: 0 },
+    { page: 503, pageBody: undefined, static: 404, sidebar: false, injected: false, tab: false, endpoint: false, types: false, routes: 0 },
   );
   assert.match(off.pageBody, /The plugin &quot;Life Cycle&quot; is switched off by an admin/);
   assert.match(off.pageBody, /href="\/spc\/plugins\/choose#plugin-admin-lifecycle"/, 'the page links to the switch');
@@ -117,6 +119,7 @@ test('disable and enable at runtime: everything the plugin adds goes and comes b
   const back = await visible(app, admin);
   assert.deepEqual({ ...back, pageBody: undefined }, { ...on, pageBody: undefined }, 'everything is back');
   assert.equal(state.instances, start.instances + 1, 'a new instance');
+  assert.equal(state.addedToApp, start.addedToApp + 1, 'it heard specter_added_to_flask_app, as at start');
   await app.runJob('lifecycle:tick');
   assert.equal(state.ticks, start.ticks + 2, 'its job runs again');
   await admin.get('/spc/welcome/');
