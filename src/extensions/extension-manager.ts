@@ -4,8 +4,7 @@ import { SpecterError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { Blueprint } from './blueprint.js';
 import { CallbackRegistry } from './callbacks.js';
-import type { ExtensionRegistries } from './contributions.js';
-import { discoverExtensions, type DiscoveredPackage, type SourceTag } from './discovery.js';
+import { discoverExtensions, type DiscoveredPackage } from './discovery.js';
 import { Disposables, type Disposable } from './disposables.js';
 import { ImportVersions } from './import-versions.js';
 import { InflightRequests } from './inflight.js';
@@ -13,64 +12,16 @@ import { unloadRunning } from './unload.js';
 import { discoverPluginsFolder, pluginsFolder, PluginsWatcher } from './plugins-folder.js';
 import { EndpointRegistry } from './endpoints.js';
 import type { Extension } from './extension.js';
-import { ExtensionHealth, type ExtensionErrorRecord, type TripInfo } from './health.js';
+import { ExtensionHealth, type ExtensionErrorRecord } from './health.js';
 import { createBasicHost, type ExtensionHost } from './host.js';
 import { loadExtension, type LoadedExtension, type LoaderEnv } from './extension-loader.js';
-import type { Devstatus } from './manifest.js';
 import { errorMessage } from './module-loader.js';
-import { inspectInline, inspectPackage, type Candidate, type InlineExtension } from './package-inspector.js';
+import { inspectInline, inspectPackage, type Candidate } from './package-inspector.js';
 import { resolveExtensions, type ExtensionStatus } from './resolver.js';
 import { Scheduler } from './scheduler.js';
+import type { ExtensionManagerOptions, ExtensionSetChange, ExtensionSetListener, ExtensionStatusInfo } from './manager-types.js';
 
-export interface ExtensionManagerOptions {
-  config: AppConfig;
-  logger: Logger;
-  /** The app's config chain, most specific first; default: derived from the config's class. */
-  configChain?: readonly string[];
-  /** The app root; default: a basic host from config, data folder, logger and appVersion. */
-  host?: ExtensionHost;
-  /** Running Specter TS version; default `host.version`. */
-  appVersion?: string;
-  /** Default `host.dataFolder`, else config.SPECTER_DATA_FOLDER. */
-  dataFolder?: string;
-  /** The built-in extensions folder. */
-  builtinDir?: string;
-  /** node_modules to scan for extension packages (and to resolve EXTENSION_LIST names). */
-  nodeModulesDir?: string;
-  /** Base for relative EXTENSION_LIST entries and the cwd source. Default process.cwd(). */
-  cwd?: string;
-  sources?: readonly SourceTag[];
-  /** Extensions given as code (tests, createTestHost); loaded after the discovered ones. */
-  inline?: readonly InlineExtension[];
-  /** Ids switched off (config or admin) at start. Default: config.EXTENSIONS_DISABLED if it is an array. */
-  disabled?: Iterable<string>;
-  /** Persists the switched-off ids when an admin changes them (enable/disable); Specter writes config.json. */
-  saveDisabled?: (ids: readonly string[]) => Promise<void>;
-  /** The folder of plugins installed at runtime (`plugins.json`); default `<data>/plugins`; false: none. */
-  pluginsFolder?: string | false;
-  /** Shared with the core endpoints, so url_for sees both. Default: a new registry. */
-  endpoints?: EndpointRegistry;
-  /** Device and node type sinks. */
-  registries?: ExtensionRegistries;
-  /** Scheduler timers do not keep the process alive (default true). */
-  unrefJobs?: boolean;
-}
-
-/** One row of `specter ext list` and `GET /api/v1/extensions`. */
-export interface ExtensionStatusInfo {
-  id: string | null;
-  name: string;
-  version: string | null;
-  source: SourceTag;
-  path: string;
-  devstatus: Devstatus | null;
-  status: ExtensionStatus;
-  reason: string;
-  /** Set when a loaded extension was switched off after repeated errors. */
-  tripped: TripInfo | null;
-  /** Callback and job errors counted so far. */
-  errorCount: number;
-}
+export type { ExtensionManagerOptions, ExtensionSetChange, ExtensionSetListener, ExtensionStatusInfo } from './manager-types.js';
 
 interface Row {
   candidate: Candidate;
@@ -79,18 +30,6 @@ interface Row {
   loaded?: LoadedExtension;
   logged?: boolean;
 }
-
-/** What changed in one load, reconcile, enable or disable; server and app root adapt to it. */
-export interface ExtensionSetChange {
-  /** Loaded by this change, in callback order. */
-  added: readonly Extension[];
-  /** Unloaded by this change (their routes, jobs and callbacks are gone already). */
-  removed: readonly Extension[];
-  /** False for the first load at start. */
-  runtime: boolean;
-}
-
-export type ExtensionSetListener = (change: ExtensionSetChange) => unknown;
 
 const ADMIN_DISABLED_REASON = 'switched off by an admin; switch it on again under "Choose plugins".';
 
