@@ -302,3 +302,21 @@ test('plugins.json entries that cannot be used are reported, not skipped', async
   assert.match(failed[0]!.reason, /lists "away" at .* which does not exist/);
   assert.match(failed[1]!.reason, /lies outside/);
 });
+
+test('a plugin loaded at runtime gets its config keys merged as at start; unloading puts the config back', async (t) => {
+  const app = await createTestSpecter({ extensions: [await fixturePackage('hello')] });
+  t.after(() => app.close());
+  const config = app.specter.config as unknown as Record<string, unknown>;
+  const manager = app.specter.extensionManager;
+  assert.equal(config.HELLO_GREETING, 'hi from test', 'its TestConfig class, merged at start');
+  await manager.disable('hello', { persist: false });
+  assert.equal(config.HELLO_GREETING, undefined, 'gone with the plugin');
+  assert.equal(manager.callbacks.has('hello_greeted'), false, 'the callback it defined is gone too');
+  await manager.enable('hello', { persist: false });
+  assert.equal(config.HELLO_GREETING, 'hi from test');
+  assert.equal(manager.callbacks.has('hello_greeted'), true);
+  await manager.unload('hello');
+  assert.equal(manager.get('hello'), undefined);
+  assert.equal(app.statuses().find((s) => s.id === 'hello')?.status, 'disabled', 'unload keeps it out until enabled');
+  await assert.rejects(async () => manager.unload('hello'), /No loaded extension "hello"/);
+});
