@@ -358,7 +358,16 @@ export class ExtensionManager {
       onChange: () => this.reconcile(),
       ...(options.debounceMs !== undefined && { debounceMs: options.debounceMs }),
     });
-    await this.#watcher.start();
+    try {
+      await this.#watcher.start();
+    } catch (err) {
+      // A data folder that cannot hold the plugins folder must not stop the app: plugins installed
+      // there then need a restart (or reconcile()) to load.
+      this.logger.warn(
+        { err, folder },
+        `cannot watch the plugins folder ${folder}: ${errorMessage(err)}; plugins installed there load at the next start`,
+      );
+    }
   }
 
   #mark(row: Row, status: ExtensionStatus, reason: string): void {
