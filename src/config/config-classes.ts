@@ -50,6 +50,8 @@ export class BaseConfig {
   CONNECTION_TIMEOUT = 120_000;
   /** Longest one extension callback or page hook may take, in milliseconds; then it counts as failed. */
   EXTENSION_CALLBACK_TIMEOUT = 1_000;
+  /** Longest an unloading extension's requests in flight, running jobs and stop() are awaited, in milliseconds (each). */
+  EXTENSION_UNLOAD_TIMEOUT = 10_000;
   /** Seconds between checks of the active Bitcoin Core node (the sidebar's state; a node that comes back is reconnected by the next check). */
   NODE_POLL_INTERVAL = 10;
   /**

@@ -33,6 +33,7 @@ export const appConfigSchema = z.looseObject({
   REQUEST_TIMEOUT: positiveInt,
   CONNECTION_TIMEOUT: positiveInt,
   EXTENSION_CALLBACK_TIMEOUT: positiveInt,
+  EXTENSION_UNLOAD_TIMEOUT: positiveInt,
   // Seconds; fractions allowed (tests poll every 0.2 s).
   NODE_POLL_INTERVAL: z.number().positive(),
   TOR_OFFLINE: z.boolean(),

@@ -95,6 +95,8 @@ const extensions = {
   EXT_SIGNATURE_INVALID: { status: 400, summary: 'A plugin signature does not verify, does not cover its files, or uses an untrusted key.' },
   EXT_SIGNING_KEY: { status: 400, summary: 'A signing key file is missing or is not an ed25519 private key.' },
   EXT_INSTALL_BUSY: { status: 409, summary: 'Another install, update or uninstall of plugins is running.' },
+  EXT_SWITCHED_OFF: { status: 503, summary: 'The plugin is installed but switched off (by an admin, or after repeated errors).' },
+  EXT_TEMPLATE_MISSING: { status: 500, summary: "A plugin's page asked for a template its templates folder does not have." },
 } as const satisfies Record<string, CatalogueEntry>;
 
 const wallets = {

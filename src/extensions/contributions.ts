@@ -11,6 +11,8 @@ export interface TypeRegistry {
   /** True for values this registry takes (e.g. subclasses of Device). Default: any class. */
   accepts?(value: unknown): boolean;
   register(ext: Extension, type: unknown): void;
+  /** Removes a type the extension registered (when it is unloaded at runtime). */
+  unregister?(ext: Extension, type: unknown): void;
 }
 
 export interface ExtensionRegistries {
@@ -33,6 +35,8 @@ export async function collectContributions(options: {
   entries: ReadonlyArray<string | Function>;
   packageDir: string;
   registry?: TypeRegistry | undefined;
+  /** Module URL query for a reloaded package (see importModule). */
+  fresh?: string | undefined;
 }): Promise<unknown[]> {
   const { extId, kind, registry } = options;
   // A registry may take plain objects (device type descriptors); without one, classes only.
@@ -67,7 +71,7 @@ export async function collectContributions(options: {
     }
     let mod: Record<string, unknown>;
     try {
-      mod = await importModule(file, `${singular[kind]} module`);
+      mod = await importModule(file, `${singular[kind]} module`, options.fresh);
     } catch (err) {
       throw new SpecterError('EXT_LOAD_FAILED', `The extension ${extId}: ${singular[kind]} module ${file} failed to import: ${errorMessage(err)}`, {
         cause: err,

@@ -11,6 +11,7 @@ import type { EndpointRegistry } from './endpoints.js';
 import { createExtensionContext } from './context/create-context.js';
 import type { InspectSource } from './context/runtime-facets.js';
 import { migrateExtensionData } from './data-migration.js';
+import type { Disposables } from './disposables.js';
 import { Extension } from './extension.js';
 import type { ExtensionHost } from './host.js';
 import { errorMessage, fileExists, importModule, resolveModulePath } from './module-loader.js';
@@ -31,6 +32,8 @@ export interface LoaderEnv {
   scheduler: Scheduler;
   /** The manager's read-only view for `ctx.inspect` (capability `extensions:inspect`). */
   inspect?: InspectSource;
+  /** Where `ctx.onDispose` registers; the manager runs them when the extension stops. */
+  disposables: Disposables;
 }
 
 export interface LoadedExtension {
@@ -41,8 +44,8 @@ export interface LoadedExtension {
   nodes: unknown[];
   configKeys: string[];
   endpointNames: string[];
-  /** `ctx.onDispose` functions, run (last first) when the extension stops. */
-  disposables: Array<() => unknown>;
+  /** Puts back the config keys the extension's config module set (unloading). */
+  restoreConfig(): void;
 }
 
 async function dirIfExists(p: string): Promise<string | undefined> {
@@ -69,7 +72,7 @@ async function loadConfigModule(candidate: Candidate, env: LoaderEnv): Promise<C
       if (await fileExists(fallback)) file = fallback;
     }
     if (!file) return undefined;
-    mod = await importModule(file, 'config module');
+    mod = await importModule(file, 'config module', candidate.fresh);
   }
   const merge = { extId: m.id, module: mod, chain: env.configChain, config: env.config };
   const result = mergeExtensionConfig(file ? { ...merge, modulePath: file } : merge);
@@ -107,7 +110,7 @@ async function buildBlueprints(candidate: Candidate, ext: Extension, env: Loader
     if (!setup) {
       file = modules[key] ? resolveModulePath(candidate.path, modules[key]) : besideMain(candidate, 'controller.js');
       try {
-        setup = (await importModule(file, 'controller module')).default;
+        setup = (await importModule(file, 'controller module', candidate.fresh)).default;
       } catch (err) {
         throw new SpecterError(
           'EXT_BLUEPRINT_INVALID',
@@ -146,7 +149,6 @@ export async function loadExtension(candidate: Candidate, env: LoaderEnv): Promi
   let config: ConfigMergeResult | undefined;
   let instance: Extension | undefined;
   let endpointNames: string[] = [];
-  const disposables: Array<() => unknown> = [];
   try {
     await stage(m.id, `creating the data folder ${dataFolder}`, () => fs.mkdir(dataFolder, { recursive: true, mode: 0o700 }));
     config = await stage(m.id, 'loading the config module', () => loadConfigModule(candidate, env));
@@ -160,7 +162,7 @@ export async function loadExtension(candidate: Candidate, env: LoaderEnv): Promi
       callbacks: env.callbacks,
       scheduler: env.scheduler,
       endpoints: env.endpoints,
-      disposables,
+      onDispose: (fn) => env.disposables.add(m.id, fn),
       ...(env.inspect && { inspect: env.inspect }),
     });
     instance = await stage(m.id, `the constructor of ${cls.name}`, () => new cls(ctx));
@@ -179,6 +181,7 @@ export async function loadExtension(candidate: Candidate, env: LoaderEnv): Promi
       entries: m.devices,
       packageDir: candidate.path,
       registry: env.registries.devices,
+      fresh: candidate.fresh,
     });
     const nodes = await collectContributions({
       extId: m.id,
@@ -186,6 +189,7 @@ export async function loadExtension(candidate: Candidate, env: LoaderEnv): Promi
       entries: m.nodes,
       packageDir: candidate.path,
       registry: env.registries.nodes,
+      fresh: candidate.fresh,
     });
     endpointNames = registerBlueprintEndpoints(env.endpoints, blueprints);
     // Last, because a registry cannot be rolled back.
@@ -193,17 +197,18 @@ export async function loadExtension(candidate: Candidate, env: LoaderEnv): Promi
       for (const d of devices) env.registries.devices?.register(ext, d);
       for (const n of nodes) env.registries.nodes?.register(ext, n);
     });
-    return { instance, blueprints, devices, nodes, configKeys: config?.keys ?? [], endpointNames, disposables };
+    const merged = config;
+    return { instance, blueprints, devices, nodes, configKeys: config?.keys ?? [], endpointNames, restoreConfig: () => merged?.restore() };
   } catch (err) {
     for (const name of endpointNames) env.endpoints.unregister(name);
     env.callbacks.removeCallbacksDefinedBy(m.id);
     config?.restore();
     try {
       await instance?.onStop?.();
-      for (const dispose of disposables.reverse()) await dispose();
     } catch {
       // Best effort: the load already failed; the first error is the one to report.
     }
+    await env.disposables.dispose(m.id, { timeoutMs: Number(env.config.EXTENSION_UNLOAD_TIMEOUT ?? 10_000), logger });
     throw err;
   }
 }
@@ -219,6 +224,33 @@ function checkInjectionCapability(ext: Extension): void {
     details: { extensionId: ext.id, capability: 'pages:inject' },
   });
 }
+
+/**
+ * Undoes {@link loadExtension} in shared state, for an extension unloaded at runtime: its endpoints,
+ * the callbacks it defined, its device and node types and its config keys go. The caller has
+ * stopped its requests, jobs and `stop()` first.
+ */
+export function unloadExtension(loaded: LoadedExtension, env: Pick<LoaderEnv, 'callbacks' | 'endpoints' | 'registries' | 'logger'>): void {
+  const ext = loaded.instance;
+  for (const name of loaded.endpointNames) env.endpoints.unregister(name);
+  env.callbacks.removeCallbacksDefinedBy(ext.id);
+  const undo: Array<[TypeRegistryLike | undefined, unknown[]]> = [
+    [env.registries.devices, loaded.devices],
+    [env.registries.nodes, loaded.nodes],
+  ];
+  for (const [registry, types] of undo) {
+    for (const type of types) {
+      try {
+        registry?.unregister?.(ext, type);
+      } catch (err) {
+        env.logger.warn({ ext: ext.id, err }, `extension "${ext.id}": a type it registered could not be removed: ${errorMessage(err)}`);
+      }
+    }
+  }
+  loaded.restoreConfig();
+}
+
+type TypeRegistryLike = ExtensionRegistries['devices'];
 
 /**
  * Runs one loading step; a foreign throw (the extension's own code) becomes EXT_LOAD_FAILED naming

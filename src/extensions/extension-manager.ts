@@ -6,72 +6,26 @@ import { currentUser } from '../managers/users/index.js';
 import type { InspectSource } from './context/runtime-facets.js';
 import type { Blueprint } from './blueprint.js';
 import { CallbackRegistry } from './callbacks.js';
-import type { ExtensionRegistries } from './contributions.js';
-import { discoverExtensions, type SourceTag } from './discovery.js';
+import { discoverExtensions, type DiscoveredPackage } from './discovery.js';
+import { Disposables, type Disposable } from './disposables.js';
+import { ImportVersions } from './import-versions.js';
+import { InflightRequests } from './inflight.js';
+import { unloadRunning } from './unload.js';
+import { PluginsWatcher } from './plugins-folder.js';
+import { pluginsFolder } from './install/plugins-file.js';
 import { EndpointRegistry } from './endpoints.js';
 import type { Extension } from './extension.js';
-import { ExtensionHealth, type ExtensionErrorRecord, type TripInfo } from './health.js';
+import { ExtensionHealth, type ExtensionErrorRecord } from './health.js';
 import { createBasicHost, type ExtensionHost } from './host.js';
-import { loadExtension, type LoadedExtension } from './extension-loader.js';
-import type { Devstatus } from './manifest.js';
+import { loadExtension, type LoadedExtension, type LoaderEnv } from './extension-loader.js';
 import { errorMessage } from './module-loader.js';
-import { inspectInline, inspectPackage, type Candidate, type InlineExtension } from './package-inspector.js';
+import { inspectInline, inspectPackage, type Candidate } from './package-inspector.js';
 import { resolveExtensions, type ExtensionStatus } from './resolver.js';
 import { Scheduler } from './scheduler.js';
 import { registerSpecterResolution } from './specter-resolution.js';
-import { pluginsFolder } from './install/plugins-file.js';
+import type { ExtensionManagerOptions, ExtensionSetChange, ExtensionSetListener, ExtensionStatusInfo } from './manager-types.js';
 
-export interface ExtensionManagerOptions {
-  config: AppConfig;
-  logger: Logger;
-  /** The app's config chain, most specific first; default: derived from the config's class. */
-  configChain?: readonly string[];
-  /** The app root; default: a basic host from config, data folder, logger and appVersion. */
-  host?: ExtensionHost;
-  /** Running Specter TS version; default `host.version`. */
-  appVersion?: string;
-  /** Default `host.dataFolder`, else config.SPECTER_DATA_FOLDER. */
-  dataFolder?: string;
-  /** The built-in extensions folder. */
-  builtinDir?: string;
-  /** The plugins folder `specter ext install` manages; default `<dataFolder>/plugins`. */
-  pluginsDir?: string;
-  /** config.json `trusted_keys` (name → ed25519 public key) for plugin signatures. */
-  trustedKeys?: Readonly<Record<string, string>>;
-  /** node_modules to scan for extension packages (and to resolve EXTENSION_LIST names). */
-  nodeModulesDir?: string;
-  /** Base for relative EXTENSION_LIST entries and the cwd source. Default process.cwd(). */
-  cwd?: string;
-  sources?: readonly SourceTag[];
-  /** Extensions given as code (tests, createTestHost); loaded after the discovered ones. */
-  inline?: readonly InlineExtension[];
-  /** Ids switched off (config or admin). Default: config.EXTENSIONS_DISABLED if it is an array. */
-  disabled?: Iterable<string>;
-  /** Shared with the core endpoints, so url_for sees both. Default: a new registry. */
-  endpoints?: EndpointRegistry;
-  /** Device and node type sinks. */
-  registries?: ExtensionRegistries;
-  /** Scheduler timers do not keep the process alive (default true). */
-  unrefJobs?: boolean;
-}
-
-/** One row of `specter ext list` and `GET /api/v1/extensions`. */
-export interface ExtensionStatusInfo {
-  id: string | null;
-  name: string;
-  version: string | null;
-  source: SourceTag;
-  path: string;
-  devstatus: Devstatus | null;
-  status: ExtensionStatus;
-  reason: string;
-  /** Set when a loaded extension was switched off after repeated errors. */
-  tripped: TripInfo | null;
-  /** Callback and job errors counted so far. */
-  errorCount: number;
-  /** The trusted key's name that signed the package ("signed by …"); null: unsigned (built-ins are never signed). */
-  signer: string | null;
-}
+export type { ExtensionManagerOptions, ExtensionSetChange, ExtensionSetListener, ExtensionStatusInfo } from './manager-types.js';
 
 interface Row {
   candidate: Candidate;
@@ -80,6 +34,8 @@ interface Row {
   loaded?: LoadedExtension;
   logged?: boolean;
 }
+
+const ADMIN_DISABLED_REASON = 'switched off by an admin; switch it on again under "Choose plugins".';
 
 function defaultChain(config: AppConfig): string[] {
   const cls = (config as object).constructor;
@@ -102,10 +58,26 @@ export class ExtensionManager {
   readonly endpoints: EndpointRegistry;
   readonly #options: ExtensionManagerOptions;
   readonly #dataFolder: string;
+  /** Requests each extension is serving (the server counts them; an unload waits for them). */
+  readonly inflight = new InflightRequests();
+  /** What each extension registered to be released when it is unloaded (see {@link onDispose}). */
+  readonly disposables = new Disposables();
   #rows: Row[] = [];
   #ordered: Extension[] = [];
   #loadedById = new Map<string, Row>();
   #state: 'new' | 'loading' | 'loaded' | 'stopped' = 'new';
+  readonly #disabled: Set<string>;
+  /** Ids an admin switched off (persisted), as opposed to the start configuration. */
+  readonly #adminChanged = new Set<string>();
+  #discovered: DiscoveredPackage[] = [];
+  #inlineCandidates: Candidate[] = [];
+  readonly #imports = new ImportVersions();
+  #serverStarted = false;
+  /** Life-cycle operations run one at a time, in call order. */
+  #queue: Promise<unknown> = Promise.resolve();
+  readonly #listeners: ExtensionSetListener[] = [];
+  #watcher: PluginsWatcher | undefined;
+  #env: LoaderEnv | undefined;
 
   constructor(options: ExtensionManagerOptions) {
     const version = options.appVersion ?? options.host?.version;
@@ -125,6 +97,8 @@ export class ExtensionManager {
     });
     this.scheduler = new Scheduler({ health: this.health, logger: options.logger, unref: options.unrefJobs ?? true });
     this.endpoints = options.endpoints ?? new EndpointRegistry();
+    const configured = options.config.EXTENSIONS_DISABLED;
+    this.#disabled = new Set(options.disabled ?? (Array.isArray(configured) ? (configured as string[]) : []));
   }
 
   /** `new ExtensionManager(options)` + `load()`. */
@@ -141,30 +115,7 @@ export class ExtensionManager {
     // Before any extension code is imported: their `specter-ts` imports must reach this running core.
     registerSpecterResolution();
     const o = this.#options;
-    const threshold = this.config.SERVICES_DEVSTATUS_THRESHOLD;
-    const configured = this.config.EXTENSIONS_DISABLED;
-    const disabled = new Set(o.disabled ?? (Array.isArray(configured) ? (configured as string[]) : []));
-    const discovered = await discoverExtensions({
-      ...(o.builtinDir !== undefined && { builtinDir: o.builtinDir }),
-      pluginsDir: o.pluginsDir ?? pluginsFolder(this.#dataFolder),
-      ...(o.nodeModulesDir !== undefined && { nodeModulesDir: o.nodeModulesDir }),
-      ...(o.sources !== undefined && { sources: o.sources }),
-      extensionList: this.config.EXTENSION_LIST ?? [],
-      cwd: o.cwd ?? process.cwd(),
-      loadFromCwd: this.config.SERVICES_LOAD_FROM_CWD === true,
-      logger: this.logger,
-    });
-    const gate = { appVersion: this.appVersion, threshold, disabled, trustedKeys: o.trustedKeys ?? {} };
-    const candidates: Candidate[] = [];
-    for (const pkg of discovered) candidates.push(await inspectPackage(pkg, gate));
-    for (const inline of o.inline ?? []) candidates.push(inspectInline(inline));
-
-    const resolved = resolveExtensions(candidates, { appVersion: this.appVersion, threshold, disabled });
-    const rows = new Map<Candidate, Row>();
-    for (const r of resolved.all) rows.set(r.candidate, { candidate: r.candidate, status: r.status, reason: r.reason });
-    this.#rows = [...rows.values()];
-
-    const env = {
+    this.#env = {
       host: this.host,
       config: this.config,
       configChain: o.configChain ?? defaultChain(this.config),
@@ -175,10 +126,95 @@ export class ExtensionManager {
       registries: o.registries ?? {},
       scheduler: this.scheduler,
       inspect: this.#inspectSource(),
+      disposables: this.disposables,
     };
+    this.#inlineCandidates = (o.inline ?? []).map((inline) => inspectInline(inline));
+    await this.#serial(async () => {
+      this.#discovered = await this.#discover();
+      await this.#apply(false);
+    });
+    this.#state = 'loaded';
+    await this.callbacks.execute('afterExtensionManagerInit');
+  }
+
+  /** Every package the sources offer now, the plugins folder's list (plugins.json) among them. */
+  async #discover(): Promise<DiscoveredPackage[]> {
+    const o = this.#options;
+    const folder = this.pluginsFolder;
+    return discoverExtensions({
+      ...(o.builtinDir !== undefined && { builtinDir: o.builtinDir }),
+      ...(folder !== undefined && { pluginsDir: folder }),
+      ...(o.nodeModulesDir !== undefined && { nodeModulesDir: o.nodeModulesDir }),
+      ...(o.sources !== undefined && { sources: o.sources }),
+      extensionList: this.config.EXTENSION_LIST ?? [],
+      cwd: o.cwd ?? process.cwd(),
+      loadFromCwd: this.config.SERVICES_LOAD_FROM_CWD === true,
+      logger: this.logger,
+    });
+  }
+
+  /** `<data>/plugins`, or undefined when runtime-installed plugins are off. */
+  get pluginsFolder(): string | undefined {
+    const o = this.#options.pluginsFolder;
+    if (o === false) return undefined;
+    return o ?? pluginsFolder(this.#dataFolder);
+  }
+
+  /**
+   * Makes the running set match `#discovered` and the switched-off ids: inspects what is new or
+   * changed (a changed package is imported under a new URL), resolves everything again (so
+   * dependents follow their dependencies), unloads what is no longer in the set (newest first) and
+   * loads what joined it, in dependency order. Extensions that did not change keep running.
+   */
+  async #apply(runtime: boolean): Promise<ExtensionSetChange> {
+    const env = this.#env!;
+    const threshold = this.config.SERVICES_DEVSTATUS_THRESHOLD;
+    const gate = { appVersion: this.appVersion, threshold, disabled: this.#disabled, trustedKeys: this.#options.trustedKeys ?? {} };
+    const loadedByPath = new Map<string, Row>();
+    for (const row of this.#loadedById.values()) loadedByPath.set(row.candidate.path, row);
+    const candidates: Candidate[] = [];
+    for (const pkg of this.#discovered) {
+      const current = loadedByPath.get(pkg.path);
+      if (current && this.#imports.unchanged(pkg)) {
+        candidates.push(current.candidate);
+        continue;
+      }
+      const fresh = this.#imports.next(pkg);
+      candidates.push(await inspectPackage(pkg, fresh ? { ...gate, fresh } : gate));
+    }
+    candidates.push(...this.#inlineCandidates);
+
+    const resolved = resolveExtensions(candidates, { appVersion: this.appVersion, threshold, disabled: this.#disabled });
+    const keep = new Set<Candidate>();
+    for (const r of resolved.order) if (this.#loadedById.get(r.candidate.manifest!.id)?.candidate === r.candidate) keep.add(r.candidate);
+
+    const removed: Extension[] = [];
+    for (const ext of [...this.#ordered].reverse()) {
+      const row = this.#loadedById.get(ext.id)!;
+      if (keep.has(row.candidate)) continue;
+      await this.#unloadRow(row);
+      removed.push(ext);
+    }
+
+    const previous = new Map<Candidate, Row>();
+    for (const row of this.#loadedById.values()) previous.set(row.candidate, row);
+    const rows = new Map<Candidate, Row>();
+    for (const r of resolved.all) {
+      const reason =
+        r.status === 'disabled' && this.#adminChanged.has(r.candidate.manifest?.id ?? r.candidate.id ?? '') ? ADMIN_DISABLED_REASON : r.reason;
+      rows.set(r.candidate, previous.get(r.candidate) ?? { candidate: r.candidate, status: r.status, reason });
+    }
+    this.#rows = [...rows.values()];
+
+    const ordered: Extension[] = [];
+    const added: Extension[] = [];
     for (const r of resolved.order) {
       const row = rows.get(r.candidate)!;
       const m = r.candidate.manifest!;
+      if (row.loaded) {
+        ordered.push(row.loaded.instance);
+        continue;
+      }
       // A dependency that failed while loading takes its dependents down with it.
       const lost = m.depends.find((d) => !this.#loadedById.has(d.id));
       if (lost) {
@@ -188,7 +224,8 @@ export class ExtensionManager {
       try {
         row.loaded = await loadExtension(r.candidate, env);
         this.#loadedById.set(m.id, row);
-        this.#ordered.push(row.loaded.instance);
+        ordered.push(row.loaded.instance);
+        added.push(row.loaded.instance);
         this.logger.info({ ext: m.id, source: r.candidate.source, version: m.version }, `extension "${m.id}" loaded`);
       } catch (err) {
         this.#mark(row, 'failed', errorMessage(err));
@@ -197,9 +234,145 @@ export class ExtensionManager {
       }
     }
     for (const row of this.#rows) if (row.status !== 'loaded' && !row.logged) this.#logStatus(row);
+    for (const row of this.#rows) row.logged = true;
+    this.#ordered = ordered;
     this.callbacks.setExtensions(this.#ordered);
-    this.#state = 'loaded';
-    await this.callbacks.execute('afterExtensionManagerInit');
+
+    const change: ExtensionSetChange = { added, removed, runtime };
+    if (runtime && (added.length || removed.length)) {
+      // The start-up steps, for the newcomers only: the same order as at start.
+      const fresh = new Set<Extension>(added);
+      const filter = (ext: Extension) => fresh.has(ext);
+      if (added.length) await this.callbacks.executeWith({ filter }, 'afterExtensionManagerInit');
+      for (const listener of this.#listeners) await listener(change);
+      if (added.length && this.#serverStarted) {
+        await this.callbacks.executeWith({ filter }, 'specter_added_to_flask_app');
+        await this.callbacks.executeWith(
+          { filter, argsFor: (ext) => [{ scheduler: this.scheduler.forExtension(ext.id) }] },
+          'after_serverpy_init_app',
+        );
+      }
+    } else if (!runtime) {
+      for (const listener of this.#listeners) await listener(change);
+    }
+    return change;
+  }
+
+  async #unloadRow(row: Row): Promise<void> {
+    const ext = row.loaded!.instance;
+    this.#loadedById.delete(ext.id);
+    this.#ordered = this.#ordered.filter((e) => e !== ext);
+    this.callbacks.setExtensions(this.#ordered);
+    await unloadRunning(row.loaded!, {
+      env: this.#env!,
+      inflight: this.inflight,
+      scheduler: this.scheduler,
+      disposables: this.disposables,
+      health: this.health,
+      timeoutMs: Number(this.config.EXTENSION_UNLOAD_TIMEOUT ?? 10_000),
+    });
+    delete row.loaded;
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Runs `fn` when the set of loaded extensions changes (after the first load too). Returns an unsubscribe. */
+  onChange(listener: ExtensionSetListener): () => void {
+    this.#listeners.push(listener);
+    return () => {
+      const i = this.#listeners.indexOf(listener);
+      if (i >= 0) this.#listeners.splice(i, 1);
+    };
+  }
+
+  /** Change listeners subscribed: the toggle bench checks they do not pile up. */
+  get listenerCount(): number {
+    return this.#listeners.length;
+  }
+
+  /**
+   * Re-runs discovery (the configured sources and the plugins folder's `plugins.json`) and makes
+   * the running set match: new packages load, packages gone unload, packages whose package.json
+   * changed (version, path contents) reload under a new module URL.
+   */
+  reconcile(): Promise<ExtensionSetChange> {
+    return this.#serial(async () => {
+      if (this.#state !== 'loaded') return { added: [], removed: [], runtime: true };
+      this.#discovered = await this.#discover();
+      return this.#apply(true);
+    });
+  }
+
+  /** Switches an extension off for everyone and unloads it now; remembered (config.json) unless `persist: false`. */
+  disable(id: string, options: { persist?: boolean } = {}): Promise<ExtensionSetChange> {
+    return this.#switch(id, false, options.persist ?? true);
+  }
+
+  /** Switches an extension on again and loads it now (with the dependents it took down). */
+  enable(id: string, options: { persist?: boolean } = {}): Promise<ExtensionSetChange> {
+    return this.#switch(id, true, options.persist ?? true);
+  }
+
+  /** Unloads a loaded extension until {@link enable} or a restart, without remembering it. */
+  unload(id: string): Promise<ExtensionSetChange> {
+    if (!this.#loadedById.has(id))
+      throw new SpecterError('EXT_NOT_FOUND', `No loaded extension "${id}".`, { hint: 'See "Choose plugins" for the ids.' });
+    return this.#switch(id, false, false);
+  }
+
+  #switch(id: string, on: boolean, persist: boolean): Promise<ExtensionSetChange> {
+    if (!this.#rows.some((r) => (r.candidate.manifest?.id ?? r.candidate.id) === id))
+      throw new SpecterError('EXT_NOT_FOUND', `No extension "${id}" was found.`, { hint: 'See "Choose plugins" for the ids.' });
+    return this.#serial(async () => {
+      if (this.#state !== 'loaded') return { added: [], removed: [], runtime: true };
+      if (on) this.#disabled.delete(id);
+      else this.#disabled.add(id);
+      this.#adminChanged.add(id);
+      if (persist && this.#options.saveDisabled) await this.#options.saveDisabled([...this.#disabled].sort());
+      return this.#apply(true);
+    });
+  }
+
+  /** Whether an admin (or the configuration) switched the extension off. */
+  isDisabled(id: string): boolean {
+    return this.#disabled.has(id);
+  }
+
+  /**
+   * Registers something to release when the extension is unloaded (disable, update, uninstall,
+   * shutdown): runs after its `stop()`, newest first. Returns a function that unregisters it.
+   */
+  onDispose(extId: string, disposable: Disposable): () => void {
+    return this.disposables.add(extId, disposable);
+  }
+
+  /**
+   * Watches the plugins folder and reconciles when `plugins.json` changes (the server starts it
+   * when it is ready; {@link stop} ends it).
+   */
+  async watchPluginsFolder(options: { debounceMs?: number } = {}): Promise<void> {
+    const folder = this.pluginsFolder;
+    if (!folder || this.#watcher || this.#state !== 'loaded') return;
+    this.#watcher = new PluginsWatcher({
+      folder,
+      logger: this.logger,
+      onChange: () => this.reconcile(),
+      ...(options.debounceMs !== undefined && { debounceMs: options.debounceMs }),
+    });
+    try {
+      await this.#watcher.start();
+    } catch (err) {
+      // A data folder that cannot hold the plugins folder must not stop the app: plugins installed
+      // there then need a restart (or reconcile()) to load.
+      this.logger.warn(
+        { err, folder },
+        `cannot watch the plugins folder ${folder}: ${errorMessage(err)}; plugins installed there load at the next start`,
+      );
+    }
   }
 
   #mark(row: Row, status: ExtensionStatus, reason: string): void {
@@ -286,6 +459,7 @@ export class ExtensionManager {
    * `<extId>:<id>`). The server calls this as its last start-up step.
    */
   afterServerInit(): Promise<unknown> {
+    this.#serverStarted = true;
     return this.callbacks.executeWith({ argsFor: (ext) => [{ scheduler: ext.ctx.scheduler }] }, 'after_serverpy_init_app');
   }
 
@@ -340,14 +514,17 @@ export class ExtensionManager {
   async stop(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.#state === 'stopped') return;
     this.#state = 'stopped';
+    await this.#watcher?.close();
+    // A reconcile in progress finishes first: no extension is half loaded at shutdown.
+    await this.#queue;
     await this.scheduler.stop(options);
     for (const ext of [...this.#ordered].reverse()) {
       try {
         await ext.onStop?.();
-        for (const dispose of [...(this.#loadedById.get(ext.id)?.loaded?.disposables ?? [])].reverse()) await dispose();
       } catch (err) {
         this.logger.error({ ext: ext.id, err }, `extension "${ext.id}" failed while stopping: ${errorMessage(err)}`);
       }
+      await this.disposables.dispose(ext.id, { timeoutMs: Number(this.config.EXTENSION_UNLOAD_TIMEOUT ?? 10_000), logger: this.logger });
     }
   }
 }

@@ -37,6 +37,7 @@ export class ExtensionHealth {
   readonly #errors = new Map<string, ExtensionErrorRecord[]>();
   readonly #tripped = new Map<string, TripInfo>();
   readonly #listeners = new Set<(extId: string, tripped: boolean) => void>();
+  readonly #failureListeners = new Set<(extId: string, where: string, error: Error) => void>();
 
   constructor(options: ExtensionHealthOptions) {
     this.threshold = Math.max(1, Math.floor(options.threshold));
@@ -54,6 +55,7 @@ export class ExtensionHealth {
   recordFailure(extId: string, where: string, err: unknown): boolean {
     const error = err instanceof Error ? err : new Error(String(err));
     this.#logger.error({ ext: extId, where, err: error }, `extension "${extId}" failed in ${where}: ${error.message}`);
+    for (const l of this.#failureListeners) l(extId, where, error);
     const list = this.#errors.get(extId) ?? [];
     const record: ExtensionErrorRecord = { at: new Date(), where, message: error.message };
     if (error.stack) record.stack = error.stack;
@@ -89,6 +91,18 @@ export class ExtensionHealth {
     return was;
   }
 
+  /**
+   * Forgets an extension (it was unloaded): counters, errors and the trip. A plugin the admin
+   * switches off and on again starts with a clean slate, as after a restart.
+   */
+  forget(extId: string): void {
+    const was = this.#tripped.delete(extId);
+    this.#consecutive.delete(extId);
+    this.#total.delete(extId);
+    this.#errors.delete(extId);
+    if (was) for (const l of this.#listeners) l(extId, false);
+  }
+
   /** How many extensions are switched off (0 lets hot paths skip the per-extension check). */
   get trippedCount(): number {
     return this.#tripped.size;
@@ -113,6 +127,17 @@ export class ExtensionHealth {
 
   totalFailures(extId: string): number {
     return this.#total.get(extId) ?? 0;
+  }
+
+  /** Listeners subscribed (onChange, onFailure): the toggle bench checks they do not pile up. */
+  get listenerCount(): number {
+    return this.#listeners.size + this.#failureListeners.size;
+  }
+
+  /** Notified of every counted failure (the server tells the page which plugin failed). Returns an unsubscribe. */
+  onFailure(listener: (extId: string, where: string, error: Error) => void): () => void {
+    this.#failureListeners.add(listener);
+    return () => this.#failureListeners.delete(listener);
   }
 
   /** Notified when an extension is tripped or re-enabled (caches use it). Returns an unsubscribe. */

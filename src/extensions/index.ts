@@ -58,8 +58,17 @@ export {
   type ResolveResult,
 } from './resolver.js';
 export { dependencyOrder, findCycles, type GraphNode } from './ordering.js';
-export { ExtensionManager, type ExtensionManagerOptions, type ExtensionStatusInfo } from './extension-manager.js';
-export { loadExtension, type LoadedExtension, type LoaderEnv } from './extension-loader.js';
+export {
+  ExtensionManager,
+  type ExtensionManagerOptions,
+  type ExtensionStatusInfo,
+  type ExtensionSetChange,
+  type ExtensionSetListener,
+} from './extension-manager.js';
+export { loadExtension, unloadExtension, type LoadedExtension, type LoaderEnv } from './extension-loader.js';
+export { Disposables, type Disposable } from './disposables.js';
+export { InflightRequests } from './inflight.js';
+export { PluginsWatcher, PLUGINS_FILE, type PluginsWatcherOptions } from './plugins-folder.js';
 export { mergeExtensionConfig, configValues, type ConfigMergeResult } from './config-merge.js';
 export {
   Blueprint,

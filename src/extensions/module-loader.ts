@@ -24,15 +24,22 @@ export async function fileExists(file: string): Promise<boolean> {
 /**
  * Imports an ES module (or CommonJS) by absolute path via a file URL. A missing file is reported
  * as such, not as a bare ERR_MODULE_NOT_FOUND; any other error propagates with its own message.
+ *
+ * `fresh` (a package version or hash) becomes the URL's query string: Node caches modules by URL
+ * for the life of the process, so a plugin updated in place is only re-read under a new URL. The
+ * old module stays in memory (ESM has no unload); only its own modules' dependencies imported by
+ * relative path are shared with the old copy, as their URLs carry no query.
  */
-export async function importModule(file: string, what: string): Promise<Record<string, unknown>> {
+export async function importModule(file: string, what: string, fresh?: string): Promise<Record<string, unknown>> {
   if (!(await fileExists(file))) {
     throw new SpecterError('EXT_LOAD_FAILED', `${what} ${file} does not exist.`, {
       hint: 'Check the path (relative to the package folder) and that the extension is built.',
       details: { file },
     });
   }
-  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const url = pathToFileURL(file);
+  if (fresh) url.search = `v=${encodeURIComponent(fresh)}`;
+  return (await import(url.href)) as Record<string, unknown>;
 }
 
 /** The package's entry module: `specterExtension.main`, else package.json `main`, else a string `exports`. */

@@ -35,6 +35,8 @@ export interface Candidate {
   preStatus?: { status: ExtensionStatus; reason: string };
   /** The trusted key's name (config `trusted_keys`) that signed the package; null or absent: unsigned. */
   signer?: string | null;
+  /** Set when the package is re-imported at runtime after a change: the modules' URL query (see importModule). */
+  fresh?: string;
   /** Inline extensions only: controllers and config given as code instead of module paths. */
   inline?: InlineParts;
 }
@@ -59,6 +61,8 @@ export interface PreImportGate {
   disabled: ReadonlySet<string>;
   /** config.json `trusted_keys`: name → ed25519 public key, for plugin signatures. */
   trustedKeys?: Readonly<Record<string, string>>;
+  /** A package reloaded at runtime after it changed: imported under a new URL (see importModule). */
+  fresh?: string;
 }
 
 /**
@@ -91,6 +95,7 @@ export async function inspectPackage(pkg: DiscoveredPackage, gate: PreImportGate
   const candidate: Candidate = { source: pkg.source, path: pkg.path, origin: pkg.origin, displayName: packageName ?? pkg.origin };
   if (packageName) candidate.packageName = packageName;
   if (typeof json.version === 'string') candidate.version = json.version;
+  if (gate.fresh) candidate.fresh = gate.fresh;
   if (pkg.error) return { ...candidate, preStatus: { status: 'failed', reason: pkg.error } };
 
   const origin: ManifestOrigin = { packageJsonPath: path.join(pkg.path, 'package.json') };
@@ -136,7 +141,7 @@ export async function inspectPackage(pkg: DiscoveredPackage, gate: PreImportGate
     const mainPath = resolveModulePath(pkg.path, main);
     candidate.mainPath = mainPath;
     try {
-      cls = findExtensionClass(await importModule(mainPath, 'main module'), mainPath);
+      cls = findExtensionClass(await importModule(mainPath, 'main module', gate.fresh), mainPath);
     } catch (err) {
       return fail(`${originLabelFor(candidate)}: could not load main module ${mainPath}: ${errorMessage(err)}`);
     }

@@ -81,6 +81,8 @@ export class Scheduler {
   readonly #jobs = new Map<string, Job>();
   readonly #inflight = new Set<Promise<JobRunResult>>();
   readonly #abort = new AbortController();
+  /** Per extension: aborted when that extension is unloaded (its jobs' signal follows it and the shutdown). */
+  readonly #extAbort = new Map<string, { controller: AbortController; signal: AbortSignal }>();
   #stopped = false;
 
   constructor(options: SchedulerOptions) {
@@ -193,7 +195,7 @@ export class Scheduler {
       job.lastRun = new Date();
       job.runs++;
       try {
-        await job.fn({ jobId: job.id, extId: job.ext, signal: this.#abort.signal });
+        await job.fn({ jobId: job.id, extId: job.ext, signal: this.#signalFor(job.ext) });
         job.lastError = null;
         this.#health.recordSuccess(job.ext);
         return { status: 'ok' };
@@ -212,6 +214,47 @@ export class Scheduler {
       this.#inflight.delete(run);
     });
     return run;
+  }
+
+  #signalFor(extId: string): AbortSignal {
+    let entry = this.#extAbort.get(extId);
+    if (!entry) {
+      const controller = new AbortController();
+      entry = { controller, signal: AbortSignal.any([this.#abort.signal, controller.signal]) };
+      this.#extAbort.set(extId, entry);
+    }
+    return entry.signal;
+  }
+
+  /**
+   * Unloading one extension: its schedules stop, its jobs' signal is aborted, and running jobs are
+   * awaited (at most `timeoutMs`, default 10 s; past it the wait ends and a warning names them — a
+   * job that ignores its signal cannot be stopped from outside). Resolves to the job ids removed.
+   */
+  async stopJobsOf(extId: string, options: { timeoutMs?: number } = {}): Promise<string[]> {
+    const jobs = [...this.#jobs.values()].filter((j) => j.ext === extId);
+    const running = jobs.flatMap((j) => (j.running ? [j.running] : []));
+    for (const job of jobs) this.removeJob(job.id);
+    this.#extAbort.get(extId)?.controller.abort();
+    // A reloaded extension gets a fresh signal.
+    this.#extAbort.delete(extId);
+    if (running.length) {
+      const timeoutMs = options.timeoutMs ?? 10_000;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      });
+      const done = await Promise.race([Promise.allSettled(running).then(() => 'done' as const), timeout]);
+      clearTimeout(timer);
+      if (done === 'timeout') {
+        const still = jobs.filter((j) => j.running).map((j) => j.id);
+        this.#logger.warn(
+          { ext: extId, jobs: still },
+          `extension "${extId}" unloaded; jobs still running after ${timeoutMs} ms: ${still.join(', ')}`,
+        );
+      }
+    }
+    return jobs.map((j) => j.id);
   }
 
   list(): JobInfo[] {

@@ -4,9 +4,10 @@
  *   root (cross-cutting, fastify-plugin)  host allow-list → helmet → request context → rendering,
  *                                          route table, error pages, settings tabs, static files
  *   /spc      (scopes/ui.ts)               sessions, login, admin and CSRF hooks; the core areas in
- *                                          routes/<area>/; one child scope per extension blueprint
+ *                                          routes/<area>/; /spc/ext/* dispatches to the extensions'
+ *                                          blueprint routes (extensions/mount.ts, changes at runtime)
  *   /api/v1   (api/index.ts)               credentials (token or HTTP Basic), JSON errors
- *   /ext      (isolated blueprints)        no session, CSP sandbox
+ *   /ext/*    (isolated blueprints)        no session, CSP sandbox
  *
  * Who may call a route is its `config.access`; the scopes enforce it, and the route table refuses
  * to start an app with a route that has none.
@@ -28,7 +29,7 @@ import errorHandling from './plugins/error-handling.js';
 import settingsTabs from './plugins/settings-tabs.js';
 import uiScope from './scopes/ui.js';
 import { registerApi } from './api/index.js';
-import { mountExtensionScopes } from './extensions/mount.js';
+import { ExtensionDispatcher, mountExtensionDispatch } from './extensions/mount.js';
 import { registerExtensionContributions } from './extensions/contributions.js';
 import { walletSidebarContributor } from './wallet-sidebar.js';
 import { nodeSidebarContributor } from './node-sidebar.js';
@@ -103,19 +104,26 @@ export async function buildApp(specter: Specter, options: BuildAppOptions = {}):
     await publicFiles.register(fastifyStatic, { root: STATIC_DIR, prefix: '/static/', decorateReply: false, maxAge: config.DEBUG ? 0 : 3600 * 1000 });
     publicFiles.get('/', async (_request, reply) => reply.redirect(String(config.ROOT_URL_REDIRECT)));
   });
-  await app.register(uiScope, { specter, prefix: String(config.SPECTER_URL_PREFIX) });
+  const dispatcher = new ExtensionDispatcher(specter, views);
+  app.addRouteRows(() => dispatcher.rows());
+  await app.register(uiScope, { specter, dispatcher, prefix: String(config.SPECTER_URL_PREFIX) });
   await registerApi(app, specter);
-  await mountExtensionScopes(app, specter, 'isolated');
+  await mountExtensionDispatch(app, specter, dispatcher, 'isolated');
   await specter.extensionManager.callbacks.execute('specter_added_to_flask_app');
 
   // preClose, not onClose: extensions (and their open streams, e.g. server-sent events) must stop
   // before Fastify waits for connections to end, or an open stream would block shutdown.
-  app.addHook('preClose', async () => specter.close());
+  app.addHook('preClose', async () => {
+    dispatcher.close();
+    await specter.close();
+  });
   // The active node's status poll runs while the server does (specter.close() stops it). Not
   // awaited: a node that does not answer must not hold up the start.
   app.addHook('onReady', async () => {
     if (!config.TEMPLATES_NO_CACHE) await warmViewEnvironment(views, TEMPLATES_DIR);
     specter.nodeManager.startPolling().catch((err: unknown) => specter.logger.error({ err }, 'could not start the node status poll'));
+    // Plugins installed or removed while the app runs (`<data>/plugins/plugins.json`) come and go.
+    await specter.extensionManager.watchPluginsFolder();
     // Tor as the settings ask (a failure shows on Settings → Tor); not awaited, like the node poll.
     void specter.tor.start();
   });

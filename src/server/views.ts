@@ -43,10 +43,37 @@ function addJinjaCompat(env: nunjucks.Environment): void {
   );
 }
 
+interface LoaderInternals {
+  searchPaths: string[];
+  /** Compiled templates by name (nunjucks' own cache, filled when noCache is off). */
+  cache?: Record<string, { path?: string } | null>;
+  /** Full path → name of every template read so far. */
+  pathsToNames?: Record<string, string>;
+}
+
+function fileLoader(env: nunjucks.Environment): LoaderInternals | undefined {
+  return (env as unknown as { loaders: LoaderInternals[] }).loaders[0];
+}
+
 export function addSearchPath(env: nunjucks.Environment, dir: string): void {
   // FileSystemLoader keeps its paths in `searchPaths`; nunjucks has no public API to add one later.
-  const loader = (env as unknown as { loaders: Array<{ searchPaths: string[] }> }).loaders[0];
+  const loader = fileLoader(env);
   if (loader && !loader.searchPaths.includes(dir)) loader.searchPaths.push(dir);
+}
+
+/**
+ * Takes an extension's templates folder out of the search path (it was unloaded) and forgets what
+ * nunjucks compiled or remembered from it, so neither a stale page nor the memory stays behind; a
+ * plugin updated in place is read again.
+ */
+export function removeSearchPath(env: nunjucks.Environment, dir: string): void {
+  const loader = fileLoader(env);
+  if (!loader) return;
+  const i = loader.searchPaths.indexOf(dir);
+  if (i >= 0) loader.searchPaths.splice(i, 1);
+  const under = (p: string | undefined) => !!p && (p === dir || p.startsWith(dir + path.sep));
+  for (const [name, tmpl] of Object.entries(loader.cache ?? {})) if (under(tmpl?.path)) delete loader.cache![name];
+  for (const full of Object.keys(loader.pathsToNames ?? {})) if (under(full)) delete loader.pathsToNames![full];
 }
 
 /**

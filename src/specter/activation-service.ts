@@ -34,14 +34,15 @@ export class ActivationService {
     }
     const key = user.services;
     const hit = this.#activeCache.get(key);
-    if (hit && hit.version === this.#healthVersion) return hit.list;
+    // The loaded set is a new array whenever an extension is loaded or unloaded at runtime.
+    if (hit && hit.version === this.#healthVersion && hit.loaded === manager.extensions) return hit.list;
     const services = new Set(key);
     const list = manager.extensions.filter((ext) => services.has(ext.id) && manager.isActive(ext.id));
-    this.#activeCache.set(key, { version: this.#healthVersion, list });
+    this.#activeCache.set(key, { version: this.#healthVersion, loaded: manager.extensions, list });
     return list;
   }
 
-  readonly #activeCache = new WeakMap<readonly string[], { version: number; list: readonly Extension[] }>();
+  readonly #activeCache = new WeakMap<readonly string[], { version: number; loaded: readonly Extension[]; list: readonly Extension[] }>();
   #healthVersion = 0;
   #subscribed = false;
 

@@ -228,12 +228,19 @@ export class Specter implements ExtensionHost {
       ...(specter.config.LOAD_BUILTIN_EXTENSIONS ? { builtinDir: options.builtinDir ?? path.join(PACKAGE_ROOT, 'extensions') } : {}),
       nodeModulesDir: options.nodeModulesDir ?? defaultNodeModules(),
       trustedKeys: specter.configManager.values.trusted_keys,
+      // What an admin switched off is in config.json; before any change, the config's EXTENSIONS_DISABLED.
+      disabled: specter.configManager.values.extensions_disabled ?? specter.config.EXTENSIONS_DISABLED,
+      saveDisabled: (ids) => specter.configManager.update({ extensions_disabled: [...ids] }),
       ...(options.cwd !== undefined && { cwd: options.cwd }),
       endpoints: specter.endpoints,
       registries: { devices: deviceTypeSink(specter.deviceTypes, specter.endpoints), nodes: nodeTypeSink(specter.nodeTypes) },
     });
     specter.services.extensions = specter.extensionManager;
     await specter.services.activation.applyOptionalityToAllUsers();
+    // A plugin loaded at runtime gets the start's per-user rule too (mandatory and opt_out ones on).
+    specter.extensionManager.onChange(async (change) => {
+      if (change.added.length) await specter.services.activation.applyOptionalityToAllUsers();
+    });
     specter.chain.start();
     return specter;
   }

@@ -29,6 +29,9 @@ export function deviceTypeSink(types: DeviceTypeRegistry, endpoints: EndpointReg
       const icon = d.icon ? endpoints.urlFor(`${ext.id}_endpoint.static`, { filename: d.icon }) : '/static/img/devices/generic_icon.svg';
       types.register({ type: d.type, name: d.displayName ?? d.name ?? d.type, icon, ...(d.exports !== undefined ? { exports: d.exports } : {}) });
     },
+    unregister(_ext: Extension, value: unknown) {
+      types.unregister((value as ExtensionDeviceType).type);
+    },
   };
 }
 
@@ -39,6 +42,9 @@ export function nodeTypeSink(types: NodeTypeRegistry): TypeRegistry {
     register(ext: Extension, value: unknown) {
       const d = value as ExtensionDeviceType;
       types.register({ type: d.type, name: d.displayName ?? d.name ?? d.type, extensionId: ext.id });
+    },
+    unregister(_ext: Extension, value: unknown) {
+      types.unregister((value as ExtensionDeviceType).type);
     },
   };
 }

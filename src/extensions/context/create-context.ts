@@ -28,8 +28,8 @@ export interface ContextInit {
   scheduler: Scheduler;
   endpoints: EndpointRegistry;
   inspect?: InspectSource;
-  /** Where `onDispose` functions go; the manager runs them when the extension stops. */
-  disposables: Array<() => unknown>;
+  /** Registers an `onDispose` function; the manager runs them when the extension stops. */
+  onDispose: (fn: () => unknown) => void;
 }
 
 /**
@@ -88,7 +88,7 @@ export function createExtensionContext<Data extends object = JsonObject>(init: C
       return actAs(user, fn);
     },
     onDispose: (fn) => {
-      init.disposables.push(fn);
+      init.onDispose(fn);
     },
   };
   return Object.freeze(ctx);

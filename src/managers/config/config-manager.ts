@@ -42,6 +42,9 @@ const configSchema = z.looseObject({
   fee_estimator_custom_url: z.string().default(''),
   /** Plugin signing keys the admin trusts: name → ed25519 public key (base64 or PEM); see docs/extensions/publishing.md. */
   trusted_keys: z.record(z.string(), z.string()).default({}),
+  // Extension ids an admin switched off (Choose plugins › Disable). Absent until an admin changes
+  // one; then it replaces the EXTENSIONS_DISABLED start value.
+  extensions_disabled: z.array(z.string()).optional(),
 });
 
 export type SpecterConfigData = z.infer<typeof configSchema>;

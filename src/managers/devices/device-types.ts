@@ -88,6 +88,12 @@ export class DeviceTypeRegistry {
     return frozen;
   }
 
+  /** Removes a type (an extension that registered it was unloaded). Built-in types stay. */
+  unregister(type: string): boolean {
+    if (BUILTIN_DEVICE_TYPES.some((t) => t.type === type)) return false;
+    return this.types.delete(type);
+  }
+
   has(type: string): boolean {
     return this.types.has(type);
   }

@@ -32,6 +32,12 @@ export class NodeTypeRegistry {
     this.#types.set(type.type, Object.freeze({ ...type }));
   }
 
+  /** Removes an extension's node type (the extension was unloaded). Built-in types stay. */
+  unregister(type: string): boolean {
+    if (BUILTIN_NODE_TYPES.some((t) => t.type === type)) return false;
+    return this.#types.delete(type);
+  }
+
   get(type: string): NodeType | undefined {
     return this.#types.get(type);
   }

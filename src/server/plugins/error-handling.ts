@@ -75,14 +75,16 @@ export function toErrorView(err: unknown): ErrorView {
  * user sees which plugin failed, not a core error.
  */
 function extensionFailure(specter: Specter, request: FastifyRequest, err: unknown, view: ErrorView): ErrorView {
-  const extId = request.routeOptions.config.extension;
-  if (!extId || view.status < 500) return view;
+  const extId = request.extension?.id ?? request.routeOptions.config.extension;
+  // A switched-off plugin's page is not a new failure of it.
+  if (!extId || view.status < 500 || view.code === 'SPECTER_ERR_EXT_SWITCHED_OFF') return view;
   specter.extensionManager.health.recordFailure(extId, `route:${request.method} ${request.routeOptions.url ?? ''}`, err);
-  const name = specter.extensionManager.get(extId)?.manifest.name ?? extId;
+  const name = request.extension?.manifest.name ?? specter.extensionManager.get(extId)?.manifest.name ?? extId;
   return {
     ...view,
     message: `The plugin "${name}" failed: ${view.message}`,
     hint: 'The plugin is switched off after repeated failures; an admin can re-enable it in "Choose plugins".',
+    details: { ...view.details, ext: extId },
   };
 }
 
@@ -102,7 +104,10 @@ async function errorHandling(app: FastifyInstance, { specter }: { specter: Spect
       if (reply.sent) return reply;
     }
     const view = extensionFailure(specter, request, err, toErrorView(err));
-    if (view.status >= 500) specter.logger.error({ err, url: request.url, ext: request.routeOptions.config.extension }, 'request failed');
+    if (view.status >= 500 && view.code !== 'SPECTER_ERR_EXT_SWITCHED_OFF') {
+      const ext = view.details?.ext as string | undefined;
+      specter.logger.error({ err, url: request.url, ext }, ext ? `request failed in plugin "${ext}": ${view.message}` : 'request failed');
+    }
     return sendErrorPage(request, reply, view);
   });
   app.setNotFoundHandler(async (request, reply) => {

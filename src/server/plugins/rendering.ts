@@ -2,8 +2,13 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import nunjucks from 'nunjucks';
 import type { Specter } from '../../specter/index.js';
+import { isSpecterError, SpecterError } from '../../errors/index.js';
 import type { EndpointRegistry, UrlParams } from '../../extensions/index.js';
+import { requestContext, type RequestContext } from '../../managers/users/index.js';
 import { takeFlashes } from '../flash.js';
+
+/** Plugin failures (callbacks, page hooks) during one request, for the page's notice. */
+const failuresByRequest = new WeakMap<RequestContext, Array<{ ext: string; where: string; timeout: boolean }>>();
 
 /**
  * Adds to the context of every rendered page. The extension layer contributes the sidebar's
@@ -36,6 +41,16 @@ async function rendering(app: FastifyInstance, options: RenderingOptions): Promi
   app.decorate('endpoints', endpoints);
   app.decorate('viewContributors', options.contributors ?? []);
   views.addGlobal('url_for', (endpoint: string, params?: UrlParams) => endpoints.urlFor(endpoint, params));
+  // A callback or page hook that failed or timed out while this request ran: the page says which
+  // plugin it was (the log and the circuit breaker already know).
+  const unsubscribe = specter.extensionManager.health.onFailure((ext, where, error) => {
+    const ctx = requestContext.getStore();
+    if (!ctx || where.startsWith('route:')) return;
+    const list = failuresByRequest.get(ctx) ?? [];
+    if (list.length < 10) list.push({ ext, where, timeout: isSpecterError(error, 'TIMEOUT') });
+    failuresByRequest.set(ctx, list);
+  });
+  app.addHook('onClose', async () => unsubscribe());
 
   app.decorateReply('render', async function render(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
     const request = this.request;
@@ -45,13 +60,34 @@ async function rendering(app: FastifyInstance, options: RenderingOptions): Promi
     const inject = base.inject as Record<string, string[]>;
     base.inject_html = Object.fromEntries(Object.entries(inject).map(([slot, parts]) => [slot, new nunjucks.runtime.SafeString(parts.join(''))]));
     const html = await new Promise<string>((resolve, reject) => {
-      views.render(template, { ...base, ...context }, (err, out) => (err ? reject(err) : resolve(out ?? '')));
+      views.render(template, { ...base, ...context }, (err, out) => (err ? reject(missingTemplate(request, err)) : resolve(out ?? '')));
     });
     return this.type('text/html; charset=utf-8').send(html);
   });
 }
 
 export default fp(rendering, { name: 'rendering', fastify: '5.x', dependencies: ['request-context'] });
+
+/** A plugin's page asking for a template that is not there is the plugin's failure, named as such. */
+function missingTemplate(request: FastifyRequest, err: Error): Error {
+  const name = /template not found: ([^\s)]+)/.exec(err.message)?.[1];
+  if (!name || !request.extension) return err;
+  return new SpecterError('EXT_TEMPLATE_MISSING', `its template "${name}" does not exist.`, {
+    hint: 'Fix the template name in the plugin, or install a complete package.',
+    details: { ext: request.extension.id, template: name },
+    cause: err,
+  });
+}
+
+function pluginNotices(specter: Specter): string[] {
+  const ctx = requestContext.getStore();
+  const list = ctx ? failuresByRequest.get(ctx) : undefined;
+  if (!list) return [];
+  return list.map(({ ext, where, timeout }) => {
+    const name = specter.extensionManager.get(ext)?.manifest.name ?? ext;
+    return `The plugin "${name}" ${timeout ? 'did not answer in time' : 'failed'} (${where}); this page is shown without it.`;
+  });
+}
 
 async function baseContext(request: FastifyRequest, reply: FastifyReply, specter: Specter): Promise<Record<string, unknown>> {
   const user = request.user;
@@ -73,6 +109,7 @@ async function baseContext(request: FastifyRequest, reply: FastifyReply, specter
     user_secret_unlocked: user ? specter.userManager.secretOf(user.id) !== undefined : false,
     csrf_token: csrfToken,
     flashes: inSession ? takeFlashes(request) : [],
+    plugin_notices: pluginNotices(specter),
     request_path: request.url.split('?')[0],
     specter_url_prefix: specter.config.SPECTER_URL_PREFIX,
     ext_url_prefix: specter.config.EXT_URL_PREFIX,

@@ -15,8 +15,10 @@ export interface RouteRow {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Every route of the app with its access rule, filled as routes are added. */
+    /** Every route of the app with its access rule: Fastify's routes, then the current dynamic ones. */
     readonly routeTable: RouteRow[];
+    /** Adds a source of routes served behind one Fastify route (extension blueprints; they change at runtime). */
+    addRouteRows(source: () => readonly RouteRow[]): void;
   }
   interface FastifyContextConfig {
     /** Set on extension blueprint routes: the extension id. */
@@ -32,7 +34,13 @@ declare module 'fastify' {
 async function routeTable(app: FastifyInstance, { endpoints }: { endpoints: EndpointRegistry }): Promise<void> {
   const rows: RouteRow[] = [];
   const options = new Map<RouteRow, RouteOptions>();
-  app.decorate('routeTable', rows);
+  const sources: Array<() => readonly RouteRow[]> = [];
+  app.decorate('routeTable', {
+    getter: () => (sources.length ? [...rows, ...sources.flatMap((source) => source())] : rows),
+  });
+  app.decorate('addRouteRows', (source: () => readonly RouteRow[]) => {
+    sources.push(source);
+  });
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const config = (route.config ?? {}) as { access?: RouteAccess; endpoint?: string; extension?: string };

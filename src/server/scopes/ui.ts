@@ -6,8 +6,9 @@
  *               → refuse non-admins on admin routes → the seed's `flask_before_request`
  *   preHandler  CSRF check on every state-changing request
  *
- * The core areas live in routes/<area>/ with their own prefixes; every extension blueprint gets a
- * child scope of its own (extensions/mount.ts).
+ * The core areas live in routes/<area>/ with their own prefixes; extension blueprints are served
+ * by one dispatch route (extensions/mount.ts), whose access and CSRF rule come from the blueprint
+ * route the request matches.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Specter } from '../../specter/index.js';
@@ -15,16 +16,17 @@ import { SpecterError } from '../../errors/index.js';
 import sessions from '../plugins/sessions.js';
 import { setRequestUser } from '../plugins/request-context.js';
 import { sessionUser } from '../session-user.js';
-import { mountExtensionScopes } from '../extensions/mount.js';
+import { mountExtensionDispatch, type ExtensionDispatcher } from '../extensions/mount.js';
 import { registerCoreAreas } from '../routes/index.js';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface UiScopeOptions {
   specter: Specter;
+  dispatcher: ExtensionDispatcher;
 }
 
-export default async function uiScope(ui: FastifyInstance, { specter }: UiScopeOptions): Promise<void> {
+export default async function uiScope(ui: FastifyInstance, { specter, dispatcher }: UiScopeOptions): Promise<void> {
   await ui.register(sessions, { specter });
   const prefix = String(specter.config.SPECTER_URL_PREFIX);
 
@@ -33,7 +35,7 @@ export default async function uiScope(ui: FastifyInstance, { specter }: UiScopeO
   });
   ui.addHook('onRequest', async (request, reply) => {
     // Fail closed: a route without a rule (the scope's 404) needs a login too.
-    const access = request.routeOptions.config.access ?? 'user';
+    const access = dispatcher.accessOf(request) ?? request.routeOptions.config.access ?? 'user';
     if (access === 'public') return;
     if (!request.user) return sendToLogin(request, reply, prefix);
     if (access === 'admin' && !request.user.isAdmin) {
@@ -50,7 +52,7 @@ export default async function uiScope(ui: FastifyInstance, { specter }: UiScopeO
   });
   // Callback style on purpose: csrfProtection answers 403 itself and never calls `done` then.
   ui.addHook('preHandler', (request, reply, done) => {
-    if (!STATE_CHANGING.has(request.method) || request.routeOptions.config.csrf === false) return done();
+    if (!STATE_CHANGING.has(request.method) || (dispatcher.csrfOf(request) ?? request.routeOptions.config.csrf) === false) return done();
     ui.csrfProtection(request, reply, done);
   });
 
@@ -60,7 +62,7 @@ export default async function uiScope(ui: FastifyInstance, { specter }: UiScopeO
 
   ui.get('/', { config: { access: 'user' } }, async (_request, reply) => reply.redirect(specter.endpoints.urlFor('welcome_endpoint.index')));
   await registerCoreAreas(ui, specter);
-  await mountExtensionScopes(ui, specter, 'session');
+  await mountExtensionDispatch(ui, specter, dispatcher, 'session');
 }
 
 function currentUser(request: FastifyRequest, specter: Specter) {

@@ -45,7 +45,10 @@ test('a plugin route that hangs answers 503 naming the plugin; route failures co
   assert.equal(app.specter.extensionManager.health.consecutiveFailures('slowroute'), 2);
   await client.get('/spc/ext/slowroute/boom');
   assert.equal(app.specter.extensionManager.health.isTripped('slowroute'), true);
-  assert.equal((await client.get('/spc/ext/slowroute/boom')).statusCode, 404, 'a switched-off plugin is not served');
+  const off = await client.get('/spc/ext/slowroute/boom');
+  assert.equal(off.statusCode, 503, 'a switched-off plugin is not served');
+  assert.match(off.body, /The plugin &quot;Slow Route&quot; is switched off after 3 consecutive errors/, 'its page says so, with the reason');
+  assert.match(off.body, /href="\/spc\/plugins\/choose#plugin-admin-slowroute"/, 'and links to the switch');
 });
 
 test('a client that sends half a body is cut off by the request timeout', { timeout: 20_000 }, async (t) => {

@@ -11,6 +11,7 @@ import { createTestSpecter, type TestSpecter, type TestClient } from '../../../s
 import routeTable from '../../../src/server/plugins/route-table.js';
 import type { RouteRow } from '../../../src/server/plugins/route-table.js';
 import { EndpointRegistry } from '../../../src/extensions/index.js';
+import { fixturePackage } from '../../helpers/ext-packages.js';
 
 let t: TestSpecter;
 let bob: TestClient;
@@ -114,6 +115,24 @@ test('a foreign Host is refused on every route, before anything else runs (DNS r
   }
   const ok = await t.app.inject({ method: 'GET', url: '/api/v1/health', headers: { host: 'localhost:25441' } });
   assert.equal(ok.statusCode, 200, 'localhost is accepted');
+});
+
+test('extension routes behind the dispatch route are in the table with the rule their options give, and answer by it', async (t) => {
+  const app = await createTestSpecter({ extensions: [await fixturePackage('lifecycle')] });
+  t.after(() => app.close());
+  await app.setAuth('passwordonly', PASSWORD);
+  const rows = app.app.routeTable.filter((r) => r.extension === 'lifecycle' && r.method !== 'HEAD');
+  const rule = (method: string, url: string) => rows.find((r) => r.method === method && r.url === url)?.access;
+  assert.equal(rule('GET', '/spc/ext/lifecycle/open'), 'public', 'login: false');
+  assert.equal(rule('GET', '/spc/ext/lifecycle/'), 'user');
+  assert.equal(rule('POST', '/spc/ext/lifecycle/hook'), 'user', 'csrf: false does not make a route public');
+  assert.equal(rule('GET', '/spc/ext/lifecycle/static/*'), 'user');
+  const anonymous = app.client();
+  for (const row of rows) {
+    const res = await anonymous.request(row.method, concrete(row.url));
+    const toLogin = res.statusCode === 302 && String(res.headers.location).startsWith('/spc/auth/login');
+    assert.equal(toLogin, row.access !== 'public', `${row.method} ${row.url} (${row.access}) answered ${res.statusCode}`);
+  }
 });
 
 test('an app with a route that has no access rule does not start', async () => {

@@ -48,6 +48,8 @@ const STATUS: Record<ErrorKey, number> = {
   EXT_DEPENDENCY_CYCLE: 500,
   EXT_LOAD_FAILED: 500,
   EXT_NOT_FOUND: 404,
+  EXT_SWITCHED_OFF: 503,
+  EXT_TEMPLATE_MISSING: 500,
   EXT_UNKNOWN_CALLBACK: 500,
   EXT_BLUEPRINT_INVALID: 500,
   EXT_STORAGE: 500,
@@ -167,7 +169,7 @@ function sourceFiles(dir: string): string[] {
 
 describe('error catalogue', () => {
   it(`holds exactly the ${Object.keys(STATUS).length} released codes with their HTTP statuses`, () => {
-    assert.equal(keys.length, 115);
+    assert.equal(keys.length, 117);
     assert.deepEqual(Object.fromEntries(keys.map((k) => [k, catalogue[k].status])), STATUS);
   });
 

@@ -85,7 +85,22 @@ export default async function pluginsArea(scope: FastifyInstance, { specter }: A
           .filter((s) => s.status !== 'loaded' || s.tripped)
           .map((s) => ({ ...s, ...statusWords(s, threshold) }))
       : [];
-    return reply.render('plugins/choose.njk', { groups, statuses, needs_password: specter.authMethod === 'none' });
+    // The admin's on/off switch for every plugin found (immediate: no restart).
+    const switches = user.isAdmin
+      ? manager
+          .statuses()
+          .filter((s): s is typeof s & { id: string } => s.id !== null)
+          .map((s) => ({
+            id: s.id,
+            name: s.name,
+            version: s.version,
+            source: s.source,
+            on: !manager.isDisabled(s.id),
+            status_text: statusWords(s, threshold).status_text,
+            tripped: s.tripped,
+          }))
+      : [];
+    return reply.render('plugins/choose.njk', { groups, statuses, switches, needs_password: specter.authMethod === 'none' });
   });
 
   const setActive = async (request: { params: { extId: string }; user: User | undefined }, active: boolean) => {
@@ -121,6 +136,29 @@ export default async function pluginsArea(scope: FastifyInstance, { specter }: A
     manager.reenable(extId);
     await flash(request, `"${manager.get(extId)?.manifest.name ?? extId}" was switched back on.`, 'success');
     return reply.redirect(chooseUrl());
+  });
+
+  // Admin: switch a plugin off for everyone, or on again. Takes effect at once (its routes, jobs,
+  // callbacks and pages go or come back) and is remembered in config.json.
+  app.post('/:extId/disable', { schema: { params: extParams }, config: on('disable', 'admin') }, async (request, reply) => {
+    const { extId } = request.params;
+    const name = manager.statuses().find((s) => s.id === extId)?.name ?? extId;
+    const change = await manager.disable(extId);
+    const others = change.removed.filter((e) => e.id !== extId).map((e) => `"${e.manifest.name}"`);
+    await flash(
+      request,
+      `"${name}" is switched off for everyone${others.length ? `; ${others.join(', ')} needed it and stopped too` : ''}.`,
+      'success',
+    );
+    return reply.redirect(`${chooseUrl()}#plugin-admin-${extId}`);
+  });
+  app.post('/:extId/enable', { schema: { params: extParams }, config: on('enable', 'admin') }, async (request, reply) => {
+    const { extId } = request.params;
+    await manager.enable(extId);
+    const status = manager.statuses().find((s) => s.id === extId);
+    if (status?.status === 'loaded') await flash(request, `"${status.name}" is switched on.`, 'success');
+    else await flash(request, `"${status?.name ?? extId}" is switched on but did not load: ${status?.reason ?? 'see the log'}`, 'warning');
+    return reply.redirect(`${chooseUrl()}#plugin-admin-${extId}`);
   });
 
   // "Remove and delete data": a confirmation page naming what goes, then the POST that
