@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { runExtUninstall } from '../../../src/cli/ext/install.js';
 import { isSpecterError } from '../../../src/errors/index.js';
 import { PluginInstaller, generateSigningKey, readPluginsFile, signPackage, SIGNATURE_FILE } from '../../../src/extensions/install/index.js';
-import { createTestSpecter, type TestSpecter } from '../../../src/testing/index.js';
+import { createTestSpecter, TEST_DESCRIPTORS, type TestSpecter } from '../../../src/testing/index.js';
 import { repoRoot } from '../../helpers/files.js';
 import { genAndPack, mustRun, NPM, offlineNpmEnv, packedName, packPlain } from '../../helpers/plugin-packages.js';
 
@@ -268,7 +268,8 @@ describe('specter ext install: a packed ext-gen plugin, offline', { concurrency:
       await specter.setAuth('passwordonly', PASSWORD);
       const client = await specter.login(PASSWORD);
       await specter.activate('admin', 'duckling');
-      const saved = await client.post('/spc/ext/duckling/settings', { wallet: '' });
+      const wallet = await specter.createWallet('Duck Pond', TEST_DESCRIPTORS.singleSig);
+      const saved = await client.post('/spc/ext/duckling/settings', { wallet: wallet.alias });
       assert.equal(saved.statusCode, 302, saved.body);
     } finally {
       await specter.close();
