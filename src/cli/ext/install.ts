@@ -5,7 +5,7 @@ import { PluginInstaller, type InstallResult, type PluginRecord } from '../../ex
 import { createLogger } from '../../log/index.js';
 import { ConfigManager } from '../../managers/config/index.js';
 import { JsonFileStore } from '../../persistence/index.js';
-import { Specter } from '../../specter/index.js';
+import { Specter, purgeExtensionData } from '../../specter/index.js';
 import { PACKAGE_ROOT } from '../../version.js';
 
 /**
@@ -44,14 +44,7 @@ async function installerFor(opts: ExtInstallOptions, io: ExtInstallIo): Promise<
     purgeData: async (id) => {
       const specter = await Specter.create({ config, configChain: chain, logger: createLogger({ level: 'silent' }) });
       try {
-        const removed: string[] = [];
-        for (const user of specter.userManager.list()) {
-          const wallets = specter.walletsOf(user);
-          const refs = (await wallets.list()).map((w) => ({ walletsFolder: wallets.walletsFolder, alias: w.alias }));
-          const report = await specter.services.storage.purgeExtension(id, [user], refs);
-          removed.push(...report.entriesRemovedFrom.map((f) => `${f} (entry "${id}")`), ...report.annotationFilesDeleted);
-        }
-        return [...new Set(removed)];
+        return await purgeExtensionData(specter, id);
       } finally {
         await specter.close();
       }

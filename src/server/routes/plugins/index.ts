@@ -14,6 +14,7 @@ import { flash } from '../../flash.js';
 import { formBody, formText, pathParam } from '../../schemas.js';
 import { iconUrl, indexUrl } from '../../extensions/contributions.js';
 import { DEVSTATUS_WORDS, statusWords } from '../../extensions/status-words.js';
+import manageArea from './manage.js';
 
 const GROUPS: Array<{ devstatus: Devstatus; title: string }> = [
   { devstatus: 'prod', title: 'Plugins in production' },
@@ -37,6 +38,7 @@ const deactivateBody = formBody({ release: formText });
  */
 export default async function pluginsArea(scope: FastifyInstance, { specter }: AreaOptions): Promise<void> {
   const app = scope.withTypeProvider<ZodTypeProvider>();
+  await scope.register(manageArea, { specter });
   const manager = specter.extensionManager;
   const chooseUrl = () => specter.endpoints.urlFor('plugins_endpoint.choose');
   const on = (endpoint: string, access: 'user' | 'admin' = 'user') => ({ access, endpoint: `plugins_endpoint.${endpoint}` });

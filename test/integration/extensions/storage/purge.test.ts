@@ -46,7 +46,7 @@ test('remove and delete data: confirmation names the files; after it the extensi
   const choose = await client.get('/spc/plugins/choose');
   assert.match(
     choose.body,
-    /<article class="card plugin-card" data-ext="storage_secret">[\s\S]*?href="\/spc\/plugins\/storage_secret\/purge"[^>]*>Remove and delete data<\/a>/,
+    /<article class="card plugin-card" data-ext="storage_secret"[^>]*>[\s\S]*?href="\/spc\/plugins\/storage_secret\/purge"[^>]*>Remove and delete data<\/a>/,
   );
   const confirm = await client.get('/spc/plugins/storage_secret/purge');
   assert.equal(confirm.statusCode, 200);
@@ -92,7 +92,7 @@ test('remove and delete data: confirmation names the files; after it the extensi
   assert.match((await alice.get(SECRET_PAGE)).body, /alice keeps hers/);
 
   const after = await client.follow(done);
-  assert.match(after.body, /<article class="card plugin-card" data-ext="storage_secret">[\s\S]*?Activate Secret Store/);
+  assert.match(after.body, /<article class="card plugin-card" data-ext="storage_secret"[^>]*>[\s\S]*?Activate Secret Store/);
   assert.equal((await client.get(SECRET_PAGE)).statusCode, 404, 'no longer active');
   await t.activate('admin', 'storage_secret');
   assert.match((await client.get(SECRET_PAGE)).body, /\(nothing stored\)/, 'activated again, it starts empty');
