@@ -59,3 +59,38 @@ export async function warmViewEnvironment(env: nunjucks.Environment, root: strin
   for (const name of names) env.getTemplate(name.split(path.sep).join('/'), true);
   return names.length;
 }
+
+let htmlBytesCount = 0;
+/** What a template outputs in place of an HtmlBytes: NUL never comes out of a template otherwise (names and labels refuse control characters). */
+const HTML_BYTES_MARK = /\u0000html-bytes-(\d+)\u0000/;
+
+/**
+ * HTML rendered once and shown on many views (the History's rows), kept as UTF-8 bytes. Put it at
+ * the top level of a page's context and output it with `{{ name }}`: the page is then sent with
+ * these bytes as they are (pageBytes), instead of being copied into the page's string and encoded
+ * again on every view — a page string is flattened and encoded whole, and the History's rows were
+ * most of its page.
+ */
+export class HtmlBytes extends nunjucks.runtime.SafeString {
+  readonly id: string;
+  readonly bytes: Buffer;
+
+  constructor(html: string) {
+    const id = String(++htmlBytesCount);
+    super(`\u0000html-bytes-${id}\u0000`);
+    this.id = id;
+    this.bytes = Buffer.from(html);
+  }
+}
+
+/** A rendered page as the bytes to send: the HtmlBytes of the page's context where the template put them. */
+export function pageBytes(html: string, context: Readonly<Record<string, unknown>>): Buffer {
+  let pieces: Map<string, Buffer> | undefined;
+  for (const value of Object.values(context)) if (value instanceof HtmlBytes) (pieces ??= new Map()).set(value.id, value.bytes);
+  if (!pieces) return Buffer.from(html);
+  // split() with the group: text, id, text, id, …, text.
+  const parts = html.split(new RegExp(HTML_BYTES_MARK.source, 'g'));
+  return Buffer.concat(
+    parts.map((part, i) => (i % 2 === 0 ? Buffer.from(part) : (pieces.get(part) ?? Buffer.from(`\u0000html-bytes-${part}\u0000`)))),
+  );
+}

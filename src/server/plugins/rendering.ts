@@ -4,6 +4,7 @@ import nunjucks from 'nunjucks';
 import type { Specter } from '../../specter/index.js';
 import type { EndpointRegistry, UrlParams } from '../../extensions/index.js';
 import { takeFlashes } from '../flash.js';
+import { pageBytes } from '../views.js';
 
 /**
  * Adds to the context of every rendered page. The extension layer contributes the sidebar's
@@ -50,7 +51,8 @@ async function rendering(app: FastifyInstance, options: RenderingOptions): Promi
     // As bytes: a string body is measured (flattened) for Content-Length and then joined to the
     // header block and flattened again to be written, two copies of the page per request in the
     // young generation (a History page of 30 KB was the largest share of what its views allocated).
-    return this.type('text/html; charset=utf-8').send(Buffer.from(html));
+    // Parts kept as bytes (HtmlBytes) go in as they are.
+    return this.type('text/html; charset=utf-8').send(pageBytes(html, context));
   });
 }
 

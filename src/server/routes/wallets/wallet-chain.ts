@@ -8,7 +8,6 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import nunjucks from 'nunjucks';
 import { z } from 'zod';
 import type { Specter } from '../../../specter/index.js';
 import type { User } from '../../../managers/users/index.js';
@@ -17,6 +16,7 @@ import { HISTORY_SORTS, SORT_DIRS, type HistorySort, type SortDir, type TxDetail
 import { isSpecterError } from '../../../errors/index.js';
 import { flash } from '../../flash.js';
 import { formBody, formList, formText, pathParam } from '../../schemas.js';
+import { HtmlBytes } from '../../views.js';
 
 export type RenderTab = (
   request: FastifyRequest,
@@ -63,10 +63,11 @@ export default async function walletChain(scope: FastifyInstance, { specter, ren
   /**
    * The History's rows as HTML (wallets/components/history_rows.njk), kept with the page of
    * transactions they show: the chain service hands out the same page until something on it
-   * changes (a sync, a label), so a view renders no row. A search's page is new each time.
+   * changes (a sync, a label), so a view renders no row. A search's page is new each time. Kept as
+   * bytes (HtmlBytes): a view does not encode them again either.
    */
-  const renderedRows = new WeakMap<readonly TxView[], { unit: string; txUrl: string; html: nunjucks.runtime.SafeString }>();
-  const historyRows = async (alias: string, rows: readonly TxView[]): Promise<nunjucks.runtime.SafeString> => {
+  const renderedRows = new WeakMap<readonly TxView[], { unit: string; txUrl: string; html: HtmlBytes }>();
+  const historyRows = async (alias: string, rows: readonly TxView[]): Promise<HtmlBytes> => {
     const unit = specter.configManager.values.unit;
     // One url_for per page, not per row: only the txid differs (64 hex digits, nothing to encode).
     const txUrl = url('transaction', alias, { txid: '0'.repeat(64) });
@@ -86,9 +87,9 @@ export default async function walletChain(scope: FastifyInstance, { specter, ren
     const html = await new Promise<string>((resolve, reject) =>
       scope.views.render('wallets/components/history_rows.njk', { rows: view, unit }, (err, out) => (err ? reject(err) : resolve(out ?? ''))),
     );
-    const safe = new nunjucks.runtime.SafeString(html);
-    renderedRows.set(rows, { unit, txUrl, html: safe });
-    return safe;
+    const bytes = new HtmlBytes(html);
+    renderedRows.set(rows, { unit, txUrl, html: bytes });
+    return bytes;
   };
 
   app.get('/history/', { schema: { params: walletParams, querystring: historyQuery }, config: on('history') }, async (request, reply) => {
@@ -135,7 +136,9 @@ export default async function walletChain(scope: FastifyInstance, { specter, ren
       }),
     );
     return render(request, reply, wallet, 'history', 'wallets/history.njk', {
-      chain: data && { ...data, rows_html: rowsHtml },
+      chain: data,
+      // At the top level: where reply.render() looks for HtmlBytes.
+      rows_html: rowsHtml,
       chain_problem: problem,
       q,
       sort,
