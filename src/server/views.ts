@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import nunjucks from 'nunjucks';
@@ -61,8 +62,11 @@ export async function warmViewEnvironment(env: nunjucks.Environment, root: strin
 }
 
 let htmlBytesCount = 0;
-/** What a template outputs in place of an HtmlBytes: NUL never comes out of a template otherwise (names and labels refuse control characters). */
-const HTML_BYTES_MARK = /\u0000html-bytes-(\d+)\u0000/;
+/**
+ * What a template outputs in place of an HtmlBytes: `MARK<id>\u0000`. The process's random part
+ * keeps text a user typed (a search echoed in the page) from ever standing for one.
+ */
+const MARK = `\u0000html-bytes-${randomUUID()}-`;
 
 /**
  * HTML rendered once and shown on many views (the History's rows), kept as UTF-8 bytes. Put it at
@@ -77,7 +81,7 @@ export class HtmlBytes extends nunjucks.runtime.SafeString {
 
   constructor(html: string) {
     const id = String(++htmlBytesCount);
-    super(`\u0000html-bytes-${id}\u0000`);
+    super(`${MARK}${id}\u0000`);
     this.id = id;
     this.bytes = Buffer.from(html);
   }
@@ -87,10 +91,20 @@ export class HtmlBytes extends nunjucks.runtime.SafeString {
 export function pageBytes(html: string, context: Readonly<Record<string, unknown>>): Buffer {
   let pieces: Map<string, Buffer> | undefined;
   for (const value of Object.values(context)) if (value instanceof HtmlBytes) (pieces ??= new Map()).set(value.id, value.bytes);
-  if (!pieces) return Buffer.from(html);
-  // split() with the group: text, id, text, id, …, text.
-  const parts = html.split(new RegExp(HTML_BYTES_MARK.source, 'g'));
-  return Buffer.concat(
-    parts.map((part, i) => (i % 2 === 0 ? Buffer.from(part) : (pieces.get(part) ?? Buffer.from(`\u0000html-bytes-${part}\u0000`)))),
-  );
+  let at = pieces ? html.indexOf(MARK) : -1;
+  if (!pieces || at < 0) return Buffer.from(html);
+  const parts: Buffer[] = [];
+  let from = 0;
+  while (at >= 0) {
+    const end = html.indexOf('\u0000', at + MARK.length);
+    if (end < 0) break;
+    const bytes = pieces.get(html.slice(at + MARK.length, end));
+    if (bytes) {
+      parts.push(Buffer.from(html.slice(from, at)), bytes);
+      from = end + 1;
+    }
+    at = html.indexOf(MARK, end + 1);
+  }
+  parts.push(Buffer.from(html.slice(from)));
+  return Buffer.concat(parts);
 }
