@@ -96,7 +96,6 @@ export class EndpointRegistry {
         details: { name },
       });
     }
-    const used = new Set<string>();
     let url = ep.parts[0]!;
     for (let i = 0; i < ep.params.length; i++) {
       const p = ep.params[i]!;
@@ -111,21 +110,23 @@ export class EndpointRegistry {
           },
         );
       }
-      used.add(p.name);
       url += encodeParam(value, p.wildcard) + ep.parts[i + 1]!;
     }
-    const query = new URLSearchParams();
+    // Made only when a param is left for the query: most links have none, and pages build dozens.
+    let query: URLSearchParams | undefined;
     let anchor = '';
     for (const [key, value] of Object.entries(params)) {
-      if (used.has(key) || value === undefined || value === null) continue;
+      // Every path param was filled in above (or threw): the rest go to the query.
+      if (value === undefined || value === null || ep.params.some((p) => p.name === key)) continue;
       if (key === '_anchor') {
         anchor = `#${encodeURIComponent(String(value))}`;
         continue;
       }
+      query ??= new URLSearchParams();
       if (Array.isArray(value)) for (const v of value) query.append(key, String(v));
       else query.append(key, String(value));
     }
-    const qs = query.toString();
+    const qs = query?.toString() ?? '';
     return url + (qs ? `?${qs}` : '') + anchor;
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import nunjucks from 'nunjucks';
@@ -85,4 +86,52 @@ export async function warmViewEnvironment(env: nunjucks.Environment, root: strin
   const names = (await readdir(root, { recursive: true })).filter((name) => name.endsWith('.njk'));
   for (const name of names) env.getTemplate(name.split(path.sep).join('/'), true);
   return names.length;
+}
+
+let htmlBytesCount = 0;
+/**
+ * What a template outputs in place of an HtmlBytes: `MARK<id>\u0000`. The process's random part
+ * keeps text a user typed (a search echoed in the page) from ever standing for one.
+ */
+const MARK = `\u0000html-bytes-${randomUUID()}-`;
+
+/**
+ * HTML rendered once and shown on many views (the History's rows), kept as UTF-8 bytes. Put it at
+ * the top level of a page's context and output it with `{{ name }}`: the page is then sent with
+ * these bytes as they are (pageBytes), instead of being copied into the page's string and encoded
+ * again on every view — a page string is flattened and encoded whole, and the History's rows were
+ * most of its page.
+ */
+export class HtmlBytes extends nunjucks.runtime.SafeString {
+  readonly id: string;
+  readonly bytes: Buffer;
+
+  constructor(html: string) {
+    const id = String(++htmlBytesCount);
+    super(`${MARK}${id}\u0000`);
+    this.id = id;
+    this.bytes = Buffer.from(html);
+  }
+}
+
+/** A rendered page as the bytes to send: the HtmlBytes of the page's context where the template put them. */
+export function pageBytes(html: string, context: Readonly<Record<string, unknown>>): Buffer {
+  let pieces: Map<string, Buffer> | undefined;
+  for (const value of Object.values(context)) if (value instanceof HtmlBytes) (pieces ??= new Map()).set(value.id, value.bytes);
+  let at = pieces ? html.indexOf(MARK) : -1;
+  if (!pieces || at < 0) return Buffer.from(html);
+  const parts: Buffer[] = [];
+  let from = 0;
+  while (at >= 0) {
+    const end = html.indexOf('\u0000', at + MARK.length);
+    if (end < 0) break;
+    const bytes = pieces.get(html.slice(at + MARK.length, end));
+    if (bytes) {
+      parts.push(Buffer.from(html.slice(from, at)), bytes);
+      from = end + 1;
+    }
+    at = html.indexOf(MARK, end + 1);
+  }
+  parts.push(Buffer.from(html.slice(from)));
+  return Buffer.concat(parts);
 }

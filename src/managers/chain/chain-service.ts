@@ -67,6 +67,22 @@ export interface RescanStatus {
 }
 
 const BALANCE_CACHE_MS = 30_000;
+/**
+ * History pages kept per wallet (the most recently asked), and the largest page kept: pages as
+ * people view them, not the API's 1,000-row pages or the search's chunks, which would push them out.
+ */
+const HISTORY_PAGES_KEPT = 8;
+const HISTORY_PAGE_KEPT_ROWS = 100;
+
+/**
+ * A page of the History and the total. A kept page is handed to every caller until something it
+ * shows changes, so callers must not change it (which lets the server keep what it made of it, by
+ * identity, for as long).
+ */
+export interface HistorySlice {
+  readonly total: number;
+  readonly transactions: readonly TxView[];
+}
 
 export class ChainService {
   readonly #links: WalletLinks;
@@ -324,14 +340,38 @@ export class ChainService {
    * The History in the order asked: date (the default, newest first), amount or label, either
    * way; a page of it and the total. Read from the stored state like transactions(); the other
    * orders are kept beside the date order until the state changes (history-sort.ts).
+   *
+   * Pages are kept too (HISTORY_PAGES_KEPT per wallet) until the state changes or an address of
+   * the wallet does (a label shows in the rows): a History view then makes no row at all, and
+   * hands out the same page object, which the server keeps its rendered rows by.
    */
-  async history(user: ChainUser, alias: string, page: HistoryPage = {}): Promise<{ total: number; transactions: TxView[] }> {
+  async history(user: ChainUser, alias: string, page: HistoryPage = {}): Promise<HistorySlice> {
     const { from, count } = checkPage(page);
+    const sort = page.sort ?? 'date';
+    const dir = page.dir ?? 'desc';
     const { wallet, entry } = await this.#links.wallet(user, alias);
     const state = entry.state ?? (entry.state = await this.#links.loadState(entry));
     if (!state) return { total: 0, transactions: [] };
-    const order = sortHistory(this.sortedVisible(entry, state), page.sort ?? 'date', page.dir ?? 'desc', (r) => txLabel(r, wallet));
-    return { total: order.length, transactions: order.slice(from, from + count).map((t) => txView(t, state, wallet)) };
+    const byDate = this.sortedVisible(entry, state);
+    // sortedVisible() left the cache of this state in place.
+    const pages = (entry.cache!.pages ??= new Map());
+    const key = `${sort}:${dir}:${from}:${count}`;
+    const kept = pages.get(key);
+    if (kept && kept.wallet === wallet && kept.addressVersion === wallet.addressVersion) {
+      // Most recently used last: the first key is the one to drop.
+      pages.delete(key);
+      pages.set(key, kept);
+      return kept.page;
+    }
+    const addressVersion = wallet.addressVersion;
+    const order = sortHistory(byDate, sort, dir, (r) => txLabel(r, wallet));
+    const slice: HistorySlice = { total: order.length, transactions: order.slice(from, from + count).map((t) => txView(t, state, wallet)) };
+    if (count <= HISTORY_PAGE_KEPT_ROWS) {
+      pages.delete(key);
+      pages.set(key, { wallet, addressVersion, page: slice });
+      if (pages.size > HISTORY_PAGES_KEPT) pages.delete(pages.keys().next().value!);
+    }
+    return slice;
   }
 
   /**

@@ -17,6 +17,7 @@ export { balances, listUtxos, parseOutpoint, relockFrozen, setFrozen, type Balan
 export {
   ChainService,
   type ChainServiceOptions,
+  type HistorySlice,
   type RescanStatus,
   type SyncResult,
   type SyncedOutput,

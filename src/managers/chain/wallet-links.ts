@@ -10,7 +10,7 @@ import type { NodeManager } from '../nodes/node-manager.js';
 import { nodeInfo, type NodeInfo } from '../nodes/core-wallets.js';
 import type { RpcClient, WalletRpc } from '../nodes/rpc-client.js';
 import type { Wallet, WalletManager } from '../wallets/index.js';
-import type { SyncResult } from './chain-service.js';
+import type { HistorySlice, SyncResult } from './chain-service.js';
 import type { ChainState, TxRecord } from './chain-state.js';
 import { JournalChainStateStore, type ChainStateStore } from './chain-store.js';
 import { relockFrozen, type Balances } from './coins.js';
@@ -30,9 +30,17 @@ export interface WalletEntry {
   /**
    * What pages read most, kept until the state changes (a sync that changed something, a new
    * link, a freeze): the visible transactions newest first, and the balances. Without it every
-   * History view sorted the whole history and asked Core for the balance.
+   * History view sorted the whole history and asked Core for the balance. `pages` are History
+   * pages as the chain service answered them (chain-service.ts: history()).
    */
-  cache?: { state: ChainState; sorted?: TxRecord[]; balances?: Balances };
+  cache?: { state: ChainState; sorted?: TxRecord[]; balances?: Balances; pages?: Map<string, KeptHistoryPage> };
+}
+
+/** A History page kept for the wallet object and address version it was made with (labels come from the addresses). */
+export interface KeptHistoryPage {
+  wallet: Wallet;
+  addressVersion: number;
+  page: HistorySlice;
 }
 
 /**

@@ -63,6 +63,9 @@ const TOUCH_LOG = 1_024;
 /** A cached order this many changes behind is sorted again rather than patched. */
 const MAX_PATCH = 256;
 
+/** One sequence for every book in the process, so a reloaded book never repeats a version its wallet had. */
+let lastVersion = 0;
+
 interface SortedOrder {
   /** The branch's change count this order reflects. */
   version: number;
@@ -82,6 +85,11 @@ export class AddressBook {
    */
   private readonly touches = { receive: { count: 0, log: [] as number[] }, change: { count: 0, log: [] as number[] } };
   private readonly sorted = new Map<string, SortedOrder>();
+  /**
+   * Changes with every touch (a label, usage or service set, an address added): what readers that
+   * keep something derived from the entries (the History's rows and labels) compare to know it is current.
+   */
+  version = ++lastVersion;
 
   constructor(file: AddressesFile) {
     this.receive = file.receive;
@@ -106,6 +114,7 @@ export class AddressBook {
 
   /** Marks an entry changed, so the next save writes it. Call after every change to an entry. */
   touch(change: boolean, index: number): void {
+    this.version = ++lastVersion;
     (change ? this.dirty.change : this.dirty.receive).add(index);
     const t = change ? this.touches.change : this.touches.receive;
     t.count++;

@@ -502,6 +502,14 @@ export class Wallet {
     return { change, index: entry.index, serviceId: entry.service_id };
   }
 
+  /**
+   * A number that changes whenever a stored address changes (label, usage, service) or is added, and
+   * never comes back (a reload gets a new one): for caches of what is shown of the addresses.
+   */
+  get addressVersion(): number {
+    return this.book.version;
+  }
+
   /** How many addresses are derived on a branch. */
   derivedCount(change: ChangeArg): number {
     return this.book.branch(isChange(change)).length;

@@ -16,6 +16,7 @@ import { HISTORY_SORTS, SORT_DIRS, type HistorySort, type SortDir, type TxDetail
 import { isSpecterError } from '../../../errors/index.js';
 import { flash } from '../../flash.js';
 import { formBody, formList, formText, pathParam } from '../../schemas.js';
+import { HtmlBytes } from '../../views.js';
 
 export type RenderTab = (
   request: FastifyRequest,
@@ -59,22 +60,42 @@ export default async function walletChain(scope: FastifyInstance, { specter, ren
     specter.endpoints.urlFor(`wallets_endpoint.${name}`, { wallet_alias: alias, ...params });
   const on = (endpoint: string) => ({ access: 'user' as const, endpoint: `wallets_endpoint.${endpoint}` });
 
-  app.get('/history/', { schema: { params: walletParams, querystring: historyQuery }, config: on('history') }, async (request, reply) => {
-    const wallet = await walletOf(request);
-    const user = userOf(request);
-    const { q, sort, dir } = request.query;
+  /**
+   * The History's rows as HTML (wallets/components/history_rows.njk), kept with the page of
+   * transactions they show: the chain service hands out the same page until something on it
+   * changes (a sync, a label), so a view renders no row. A search's page is new each time. Kept as
+   * bytes (HtmlBytes): a view does not encode them again either.
+   */
+  const renderedRows = new WeakMap<readonly TxView[], { unit: string; txUrl: string; html: HtmlBytes }>();
+  const historyRows = async (alias: string, rows: readonly TxView[]): Promise<HtmlBytes> => {
+    const unit = specter.configManager.values.unit;
     // One url_for per page, not per row: only the txid differs (64 hex digits, nothing to encode).
-    const txUrl = url('transaction', wallet.alias, { txid: '0'.repeat(64) }).split('0'.repeat(64));
-    // Only what the row shows (an object spread per row was a visible share of the page's time).
-    const withUrl = (t: TxView) => ({
+    const txUrl = url('transaction', alias, { txid: '0'.repeat(64) });
+    const kept = renderedRows.get(rows);
+    if (kept && kept.unit === unit && kept.txUrl === txUrl) return kept.html;
+    const [before, after] = txUrl.split('0'.repeat(64));
+    // Only what the row shows.
+    const view = rows.map((t) => ({
       txid: t.txid,
       category: t.category,
       amount: t.amount,
       confirmations: t.confirmations,
       time: t.time,
       label: t.label,
-      url: txUrl.join(t.txid),
-    });
+      url: `${before}${t.txid}${after}`,
+    }));
+    const html = await new Promise<string>((resolve, reject) =>
+      scope.views.render('wallets/components/history_rows.njk', { rows: view, unit }, (err, out) => (err ? reject(err) : resolve(out ?? ''))),
+    );
+    const bytes = new HtmlBytes(html);
+    renderedRows.set(rows, { unit, txUrl, html: bytes });
+    return bytes;
+  };
+
+  app.get('/history/', { schema: { params: walletParams, querystring: historyQuery }, config: on('history') }, async (request, reply) => {
+    const wallet = await walletOf(request);
+    const user = userOf(request);
+    const { q, sort, dir } = request.query;
     const { data, problem } = await chainData(async () => {
       const balance = await chain.balance(user, wallet.alias);
       if (!q) {
@@ -86,7 +107,7 @@ export default async function walletChain(scope: FastifyInstance, { specter, ren
           page = pages;
           slice = await chain.history(user, wallet.alias, { from: (page - 1) * PAGE_SIZE, count: PAGE_SIZE, sort, dir });
         }
-        return { balance, rows: slice.transactions.map(withUrl), total: slice.total, pages, page };
+        return { balance, rows: slice.transactions, total: slice.total, pages, page };
       }
       // Search needs every row; the list is paged after filtering.
       const { total: all } = await chain.history(user, wallet.alias, { from: 0, count: 1, sort, dir });
@@ -101,8 +122,9 @@ export default async function walletChain(scope: FastifyInstance, { specter, ren
       }
       const pages = Math.max(1, Math.ceil(matching.length / PAGE_SIZE));
       const page = Math.min(request.query.page, pages);
-      return { balance, rows: matching.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map(withUrl), total: matching.length, pages, page };
+      return { balance, rows: matching.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE), total: matching.length, pages, page };
     });
+    const rowsHtml = data ? await historyRows(wallet.alias, data.rows) : null;
     // The default order stays out of the links, so the plain History URL is the canonical one.
     const order = (s: HistorySort, d: SortDir) => ({ ...(s !== 'date' && { sort: s }), ...(d !== FIRST_DIR.date && { dir: d }) });
     const link = (page: number) => url('history', wallet.alias, { page, ...(q && { q }), ...order(sort, dir) });
@@ -115,6 +137,8 @@ export default async function walletChain(scope: FastifyInstance, { specter, ren
     );
     return render(request, reply, wallet, 'history', 'wallets/history.njk', {
       chain: data,
+      // At the top level: where reply.render() looks for HtmlBytes.
+      rows_html: rowsHtml,
       chain_problem: problem,
       q,
       sort,
