@@ -33,7 +33,12 @@ const configSchema = z.looseObject({
   tor_cookie_file: z.string().default(''),
   hwi_bridge_url: z.string().default('/hwi/api/'),
   unit: z.enum(['btc', 'sat']).default('btc'),
+  // Fiat price (Settings → Price): on/off, the provider id from a plugin's price_providers
+  // ('' = the manual rate alt_rate), and the ISO 4217 currency. Specter keeps a display symbol
+  // in alt_symbol; we leave it alone and keep the currency code apart.
   price_check: z.boolean().default(false),
+  price_provider: z.string().default(''),
+  price_currency: z.string().default('USD'),
   alt_rate: z.number().default(1),
   alt_symbol: z.string().default('BTC'),
   // bitcoin_core | mempool | custom. Specter defaults to mempool; we default to the node, so no
