@@ -217,7 +217,7 @@ export class PriceService {
       this.#options.logger.debug({ provider: provider.id, currency, btcPrice }, 'price updated');
     } catch (err) {
       // Stopping the app is not the provider's failure.
-      if (this.#stopped) return;
+      if (this.#stopSignal.signal.aborted) return;
       await this.record(provider.id, err);
     }
   }
