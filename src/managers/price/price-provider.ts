@@ -14,6 +14,7 @@ export interface PriceProvider {
   name: string;
   /** ISO 4217 codes it can price, upper case, e.g. `["USD", "EUR"]`. */
   currencies: string[];
+  /** The price of 1 BTC in `currency`; stop when `signal` aborts (the core's timeout, or the app stopping). */
   fetch(currency: string, signal: AbortSignal): Promise<number>;
 }
 
