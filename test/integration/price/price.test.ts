@@ -77,6 +77,16 @@ test('a third-party provider is chosen in Settings → Price; its price arrives 
   assert.match(refused.body, /Local Feed does not offer prices in JPY/);
   assert.match(refused.body, /id="price-currency" name="price_currency" value="jpy"/);
 
+  const badRate = await client.post('/spc/settings/price', { price_check: 'on', price_provider: '', price_currency: 'EUR', alt_rate: '-3' });
+  assert.equal(badRate.statusCode, 400);
+  assert.match(badRate.body, /The manual rate &quot;-3&quot; is not a price above zero/);
+  assert.match(badRate.body, /id="alt-rate" name="alt_rate" value="-3"/);
+  assert.equal(t.specter.configManager.values.price_check, false, 'nothing was saved');
+
+  // A provider whose plugin is gone (config.json names it) is said on the page.
+  await t.specter.configManager.update({ price_provider: 'gone' });
+  assert.match((await client.get('/spc/settings/price')).body, /id="price-provider-missing"[\s\S]*"gone"/);
+
   const saved = await client.post('/spc/settings/price', { price_check: 'on', price_provider: 'localfeed', price_currency: 'usd', alt_rate: '1' });
   assert.equal(saved.statusCode, 302);
   assert.equal(t.specter.configManager.values.price_currency, 'USD');

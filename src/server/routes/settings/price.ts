@@ -74,14 +74,17 @@ export default async function priceSettings(scope: FastifyInstance, { specter }:
     return { price_check: v.price_check, price_provider: v.price_provider, price_currency: v.price_currency, alt_rate: String(v.alt_rate) };
   };
 
-  const render = async (request: FastifyRequest, reply: FastifyReply, ctx: Record<string, unknown> = {}) =>
-    reply.render('settings/price.njk', {
+  const render = async (request: FastifyRequest, reply: FastifyReply, ctx: Record<string, unknown> = {}) => {
+    const status = await prices.status();
+    return reply.render('settings/price.njk', {
       settings_tabs: await scope.settingsTabs(request),
       active_tab: 'price',
-      status: await prices.status(),
+      // A provider whose plugin is gone has no row below: say so above the form.
+      status: { ...status, selectedOffered: status.providers.some((p) => p.id === status.provider) },
       values: currentValues(),
       ...ctx,
     });
+  };
   const on = { access: 'admin' as const, endpoint: 'settings_endpoint.price' };
 
   app.get('/price', { config: on }, async (request, reply) => render(request, reply));
