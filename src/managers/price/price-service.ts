@@ -10,7 +10,7 @@
  * rate stays. The last good rate and each provider's outcome are kept in price.json, so a restart
  * shows the price with its age.
  */
-import { SpecterError, isSpecterError } from '../../errors/index.js';
+import { SpecterError } from '../../errors/index.js';
 import type { Logger } from '../../log/index.js';
 import type { JsonFileStore } from '../../persistence/index.js';
 import { btcPriceSchema, priceProviderSchema, type PriceProvider } from './price-provider.js';
@@ -283,7 +283,9 @@ export class PriceService {
       state = { ...before, lastOk: at };
     } else {
       const name = this.#names.get(providerId) ?? providerId;
-      const message = isSpecterError(err) ? err.message : `${name} failed: ${err instanceof Error ? err.message : String(err)}`;
+      const text = err instanceof Error ? err.message : String(err);
+      // Messages say who failed; a plugin's own error may not name its provider.
+      const message = text.startsWith(name) ? text : `${name}: ${text}`;
       this.#options.logger.warn({ provider: providerId, providerName: name }, `price provider "${name}" failed: ${message}`);
       state = { ...before, lastError: { at, message } };
     }

@@ -83,6 +83,16 @@ describe('PriceService', () => {
     });
   }
 
+  it("keeps a provider's own error, naming the provider", async (t) => {
+    const h = await harness(async () => {
+      throw new Error('HTTP 503');
+    });
+    t.after(h.cleanup);
+    await h.service.refresh();
+    assert.equal((await feedState(h.service)).lastError?.message, 'The Feed: HTTP 503');
+    assert.equal(h.service.view().btcPrice, null);
+  });
+
   it('gives up on a provider that hangs after the timeout (aborting it) and starts no second fetch while it still runs', async (t) => {
     let calls = 0;
     let aborted = false;
