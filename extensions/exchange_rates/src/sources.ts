@@ -71,7 +71,31 @@ const coingeckoSchema = z.object({ bitcoin: z.record(z.string(), z.number()) });
 export const coingecko: Source = {
   id: 'coingecko',
   name: 'CoinGecko',
-  currencies: ['USD', 'EUR', 'GBP', 'CAD', 'CHF', 'JPY', 'AUD', 'BRL', 'INR', 'CNY', 'KRW', 'SEK', 'NOK', 'PLN', 'CZK'],
+  // Also every currency Specter Desktop offered through Coindesk (XAU/XAG: gold and silver per troy ounce).
+  currencies: [
+    'USD',
+    'EUR',
+    'GBP',
+    'CAD',
+    'CHF',
+    'JPY',
+    'AUD',
+    'NZD',
+    'HKD',
+    'BRL',
+    'INR',
+    'CNY',
+    'KRW',
+    'SEK',
+    'NOK',
+    'PLN',
+    'CZK',
+    'RUB',
+    'ILS',
+    'TWD',
+    'XAU',
+    'XAG',
+  ],
   url: (currency) => `https://api.coingecko.com/api/v3/simple/price?ids=bitcoin&vs_currencies=${currency.toLowerCase()}`,
   parse(body, currency) {
     const parsed = coingeckoSchema.safeParse(body);

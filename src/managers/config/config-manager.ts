@@ -77,6 +77,23 @@ function migrateLegacyAuth(raw: unknown): { value: unknown; migrated: boolean } 
   return { value: raw, migrated: false };
 }
 
+/**
+ * Specter Desktop names the price source and currency together (`bitstamp_usd`, `coindesk_eur`,
+ * `spotbit_gemini_gbp`); we keep a provider id and `price_currency` apart. A Specter config.json
+ * (no `price_currency` yet) is read as the nearest provider here: Bitstamp stays Bitstamp, the
+ * others (Coindesk's API is gone, Spotbit is an onion service) become CoinGecko, which prices every
+ * currency Specter offered. Returns the config unchanged when there is nothing to read.
+ */
+export function migrateLegacyPrice(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const data = raw as Record<string, unknown>;
+  if (data.price_currency !== undefined || typeof data.price_provider !== 'string') return raw;
+  const m = /^(bitstamp|coindesk|spotbit_[a-z]+)_([a-z]{3})$/.exec(data.price_provider);
+  if (!m) return raw;
+  const provider = m[1] === 'bitstamp' || m[1] === 'spotbit_bitstamp' ? 'bitstamp' : 'coingecko';
+  return { ...data, price_provider: provider, price_currency: m[2]!.toUpperCase() };
+}
+
 /** The method config.json explicitly names: a valid one, `undefined` when absent, or throws when it names an unknown one. */
 function explicitMethod(raw: unknown, filePath: string): AuthMethod | undefined {
   const auth = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).auth : undefined;
@@ -113,7 +130,7 @@ export class ConfigManager {
     const { value: raw, migrated } = migrateLegacyAuth(value);
     const method = explicitMethod(raw, source === 'backup' ? `${this.filePath}.bkp` : this.filePath);
     this.source = method === undefined ? 'default' : source === 'backup' ? 'backup' : 'file';
-    const parsed = configSchema.safeParse(raw ?? {});
+    const parsed = configSchema.safeParse(migrateLegacyPrice(raw) ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new SpecterError('DATA_FILE_CORRUPT', `${this.filePath}: field "${issue?.path.join('.')}" is invalid (${issue?.message}).`, {
