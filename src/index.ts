@@ -60,4 +60,5 @@ export { MAX_RESERVED_ADDRESSES } from './extensions/address-reservation.js';
 export type { Annotations } from './extensions/storage/index.js';
 export type { WalletSyncedEvent, SyncedOutput, TxView, ChainView, Balances, Utxo } from './managers/chain/index.js';
 export type { PsbtCreatedEvent, TransactionBroadcastEvent } from './managers/psbt/index.js';
+export type { PriceProvider } from './managers/price/index.js';
 // --- wallets and address reservation: end

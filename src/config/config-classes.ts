@@ -54,6 +54,10 @@ export class BaseConfig {
   EXTENSION_UNLOAD_TIMEOUT = 10_000;
   /** Seconds between checks of the active Bitcoin Core node (the sidebar's state; a node that comes back is reconnected by the next check). */
   NODE_POLL_INTERVAL = 10;
+  /** Seconds between two checks of the fiat price provider (Settings → Price). */
+  PRICE_CHECK_INTERVAL = 600;
+  /** Longest one price provider may take to answer, in milliseconds; then the check fails and the last price stays. */
+  PRICE_FETCH_TIMEOUT = 10_000;
   /**
    * The built-in Tor connects to nothing outside this machine (its only bridge is 127.0.0.1:9): its
    * SOCKS port and the onion service work, the Tor network is never reached (tests).

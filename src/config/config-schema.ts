@@ -36,6 +36,9 @@ export const appConfigSchema = z.looseObject({
   EXTENSION_UNLOAD_TIMEOUT: positiveInt,
   // Seconds; fractions allowed (tests poll every 0.2 s).
   NODE_POLL_INTERVAL: z.number().positive(),
+  // Seconds; fractions allowed (tests check every 0.05 s).
+  PRICE_CHECK_INTERVAL: z.number().positive(),
+  PRICE_FETCH_TIMEOUT: positiveInt,
   TOR_OFFLINE: z.boolean(),
   LOG_LEVEL: z.string(),
   DEBUG: z.boolean(),

@@ -167,6 +167,12 @@ const tor = {
   TOR_HIDDEN_SERVICE_REFUSED: { status: 409, summary: 'The onion service cannot be published in the current state (auth none, or Tor off).' },
 } as const satisfies Record<string, CatalogueEntry>;
 
+const price = {
+  PRICE_PROVIDER_UNKNOWN: { status: 409, summary: 'The chosen price provider is offered by no enabled plugin, or not in the chosen currency.' },
+  PRICE_PROVIDER_TIMEOUT: { status: 504, summary: 'A price provider did not answer within the time limit; the last good price stays.' },
+  PRICE_ANSWER_INVALID: { status: 502, summary: 'A price provider answered something that is not a price above zero; the last good price stays.' },
+} as const satisfies Record<string, CatalogueEntry>;
+
 export const catalogue = {
   ...general,
   ...persistence,
@@ -179,6 +185,7 @@ export const catalogue = {
   ...psbts,
   ...net,
   ...tor,
+  ...price,
 } as const;
 
 export type ErrorKey = keyof typeof catalogue;

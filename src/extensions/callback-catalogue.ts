@@ -2,6 +2,7 @@ import type { CallbackStyle } from './manifest.js';
 import type { ExtensionScheduler } from './scheduler.js';
 import type { WalletSyncedEvent } from '../managers/chain/index.js';
 import type { PsbtCreatedEvent, TransactionBroadcastEvent } from '../managers/psbt/index.js';
+import type { PriceProvider } from '../managers/price/index.js';
 
 /**
  * The core callbacks: Specter Desktop's catalogue (specter-behaviour.md §3) with the seed's ids,
@@ -95,6 +96,13 @@ export const CORE_CALLBACKS: readonly CallbackDefinition[] = Object.freeze([
     description:
       "After a wallet's transaction was accepted by the node and sent; receives {user, wallet, txid, amount, fee}. Fired only for extensions the wallet's user activated. Return value ignored.",
   },
+  {
+    id: 'price_providers',
+    style: 'collect',
+    definedBy: 'core',
+    description:
+      "Returns PriceProvider[] ({id, name, currencies, fetch(currency, signal)}): fiat price sources for Settings → Price. The core calls a provider's fetch on its own schedule, with a timeout, and checks the number; fetch uses the plugin's own ctx.http.",
+  },
 ] satisfies CallbackDefinition[]);
 
 /** A settings or wallet tab contributed by `add_settingstabs` / `add_wallettabs`. */
@@ -124,6 +132,7 @@ export interface ExtensionCallbacks {
   callback_wallet_synced?(event: WalletSyncedEvent): unknown;
   callback_psbt_created?(event: PsbtCreatedEvent): unknown;
   callback_transaction_broadcast?(event: TransactionBroadcastEvent): unknown;
+  callback_price_providers?(): PriceProvider[] | undefined | Promise<PriceProvider[] | undefined>;
 }
 
 export type CoreCallbackId =
@@ -140,4 +149,5 @@ export type CoreCallbackId =
   | 'create_and_show_notification'
   | 'wallet_synced'
   | 'psbt_created'
-  | 'transaction_broadcast';
+  | 'transaction_broadcast'
+  | 'price_providers';

@@ -10,6 +10,9 @@
  * - `amount`: integer satoshis → "0.00123456 BTC" or "123,456 sats" by the unit setting
  *   (`{{ tx.amount | amount(specter.config.unit) }}`); a signed flow keeps its sign. Amounts are
  *   integers everywhere inside the app; this is the only place they become a decimal, as text.
+ * - `fiat`: integer satoshis → their value at the page's price, "$1,234.56" (`{{ b.confirmed | fiat(price) }}`);
+ *   empty when prices are off or there is no rate, so a template can write it unconditionally.
+ * - `fiat_rate`: the price of 1 BTC → "$65,432" (whole units, as Specter's top bar).
  */
 import nunjucks from 'nunjucks';
 
@@ -76,7 +79,52 @@ export function amountFilter(sats: unknown, unit: unknown = 'btc'): string {
   return `${sign}${GROUPED.format(whole)}.${frac} BTC`;
 }
 
+/** The page's price (PriceView's fields the filters need). */
+interface FiatPrice {
+  enabled: boolean;
+  currency: string;
+  btcPrice: number | null;
+}
+
+/** Currency formatters by `currency|digits`: building one is slow. */
+const fiatFormats = new Map<string, Intl.NumberFormat>();
+
+function fiatFormat(currency: string, wholeUnits: boolean): Intl.NumberFormat | null {
+  const key = `${currency}|${wholeUnits}`;
+  let format = fiatFormats.get(key);
+  if (!format) {
+    try {
+      format = new Intl.NumberFormat('en-US', {
+        style: 'currency',
+        currency,
+        ...(wholeUnits && { maximumFractionDigits: 0, minimumFractionDigits: 0 }),
+      });
+    } catch {
+      return null; // not a well-formed code: the settings page refuses those, an old config.json may not
+    }
+    fiatFormats.set(key, format);
+  }
+  return format;
+}
+
+export function fiatRateFilter(btcPrice: unknown, currency: unknown): string {
+  if (typeof btcPrice !== 'number' || !Number.isFinite(btcPrice) || typeof currency !== 'string') return '';
+  return fiatFormat(currency, true)?.format(btcPrice) ?? `${GROUPED.format(Math.round(btcPrice))} ${currency}`;
+}
+
+export function fiatFilter(sats: unknown, price: unknown): string {
+  if (typeof sats !== 'number' || !Number.isSafeInteger(sats)) return '';
+  const p = price as FiatPrice | null | undefined;
+  if (!p?.enabled || typeof p.btcPrice !== 'number' || !(p.btcPrice > 0)) return '';
+  // Display only: the amount stays integer satoshis everywhere else.
+  const value = (sats / 100_000_000) * p.btcPrice;
+  const text = fiatFormat(p.currency, false)?.format(Math.abs(value)) ?? `${Math.abs(value).toFixed(2)} ${p.currency}`;
+  return `${value < 0 ? '−' : ''}${text}`;
+}
+
 export function addViewFilters(env: nunjucks.Environment): void {
+  env.addFilter('fiat', fiatFilter);
+  env.addFilter('fiat_rate', fiatRateFilter);
   env.addFilter('amount', amountFilter);
   env.addFilter('datetime', datetimeFilter);
   env.addFilter('number', numberFilter);

@@ -14,6 +14,7 @@ import { NodeManager, NodeTypeRegistry } from '../managers/nodes/index.js';
 import { ChainService, chainView, type ChainView, type WalletSyncedEvent } from '../managers/chain/index.js';
 import { FeeSource, PsbtService, type PsbtCreatedEvent, type TransactionBroadcastEvent } from '../managers/psbt/index.js';
 import type { HostHttpClient, HostHttpClientOptions } from '../net/index.js';
+import { PriceService } from '../managers/price/index.js';
 import { TorService } from '../tor/index.js';
 import { deviceTypeSink, nodeTypeSink } from './type-sinks.js';
 import { VERSION, PACKAGE_ROOT } from '../version.js';
@@ -98,6 +99,8 @@ export class Specter implements ExtensionHost {
   readonly tor: TorService;
   /** The fee source setting (Core, mempool.space or a custom server), used by psbts.fees(). */
   readonly feeSource: FeeSource;
+  /** The fiat price: the selected provider (from plugins' price_providers) fetched on a schedule, the last good rate. */
+  readonly prices: PriceService;
   /** url_for's table, shared by core routes and extension blueprints. */
   readonly endpoints = new EndpointRegistry();
   readonly services: SpecterServices;
@@ -166,6 +169,19 @@ export class Specter implements ExtensionHost {
       store: this.store,
       walletsOf: (user) => this.walletsOf(user),
       logger: this.logger,
+    });
+    this.prices = new PriceService({
+      settings: () => {
+        const v = this.configManager.values;
+        return { enabled: v.price_check, provider: v.price_provider, currency: v.price_currency, manualRate: v.alt_rate };
+      },
+      providers: async () => (this.extensionManager ? this.extensionManager.callbacks.collect('price_providers') : {}),
+      dataFolder: this.dataFolder,
+      store: this.store,
+      logger: this.logger,
+      intervalMs: Number(options.config.PRICE_CHECK_INTERVAL) * 1000,
+      timeoutMs: Number(options.config.PRICE_FETCH_TIMEOUT),
+      ...(options.now && { now: options.now }),
     });
     this.services = {
       users: this.userManager,
@@ -242,6 +258,9 @@ export class Specter implements ExtensionHost {
       if (change.added.length) await specter.services.activation.applyOptionalityToAllUsers();
     });
     specter.chain.start();
+    // The price schedule needs the plugins' providers: after the extensions loaded.
+    await specter.prices.load();
+    specter.prices.start();
     return specter;
   }
 
@@ -304,6 +323,7 @@ export class Specter implements ExtensionHost {
   async close(): Promise<void> {
     await this.chain.stop();
     this.nodeManager.stop();
+    await this.prices.stop();
     await this.extensionManager?.stop();
     // Last: the onion service goes, and the built-in tor process with it.
     await this.tor.stop();

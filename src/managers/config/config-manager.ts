@@ -33,7 +33,12 @@ const configSchema = z.looseObject({
   tor_cookie_file: z.string().default(''),
   hwi_bridge_url: z.string().default('/hwi/api/'),
   unit: z.enum(['btc', 'sat']).default('btc'),
+  // Fiat price (Settings → Price): on/off, the provider id from a plugin's price_providers
+  // ('' = the manual rate alt_rate), and the ISO 4217 currency. Specter keeps a display symbol
+  // in alt_symbol; we leave it alone and keep the currency code apart.
   price_check: z.boolean().default(false),
+  price_provider: z.string().default(''),
+  price_currency: z.string().default('USD'),
   alt_rate: z.number().default(1),
   alt_symbol: z.string().default('BTC'),
   // bitcoin_core | mempool | custom. Specter defaults to mempool; we default to the node, so no
@@ -77,6 +82,23 @@ function migrateLegacyAuth(raw: unknown): { value: unknown; migrated: boolean } 
   return { value: raw, migrated: false };
 }
 
+/**
+ * Specter Desktop names the price source and currency together (`bitstamp_usd`, `coindesk_eur`,
+ * `spotbit_gemini_gbp`); we keep a provider id and `price_currency` apart. A Specter config.json
+ * (no `price_currency` yet) is read as the nearest provider here: Bitstamp stays Bitstamp, the
+ * others (Coindesk's API is gone, Spotbit is an onion service) become CoinGecko, which prices every
+ * currency Specter offered. Returns the config unchanged when there is nothing to read.
+ */
+export function migrateLegacyPrice(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const data = raw as Record<string, unknown>;
+  if (data.price_currency !== undefined || typeof data.price_provider !== 'string') return raw;
+  const m = /^(bitstamp|coindesk|spotbit_[a-z]+)_([a-z]{3})$/.exec(data.price_provider);
+  if (!m) return raw;
+  const provider = m[1] === 'bitstamp' || m[1] === 'spotbit_bitstamp' ? 'bitstamp' : 'coingecko';
+  return { ...data, price_provider: provider, price_currency: m[2]!.toUpperCase() };
+}
+
 /** The method config.json explicitly names: a valid one, `undefined` when absent, or throws when it names an unknown one. */
 function explicitMethod(raw: unknown, filePath: string): AuthMethod | undefined {
   const auth = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).auth : undefined;
@@ -113,7 +135,7 @@ export class ConfigManager {
     const { value: raw, migrated } = migrateLegacyAuth(value);
     const method = explicitMethod(raw, source === 'backup' ? `${this.filePath}.bkp` : this.filePath);
     this.source = method === undefined ? 'default' : source === 'backup' ? 'backup' : 'file';
-    const parsed = configSchema.safeParse(raw ?? {});
+    const parsed = configSchema.safeParse(migrateLegacyPrice(raw) ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new SpecterError('DATA_FILE_CORRUPT', `${this.filePath}: field "${issue?.path.join('.')}" is invalid (${issue?.message}).`, {

@@ -1,1 +1,9 @@
-export { ConfigManager, AUTH_METHODS, CONFIG_FILE, type AuthMethod, type SpecterConfigData, type AuthMethodSource } from './config-manager.js';
+export {
+  ConfigManager,
+  migrateLegacyPrice,
+  AUTH_METHODS,
+  CONFIG_FILE,
+  type AuthMethod,
+  type SpecterConfigData,
+  type AuthMethodSource,
+} from './config-manager.js';

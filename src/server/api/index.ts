@@ -14,6 +14,7 @@ import { registerChainApi } from './chain.js';
 import { registerNodeApi } from './nodes.js';
 import { registerPsbtApi } from './psbts.js';
 import { registerTorApi } from './tor.js';
+import { registerPriceApi } from './price.js';
 
 const API = '/api/v1';
 
@@ -104,6 +105,7 @@ export async function registerApi(app: FastifyInstance, specter: Specter): Promi
       registerNodeApi(api, specter);
       registerPsbtApi(api, specter);
       registerTorApi(api, specter);
+      registerPriceApi(api, specter);
     },
     { prefix: API },
   );

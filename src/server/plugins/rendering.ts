@@ -110,6 +110,8 @@ async function baseContext(request: FastifyRequest, reply: FastifyReply, specter
       config: specter.configManager.values,
       debug: Boolean(specter.config.DEBUG),
     },
+    // The fiat price from memory (never fetched for a page): the top bar and the `fiat` filter read it.
+    price: specter.prices.view(),
     current_user: user ? { id: user.id, username: user.username, is_admin: user.isAdmin, services: user.services } : null,
     user_secret_unlocked: user ? specter.userManager.secretOf(user.id) !== undefined : false,
     csrf_token: csrfToken,

@@ -127,6 +127,9 @@ const STATUS: Record<ErrorKey, number> = {
   TOR_CONTROL_AUTH_FAILED: 502,
   TOR_CONTROL_ERROR: 502,
   TOR_HIDDEN_SERVICE_REFUSED: 409,
+  PRICE_PROVIDER_UNKNOWN: 409,
+  PRICE_PROVIDER_TIMEOUT: 504,
+  PRICE_ANSWER_INVALID: 502,
 };
 
 const keys = Object.keys(catalogue) as ErrorKey[];
@@ -169,7 +172,7 @@ function sourceFiles(dir: string): string[] {
 
 describe('error catalogue', () => {
   it(`holds exactly the ${Object.keys(STATUS).length} released codes with their HTTP statuses`, () => {
-    assert.equal(keys.length, 117);
+    assert.equal(keys.length, 120);
     assert.deepEqual(Object.fromEntries(keys.map((k) => [k, catalogue[k].status])), STATUS);
   });
 

@@ -32,10 +32,11 @@ describe('CallbackRegistry', () => {
       'wallet_synced',
       'psbt_created',
       'transaction_broadcast',
+      'price_providers',
     ]) {
       assert.ok(ids.includes(id), id);
     }
-    assert.equal(CORE_CALLBACKS.length, 14);
+    assert.equal(CORE_CALLBACKS.length, 15);
     assert.deepEqual(
       registry
         .list()

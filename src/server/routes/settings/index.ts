@@ -10,6 +10,7 @@ import { startSession } from '../../session-user.js';
 import { formBody, formText, pathParam } from '../../schemas.js';
 import tokenSettings from './tokens.js';
 import torSettings from './tor.js';
+import priceSettings from './price.js';
 
 const generalBody = formBody({ unit: z.enum(['btc', 'sat'], { error: 'Choose the unit btc or sat.' }) });
 const authBody = formBody({
@@ -38,6 +39,7 @@ export default async function settingsArea(scope: FastifyInstance, { specter }: 
   app.get('/', { config: { access: 'user' } }, async (_request, reply) => reply.redirect(url('general')));
   await scope.register(tokenSettings, { specter });
   await scope.register(torSettings, { specter });
+  await scope.register(priceSettings, { specter });
 
   app.get('/general', { config: { access: 'user', endpoint: 'settings_endpoint.general' } }, async (request, reply) =>
     render(request, reply, 'settings/general.njk', 'general'),

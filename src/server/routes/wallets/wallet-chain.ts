@@ -66,13 +66,16 @@ export default async function walletChain(scope: FastifyInstance, { specter, ren
    * changes (a sync, a label), so a view renders no row. A search's page is new each time. Kept as
    * bytes (HtmlBytes): a view does not encode them again either.
    */
-  const renderedRows = new WeakMap<readonly TxView[], { unit: string; txUrl: string; html: HtmlBytes }>();
+  const renderedRows = new WeakMap<readonly TxView[], { unit: string; fiat: string; txUrl: string; html: HtmlBytes }>();
   const historyRows = async (alias: string, rows: readonly TxView[]): Promise<HtmlBytes> => {
     const unit = specter.configManager.values.unit;
+    // The fiat value of each row follows the price in memory: a new rate renders the rows again.
+    const price = specter.prices.view();
+    const fiat = price.enabled && price.btcPrice ? `${price.currency}:${price.btcPrice}` : '';
     // One url_for per page, not per row: only the txid differs (64 hex digits, nothing to encode).
     const txUrl = url('transaction', alias, { txid: '0'.repeat(64) });
     const kept = renderedRows.get(rows);
-    if (kept && kept.unit === unit && kept.txUrl === txUrl) return kept.html;
+    if (kept && kept.unit === unit && kept.fiat === fiat && kept.txUrl === txUrl) return kept.html;
     const [before, after] = txUrl.split('0'.repeat(64));
     // Only what the row shows.
     const view = rows.map((t) => ({
@@ -85,10 +88,10 @@ export default async function walletChain(scope: FastifyInstance, { specter, ren
       url: `${before}${t.txid}${after}`,
     }));
     const html = await new Promise<string>((resolve, reject) =>
-      scope.views.render('wallets/components/history_rows.njk', { rows: view, unit }, (err, out) => (err ? reject(err) : resolve(out ?? ''))),
+      scope.views.render('wallets/components/history_rows.njk', { rows: view, unit, price }, (err, out) => (err ? reject(err) : resolve(out ?? ''))),
     );
     const bytes = new HtmlBytes(html);
-    renderedRows.set(rows, { unit, txUrl, html: bytes });
+    renderedRows.set(rows, { unit, fiat, txUrl, html: bytes });
     return bytes;
   };
 
