@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { createTestSpecter } from '../../../src/testing/index.js';
 import { fixturePackage } from '../../helpers/ext-packages.js';
+import { until } from '../../helpers/until.js';
 import { microsocksSkip, startMicrosocks } from '../../helpers/tor.js';
 
 async function priceServer(t: TestContext) {
@@ -24,15 +25,6 @@ async function priceServer(t: TestContext) {
       }),
   );
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, peers };
-}
-
-/** Polls `check` (no time assertion: the test's own timeout is the limit). */
-async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('price sources through Tor ("only Tor")', { skip: microsocksSkip() }, () => {

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { createTestSpecter, type TestSpecter } from '../../../src/testing/index.js';
 import { fixturePackage } from '../../helpers/ext-packages.js';
+import { until } from '../../helpers/until.js';
 
 /** A local server that plays a price source: it answers, hangs or talks nonsense, as the test says. */
 async function priceServer() {
@@ -35,15 +36,6 @@ async function priceServer() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** Polls `check` (no time assertion: the test's own timeout is the limit). */
-async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 async function setup(ctx: TestContext, logLines?: string[], dataFolder?: string) {
