@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createTestSpecter } from '../../../src/testing/index.js';
+import { createTestSpecter, TEST_DESCRIPTORS } from '../../../src/testing/index.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 /** The built CLI; SPECTER_CLI may point elsewhere (e.g. a wrapper while the CLI is being wired). */
@@ -176,16 +176,16 @@ describe('specter ext gen → a green, loadable npm package', { concurrency: tru
       assert.match(picker.body, /value="dice"/);
       assert.match(picker.body, /\/spc\/ext\/rubberduck\/static\/rubberduck\/img\/device_icon\.svg/);
 
-      // Auth "none": no password, so no encrypted data; the guard explains instead of failing.
-      await specter.activate('admin', 'rubberduck');
-      const locked = await specter.client().get('/spc/ext/rubberduck/');
-      assert.equal(locked.statusCode, 302);
-      assert.match(String(locked.headers.location), /\/spc\/settings\/auth/);
+      // Auth "none": no password, so no encrypted data: the plugin cannot be activated (the seed's rule).
+      await assert.rejects(specter.activate('admin', 'rubberduck'), /keeps its data encrypted with your password/);
+      assert.equal((await specter.client().get('/spc/ext/rubberduck/')).statusCode, 404);
 
       await specter.setAuth('passwordonly', PASSWORD);
+      await specter.activate('admin', 'rubberduck');
       const client = await specter.login(PASSWORD);
       assert.equal((await client.get('/spc/ext/rubberduck/')).statusCode, 200);
-      assert.equal((await client.post('/spc/ext/rubberduck/settings', { wallet: '' })).statusCode, 302);
+      const wallet = await specter.createWallet('Dice Pond', TEST_DESCRIPTORS.singleSig);
+      assert.equal((await client.post('/spc/ext/rubberduck/settings', { wallet: wallet.alias })).statusCode, 302);
       const file = JSON.parse(await fs.readFile(path.join(specter.dataFolder, 'users', 'admin', 'services.json'), 'utf8'));
       assert.match(file.rubberduck, /^gAAAAA/, 'a Fernet token, not JSON');
     } finally {
