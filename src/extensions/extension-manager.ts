@@ -2,8 +2,7 @@ import path from 'node:path';
 import { BaseConfig, configChain, type AppConfig, type ConfigClass } from '../config/index.js';
 import { SpecterError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
-import { currentUser } from '../managers/users/index.js';
-import type { InspectSource } from './context/runtime-facets.js';
+import { inspectSourceOf } from './inspect-source.js';
 import type { Blueprint } from './blueprint.js';
 import { CallbackRegistry } from './callbacks.js';
 import { discoverExtensions, type DiscoveredPackage } from './discovery.js';
@@ -125,7 +124,7 @@ export class ExtensionManager {
       endpoints: this.endpoints,
       registries: o.registries ?? {},
       scheduler: this.scheduler,
-      inspect: this.#inspectSource(),
+      inspect: inspectSourceOf(this),
       disposables: this.disposables,
     };
     this.#inlineCandidates = (o.inline ?? []).map((inline) => inspectInline(inline));
@@ -461,53 +460,6 @@ export class ExtensionManager {
   afterServerInit(): Promise<unknown> {
     this.#serverStarted = true;
     return this.callbacks.executeWith({ argsFor: (ext) => [{ scheduler: ext.ctx.scheduler }] }, 'after_serverpy_init_app');
-  }
-
-  /** What `ctx.inspect` reads (developer tools with the `extensions:inspect` capability): no paths, no manager. */
-  #inspectSource(): InspectSource {
-    const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
-    return {
-      extensions: () =>
-        this.statuses()
-          .filter((s) => s.id !== null)
-          .map((s) => ({
-            id: s.id!,
-            name: s.name,
-            version: s.version ?? '',
-            source: s.source,
-            devstatus: s.devstatus ?? '',
-            status: s.status,
-            reason: s.reason,
-            tripped: s.tripped ? { at: s.tripped.at.toISOString(), reason: s.tripped.reason } : null,
-            errorCount: s.errorCount,
-            capabilities: this.get(s.id!)?.manifest.capabilities ?? [],
-          })),
-      errors: (extId) => this.health.errors(extId).map((r) => ({ at: r.at.toISOString(), where: r.where, message: r.message, stack: r.stack })),
-      callbacks: () =>
-        this.callbacks.list().map((c) => ({
-          id: c.id,
-          style: c.style,
-          definedBy: c.definedBy,
-          description: c.description,
-          implementedBy: this.callbacks.handlersFor(c.id).map((e) => e.id),
-        })),
-      jobs: () =>
-        this.scheduler.list().map((j) => ({
-          id: j.id,
-          extId: j.ext,
-          schedule: j.schedule,
-          running: j.running,
-          nextRun: iso(j.nextRun),
-          lastRun: iso(j.lastRun),
-          lastError: j.lastError,
-          runs: j.runs,
-          failures: j.failures,
-        })),
-      activeForCurrentUser: () => {
-        const user = currentUser();
-        return user ? this.#ordered.filter((e) => user.hasService(e.id) && this.isActive(e.id)).map((e) => e.id) : [];
-      },
-    };
   }
 
   /** Stops the scheduler (waiting for running jobs), then each extension's `onStop()` and disposables, in reverse order. */
