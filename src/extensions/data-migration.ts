@@ -57,6 +57,8 @@ export async function migrateExtensionData(env: MigrationEnv): Promise<Migration
   const m = ext.manifest;
   const versionFile = path.join(folder, DATA_VERSION_FILE);
   const recorded = (await store.read<{ version?: unknown }>(versionFile))?.version;
+  // The usual start: the data is in the manifest's version; no user file needs reading.
+  if (recorded === m.dataVersion) return null;
   const users = ports.users();
   const withPlain: Array<{ id: string; username: string; data: JsonObject }> = [];
   let encryptedUsers = 0;
