@@ -1,4 +1,4 @@
 export { Specter, type SpecterOptions } from './specter.js';
 export { ActivationService } from './activation-service.js';
 export { planAuthSwitch, applyAuthSwitch, type AuthSwitchPlan } from './auth-switch.js';
-export { pluginInstaller, purgeExtensionData, extensionDataInventory, type ExtensionDataInventory } from './plugin-admin.js';
+export { pluginInstaller, purgeExtensionData, extensionDataInventory, userExtensionFiles, type ExtensionDataInventory } from './plugin-admin.js';

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PluginInstaller } from '../extensions/install/index.js';
 import { annotationFile, annotationWallets } from '../extensions/storage/index.js';
+import type { User } from '../managers/users/index.js';
 import { PACKAGE_ROOT } from '../version.js';
 import type { Specter } from './specter.js';
 
@@ -32,33 +33,53 @@ export interface ExtensionDataInventory {
   folderFiles: number;
 }
 
-export async function extensionDataInventory(specter: Specter, extId: string): Promise<ExtensionDataInventory> {
-  const users: ExtensionDataInventory['users'] = [];
+/**
+ * One user's files that hold data of the extension: the service files with an entry of it
+ * (nothing is decrypted; a file that cannot be read is listed, so a purge tries it and reports it)
+ * and its annotation files of the user's wallets. Absolute paths.
+ */
+export async function userExtensionFiles(
+  specter: Specter,
+  user: User,
+  extId: string,
+): Promise<{ serviceFiles: string[]; annotationFiles: string[] }> {
+  const { encrypted, unencrypted } = specter.services.storage.filesOf(user.username);
+  const serviceFiles: string[] = [];
+  for (const file of [encrypted, unencrypted]) {
+    const holds = await specter.store.read<unknown>(file).then(
+      (raw) => typeof raw === 'object' && raw !== null && Object.hasOwn(raw, extId),
+      () => true,
+    );
+    if (holds) serviceFiles.push(file);
+  }
+  const wallets = specter.walletsOf(user);
+  const refs = (await wallets.list()).map((w) => ({ walletsFolder: wallets.walletsFolder, alias: w.alias }));
   const annotationFiles: string[] = [];
-  for (const user of specter.userManager.list()) {
-    const { encrypted, unencrypted } = specter.services.storage.filesOf(user.username);
-    const files: string[] = [];
-    for (const file of [encrypted, unencrypted]) {
-      const raw = await specter.store.read<unknown>(file).catch(() => undefined);
-      if (raw && typeof raw === 'object' && Object.hasOwn(raw, extId)) files.push(path.relative(specter.dataFolder, file));
-    }
-    if (files.length) users.push({ username: user.username, files });
-    const wallets = specter.walletsOf(user);
-    const refs = (await wallets.list()).map((w) => ({ walletsFolder: wallets.walletsFolder, alias: w.alias }));
-    for (const ref of annotationWallets(refs, extId)) {
-      const file = annotationFile(ref.walletsFolder, ref.alias, extId);
-      if (
-        await fs.stat(file).then(
-          () => true,
-          () => false,
-        )
+  for (const ref of annotationWallets(refs, extId)) {
+    const file = annotationFile(ref.walletsFolder, ref.alias, extId);
+    if (
+      await fs.stat(file).then(
+        () => true,
+        () => false,
       )
-        annotationFiles.push(path.relative(specter.dataFolder, file));
-    }
+    )
+      annotationFiles.push(file);
+  }
+  return { serviceFiles, annotationFiles };
+}
+
+export async function extensionDataInventory(specter: Specter, extId: string): Promise<ExtensionDataInventory> {
+  const rel = (file: string) => path.relative(specter.dataFolder, file);
+  const users: ExtensionDataInventory['users'] = [];
+  const annotationFiles = new Set<string>();
+  for (const user of specter.userManager.list()) {
+    const found = await userExtensionFiles(specter, user, extId);
+    if (found.serviceFiles.length) users.push({ username: user.username, files: found.serviceFiles.map(rel) });
+    for (const file of found.annotationFiles) annotationFiles.add(rel(file));
   }
   const folder = path.join(specter.dataFolder, 'extensions', extId);
   const folderFiles = (await fs.readdir(folder, { recursive: true }).catch(() => [] as string[])).length;
-  return { users, annotationFiles: [...new Set(annotationFiles)], folder: path.relative(specter.dataFolder, folder), folderFiles };
+  return { users, annotationFiles: [...annotationFiles], folder: rel(folder), folderFiles };
 }
 
 /** Removes a plugin's stored data of every user (service-file entries, annotation files); resolves to what went. */

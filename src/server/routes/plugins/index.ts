@@ -1,12 +1,11 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Specter } from '../../../specter/index.js';
+import { userExtensionFiles, type Specter } from '../../../specter/index.js';
 import type { User } from '../../../managers/users/index.js';
 import type { AreaOptions } from '../index.js';
-import { annotationFile, annotationWallets, type WalletRef } from '../../../extensions/storage/index.js';
+import type { WalletRef } from '../../../extensions/storage/index.js';
 import { SpecterError } from '../../../errors/index.js';
 import { canDeactivate, describeCapability, type Devstatus } from '../../../extensions/index.js';
 import { unreserveAddresses } from '../../../extensions/address-reservation.js';
@@ -226,28 +225,6 @@ async function walletRefs(specter: Specter): Promise<WalletRef[]> {
  * purge will try it and report it if it still fails.
  */
 async function planPurge(specter: Specter, user: User, extId: string): Promise<{ files: string[]; annotation_files: string[] }> {
-  const { encrypted, unencrypted } = specter.services.storage.filesOf(user.username);
-  const files: string[] = [];
-  for (const file of [encrypted, unencrypted]) {
-    let holds: boolean;
-    try {
-      const raw = await specter.store.read<unknown>(file);
-      holds = typeof raw === 'object' && raw !== null && Object.hasOwn(raw, extId);
-    } catch {
-      holds = true;
-    }
-    if (holds) files.push(path.basename(file));
-  }
-  const annotationFiles: string[] = [];
-  for (const wallet of annotationWallets(await walletRefs(specter), extId)) {
-    const file = annotationFile(wallet.walletsFolder, wallet.alias, extId);
-    if (
-      await fs.stat(file).then(
-        () => true,
-        () => false,
-      )
-    )
-      annotationFiles.push(path.basename(file));
-  }
-  return { files, annotation_files: annotationFiles };
+  const found = await userExtensionFiles(specter, user, extId);
+  return { files: found.serviceFiles.map((f) => path.basename(f)), annotation_files: found.annotationFiles.map((f) => path.basename(f)) };
 }
